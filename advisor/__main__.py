@@ -1,0 +1,22 @@
+"""Entry point for `mesh-advisor` and `python -m advisor`."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:
+        # Fast path: `--version` needs none of the CLI machinery.
+        from advisor import __version__
+
+        print(f"mesh-advisor {__version__}")
+        return 0
+    from advisor.cli import run
+
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

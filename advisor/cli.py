@@ -1,0 +1,370 @@
+"""The typer app: each command parses, resolves answers, calls the core, and renders."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+from advisor import __version__
+from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, OutputError, UserError
+from advisor.questions import QUESTIONS, SECTIONS, Question
+
+app = typer.Typer(
+    name="mesh-advisor",
+    help="Choose a Kubernetes service mesh (Linkerd, Istio sidecar, Istio ambient) and see what it will cost. "
+    "Every point of the score and every figure comes with its source.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+data_app = typer.Typer(help="Show or check the bundled data (benchmarks, prices, features, rules).", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+# ---------------------------------------------------------------- environment
+
+
+class Env:
+    """Streams and terminal facts for one invocation; consoles are created lazily (httpie style)."""
+
+    def __init__(self) -> None:
+        self._out = None
+
+    @property
+    def out(self):
+        if self._out is None:
+            from rich.console import Console
+
+            self._out = Console(highlight=False)
+        return self._out
+
+    @staticmethod
+    def stdin_isatty() -> bool:
+        return sys.stdin is not None and sys.stdin.isatty()
+
+    @staticmethod
+    def stdout_isatty() -> bool:
+        return sys.stdout is not None and sys.stdout.isatty()
+
+    @staticmethod
+    def note(message: str) -> None:
+        print(message, file=sys.stderr)
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------- answer flags from the registry
+
+
+def _option_for(q: Question) -> tuple[Any, Any]:
+    panel = f"Answers: {SECTIONS[q.section]}"
+    unit = f" [{q.unit}]" if q.unit else ""
+    default_text = q.default_note or (
+        ",".join(q.default) if isinstance(q.default, tuple) else str(q.default).lower() if isinstance(q.default, bool) else str(q.default)
+    )
+    help_text = f"{q.help}{unit} Default: {default_text or 'none'}."
+    if q.kind == "bool":
+        return Optional[bool], typer.Option(None, f"{q.flag}/{q.negative_flag}", help=help_text, rich_help_panel=panel, show_default=False)
+    if q.kind == "features":
+        return Optional[list[str]], typer.Option(None, q.flag, help=help_text, metavar="ID", rich_help_panel=panel, show_default=False)
+    metavar = {"int": "INT", "float": "NUMBER", "choice": "|".join(q.choices), "text": "NAME"}[q.kind]
+    return Optional[str], typer.Option(None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False)
+
+
+def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add one option per registry question; the command receives them as `flags` (None = not given)."""
+    sig = inspect.signature(func)
+    own = [p for p in sig.parameters.values() if p.name != "flags"]
+    extra = []
+    annotations = {k: v for k, v in func.__annotations__.items() if k != "flags"}
+    for q in QUESTIONS:
+        annotation, default = _option_for(q)
+        extra.append(inspect.Parameter(q.key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation))
+        annotations[q.key] = annotation
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        flags = {q.key: kwargs.pop(q.key, None) for q in QUESTIONS}
+        return func(flags=flags, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=[*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *extra])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = annotations
+    del wrapper.__wrapped__
+    return wrapper
+
+
+ANSWERS_ARG = typer.Argument(None, metavar="[ANSWERS]", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
+ANSWERS_OPT = typer.Option(None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
+FORMAT_OPT = typer.Option("table", "--format", metavar="table|json|toml", help="Output format.")
+OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the document to FILE (.toml/.json by extension, else --format); '-' is stdout.", show_default=False)
+FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output file.")
+DATA_DIR_OPT = typer.Option(None, "--data-dir", metavar="DIR", help="Directory whose data files replace the bundled ones by name.", show_default=False)
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "toml")) -> str:
+    value = fmt.strip().lower()
+    if value not in allowed:
+        raise UserError(f"--format: expected one of {', '.join(allowed)}, got {fmt!r}")
+    return value
+
+
+def load(data_dir: Optional[str]):
+    from advisor.catalog import load_catalog
+
+    return load_catalog(data_dir)
+
+
+def answers_source(positional: Optional[str], option: Optional[str]) -> Optional[str]:
+    if positional and option and positional != option:
+        raise UserError(f"two answers files given ({positional} and --answers {option}); give one")
+    return positional or option
+
+
+def resolve_answers(catalog, flags: dict[str, Any], answers_path: Optional[str], typed: Optional[dict[str, Any]] = None):
+    from advisor.answers import load_answers_file, resolve
+
+    file_values, label = ({}, "answers file")
+    if answers_path:
+        file_values, label = load_answers_file(answers_path)
+    return resolve(catalog, flags=flags, file_values=file_values, file_label=label, typed=typed)
+
+
+def emit(env: Env, fmt: str, output: Optional[str], force: bool, build_doc: Callable[[], dict], render_table: Callable[[], None]) -> None:
+    """One result, three renderings: table to stdout, or the document to stdout or a file."""
+    from advisor.document import check_writable, dumps, file_format, write_atomic
+
+    if output and output != "-":
+        check_writable(output, force)
+        doc_format = file_format(output, fmt)
+        text = dumps(build_doc(), doc_format)
+        if fmt == "table":
+            render_table()
+        write_atomic(output, text, force)
+        env.note(f"Wrote {output} ({doc_format.upper()}).")
+        return
+    if fmt == "table" and output != "-":
+        render_table()
+        return
+    sys.stdout.write(dumps(build_doc(), file_format(None, fmt)))
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"mesh-advisor {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Choose a Kubernetes service mesh and see what it will cost."""
+
+
+@app.command()
+@with_answer_flags
+def recommend(
+    answers_file: Optional[str] = ANSWERS_ARG,
+    answers: Optional[str] = ANSWERS_OPT,
+    format: str = FORMAT_OPT,
+    output: Optional[str] = OUTPUT_OPT,
+    force: bool = FORCE_OPT,
+    data_dir: Optional[str] = DATA_DIR_OPT,
+    flags: dict[str, Any] = None,  # type: ignore[assignment]
+) -> None:
+    """Score the three options against your answers and explain the choice. Never prompts."""
+    from advisor.scoring import recommend as score
+
+    fmt = check_format(format)
+    env = Env()
+    catalog = load(data_dir)
+    resolved = resolve_answers(catalog, flags, answers_source(answers_file, answers))
+    rec = score(resolved.answers, catalog)
+
+    def doc() -> dict:
+        from advisor.document import recommendation_document
+
+        return recommendation_document(catalog, resolved, rec, now_utc())
+
+    def table() -> None:
+        from advisor.render import render_recommendation
+
+        render_recommendation(env.out, catalog, resolved, rec)
+
+    emit(env, fmt, output, force, doc, table)
+
+
+@app.command()
+@with_answer_flags
+def cost(
+    answers_file: Optional[str] = ANSWERS_ARG,
+    answers: Optional[str] = ANSWERS_OPT,
+    sweep: Optional[str] = typer.Option(None, "--sweep", metavar="KEY=START:STOP[:STEPS]", help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.", show_default=False),
+    format: str = FORMAT_OPT,
+    output: Optional[str] = OUTPUT_OPT,
+    force: bool = FORCE_OPT,
+    data_dir: Optional[str] = DATA_DIR_OPT,
+    flags: dict[str, Any] = None,  # type: ignore[assignment]
+) -> None:
+    """Project the CPU, memory, money and latency each option adds, per component."""
+    from advisor.costing import project
+    from advisor.sweep import parse_sweep, run_sweep, sweep_document
+
+    fmt = check_format(format)
+    spec = parse_sweep(sweep) if sweep is not None else None
+    env = Env()
+    catalog = load(data_dir)
+    resolved = resolve_answers(catalog, flags, answers_source(answers_file, answers))
+    projection = project(resolved.answers, catalog)
+    swept = run_sweep(resolved.answers, catalog, spec) if spec else None
+
+    def doc() -> dict:
+        from advisor.document import cost_document
+
+        return cost_document(catalog, resolved, projection, now_utc(), sweep_document(swept) if swept else None)
+
+    def table() -> None:
+        from advisor.render import render_cost
+
+        render_cost(env.out, catalog, resolved, projection, swept)
+
+    emit(env, fmt, output, force, doc, table)
+
+
+@app.command()
+def matrix(
+    feature: Optional[list[str]] = typer.Option(None, "--feature", metavar="ID", help="Show only these features (repeatable; a comma list works too).", show_default=False),
+    format: str = FORMAT_OPT,
+    data_dir: Optional[str] = DATA_DIR_OPT,
+) -> None:
+    """Print the feature matrix: support level, note, version and source per option."""
+    from advisor.answers import unknown_feature_message
+    from advisor.questions import BY_KEY
+
+    fmt = check_format(format)
+    env = Env()
+    catalog = load(data_dir)
+    wanted: list[str] = []
+    if feature:
+        try:
+            wanted = list(BY_KEY["require"].parse(feature))
+        except ValueError as exc:
+            raise UserError(f"--feature: {exc}") from None
+        for fid in wanted:
+            if fid not in catalog.feature_ids:
+                raise UserError(f"--feature: {unknown_feature_message(fid, catalog.feature_ids)}")
+
+    def doc() -> dict:
+        from advisor.document import matrix_document
+
+        return matrix_document(catalog, wanted, now_utc())
+
+    def table() -> None:
+        from advisor.render import render_matrix
+
+        render_matrix(env.out, catalog, wanted)
+
+    emit(env, fmt, None, False, doc, table)
+
+
+@data_app.command("show")
+def data_show(
+    format: str = FORMAT_OPT,
+    data_dir: Optional[str] = DATA_DIR_OPT,
+) -> None:
+    """Print every benchmark figure and price with its unit, kind, version and source."""
+    fmt = check_format(format)
+    env = Env()
+    catalog = load(data_dir)
+
+    def doc() -> dict:
+        from advisor.document import data_document
+
+        return data_document(catalog, now_utc())
+
+    def table() -> None:
+        from advisor.render import render_data
+
+        render_data(env.out, catalog)
+
+    emit(env, fmt, None, False, doc, table)
+
+
+@data_app.command("validate")
+def data_validate(
+    directory: Optional[str] = typer.Argument(None, metavar="[DIR]", help="Data directory to check (its files overlay the bundled ones). Default: the bundled data.", show_default=False),
+) -> None:
+    """Check a data directory and report every problem found, as `file: field.path: message`."""
+    from advisor.catalog import DATA_FILES, validate_data_dir
+    from advisor.errors import DataError
+
+    problems = validate_data_dir(directory)
+    where = directory or "bundled data"
+    if problems:
+        raise DataError(f"{where}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:", problems)
+    print(f"{where}: OK ({', '.join(DATA_FILES)} checked)")
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _click_exception_types() -> tuple[type, type, type]:
+    """click's ClickException, Abort and Exit, found through typer (which may vendor click)."""
+    click_exc = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    return click_exc, typer.Abort, typer.Exit
+
+
+def run(args: list[str]) -> int:
+    debug = os.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
+    if "--debug" in args:
+        debug = True
+        args = [a for a in args if a != "--debug"]
+    click_exc, abort, exit_ = _click_exception_types()
+    try:
+        command = typer.main.get_command(app)
+        result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except UserError as exc:
+        for line in exc.lines():
+            print(f"mesh-advisor: {line}" if line is exc.message else line, file=sys.stderr)
+        return exc.exit_code
+    except (Interrupted, KeyboardInterrupt, abort):
+        print("\nInterrupted; nothing saved.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except exit_ as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except click_exc as exc:
+        message = exc.format_message()
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else " (see 'mesh-advisor --help')"
+        print(f"mesh-advisor: {message}{hint}", file=sys.stderr)
+        return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place internal errors are caught
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(
+            f"mesh-advisor: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug or MESH_ADVISOR_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

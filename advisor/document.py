@@ -1,0 +1,262 @@
+"""Results as plain documents (dicts) for JSON/TOML, their serialisation, and atomic file writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from advisor import __version__
+from advisor.answers import SCHEMA_VERSION, Resolved
+from advisor.catalog import Catalog, ComponentFigures, LatencyFigures
+from advisor.costing import OptionCost, Projection
+from advisor.errors import OutputError
+from advisor.scoring import Recommendation
+
+FORMATS = ("table", "json", "toml")
+
+
+def meta(catalog: Catalog, resolved: Resolved | None, generated_at: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tool": "mesh-advisor",
+        "tool_version": __version__,
+        "data_version": catalog.data_version,
+        "generated_at": generated_at,
+    }
+    if resolved is not None:
+        out["defaulted"] = list(resolved.defaulted)
+        out["benchmark_profile"] = resolved.answers.benchmark_profile
+    return out
+
+
+def _r(x: float, digits: int = 4) -> float:
+    return round(float(x), digits)
+
+
+def option_cost_doc(oc: OptionCost) -> dict[str, Any]:
+    return {
+        "cost": {
+            "usage": {
+                "cpu_vcpu": _r(oc.usage.cpu_vcpu),
+                "memory_gib": _r(oc.usage.memory_gib),
+                "monthly_usd": _r(oc.usage.monthly_usd, 2),
+            },
+            "requests": {
+                "cpu_vcpu": _r(oc.requests.cpu_vcpu),
+                "memory_gib": _r(oc.requests.memory_gib),
+                "monthly_usd": _r(oc.requests.monthly_usd, 2),
+            },
+            "containers_added": oc.containers_added,
+            "components": [
+                {
+                    "name": c.name,
+                    "id": c.id,
+                    "role": c.role,
+                    "scaling": c.scaling,
+                    "instances": c.instances,
+                    "containers_added": c.containers_added,
+                    "handled_rps": _r(c.handled_rps, 2),
+                    "cpu_vcpu": _r(c.cpu_vcpu),
+                    "memory_gib": _r(c.memory_gib),
+                    "monthly_usd": _r(c.usage_monthly_usd, 2),
+                    "requests_cpu_vcpu": _r(c.requests_cpu_vcpu),
+                    "requests_memory_gib": _r(c.requests_memory_gib),
+                    "requests_monthly_usd": _r(c.requests_monthly_usd, 2),
+                    "source": "; ".join(c.sources),
+                }
+                for c in oc.components
+            ],
+        },
+        "latency": {
+            "per_hop_p50_ms": _r(oc.latency.per_hop_p50_ms),
+            "per_hop_p90_ms": _r(oc.latency.per_hop_p90_ms),
+            "per_hop_p99_ms": _r(oc.latency.per_hop_p99_ms),
+            "end_to_end_p50_ms": _r(oc.latency.end_to_end_p50_ms),
+            "end_to_end_p90_ms": _r(oc.latency.end_to_end_p90_ms),
+            "end_to_end_p99_ms": _r(oc.latency.end_to_end_p99_ms),
+            "hops": oc.latency.hops,
+            "estimate": "upper-bound estimate: added latency per hop x hops"
+            + ("; per hop blends the L4 and waypoint paths by l7_ratio" if oc.latency.blended else ""),
+            "source": "; ".join(dict.fromkeys(f.source for f in oc.latency.figures.values())),
+        },
+    }
+
+
+def cost_document(
+    catalog: Catalog,
+    resolved: Resolved,
+    projection: Projection,
+    generated_at: str,
+    sweep: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "meta": meta(catalog, resolved, generated_at),
+        "answers": resolved.answers.as_dict(),
+        "options": {o: option_cost_doc(oc) for o, oc in projection.options.items()},
+    }
+    if sweep is not None:
+        doc["sweep"] = sweep
+    return doc
+
+
+def recommendation_document(
+    catalog: Catalog, resolved: Resolved, rec: Recommendation, generated_at: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for oid, score in rec.options.items():
+        entry: dict[str, Any] = {
+            "name": score.name,
+            "eligible": score.eligible,
+            "score": score.score,
+            "blockers": [
+                {"feature": b.feature, "level": b.level, "text": b.text, "source": b.source} for b in score.blockers
+            ],
+            "scores": dict(score.scores),
+        }
+        entry.update(option_cost_doc(rec.projection.options[oid]))
+        entry["reasons"] = [
+            {"category": r.category, "delta": _r(r.delta, 1), "text": r.text, "source": r.source}
+            for r in score.reasons
+        ]
+        options[oid] = entry
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "meta": meta(catalog, resolved, generated_at),
+        "answers": resolved.answers.as_dict(),
+        "recommendation": {
+            "choice": rec.choice,
+            "ranking": list(rec.ranking),
+            "confidence": rec.confidence,
+            "summary": rec.summary,
+            "weights": {k: _r(v) for k, v in rec.weights.items()},
+            "weight_reasons": list(rec.weight_reasons),
+        },
+        "options": options,
+    }
+    if extra:
+        doc.update(extra)
+    return doc
+
+
+def matrix_document(catalog: Catalog, feature_ids: list[str] | None, generated_at: str) -> dict[str, Any]:
+    wanted = feature_ids or list(catalog.feature_ids)
+    features = []
+    for feat in catalog.features.features:
+        if feat.id not in wanted:
+            continue
+        features.append(
+            {
+                "id": feat.id,
+                "group": feat.group,
+                "name": feat.name,
+                "description": feat.description,
+                "cells": {o: cell.model_dump() for o, cell in feat.cells.items()},
+            }
+        )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "meta": meta(catalog, None, generated_at),
+        "options": [o.model_dump() for o in catalog.features.options],
+        "groups": [g.model_dump() for g in catalog.features.groups],
+        "features": features,
+    }
+
+
+def _figures(figs: ComponentFigures | LatencyFigures) -> dict[str, Any]:
+    return {name: f.model_dump() for name, f in figs if f is not None}
+
+
+def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
+    bm = catalog.benchmarks
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "meta": meta(catalog, None, generated_at),
+        "files": dict(catalog.files),
+        "default_profile": bm.default_profile,
+        "components": [c.model_dump() for c in bm.components],
+        "profiles": {
+            pid: {
+                "title": prof.title,
+                "description": prof.description,
+                **({"extends": prof.extends} if prof.extends else {}),
+                "figures": {cid: _figures(f) for cid, f in prof.figures.items()},
+                "latency": {oid: _figures(f) for oid, f in prof.latency.items()},
+            }
+            for pid, prof in bm.profiles.items()
+        },
+        "default_preset": catalog.pricing.default_preset,
+        "prices": {
+            pid: {
+                "title": p.title,
+                "description": p.description,
+                "cpu_usd_per_vcpu_hour": p.cpu_usd_per_vcpu_hour.model_dump(),
+                "memory_usd_per_gib_hour": p.memory_usd_per_gib_hour.model_dump(),
+            }
+            for pid, p in catalog.pricing.presets.items()
+        },
+    }
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_drop_none(v) for v in value if v is not None]
+    return value
+
+
+def dumps(doc: dict[str, Any], fmt: str) -> str:
+    clean = _drop_none(doc)
+    if fmt == "json":
+        return json.dumps(clean, indent=2, ensure_ascii=False) + "\n"
+    import tomli_w
+
+    return tomli_w.dumps(clean)
+
+
+def file_format(path: str | None, fmt: str) -> str:
+    """Format for -o: from the file's extension (.toml/.json), else --format; table writes TOML."""
+    if path and path != "-":
+        suffix = Path(path).suffix.lower()
+        if suffix == ".json":
+            return "json"
+        if suffix == ".toml":
+            return "toml"
+    return fmt if fmt in ("json", "toml") else "toml"
+
+
+def check_writable(path: str, force: bool) -> Path:
+    """Fail before any work if the output cannot be written; nothing is created here."""
+    p = Path(path)
+    if p.exists() and p.is_dir():
+        raise OutputError(f"-o {path}: is a directory; expected a file path")
+    if p.exists() and not force:
+        raise OutputError(f"-o {path}: file exists; pass --force to overwrite it")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"-o {path}: directory {parent} does not exist")
+    return p
+
+
+def write_atomic(path: str, text: str, force: bool) -> Path:
+    """Write via a temporary file in the same directory, then rename: never a half-written file."""
+    p = check_writable(path, force)
+    parent = p.parent if str(p.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if not force and p.exists():
+            raise OutputError(f"-o {path}: file exists; pass --force to overwrite it")
+        os.replace(tmp, p)
+    except OSError as exc:
+        raise OutputError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return p

@@ -1,0 +1,302 @@
+"""The question registry: every answer defined once, for flags, wizard, answers files and docs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["int", "float", "choice", "bool", "features", "text"]
+
+SECTIONS: dict[str, str] = {
+    "workload": "Workload",
+    "capabilities": "Capabilities",
+    "team": "Team and risk",
+    "prices": "Prices and benchmarks",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    flag: str
+    kind: Kind
+    default: Any
+    help: str
+    prompt: str
+    section: str
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    choice_help: dict[str, str] = field(default_factory=dict)
+    # Where the default really comes from when the data can override it (shown in docs).
+    default_note: str = ""
+
+    @property
+    def negative_flag(self) -> str:
+        return "--no-" + self.flag.removeprefix("--")
+
+    def expected(self) -> str:
+        """Plain words for what this answer accepts, used in every error message."""
+        if self.kind == "int":
+            return f"a whole number {_range_words(self.minimum, self.maximum)}".rstrip()
+        if self.kind == "float":
+            return f"a number {_range_words(self.minimum, self.maximum)}".rstrip()
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "features":
+            return "feature ids from the matrix (see `mesh-advisor matrix`)"
+        return "a name"
+
+    def parse(self, raw: Any) -> Any:
+        """Validate one raw value (a string typed or given as a flag, or a TOML/JSON value).
+
+        Raises ValueError with a message in plain words; this is the only validation path
+        for flags, answers files and the wizard.
+        """
+        if self.kind == "int":
+            return self._parse_int(raw)
+        if self.kind == "float":
+            return self._parse_float(raw)
+        if self.kind == "choice":
+            text = raw.strip().lower() if isinstance(raw, str) else raw
+            if not isinstance(text, str) or text not in self.choices:
+                raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+            return text
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+                return raw.strip().lower() in _TRUE
+            raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+        if self.kind == "features":
+            return _parse_feature_list(raw)
+        if not isinstance(raw, str) or not raw.strip():
+            raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+        return raw.strip()
+
+    def _parse_int(self, raw: Any) -> int:
+        value: Any = raw
+        if isinstance(raw, bool):
+            raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+        if isinstance(raw, str):
+            text = raw.strip().replace(",", "")
+            try:
+                value = int(text)
+            except ValueError:
+                try:
+                    as_float = float(text)
+                except ValueError:
+                    raise ValueError(f"expected {self.expected()}, got {_show(raw)}") from None
+                value = as_float
+        if isinstance(value, float):
+            if not math.isfinite(value) or not value.is_integer():
+                raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+            value = int(value)
+        if not isinstance(value, int):
+            raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+        self._check_range(value, raw)
+        return value
+
+    def _parse_float(self, raw: Any) -> float:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+        if isinstance(raw, str):
+            try:
+                value = float(raw.strip().replace(",", ""))
+            except ValueError:
+                raise ValueError(f"expected {self.expected()}, got {_show(raw)}") from None
+        else:
+            try:
+                value = float(raw)
+            except OverflowError:
+                raise ValueError(f"expected {self.expected()}, got a number too large") from None
+        if not math.isfinite(value):
+            raise ValueError(f"expected {self.expected()} (finite), got {_show(raw)}")
+        self._check_range(value, raw)
+        return value
+
+    def _check_range(self, value: float, raw: Any) -> None:
+        too_low = self.minimum is not None and value < self.minimum
+        too_high = self.maximum is not None and value > self.maximum
+        if too_low or too_high:
+            raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+
+
+_TRUE = {"true", "yes", "y", "1", "on"}
+_FALSE = {"false", "no", "n", "0", "off"}
+
+# Upper bounds keep arithmetic finite and sweeps meaningful; they are far beyond any real mesh.
+_MAX_COUNT = 100_000_000
+_MAX_RPS = 1e12
+_MAX_PRICE = 1e6
+
+
+def _range_words(minimum: float | None, maximum: float | None) -> str:
+    def fmt(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+    if minimum is not None and maximum is not None:
+        return f"from {fmt(minimum)} to {fmt(maximum)}"
+    if minimum is not None:
+        return f"≥ {fmt(minimum)}"
+    if maximum is not None:
+        return f"≤ {fmt(maximum)}"
+    return ""
+
+
+def _show(raw: Any) -> str:
+    text = repr(raw) if isinstance(raw, str) else str(raw)
+    if isinstance(raw, (list, dict)):
+        text = type(raw).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _parse_feature_list(raw: Any) -> tuple[str, ...]:
+    """Feature ids from a list and/or comma lists; order kept, duplicates dropped."""
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    ids: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"expected feature ids as text, got {_show(item)}")
+        for part in item.split(","):
+            part = part.strip().lower()
+            if part and part not in ids:
+                ids.append(part)
+    return tuple(ids)
+
+
+LEVEL3 = ("low", "medium", "high")
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "pods", "--pods", "int", 100,
+        help="Meshed pods: every pod that would get a proxy or join the mesh.",
+        prompt="How many pods will be in the mesh?",
+        section="workload", unit="pods", minimum=1, maximum=_MAX_COUNT,
+    ),
+    Question(
+        "nodes", "--nodes", "int", 10,
+        help="Nodes that run meshed pods (ambient runs one ztunnel per node).",
+        prompt="How many nodes run those pods?",
+        section="workload", unit="nodes", minimum=1, maximum=_MAX_COUNT,
+    ),
+    Question(
+        "namespaces", "--namespaces", "int", 5,
+        help="Namespaces in the mesh (ambient runs one waypoint per namespace that needs L7).",
+        prompt="How many namespaces are in the mesh?",
+        section="workload", unit="namespaces", minimum=1, maximum=_MAX_COUNT,
+    ),
+    Question(
+        "mesh_rps", "--mesh-rps", "float", 1000.0,
+        help="East-west requests per second between meshed workloads, each request counted once.",
+        prompt="How many requests per second flow between meshed services?",
+        section="workload", unit="requests/s", minimum=0, maximum=_MAX_RPS,
+    ),
+    Question(
+        "l7_ratio", "--l7-ratio", "float", 0.2,
+        help="Share (0-1) of that traffic, and of the namespaces, that needs HTTP-aware (L7) "
+        "processing: routing, retries, L7 policy or metrics.",
+        prompt="What share of traffic needs HTTP-aware (L7) processing? (0 to 1)",
+        section="workload", unit="share 0-1", minimum=0, maximum=1,
+    ),
+    Question(
+        "hops", "--hops", "int", 3,
+        help="Meshed service-to-service hops in one end-user request.",
+        prompt="How many meshed service-to-service hops does one user request make?",
+        section="workload", unit="hops", minimum=1, maximum=1000,
+    ),
+    Question(
+        "require", "--require", "features", (),
+        help="Capabilities the mesh must have (repeatable; a comma list works too).",
+        prompt="Which capabilities must the mesh have?",
+        section="capabilities",
+    ),
+    Question(
+        "prefer", "--prefer", "features", (),
+        help="Capabilities that would be nice to have (repeatable; a comma list works too).",
+        prompt="Which capabilities would be nice to have?",
+        section="capabilities",
+    ),
+    Question(
+        "team_experience", "--team-experience", "choice", "some",
+        help="The team's service-mesh experience.",
+        prompt="How much service-mesh experience does the team have?",
+        section="team", choices=("none", "some", "expert"),
+        choice_help={
+            "none": "new to service meshes",
+            "some": "has run a mesh or read deeply",
+            "expert": "runs meshes in production today",
+        },
+    ),
+    Question(
+        "envoy_experience", "--envoy-experience", "bool", False,
+        help="The team already runs Envoy (as an ingress, a gateway or a mesh).",
+        prompt="Does the team already run Envoy?",
+        section="team",
+    ),
+    Question(
+        "risk", "--risk", "choice", "balanced",
+        help="Appetite for young or pre-GA features.",
+        prompt="What is your appetite for young or pre-GA technology?",
+        section="team", choices=("conservative", "balanced", "early-adopter"),
+        choice_help={
+            "conservative": "only GA features; alpha is a blocker",
+            "balanced": "GA preferred; beta or alpha costs points",
+            "early-adopter": "young features are fine",
+        },
+    ),
+    Question(
+        "cost_sensitivity", "--cost-sensitivity", "choice", "medium",
+        help="How much the added CPU, memory and money matter.",
+        prompt="How much does the mesh's resource cost matter?",
+        section="team", choices=LEVEL3,
+    ),
+    Question(
+        "latency_sensitivity", "--latency-sensitivity", "choice", "medium",
+        help="How much added latency matters.",
+        prompt="How much does added latency matter?",
+        section="team", choices=LEVEL3,
+    ),
+    Question(
+        "cpu_price", "--cpu-price", "float", 0.031611,
+        help="USD per vCPU-hour (default: OpenCost's default price, GCP us-central1).",
+        prompt="Price of one vCPU-hour (USD)",
+        section="prices", unit="USD per vCPU-hour", minimum=0, maximum=_MAX_PRICE,
+        default_note="the default preset in data/pricing.toml",
+    ),
+    Question(
+        "memory_price", "--memory-price", "float", 0.004237,
+        help="USD per GiB-hour (default: OpenCost's default price, GCP us-central1).",
+        prompt="Price of one GiB-hour of memory (USD)",
+        section="prices", unit="USD per GiB-hour", minimum=0, maximum=_MAX_PRICE,
+        default_note="the default preset in data/pricing.toml",
+    ),
+    Question(
+        "cost_basis", "--cost-basis", "choice", "usage",
+        help="Which cost drives the score: measured usage or reserved resource requests.",
+        prompt="Which cost should drive the score?",
+        section="prices", choices=("usage", "requests"),
+        choice_help={
+            "usage": "what the proxies measurably consume",
+            "requests": "what the shipped Helm charts reserve",
+        },
+    ),
+    Question(
+        "benchmark_profile", "--benchmark-profile", "text", "istio-1.24",
+        help="Named benchmark profile from data/benchmarks.toml (see `mesh-advisor data show`).",
+        prompt="Which benchmark profile should the cost model use?",
+        section="prices",
+        default_note="default_profile in data/benchmarks.toml",
+    ),
+)
+
+BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS}
+NUMERIC_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS if q.kind in ("int", "float"))
+
+
+def question(key: str) -> Question:
+    return BY_KEY[key]

@@ -1,0 +1,405 @@
+"""Rich renderings for people: tables, panels, bars and charts. Never called by the core."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from advisor.answers import Resolved
+from advisor.catalog import CATEGORIES, Catalog
+from advisor.costing import Projection
+from advisor.questions import BY_KEY
+from advisor.scoring import Recommendation
+from advisor.sweep import Sweep
+
+LEVEL_STYLE = {
+    "full": ("✔", "green"),
+    "beta": ("β", "cyan"),
+    "partial": ("◐", "yellow"),
+    "alpha": ("α", "magenta"),
+    "none": ("✘", "red"),
+}
+OPTION_STYLE = {"linkerd": "cyan", "istio-sidecar": "magenta", "istio-ambient": "green"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(value: object, style: str = "") -> Text:
+    """Text from data or answers, shown literally: no markup, control characters made visible."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
+    return Text(text, style=style)
+
+
+def option_text(catalog: Catalog, option: str, bold: bool = False) -> Text:
+    name = catalog.option(option).name if option in catalog.option_ids else option
+    return safe(name, ("bold " if bold else "") + OPTION_STYLE.get(option, ""))
+
+
+def bar(value: float, maximum: float, width: int = 10, style: str = "green") -> Text:
+    filled = 0 if maximum <= 0 else round(width * max(0.0, min(value, maximum)) / maximum)
+    return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")
+
+
+def score_cell(value: float, width: int = 8) -> Text:
+    style = "green" if value >= 80 else "yellow" if value >= 50 else "red"
+    return bar(value, 100, width, style) + Text(f" {value:5.1f}")
+
+
+def money(x: float) -> str:
+    return f"${x:,.0f}" if x >= 100 or x == 0 else f"${x:,.2f}"
+
+
+def num(x: float, digits: int = 2) -> str:
+    return f"{x:,.{digits}f}"
+
+
+# ---------------------------------------------------------------- matrix
+
+
+def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | None) -> None:
+    wanted = set(feature_ids or catalog.feature_ids)
+    options = catalog.features.options
+    table = Table(box=box.SIMPLE_HEAVY, show_lines=False, expand=False, title="Feature matrix", title_justify="left")
+    table.add_column("Capability", style="bold", min_width=14, max_width=28)
+    for opt in options:
+        table.add_column(Text(f"{opt.name} {opt.version}", style=OPTION_STYLE.get(opt.id, "")), min_width=14)
+    sources: list[str] = []
+    for group in catalog.features.groups:
+        feats = [f for f in catalog.features.features if f.group == group.id and f.id in wanted]
+        if not feats:
+            continue
+        table.add_row(safe(group.title.upper(), "bold underline"), *[""] * len(options))
+        for feat in feats:
+            cells = []
+            for opt in options:
+                cell = feat.cells[opt.id]
+                symbol, style = LEVEL_STYLE[cell.level]
+                if cell.source not in sources:
+                    sources.append(cell.source)
+                ref = sources.index(cell.source) + 1
+                head = Text(f"{symbol} {cell.level}", style=f"bold {style}")
+                if cell.contested:
+                    head += Text(" ⚠ contested", style="yellow")
+                head += Text(f"  ({cell.version}) [{ref}]", style="dim")
+                cells.append(Group(head, safe(cell.note, "dim")))
+            table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
+    console.print(table)
+    legend = Text("Levels: ")
+    for level, (symbol, style) in LEVEL_STYLE.items():
+        legend += Text(f"{symbol} {level}  ", style=style)
+    legend += Text("⚠ sources disagree; the note says which was chosen and why", style="yellow")
+    console.print(legend)
+    console.print(Text("Sources:", style="bold"))
+    for i, src in enumerate(sources, 1):
+        console.print(Text(f" [{i}] ", style="dim") + safe(src))
+
+
+# ---------------------------------------------------------------- data show
+
+
+def render_data(console: Console, catalog: Catalog) -> None:
+    console.print(Text(f"Data version {catalog.data_version}", style="bold"))
+    for name, path in catalog.files.items():
+        console.print(Text(f"  {name}: ", style="dim") + safe(path))
+    prices = Table(title="Prices (USD)", title_justify="left", box=box.SIMPLE)
+    for col in ("preset", "figure", "value", "unit", "kind", "version", "source"):
+        prices.add_column(col, overflow="fold")
+    for pid, preset in catalog.pricing.presets.items():
+        default = " (default)" if pid == catalog.pricing.default_preset else ""
+        for fname in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour"):
+            fig = getattr(preset, fname)
+            prices.add_row(safe(pid + default), fname, f"{fig.value:g}", safe(fig.unit), fig.kind, safe(fig.version), safe(fig.source))
+    console.print(prices)
+    comp_names = {c.id: c for c in catalog.benchmarks.components}
+    for pid, prof in catalog.benchmarks.profiles.items():
+        default = " (default)" if pid == catalog.benchmarks.default_profile else ""
+        title = Text(f"Benchmark profile {pid}{default}: ", style="bold") + safe(prof.title)
+        table = Table(title=title, title_justify="left", box=box.SIMPLE, caption=_profile_caption(prof), caption_justify="left")
+        for col in ("component / option", "figure", "value", "unit", "kind", "version", "source / note"):
+            table.add_column(col, overflow="fold")
+        for cid, figs in prof.figures.items():
+            comp = comp_names.get(cid)
+            label = f"{cid} ({comp.option})" if comp else cid
+            for fname, fig in figs:
+                if fig is not None:
+                    table.add_row(safe(label), fname, f"{fig.value:g}", safe(fig.unit), fig.kind, safe(fig.version), Group(safe(fig.source), safe(fig.note, "dim")))
+        for oid, figs in prof.latency.items():
+            for fname, fig in figs:
+                if fig is not None:
+                    table.add_row(safe(f"{oid} latency"), fname, f"{fig.value:g}", safe(fig.unit), fig.kind, safe(fig.version), Group(safe(fig.source), safe(fig.note, "dim")))
+        console.print(table)
+
+
+def _profile_caption(prof) -> Text:
+    cap = safe(prof.description, "dim")
+    if prof.extends:
+        cap = Text(f"Extends {prof.extends}: figures not listed here are inherited. ", style="dim") + cap
+    return cap
+
+
+# ---------------------------------------------------------------- cost
+
+
+def cost_summary_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
+    table = Table(title="Cost and latency the mesh adds", title_justify="left", box=box.SIMPLE_HEAVY)
+    table.add_column("Option")
+    table.add_column("Usage\nvCPU / GiB", justify="right")
+    table.add_column("Usage\n$/month", justify="right")
+    table.add_column("Requests\nvCPU / GiB", justify="right")
+    table.add_column("Requests\n$/month", justify="right")
+    table.add_column("Containers\nadded", justify="right")
+    table.add_column("Per hop ms\np50 / p90 / p99", justify="right")
+    table.add_column("End to end\np90 ms (est.)", justify="right")
+    for oid, oc in projection.options.items():
+        lt = oc.latency
+        table.add_row(
+            option_text(catalog, oid, bold=True),
+            f"{num(oc.usage.cpu_vcpu)} / {num(oc.usage.memory_gib)}",
+            Text(money(oc.usage.monthly_usd), style="bold" if basis == "usage" else ""),
+            f"{num(oc.requests.cpu_vcpu)} / {num(oc.requests.memory_gib)}",
+            Text(money(oc.requests.monthly_usd), style="bold" if basis == "requests" else ""),
+            f"{oc.containers_added:,}",
+            f"{lt.per_hop_p50_ms:.3f} / {lt.per_hop_p90_ms:.3f} / {lt.per_hop_p99_ms:.3f}",
+            f"{lt.end_to_end_p90_ms:.2f}",
+        )
+    return table
+
+
+def cost_bars(catalog: Catalog, projection: Projection, width: int = 36) -> Table:
+    table = Table(title="Monthly cost at a glance", title_justify="left", box=None, show_header=True, padding=(0, 1))
+    table.add_column("Option")
+    table.add_column("Usage")
+    table.add_column("Requests")
+    top = max(max(oc.usage.monthly_usd, oc.requests.monthly_usd) for oc in projection.options.values())
+    for oid, oc in projection.options.items():
+        style = OPTION_STYLE.get(oid, "")
+        table.add_row(
+            option_text(catalog, oid),
+            bar(oc.usage.monthly_usd, top, width // 2, style) + Text(f" {money(oc.usage.monthly_usd)}"),
+            bar(oc.requests.monthly_usd, top, width // 2, style) + Text(f" {money(oc.requests.monthly_usd)}"),
+        )
+    return table
+
+
+def components_table(catalog: Catalog, projection: Projection) -> Table:
+    table = Table(title="Per component", title_justify="left", box=box.SIMPLE)
+    for col, just in (
+        ("Option", "left"), ("Component", "left"), ("Instances", "right"), ("Containers", "right"),
+        ("rps handled", "right"), ("Usage vCPU", "right"), ("Usage GiB", "right"), ("Usage $/mo", "right"),
+        ("Req. vCPU", "right"), ("Req. GiB", "right"), ("Req. $/mo", "right"),
+    ):
+        table.add_column(col, justify=just)
+    for oid, oc in projection.options.items():
+        for i, c in enumerate(oc.components):
+            table.add_row(
+                option_text(catalog, oid) if i == 0 else Text(""),
+                safe(c.name),
+                f"{c.instances:,}",
+                f"{c.containers_added:,}",
+                f"{c.handled_rps:,.0f}",
+                num(c.cpu_vcpu, 3),
+                num(c.memory_gib, 3),
+                money(c.usage_monthly_usd),
+                num(c.requests_cpu_vcpu, 3),
+                num(c.requests_memory_gib, 3),
+                money(c.requests_monthly_usd),
+            )
+    return table
+
+
+def assumptions(catalog: Catalog, resolved: Resolved) -> Text:
+    a = resolved.answers
+    prof = catalog.profiles[a.benchmark_profile]
+    out = Text("Assumptions: ", style="bold")
+    out += safe(
+        f"{a.pods:,} pods on {a.nodes:,} nodes in {a.namespaces:,} namespaces, {a.mesh_rps:,.0f} rps east-west, "
+        f"L7 share {a.l7_ratio:g}, {a.hops} hops; prices ${a.cpu_price:g}/vCPU-hour and ${a.memory_price:g}/GiB-hour "
+        f"x 730 h/month; benchmark profile {a.benchmark_profile} ({prof.title}). "
+    )
+    out += Text(
+        "Usage = published measurements scaled by the requests each proxy handles; requests = shipped Helm defaults. "
+        "End-to-end latency = per hop x hops, an upper-bound estimate. Every figure and its source: mesh-advisor data show.",
+        style="dim",
+    )
+    return out
+
+
+def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projection: Projection, sweep: Sweep | None) -> None:
+    basis = resolved.answers.cost_basis
+    console.print(cost_summary_table(catalog, projection, basis))
+    console.print(cost_bars(catalog, projection))
+    console.print(components_table(catalog, projection))
+    if sweep is not None:
+        render_sweep(console, catalog, sweep)
+    console.print(assumptions(catalog, resolved))
+    render_defaulted(console, resolved)
+
+
+def _fmt_value(key: str, v: float) -> str:
+    return f"{v:,.0f}" if BY_KEY[key].kind == "int" or abs(v) >= 100 else f"{v:.3g}"
+
+
+def render_sweep(console: Console, catalog: Catalog, sweep: Sweep) -> None:
+    series = sweep.series()
+    table = Table(title=f"Monthly cost ({sweep.basis}) against {sweep.key}", title_justify="left", box=box.SIMPLE)
+    table.add_column(sweep.key, justify="right")
+    for oid in series:
+        table.add_column(option_text(catalog, oid), justify="right")
+    shown = _thin(list(range(len(sweep.values))), 25)
+    for i in shown:
+        table.add_row(_fmt_value(sweep.key, sweep.values[i]), *[money(series[o][i]) for o in series])
+    if len(shown) < len(sweep.values):
+        table.caption = f"{len(shown)} of {len(sweep.values)} points shown; JSON/TOML output carries all of them"
+    console.print(table)
+    console.print(line_chart(catalog, sweep.key, sweep.values, series, width=min(72, max(30, console.width - 16))))
+    if sweep.crossovers:
+        for c in sweep.crossovers:
+            console.print(
+                Text("Crossover: ")
+                + option_text(catalog, c.cheaper_above, bold=True)
+                + Text(" becomes cheaper than ")
+                + option_text(catalog, c.cheaper_below, bold=True)
+                + Text(f" at {sweep.key} ≈ {_fmt_value(sweep.key, c.at)}")
+            )
+    else:
+        console.print(Text("No crossovers in this range: the order of the options by cost does not change.", style="dim"))
+
+
+def _thin(items: list[int], most: int) -> list[int]:
+    if len(items) <= most:
+        return items
+    step = (len(items) - 1) / (most - 1)
+    return sorted({items[round(i * step)] for i in range(most)})
+
+
+def line_chart(catalog: Catalog, key: str, xs: tuple[float, ...], series: dict[str, tuple[float, ...]], width: int = 60, height: int = 14) -> Text:
+    """A terminal line chart: one marker and colour per option, y axis in USD per month."""
+    markers = {"linkerd": "L", "istio-sidecar": "S", "istio-ambient": "A"}
+    ymax = max((max(s) for s in series.values()), default=0.0) or 1.0
+    xmin, xmax = xs[0], xs[-1]
+    grid: list[list[tuple[str, str]]] = [[(" ", "")] * width for _ in range(height)]
+    for oid, ys in series.items():
+        mark, style = markers.get(oid, "*"), OPTION_STYLE.get(oid, "")
+        prev = None
+        for x, y in zip(xs, ys):
+            col = 0 if xmax == xmin else round((x - xmin) / (xmax - xmin) * (width - 1))
+            row = height - 1 - round(y / ymax * (height - 1))
+            if prev is not None:
+                # join neighbouring points with dots so the line reads as a line
+                pc, pr = prev
+                steps = max(abs(col - pc), abs(row - pr))
+                for k in range(1, steps):
+                    c = pc + round((col - pc) * k / steps)
+                    r = pr + round((row - pr) * k / steps)
+                    if grid[r][c][0] == " ":
+                        grid[r][c] = ("·", style)
+            grid[row][col] = (mark, style)
+            prev = (col, row)
+    label_w = len(money(ymax))
+    out = Text()
+    for r, cells in enumerate(grid):
+        y = ymax * (height - 1 - r) / (height - 1)
+        label = money(y) if r in (0, height // 2, height - 1) else ""
+        out += Text(f"{label:>{label_w}} ┤", style="dim")
+        for ch, style in cells:
+            out += Text(ch, style=style)
+        out += "\n"
+    out += Text(" " * label_w + " └" + "─" * width + "\n", style="dim")
+    left, right = _fmt_value(key, xmin), _fmt_value(key, xmax)
+    out += Text(" " * (label_w + 2) + left + " " * max(1, width - len(left) - len(right)) + right + "\n", style="dim")
+    legend = Text(" " * (label_w + 2))
+    for oid in series:
+        legend += Text(f"{markers.get(oid, '*')} ", style=f"bold {OPTION_STYLE.get(oid, '')}") + option_text(catalog, oid) + Text("   ")
+    legend += Text(f"x: {key}", style="dim")
+    return out + legend
+
+
+def render_defaulted(console: Console, resolved: Resolved) -> None:
+    if not resolved.defaulted:
+        return
+    a = resolved.answers.as_dict()
+    parts = []
+    for key in resolved.defaulted:
+        v = a[key]
+        shown = ",".join(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+        parts.append(f"{key}={shown or '(none)'}")
+    console.print(Text("Defaulted answers: ", style="bold yellow") + safe(", ".join(parts)) + Text("  (set them with flags or --answers)", style="dim"))
+
+
+# ---------------------------------------------------------------- recommend
+
+
+def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved, rec: Recommendation, reasons_per_option: int = 4) -> None:
+    if rec.choice == "none":
+        head = Text("No option fits every requirement", style="bold red")
+    else:
+        head = Text("Recommendation: ", style="bold") + option_text(catalog, rec.choice, bold=True)
+        head += Text(f"  ({rec.confidence} call)" if rec.confidence == "close" else "  (clear)", style="yellow" if rec.confidence == "close" else "green")
+    console.print(Panel(safe(rec.summary), title=head, title_align="left", border_style="bold"))
+
+    ranking = Table(title="Ranking (each category 0-100; total is their weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY)
+    ranking.add_column("#", justify="right")
+    ranking.add_column("Option")
+    ranking.add_column("Total", justify="left")
+    for cat in CATEGORIES:
+        ranking.add_column(f"{cat}\n{rec.weights[cat] * 100:.0f}%", justify="left")
+    for i, oid in enumerate(rec.ranking, 1):
+        o = rec.options[oid]
+        name = option_text(catalog, oid, bold=True)
+        if not o.eligible:
+            name += Text(" (blocked)", style="red")
+        ranking.add_row(str(i), name, score_cell(o.score, 10), *[score_cell(o.scores[c], 6) for c in CATEGORIES])
+    console.print(ranking)
+    if rec.weight_reasons:
+        console.print(Text("Weights: ", style="bold") + safe("; ".join(rec.weight_reasons)))
+
+    for oid in rec.ranking:
+        o = rec.options[oid]
+        if o.blockers:
+            lines = [Text("✘ ", style="red") + safe(b.text) + Text("\n    source: ", style="dim") + safe(b.source, "dim") for b in o.blockers]
+            console.print(Panel(Group(*lines), title=Text("Blocked: ") + option_text(catalog, oid), title_align="left", border_style="red"))
+
+    shown = [o for o in rec.ranking if rec.options[o].eligible][:2] or list(rec.ranking[:2])
+    for oid in shown:
+        console.print(reasons_panel(catalog, rec, oid, reasons_per_option))
+
+    console.print(cost_summary_table(catalog, rec.projection, resolved.answers.cost_basis))
+    console.print(assumptions(catalog, resolved))
+    render_defaulted(console, resolved)
+
+
+def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int) -> Panel:
+    o = rec.options[oid]
+    against = sorted((r for r in o.reasons if r.delta < -0.05), key=lambda r: r.delta)[:most]
+    strengths = [r for r in o.reasons if abs(r.delta) <= 0.05 or r.delta > 0]
+    strengths.sort(key=lambda r: (-r.delta, CATEGORIES.index(r.category)))
+    lines: list[Text] = []
+    for r in strengths[:most]:
+        lines.append(_reason_line("+", "green", r))
+    for r in against:
+        lines.append(_reason_line("−", "red", r))
+    if not lines:
+        lines.append(Text("No points lost in any category.", style="dim"))
+    return Panel(
+        Group(*lines),
+        title=Text("Why ") + option_text(catalog, oid, bold=True) + Text(f" scores {o.score:.0f}"),
+        title_align="left",
+        border_style=OPTION_STYLE.get(oid, ""),
+    )
+
+
+def _reason_line(sign: str, style: str, r) -> Text:
+    delta = f"{r.delta:+.1f}" if abs(r.delta) > 0.05 else " 0.0"
+    line = Text(f"{sign} ", style=f"bold {style}") + Text(f"{r.category:<11} {delta:>6}  ", style=style)
+    line += safe(r.text)
+    line += Text("\n                      source: ", style="dim") + safe(r.source, "dim")
+    return line
+
+
+def format_lines(items: Iterable[str]) -> str:
+    return "\n".join(items)

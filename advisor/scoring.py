@@ -1,0 +1,264 @@
+"""The rules engine: answers + catalog + cost projection -> scored, explained options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.answers import Answers
+from advisor.catalog import CATEGORIES, Catalog, Range, When
+from advisor.costing import Projection, project
+
+
+@dataclass(frozen=True)
+class Reason:
+    category: str
+    delta: float
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Blocker:
+    feature: str
+    level: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class OptionScore:
+    option: str
+    name: str
+    eligible: bool
+    score: float
+    blockers: tuple[Blocker, ...]
+    scores: dict[str, float]
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    choice: str  # an option id, or "none"
+    ranking: tuple[str, ...]
+    confidence: str  # "clear" | "close"
+    summary: str
+    options: dict[str, OptionScore]
+    weights: dict[str, float]  # effective category weights, summing to 1
+    weight_reasons: tuple[str, ...]
+    projection: Projection
+
+
+def matches(when: When, answers: Answers) -> bool:
+    """True when every condition holds. Conditions are data: equality, one-of, or a numeric range."""
+    for key, cond in when.answers.items():
+        value = getattr(answers, key)
+        if isinstance(cond, Range):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                return False
+            if cond.min is not None and value < cond.min:
+                return False
+            if cond.max is not None and value > cond.max:
+                return False
+        elif isinstance(cond, tuple):
+            if value not in cond:
+                return False
+        elif isinstance(cond, bool) or isinstance(value, bool):
+            if value is not cond:
+                return False
+        elif value != cond:
+            return False
+    if when.requires_any and not set(when.requires_any) & set(answers.require):
+        return False
+    wanted = set(answers.require) | set(answers.prefer)
+    if when.wants_any and not set(when.wants_any) & wanted:
+        return False
+    return True
+
+
+def effective_weights(answers: Answers, catalog: Catalog) -> tuple[dict[str, float], tuple[str, ...]]:
+    rules = catalog.rules
+    raw = {c: rules.weights[c] for c in CATEGORIES}
+    notes: list[str] = []
+    for wr in rules.weight_rules:
+        if matches(wr.when, answers):
+            raw[wr.category] *= wr.factor
+            notes.append(wr.text)
+    total = sum(raw.values())
+    if total <= 0:
+        raw = {c: 1.0 for c in CATEGORIES}
+        total = float(len(CATEGORIES))
+    return {c: raw[c] / total for c in CATEGORIES}, tuple(notes)
+
+
+def _relative(best: float, value: float, floor: float) -> float:
+    return 100.0 * (best + floor) / (value + floor)
+
+
+def recommend(answers: Answers, catalog: Catalog, projection: Projection | None = None) -> Recommendation:
+    projection = projection or project(answers, catalog)
+    rules = catalog.rules
+    weights, weight_notes = effective_weights(answers, catalog)
+    reasons: dict[str, list[Reason]] = {o: [] for o in catalog.option_ids}
+    blockers: dict[str, list[Blocker]] = {o: [] for o in catalog.option_ids}
+    names = {o.id: o.name for o in catalog.features.options}
+
+    # features: weighted mean of the asked-for capabilities' support levels
+    asked = [(f, "required") for f in answers.require] + [(f, "preferred") for f in answers.prefer]
+    total_weight = sum(rules.ask_weights[kind] for _, kind in asked)
+    blocking = set(rules.blocking_levels.get(answers.risk, ("none",)))
+    for fid, kind in asked:
+        feature = catalog.feature(fid)
+        weight = rules.ask_weights[kind]
+        for option in catalog.option_ids:
+            cell = feature.cells[option]
+            value = rules.level_values[cell.level]
+            delta = -100.0 * weight * (1.0 - value) / total_weight
+            label = "required" if kind == "required" else "nice to have"
+            reasons[option].append(
+                Reason("features", delta, f"{feature.name} ({label}): {cell.level}. {cell.note}", cell.source)
+            )
+            if kind == "required" and cell.level in blocking:
+                why = "not offered" if cell.level == "none" else f"only {cell.level}, and risk is {answers.risk}"
+                blockers[option].append(
+                    Blocker(fid, cell.level, f"{feature.name} is required; {names[option]}: {why}. {cell.note}", cell.source)
+                )
+            for lr in rules.level_rules:
+                if lr.level == cell.level and lr.asked == kind and answers.risk in lr.risk:
+                    reasons[option].append(
+                        Reason(lr.category, lr.delta, lr.text.replace("{feature}", feature.name), cell.source)
+                    )
+
+    # cost and latency: relative to the best option, softened by a floor
+    basis = answers.cost_basis
+    costs = {o: projection.options[o].view(basis).monthly_usd for o in catalog.option_ids}
+    best_cost_option = min(costs, key=lambda o: costs[o])
+    lat = {o: projection.options[o].latency.end_to_end_p90_ms for o in catalog.option_ids}
+    best_lat_option = min(lat, key=lambda o: lat[o])
+    for option in catalog.option_ids:
+        oc = projection.options[option]
+        view = oc.view(basis)
+        source = _dominant_source(oc, basis) or f"benchmark profile {projection.profile}"
+        if option == best_cost_option:
+            text = f"Lowest {basis} cost of the three: ${view.monthly_usd:,.0f}/month ({view.cpu_vcpu:,.2f} vCPU, {view.memory_gib:,.2f} GiB)"
+        else:
+            text = (
+                f"${view.monthly_usd:,.0f}/month in {basis} ({view.cpu_vcpu:,.2f} vCPU, {view.memory_gib:,.2f} GiB) "
+                f"vs ${costs[best_cost_option]:,.0f} for {names[best_cost_option]}"
+            )
+        delta = _relative(costs[best_cost_option], costs[option], rules.cost_scale.floor) - 100.0
+        reasons[option].append(Reason("cost", delta, text, source))
+
+        lt = oc.latency
+        lat_source = lt.figures["per_hop_p90_ms"].source
+        if option == best_lat_option:
+            text = f"Lowest added latency: about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate)"
+        else:
+            text = (
+                f"Adds about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate) "
+                f"vs {lat[best_lat_option]:.2f} ms for {names[best_lat_option]}"
+            )
+        delta = _relative(lat[best_lat_option], lat[option], rules.latency_scale.floor) - 100.0
+        reasons[option].append(Reason("latency", delta, text, lat_source))
+
+    # judgement rules from rules.toml
+    for rule in rules.rules:
+        if not matches(rule.when, answers):
+            continue
+        for option, delta in rule.adjust.items():
+            if option in reasons:
+                reasons[option].append(Reason(rule.category, delta, rule.text, rule.source))
+
+    options: dict[str, OptionScore] = {}
+    for option in catalog.option_ids:
+        cat_scores = {}
+        for cat in CATEGORIES:
+            raw = 100.0 + sum(r.delta for r in reasons[option] if r.category == cat)
+            cat_scores[cat] = round(min(100.0, max(0.0, raw)), 1)
+        total = sum(weights[c] * cat_scores[c] for c in CATEGORIES)
+        options[option] = OptionScore(
+            option=option,
+            name=names[option],
+            eligible=not blockers[option],
+            score=round(total, 1),
+            blockers=tuple(blockers[option]),
+            scores=cat_scores,
+            reasons=tuple(reasons[option]),
+        )
+
+    order = {o: i for i, o in enumerate(catalog.option_ids)}
+    ranking = tuple(sorted(options, key=lambda o: (not options[o].eligible, -options[o].score, order[o])))
+    eligible = [o for o in ranking if options[o].eligible]
+    choice = eligible[0] if eligible else "none"
+    close = len(eligible) >= 2 and options[eligible[0]].score - options[eligible[1]].score <= rules.close_margin
+    confidence = "close" if close else "clear"
+    summary = _summary(choice, eligible, options, weights, projection, basis)
+    return Recommendation(
+        choice=choice,
+        ranking=ranking,
+        confidence=confidence,
+        summary=summary,
+        options=options,
+        weights=weights,
+        weight_reasons=weight_notes,
+        projection=projection,
+    )
+
+
+def _dominant_source(oc, basis: str) -> str:
+    """Source of the figure behind the largest share of this option's monthly cost."""
+    if not oc.components:
+        return ""
+    key = "usage_monthly_usd" if basis == "usage" else "requests_monthly_usd"
+    top = max(oc.components, key=lambda c: getattr(c, key))
+    wanted = (
+        ("cpu_vcpu_per_1000rps", "cpu_vcpu_per_instance", "memory_mb_per_instance")
+        if basis == "usage"
+        else ("request_cpu_millicores", "request_memory_mib")
+    )
+    for name in wanted:
+        if name in top.figures:
+            return top.figures[name].source
+    return ""
+
+
+_CATEGORY_WORDS = {
+    "features": "capabilities",
+    "cost": "cost",
+    "latency": "latency",
+    "operability": "operability",
+    "maturity": "maturity",
+}
+
+
+def _summary(choice, eligible, options, weights, projection, basis) -> str:
+    if choice == "none":
+        parts = []
+        for o in options.values():
+            missing = ", ".join(f"{b.feature} ({b.level})" for b in o.blockers)
+            parts.append(f"{o.name} lacks {missing}")
+        return "No option meets every requirement: " + "; ".join(parts) + ". Relax a requirement or the risk setting."
+    top = options[choice]
+    ruled_out = [o for o in options.values() if not o.eligible]
+    out = f"{top.name} scores {top.score:.0f}/100"
+    if len(eligible) >= 2:
+        second = options[eligible[1]]
+        gaps = {c: weights[c] * (top.scores[c] - second.scores[c]) for c in CATEGORIES}
+        leads = [c for c in sorted(gaps, key=lambda c: -gaps[c]) if gaps[c] >= 0.5][:2]
+        trails = [c for c in sorted(gaps, key=lambda c: gaps[c]) if gaps[c] <= -0.5][:1]
+        margin = top.score - second.score
+        out += f", {margin:.1f} points ahead of {second.name} ({second.score:.0f})"
+        if leads:
+            out += f", leading on {' and '.join(_CATEGORY_WORDS[c] for c in leads)}"
+        if trails:
+            out += f" though behind on {_CATEGORY_WORDS[trails[0]]}"
+    out += "."
+    cost = projection.options[choice].view(basis)
+    out += (
+        f" It adds about ${cost.monthly_usd:,.0f}/month ({basis}) and "
+        f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
+    )
+    if ruled_out:
+        out += " Ruled out: " + "; ".join(
+            f"{o.name} ({', '.join(b.feature for b in o.blockers)})" for o in ruled_out
+        ) + "."
+    return out
