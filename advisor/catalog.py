@@ -177,6 +177,8 @@ class Rule(Frozen):
     adjust: dict[str, Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]]
     text: NonEmpty
     source: NonEmpty
+    # A warning is repeated in the summary when it applies to the chosen option.
+    warn: bool = False
 
 
 class WeightRule(Frozen):

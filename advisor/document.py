@@ -115,6 +115,7 @@ def recommendation_document(
                 {"feature": b.feature, "level": b.level, "text": b.text, "source": b.source} for b in score.blockers
             ],
             "scores": dict(score.scores),
+            "warnings": list(score.warnings),
         }
         entry.update(option_cost_doc(rec.projection.options[oid]))
         entry["reasons"] = [

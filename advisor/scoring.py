@@ -34,6 +34,7 @@ class OptionScore:
     blockers: tuple[Blocker, ...]
     scores: dict[str, float]
     reasons: tuple[Reason, ...]
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     rules = catalog.rules
     weights, weight_notes = effective_weights(answers, catalog)
     reasons: dict[str, list[Reason]] = {o: [] for o in catalog.option_ids}
+    warnings: dict[str, list[str]] = {o: [] for o in catalog.option_ids}
     blockers: dict[str, list[Blocker]] = {o: [] for o in catalog.option_ids}
     names = {o.id: o.name for o in catalog.features.options}
 
@@ -167,6 +169,8 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         for option, delta in rule.adjust.items():
             if option in reasons:
                 reasons[option].append(Reason(rule.category, delta, rule.text, rule.source))
+                if rule.warn:
+                    warnings[option].append(rule.text)
 
     options: dict[str, OptionScore] = {}
     for option in catalog.option_ids:
@@ -183,6 +187,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             blockers=tuple(blockers[option]),
             scores=cat_scores,
             reasons=tuple(reasons[option]),
+            warnings=tuple(warnings[option]),
         )
 
     order = {o: i for i, o in enumerate(catalog.option_ids)}
@@ -232,11 +237,10 @@ _CATEGORY_WORDS = {
 
 def _summary(choice, eligible, options, weights, projection, basis) -> str:
     if choice == "none":
-        parts = []
-        for o in options.values():
-            missing = ", ".join(f"{b.feature} ({b.level})" for b in o.blockers)
-            parts.append(f"{o.name} lacks {missing}")
-        return "No option meets every requirement: " + "; ".join(parts) + ". Relax a requirement or the risk setting."
+        parts = [
+            f"{o.name}: " + ", ".join(f"{b.feature} is {b.level}" for b in o.blockers) for o in options.values()
+        ]
+        return "No option meets every requirement. " + "; ".join(parts) + ". Relax a requirement or the risk setting."
     top = options[choice]
     ruled_out = [o for o in options.values() if not o.eligible]
     out = f"{top.name} scores {top.score:.0f}/100"
@@ -257,6 +261,8 @@ def _summary(choice, eligible, options, weights, projection, basis) -> str:
         f" It adds about ${cost.monthly_usd:,.0f}/month ({basis}) and "
         f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
     )
+    for warning in top.warnings:
+        out += f" Warning: {warning}."
     if ruled_out:
         out += " Ruled out: " + "; ".join(
             f"{o.name} ({', '.join(b.feature for b in o.blockers)})" for o in ruled_out
