@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 from advisor.answers import Answers
 from advisor.catalog import Catalog, Component, ComponentFigures, Figure, LatencyFigures
@@ -82,10 +83,15 @@ def monthly_usd(cpu_vcpu: float, memory_gib: float, cpu_price: float, memory_pri
 
 
 def waypoint_namespaces(l7_ratio: float, namespaces: int) -> int:
-    """ceil(r x namespaces) when r > 0, none when r = 0 (rounded first: 0.7 x 10 is 7, not 8)."""
+    """ceil(r x namespaces) when r > 0, none when r = 0.
+
+    Computed in decimal on the number as written, because binary floats miscount at the
+    boundary (0.68 x 175 is 119.00000000000001 in floats, which would add a 120th waypoint),
+    and rounding the float product instead would lose real fractions (0.70000000001 x 10 needs 8).
+    """
     if l7_ratio <= 0:
         return 0
-    return max(1, math.ceil(round(l7_ratio * namespaces, 9)))
+    return math.ceil(Decimal(repr(l7_ratio)) * namespaces)
 
 
 def instances_of(component: Component, answers: Answers) -> int:
@@ -170,12 +176,15 @@ def latency_of(figs: LatencyFigures, answers: Answers) -> Latency:
     )
 
 
+_NO_FIGURES = ComponentFigures()  # built once: sweeps call project() hundreds of times
+
+
 def project(answers: Answers, catalog: Catalog) -> Projection:
     profile = catalog.profiles[answers.benchmark_profile]
     options: dict[str, OptionCost] = {}
     for option in catalog.option_ids:
         comps = tuple(
-            cost_component(c, profile.figures.get(c.id, ComponentFigures()), answers)
+            cost_component(c, profile.figures.get(c.id) or _NO_FIGURES, answers)
             for c in catalog.components_of(option)
         )
         usage_cpu = sum(c.cpu_vcpu for c in comps)

@@ -170,7 +170,97 @@ def cost_summary_table(catalog: Catalog, projection: Projection, basis: str) -> 
     return table
 
 
+def _fits(console: Console, renderable: Table | Text) -> bool:
+    from rich.measure import Measurement
+
+    # measure against an unbounded width: rich clamps a measurement to the width it is given
+    natural = Measurement.get(console, console.options.update_width(1_000_000), renderable).maximum
+    return natural <= console.width
+
+
+def _widest_fitting(console: Console, layouts: list[list[Table]]) -> list[Table]:
+    """The first layout (widest first) whose tables all fit the terminal, else the last one."""
+    for tables in layouts:
+        if all(_fits(console, t) for t in tables):
+            return tables
+    return layouts[-1]
+
+
+def _basis_money(x: float, bold: bool) -> Text:
+    return Text(money(x), style="bold" if bold else "")
+
+
+def cost_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
+    """One row per option, usage beside requests; the money of the chosen cost basis in bold."""
+    table = Table(title="Resources and money the mesh adds", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1))
+    table.add_column("Option")
+    for head in ("Usage\nvCPU", "Usage\nGiB", "Usage\n$/month", "Requests\nvCPU", "Requests\nGiB", "Requests\n$/month", "Containers\nadded"):
+        table.add_column(head, justify="right")
+    for oid, oc in projection.options.items():
+        table.add_row(
+            option_text(catalog, oid, bold=True),
+            num(oc.usage.cpu_vcpu), num(oc.usage.memory_gib), _basis_money(oc.usage.monthly_usd, basis == "usage"),
+            num(oc.requests.cpu_vcpu), num(oc.requests.memory_gib), _basis_money(oc.requests.monthly_usd, basis == "requests"),
+            f"{oc.containers_added:,}",
+        )
+    return table
+
+
+def latency_table(catalog: Catalog, projection: Projection) -> Table:
+    hops = next(iter(projection.options.values())).latency.hops
+    table = Table(
+        title="Added latency, ms", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1),
+        caption=f"End to end = per hop x {hops} hop{'s' if hops != 1 else ''}: an upper-bound estimate.", caption_justify="left",
+    )
+    table.add_column("Option")
+    for where in ("per hop", f"{hops} hops" if hops != 1 else "1 hop"):
+        for p in (50, 90, 99):
+            table.add_column(f"{where}\np{p}", justify="right")
+    for oid, oc in projection.options.items():
+        lt = oc.latency
+        table.add_row(
+            option_text(catalog, oid, bold=True),
+            *(f"{v:.3f}" for v in (lt.per_hop_p50_ms, lt.per_hop_p90_ms, lt.per_hop_p99_ms)),
+            *(f"{v:.2f}" for v in (lt.end_to_end_p50_ms, lt.end_to_end_p90_ms, lt.end_to_end_p99_ms)),
+        )
+    return table
+
+
+def cost_metrics_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
+    """The narrow layout: one column per option, one row per figure, so nothing needs folding."""
+    options = projection.options
+    hops = next(iter(options.values())).latency.hops
+    table = Table(
+        title="Cost and latency the mesh adds", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1),
+        caption=f"Usage: measured; requests: Helm defaults. End to end = per hop x {hops}, an upper-bound estimate.",
+        caption_justify="left",
+    )
+    # the labels never wrap; option names in the header may (Istio / sidecar) on narrow terminals
+    table.add_column("", no_wrap=True)
+    for oid in options:
+        table.add_column(option_text(catalog, oid, bold=True), justify="right")
+
+    def row(label: str, cells: list[str | Text], bold: bool = False) -> None:
+        table.add_row(Text(label, style="bold" if bold else ""), *cells)
+
+    for view, title in (("usage", "Usage"), ("requests", "Requests")):
+        row(title, [""] * len(options), bold=True)
+        views = [oc.usage if view == "usage" else oc.requests for oc in options.values()]
+        row("  vCPU", [num(v.cpu_vcpu) for v in views])
+        row("  GiB", [num(v.memory_gib) for v in views])
+        row("  $/month", [_basis_money(v.monthly_usd, basis == view) for v in views])
+    row("Containers added", [f"{oc.containers_added:,}" for oc in options.values()], bold=True)
+    row("Per hop, ms", [""] * len(options), bold=True)
+    for p in (50, 90, 99):
+        row(f"  p{p}", [f"{getattr(oc.latency, f'per_hop_p{p}_ms'):.3f}" for oc in options.values()])
+    row(f"{hops} hop{'s' if hops != 1 else ''}, ms (est.)", [""] * len(options), bold=True)
+    for p in (50, 90, 99):
+        row(f"  p{p}", [f"{getattr(oc.latency, f'end_to_end_p{p}_ms'):.2f}" for oc in options.values()])
+    return table
+
+
 def cost_bars(catalog: Catalog, projection: Projection, width: int = 36) -> Table:
+    """Bars on one scale for both views, so the difference is seen before it is read."""
     table = Table(title="Monthly cost at a glance", title_justify="left", box=None, show_header=True, padding=(0, 1))
     table.add_column("Option")
     table.add_column("Usage")
@@ -186,54 +276,65 @@ def cost_bars(catalog: Catalog, projection: Projection, width: int = 36) -> Tabl
     return table
 
 
-def components_table(catalog: Catalog, projection: Projection) -> Table:
-    table = Table(title="Per component", title_justify="left", box=box.SIMPLE)
-    for col, just in (
-        ("Option", "left"), ("Component", "left"), ("Instances", "right"), ("Containers", "right"),
-        ("rps handled", "right"), ("Usage vCPU", "right"), ("Usage GiB", "right"), ("Usage $/mo", "right"),
-        ("Req. vCPU", "right"), ("Req. GiB", "right"), ("Req. $/mo", "right"),
-    ):
-        table.add_column(col, justify=just)
+def components_table(catalog: Catalog, projection: Projection, with_rps: bool = True) -> Table:
+    """Every component in one table, usage beside requests; option names head their rows."""
+    table = Table(title="Per component", title_justify="left", box=box.SIMPLE, padding=(0, 1), pad_edge=False)
+    # without the rps column the table is meant for ~100 columns, so the counts get short headers too
+    heads = ["Component", "Instances", "Containers"] if with_rps else ["Component", "Inst.", "Con-\ntainers"]
+    heads += ["rps\nhandled"] if with_rps else []
+    heads += ["Usage\nvCPU", "Usage\nGiB", "Usage\n$/month", "Req.\nvCPU", "Req.\nGiB", "Req.\n$/month"]
+    for i, head in enumerate(heads):
+        table.add_column(head, justify="left" if i == 0 else "right")
     for oid, oc in projection.options.items():
-        for i, c in enumerate(oc.components):
-            table.add_row(
-                option_text(catalog, oid) if i == 0 else Text(""),
-                safe(c.name),
-                f"{c.instances:,}",
-                f"{c.containers_added:,}",
-                f"{c.handled_rps:,.0f}",
-                num(c.cpu_vcpu, 3),
-                num(c.memory_gib, 3),
-                money(c.usage_monthly_usd),
-                num(c.requests_cpu_vcpu, 3),
-                num(c.requests_memory_gib, 3),
-                money(c.requests_monthly_usd),
-            )
+        table.add_row(option_text(catalog, oid, bold=True), *[""] * (len(heads) - 1))
+        for c in oc.components:
+            cells = [safe(f" {c.id}"), f"{c.instances:,}", f"{c.containers_added:,}"]
+            if with_rps:
+                cells.append(f"{c.handled_rps:,.0f}")
+            cells += [num(c.cpu_vcpu), num(c.memory_gib), money(c.usage_monthly_usd)]
+            cells += [num(c.requests_cpu_vcpu), num(c.requests_memory_gib), money(c.requests_monthly_usd)]
+            table.add_row(*cells)
     return table
 
 
-def assumptions(catalog: Catalog, resolved: Resolved) -> Text:
-    a = resolved.answers
-    prof = catalog.profiles[a.benchmark_profile]
-    out = Text("Assumptions: ", style="bold")
-    out += safe(
-        f"{a.pods:,} pods on {a.nodes:,} nodes in {a.namespaces:,} namespaces, {a.mesh_rps:,.0f} rps east-west, "
-        f"L7 share {a.l7_ratio:g}, {a.hops} hops; prices ${a.cpu_price:g}/vCPU-hour and ${a.memory_price:g}/GiB-hour "
-        f"x 730 h/month; benchmark profile {a.benchmark_profile} ({prof.title}). "
-    )
-    out += Text(
-        "Usage = published measurements scaled by the requests each proxy handles; requests = shipped Helm defaults. "
-        "End-to-end latency = per hop x hops, an upper-bound estimate. Every figure and its source: mesh-advisor data show.",
-        style="dim",
-    )
-    return out
+def components_narrow_table(catalog: Catalog, projection: Projection) -> Table:
+    """Each component on two lines (usage, then requests) so a narrow terminal needs no folding."""
+    table = Table(title="Per component", title_justify="left", box=box.SIMPLE, padding=(0, 1), pad_edge=False,
+                  caption="Containers and rps handled per component: widen the terminal or use --format json.",
+                  caption_justify="left")
+    table.add_column("Component", overflow="fold")
+    table.add_column("Inst.", justify="right")
+    table.add_column("vCPU", justify="right")
+    table.add_column("GiB", justify="right")
+    table.add_column("$/month", justify="right")
+    for oid, oc in projection.options.items():
+        table.add_row(option_text(catalog, oid, bold=True), "", "", "", "")
+        for c in oc.components:
+            table.add_row(safe(f" {c.id}"), f"{c.instances:,}", num(c.cpu_vcpu), num(c.memory_gib), money(c.usage_monthly_usd))
+            table.add_row(Text("   requests", style="dim"), "", Text(num(c.requests_cpu_vcpu), style="dim"),
+                          Text(num(c.requests_memory_gib), style="dim"), Text(money(c.requests_monthly_usd), style="dim"))
+    return table
 
 
 def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projection: Projection, sweep: Sweep | None) -> None:
     basis = resolved.answers.cost_basis
-    console.print(cost_summary_table(catalog, projection, basis))
-    console.print(cost_bars(catalog, projection))
-    console.print(components_table(catalog, projection))
+    # Widest layout that fits the terminal: nothing is cut off, narrow terminals get stacked layouts.
+    summary = _widest_fitting(console, [
+        [cost_table(catalog, projection, basis), latency_table(catalog, projection)],
+        [cost_metrics_table(catalog, projection, basis)],
+    ])
+    for table in summary:
+        console.print(table)
+    # the option name, two money labels and padding take their room; the two bars share the rest
+    label_w = max(len(money(x)) for oc in projection.options.values() for x in (oc.usage.monthly_usd, oc.requests.monthly_usd))
+    bar_room = console.width - 15 - 2 * (label_w + 3)
+    console.print(cost_bars(catalog, projection, width=max(8, min(36, bar_room))))
+    for table in _widest_fitting(console, [
+        [components_table(catalog, projection, with_rps=True)],
+        [components_table(catalog, projection, with_rps=False)],
+        [components_narrow_table(catalog, projection)],
+    ]):
+        console.print(table)
     if sweep is not None:
         render_sweep(console, catalog, sweep)
     console.print(assumptions(catalog, resolved))
@@ -256,11 +357,12 @@ def render_sweep(console: Console, catalog: Catalog, sweep: Sweep) -> None:
     if len(shown) < len(sweep.values):
         table.caption = f"{len(shown)} of {len(sweep.values)} points shown; JSON/TOML output carries all of them"
     console.print(table)
-    console.print(line_chart(catalog, sweep.key, sweep.values, series, width=min(72, max(30, console.width - 16))))
+    crossings = tuple(c.at for c in sweep.crossovers)
+    console.print(line_chart(catalog, sweep.key, sweep.values, series, width=min(72, max(24, console.width - 12)), marks=crossings))
     if sweep.crossovers:
         for c in sweep.crossovers:
             console.print(
-                Text("Crossover: ")
+                Text("× Crossover: ", style="bold")
                 + option_text(catalog, c.cheaper_above, bold=True)
                 + Text(" becomes cheaper than ")
                 + option_text(catalog, c.cheaper_below, bold=True)
@@ -277,8 +379,14 @@ def _thin(items: list[int], most: int) -> list[int]:
     return sorted({items[round(i * step)] for i in range(most)})
 
 
-def line_chart(catalog: Catalog, key: str, xs: tuple[float, ...], series: dict[str, tuple[float, ...]], width: int = 60, height: int = 14) -> Text:
-    """A terminal line chart: one marker and colour per option, y axis in USD per month."""
+def line_chart(
+    catalog: Catalog, key: str, xs: tuple[float, ...], series: dict[str, tuple[float, ...]],
+    width: int = 60, height: int = 14, marks: tuple[float, ...] = (),
+) -> Text:
+    """A terminal line chart: one marker and colour per option, y axis in USD per month from $0.
+
+    `marks` are x values (the crossovers) shown as × on the x axis.
+    """
     markers = {"linkerd": "L", "istio-sidecar": "S", "istio-ambient": "A"}
     ymax = max((max(s) for s in series.values()), default=0.0) or 1.0
     xmin, xmax = xs[0], xs[-1]
@@ -309,14 +417,41 @@ def line_chart(catalog: Catalog, key: str, xs: tuple[float, ...], series: dict[s
         for ch, style in cells:
             out += Text(ch, style=style)
         out += "\n"
-    out += Text(" " * label_w + " └" + "─" * width + "\n", style="dim")
+    axis_line = ["─"] * width
+    for x in marks:
+        if xmax > xmin and xmin <= x <= xmax:
+            axis_line[round((x - xmin) / (xmax - xmin) * (width - 1))] = "×"
+    out += Text(" " * label_w + " └", style="dim") + Text("".join(axis_line) + "\n", style="dim")
+    for i, ch in enumerate(axis_line):
+        if ch == "×":
+            out.stylize("bold", len(out) - 1 - width + i, len(out) - width + i)
+    # x axis: first value, the swept answer's name in the middle, last value
     left, right = _fmt_value(key, xmin), _fmt_value(key, xmax)
-    out += Text(" " * (label_w + 2) + left + " " * max(1, width - len(left) - len(right)) + right + "\n", style="dim")
+    gap = max(2, width - len(left) - len(right) - len(key))
+    axis = left + " " * (gap // 2) + key + " " * (gap - gap // 2) + right
+    out += Text(" " * (label_w + 2) + axis + "\n", style="dim")
     legend = Text(" " * (label_w + 2))
     for oid in series:
-        legend += Text(f"{markers.get(oid, '*')} ", style=f"bold {OPTION_STYLE.get(oid, '')}") + option_text(catalog, oid) + Text("   ")
-    legend += Text(f"x: {key}", style="dim")
+        legend += Text(f"{markers.get(oid, '*')} ", style=f"bold {OPTION_STYLE.get(oid, '')}") + option_text(catalog, oid) + Text("  ")
+    legend.rstrip()
     return out + legend
+
+
+def assumptions(catalog: Catalog, resolved: Resolved) -> Text:
+    a = resolved.answers
+    prof = catalog.profiles[a.benchmark_profile]
+    out = Text("Assumptions: ", style="bold")
+    out += safe(
+        f"{a.pods:,} pods on {a.nodes:,} nodes in {a.namespaces:,} namespaces, {a.mesh_rps:,.0f} rps east-west, "
+        f"L7 share {a.l7_ratio:g}, {a.hops} hops; prices ${a.cpu_price:g}/vCPU-hour and ${a.memory_price:g}/GiB-hour "
+        f"x 730 h/month; benchmark profile {a.benchmark_profile} ({prof.title}). "
+    )
+    out += Text(
+        "Usage = published measurements scaled by the requests each proxy handles; requests = shipped Helm defaults. "
+        "End-to-end latency = per hop x hops, an upper-bound estimate. Every figure and its source: mesh-advisor data show.",
+        style="dim",
+    )
+    return out
 
 
 def render_defaulted(console: Console, resolved: Resolved) -> None:

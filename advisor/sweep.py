@@ -61,9 +61,9 @@ def parse_sweep(text: str) -> SweepSpec:
         start = q.parse(parts[0])
         stop = q.parse(parts[1])
     except ValueError as exc:
-        raise AnswerError(f"--sweep {text!r}: {key} {exc}") from None
+        raise AnswerError(f"--sweep {text!r}: {key}: {exc}") from None
     if not start < stop:
-        raise AnswerError(f"--sweep {text!r}: START must be below STOP")
+        raise AnswerError(f"--sweep {text!r}: START ({parts[0].strip()}) must be below STOP ({parts[1].strip()})")
     steps = DEFAULT_STEPS
     if len(parts) == 3:
         try:
@@ -71,7 +71,7 @@ def parse_sweep(text: str) -> SweepSpec:
         except ValueError:
             raise AnswerError(f"--sweep {text!r}: STEPS must be a whole number from 2 to {MAX_POINTS}") from None
         if not 2 <= steps <= MAX_POINTS:
-            raise AnswerError(f"--sweep {text!r}: STEPS must be from 2 to {MAX_POINTS}, got {steps}")
+            raise AnswerError(f"--sweep {text!r}: STEPS must be from 2 to {MAX_POINTS} (at most {MAX_POINTS} points), got {steps}")
     return SweepSpec(key=key, start=float(start), stop=float(stop), steps=steps)
 
 
@@ -129,10 +129,12 @@ def find_crossovers(values: tuple[float, ...], series: dict[str, list[float]]) -
 
 
 def sweep_document(sweep: Sweep) -> dict[str, Any]:
+    is_int = BY_KEY[sweep.key].kind == "int"
     return {
         "key": sweep.key,
         "basis": sweep.basis,
-        "values": list(sweep.values),
+        # whole-number answers stay whole numbers, so a value can be fed back as that answer
+        "values": [int(v) if is_int else v for v in sweep.values],
         "monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.series().items()},
         "usage_monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.usage_usd.items()},
         "requests_monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.requests_usd.items()},
