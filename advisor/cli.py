@@ -183,28 +183,57 @@ def recommend(
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
+    what_if: bool = typer.Option(False, "--what-if", help="Also find the smallest changes to the answers that would change the choice (decision boundaries)."),
+    what_if_limit: Optional[str] = typer.Option(None, "--what-if-limit", metavar="N", help="How many what-if findings the table shows (default 5; JSON/TOML list all). Implies --what-if.", show_default=False),
     flags: dict[str, Any] = None,  # type: ignore[assignment]
 ) -> None:
     """Score the three options against your answers and explain the choice. Never prompts."""
     from advisor.scoring import recommend as score
 
     fmt = check_format(format)
+    limit = parse_what_if_limit(what_if_limit)
     env = Env()
     catalog = load(data_dir)
     resolved = resolve_answers(catalog, flags, answers_source(answers_file, answers))
     rec = score(resolved.answers, catalog)
+    boundaries = None
+    if what_if or what_if_limit is not None:
+        from advisor.whatif import what_if as find_boundaries
+
+        boundaries = find_boundaries(resolved.answers, catalog)
 
     def doc() -> dict:
         from advisor.document import recommendation_document
 
-        return recommendation_document(catalog, resolved, rec, now_utc())
+        extra = None
+        if boundaries is not None:
+            from advisor.whatif import what_if_document
+
+            extra = what_if_document(boundaries)
+        return recommendation_document(catalog, resolved, rec, now_utc(), extra=extra)
 
     def table() -> None:
         from advisor.render import render_recommendation
 
         render_recommendation(env.out, catalog, resolved, rec)
+        if boundaries is not None:
+            from advisor.render_whatif import render_what_if
+
+            render_what_if(env.out, catalog, boundaries, limit)
 
     emit(env, fmt, output, force, doc, table)
+
+
+def parse_what_if_limit(raw: Optional[str]) -> int:
+    if raw is None:
+        return 5
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if value < 1 or str(value) != raw.strip().lstrip("+"):
+        raise UserError(f"--what-if-limit: expected a whole number ≥ 1, got {raw!r}")
+    return value
 
 
 @app.command()
@@ -278,6 +307,32 @@ def matrix(
         render_matrix(env.out, catalog, wanted)
 
     emit(env, fmt, None, False, doc, table)
+
+
+@app.command("compare")
+def compare_command(
+    result_a: str = typer.Argument(..., metavar="A", help="A saved result (TOML or JSON, as written by `recommend -o`)."),
+    result_b: str = typer.Argument(..., metavar="B", help="Another saved result, compared against A."),
+    format: str = FORMAT_OPT,
+    output: Optional[str] = OUTPUT_OPT,
+    force: bool = FORCE_OPT,
+) -> None:
+    """Compare two saved results: answers that differ, the choice, score and cost deltas, reasons gained or lost."""
+    from advisor.compare import compare_results, load_result
+
+    fmt = check_format(format)
+    env = Env()
+    a, b = load_result(result_a), load_result(result_b)
+    comparison = compare_results(a, b, result_a, result_b, now_utc())
+    for warning in comparison["warnings"]:
+        env.note(f"mesh-advisor: warning: {warning}")
+
+    def table() -> None:
+        from advisor.render_whatif import render_compare
+
+        render_compare(env.out, comparison)
+
+    emit(env, fmt, output, force, lambda: comparison, table)
 
 
 @data_app.command("show")
