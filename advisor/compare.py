@@ -216,7 +216,7 @@ def compare_results(
     dva, dvb = a["meta"]["data_version"], b["meta"]["data_version"]
     if dva != dvb:
         warnings.append(
-            f"A and B were made with different data versions ({dva} and {dvb}): "
+            f"A and B were made with different data versions ({_printable(dva)} and {_printable(dvb)}): "
             "differences may come from the data, not only from the answers"
         )
     option_ids = list(dict.fromkeys([*a["options"], *b["options"]]))
@@ -234,6 +234,11 @@ def compare_results(
         "answers_changed": differing,
         "options": options,
     }
+
+
+def _printable(text: str) -> str:
+    """Text from a file, with control characters shown as escapes so a warning cannot drive the terminal."""
+    return "".join(repr(ch)[1:-1] if (ord(ch) < 32 or 127 <= ord(ch) < 160) else ch for ch in text)
 
 
 def _side(doc: dict[str, Any], label: str) -> dict[str, Any]:

@@ -191,3 +191,13 @@ def test_syntax_error(cli, two_results, tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[recommendation\n", encoding="utf-8")
     assert f"{path}: TOML syntax error" in one_error_line(cli, str(a), str(path))
+
+
+def test_a_data_version_with_control_characters_is_shown_escaped(cli, two_results, tmp_path: Path) -> None:
+    a, _, _ = two_results
+    odd = load(a)
+    odd["meta"]["data_version"] = "\x1b[31mred"
+    path = tmp_path / "odd.toml"
+    path.write_text(tomli_w.dumps(odd), encoding="utf-8")
+    _, err = compare_json(cli, str(a), str(path))
+    assert "\x1b" not in err and "\\x1b[31mred" in err
