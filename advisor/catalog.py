@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from advisor.errors import DataError
 
@@ -70,7 +72,9 @@ class FeatureMatrix(Frozen):
 
 
 class Figure(Frozen):
-    value: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    # strict: a quoted "0.20" or a true in the data is a mistake to report, not a number to guess.
+    # le: far above any real figure, low enough that figure x the answers' maxima stays finite.
+    value: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False, strict=True)]
     unit: NonEmpty
     source: NonEmpty
     version: NonEmpty
@@ -211,7 +215,8 @@ class Rules(Frozen):
     close_margin: Annotated[float, Field(ge=0, le=50)]
     blocking_levels: dict[str, tuple[Level, ...]]
     level_values: dict[Level, Annotated[float, Field(ge=0, le=1)]]
-    ask_weights: dict[Literal["required", "preferred"], Annotated[float, Field(gt=0, le=100)]]
+    # Points an asked-for capability is worth; an option loses (1 - level value) x these points.
+    ask_points: dict[Literal["required", "preferred"], Annotated[float, Field(ge=0, le=100)]]
     weights: dict[Category, Annotated[float, Field(ge=0, le=1000)]]
     cost_scale: RelativeScale
     latency_scale: RelativeScale
@@ -315,6 +320,14 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[str]:
     return problems
 
 
+MODELS: tuple[tuple[str, type[Frozen]], ...] = (
+    ("features.toml", FeatureMatrix),
+    ("benchmarks.toml", Benchmarks),
+    ("pricing.toml", Pricing),
+    ("rules.toml", Rules),
+)
+
+
 def _load(data_dir: str | Path | None) -> tuple[Catalog | None, list[str]]:
     problems: list[str] = []
     paths = {name: bundled_data_dir() / name for name in DATA_FILES}
@@ -322,9 +335,9 @@ def _load(data_dir: str | Path | None) -> tuple[Catalog | None, list[str]]:
     if data_dir is not None:
         base = Path(data_dir)
         if not base.exists():
-            return None, [f"{base}: no such directory"]
+            return None, [_printable(f"{base}: no such directory")]
         if not base.is_dir():
-            return None, [f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})"]
+            return None, [_printable(f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})")]
         for path in sorted(base.glob("*.toml")):
             if path.name in paths:
                 paths[path.name] = path
@@ -352,25 +365,32 @@ def _load(data_dir: str | Path | None) -> tuple[Catalog | None, list[str]]:
             problems.append(f"{name}: not UTF-8 text")
         except tomllib.TOMLDecodeError as exc:
             problems.append(f"{name}: TOML syntax error: {exc}")
+        except ValueError:
+            # tomllib's int() refuses numbers past Python's digit limit with a plain ValueError.
+            problems.append(f"{name}: TOML syntax error: a number with more than {sys.get_int_max_str_digits()} digits")
+        except RecursionError:
+            # tomllib parses nested arrays and inline tables recursively: a few thousand levels overflow.
+            problems.append(f"{name}: TOML syntax error: nested too deeply")
 
     models: dict[str, Any] = {}
-    for name, model in (
-        ("features.toml", FeatureMatrix),
-        ("benchmarks.toml", Benchmarks),
-        ("pricing.toml", Pricing),
-        ("rules.toml", Rules),
-    ):
+    # Files that fail validation still get cross-checked on the parts that do validate, so one
+    # run reports every problem (a bad level and a duplicated feature), not the shape errors first.
+    views: dict[str, Any] = {}
+    for name, model in MODELS:
         if name not in raw:
             continue
         try:
-            models[name] = model.model_validate(raw[name])
+            models[name] = views[name] = model.model_validate(raw[name])
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(name, exc))
+            problems.extend(_pydantic_problems(name, exc, raw[name]))
+            views[name] = _salvage(model, raw[name])
 
-    if len(models) == len(DATA_FILES):
-        problems.extend(_cross_check(models))
+    problems.extend(_cross_check(views, raw))
     if problems:
-        return None, problems
+        # One file's problems together, files in the usual order; stray files first.
+        order = {name: i for i, name in enumerate(DATA_FILES)}
+        problems.sort(key=lambda p: order.get(p.split(":", 1)[0], -1))
+        return None, [_printable(p) for p in _dedupe(problems)]
 
     profiles = {
         pid: _resolve_profile(models["benchmarks.toml"], pid)
@@ -391,17 +411,106 @@ def _load(data_dir: str | Path | None) -> tuple[Catalog | None, list[str]]:
     return catalog, []
 
 
-def _pydantic_problems(file_name: str, exc: ValidationError) -> list[str]:
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(problem: str) -> str:
+    """Ids and keys in a problem come from the file: escape control characters so a terminal shows them."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], problem)
+
+
+def _salvage(model: type[Frozen], data: dict[str, Any]) -> Any:
+    """The parts of an invalid file that validate on their own: whole fields, else the valid
+    entries of a list or table of entries. Fields that cannot be read at all are None."""
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        default = None if field.is_required() else field.get_default(call_default_factory=True)
+        if name not in data:
+            values[name] = default
+            continue
+        annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        try:
+            values[name] = TypeAdapter(annotation).validate_python(data[name])
+            continue
+        except ValidationError:
+            pass
+        origin, args = get_origin(field.annotation), get_args(field.annotation)
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis and isinstance(data[name], list):
+            item = TypeAdapter(args[0])
+            values[name] = tuple(v for v in (_valid_or_none(item, x) for x in data[name]) if v is not None)
+        elif origin is dict and isinstance(data[name], dict):
+            item = TypeAdapter(args[1])
+            values[name] = {k: v for k, x in data[name].items() if (v := _valid_or_none(item, x)) is not None}
+        else:
+            values[name] = default
+    return model.model_construct(**values)
+
+
+def _valid_or_none(adapter: TypeAdapter, value: Any) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _raw_entries(data: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
+    """The tables of an array of tables as written, whether or not they validate."""
+    entries = (data or {}).get(key)
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def _raw_ids(data: dict[str, Any] | None, key: str, field: str = "id") -> list[str]:
+    return [e[field] for e in _raw_entries(data, key) if isinstance(e.get(field), str)]
+
+
+def _indexed(entries: tuple[Any, ...] | None, data: dict[str, Any], key: str) -> list[tuple[int, Any]]:
+    """(position in the file, entry): a salvaged list skips invalid entries but keeps file order."""
+    written = data.get(key) if isinstance(data.get(key), list) else []
+    out: list[tuple[int, Any]] = []
+    pos = 0
+    for entry in entries or ():
+        while pos < len(written) and not (
+            isinstance(written[pos], dict) and str(written[pos].get("id", "")).strip() == entry.id
+        ):
+            pos += 1
+        out.append((pos, entry))
+        pos += 1
+    return out
+
+
+def _pydantic_problems(file_name: str, exc: ValidationError, data: dict[str, Any]) -> list[str]:
     out = []
     for err in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in err["loc"] if not _is_union_tag(part))
+        loc = _field_path(data, err["loc"])
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif isinstance(err.get("input"), (str, int, float, bool)):
+            msg = f"{msg} (got {err['input']!r})"
         out.append(f"{file_name}: {loc or '(top level)'}: {msg}")
     return _dedupe(out)
+
+
+def _field_path(data: Any, loc: tuple[Any, ...]) -> str:
+    """`features.3(wasm).cells.linkerd.level`: list positions carry the entry's id when it has one."""
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if _is_union_tag(part):
+            continue
+        label = str(part)
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                label = f"{part}({node['id']})"
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            node = None
+        parts.append(label)
+    return ".".join(parts)
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -426,73 +535,92 @@ def _duplicates(ids: list[str]) -> list[str]:
     return dup
 
 
-def _cross_check(models: dict[str, Any]) -> list[str]:
-    from advisor.questions import BY_KEY
-
+def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[str]:
+    """Checks across entries and files. A view may be a partly read (salvaged) file: ids, and
+    whether something is missing, come from the file as written, so an entry that failed
+    validation is reported once, for what is wrong with it, and never as missing or unknown."""
     problems: list[str] = []
-    fm: FeatureMatrix = models["features.toml"]
-    bm: Benchmarks = models["benchmarks.toml"]
-    pr: Pricing = models["pricing.toml"]
-    rl: Rules = models["rules.toml"]
+    if "features.toml" in views:
+        problems.extend(_check_features(raw["features.toml"]))
+    if "benchmarks.toml" in views:
+        problems.extend(_check_benchmarks(views["benchmarks.toml"], raw["benchmarks.toml"]))
+    if "pricing.toml" in views:
+        problems.extend(_check_pricing(views["pricing.toml"], raw["pricing.toml"]))
+    if "rules.toml" in views:
+        # Without a readable list of features the feature ids are unknown, so they are not checked.
+        written = raw.get("features.toml", {}).get("features")
+        feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
+        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids))
+    return problems
 
-    # features.toml
-    option_ids = [o.id for o in fm.options]
+
+def _check_features(data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    option_ids = _raw_ids(data, "options")
     for dup in _duplicates(option_ids):
         problems.append(f"features.toml: options: option '{dup}' is listed twice")
-    unknown_opts = [o for o in option_ids if o not in OPTION_IDS]
-    for o in unknown_opts:
-        problems.append(f"features.toml: options: unknown option id '{o}' (expected {', '.join(OPTION_IDS)})")
-    for o in OPTION_IDS:
-        if o not in option_ids:
-            problems.append(f"features.toml: options: option '{o}' is missing")
-    group_ids = [g.id for g in fm.groups]
+    for o in option_ids:
+        if o not in OPTION_IDS:
+            problems.append(f"features.toml: options: unknown option id '{o}' (expected {', '.join(OPTION_IDS)})")
+    # A list that is absent or not a list is already reported as such; "X is missing" would repeat it.
+    if isinstance(data.get("options"), list):
+        for o in OPTION_IDS:
+            if o not in option_ids:
+                problems.append(f"features.toml: options: option '{o}' is missing")
+    group_ids = _raw_ids(data, "groups")
     for dup in _duplicates(group_ids):
         problems.append(f"features.toml: groups: group '{dup}' is listed twice")
-    feature_ids = [f.id for f in fm.features]
+    feature_ids = _raw_ids(data, "features")
     for dup in _duplicates(feature_ids):
         problems.append(f"features.toml: features: feature '{dup}' is defined twice")
-    if not fm.features:
+    if isinstance(data.get("features"), list) and not _raw_entries(data, "features"):
         problems.append("features.toml: features: no features defined")
-    for i, feat in enumerate(fm.features):
-        where = f"features.toml: features.{i}({feat.id})"
-        if feat.group not in group_ids:
-            problems.append(f"{where}.group: unknown group '{feat.group}' (expected {', '.join(group_ids)})")
-        for cell_option in feat.cells:
+    # Read from the file as written, so a feature with a bad level still has its cells checked.
+    for i, feat in enumerate(data.get("features") or []):
+        if not isinstance(feat, dict):
+            continue
+        where = f"features.toml: features.{i}({feat.get('id')})"
+        group = feat.get("group")
+        if isinstance(group, str) and group not in group_ids:
+            problems.append(f"{where}.group: unknown group '{group}' (expected {', '.join(group_ids)})")
+        cells = feat.get("cells")
+        if not isinstance(cells, dict):
+            continue
+        for cell_option in cells:
             if cell_option not in OPTION_IDS:
                 problems.append(
                     f"{where}.cells.{cell_option}: unknown option id (expected {', '.join(OPTION_IDS)})"
                 )
         for o in OPTION_IDS:
-            if o not in feat.cells:
+            if o not in cells:
                 problems.append(f"{where}.cells.{o}: cell is missing")
+    return problems
 
-    # benchmarks.toml
-    comp_ids = [c.id for c in bm.components]
+
+def _check_benchmarks(bm: Benchmarks, data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    comp_ids = _raw_ids(data, "components")
     for dup in _duplicates(comp_ids):
         problems.append(f"benchmarks.toml: components: component '{dup}' is defined twice")
-    for i, comp in enumerate(bm.components):
+    for i, comp in _indexed(bm.components, data, "components"):
         where = f"benchmarks.toml: components.{i}({comp.id})"
         if comp.option not in OPTION_IDS:
             problems.append(f"{where}.option: unknown option id '{comp.option}' (expected {', '.join(OPTION_IDS)})")
         if comp.traffic != "none" and comp.traversals < 1:
             problems.append(f"{where}.traversals: must be ≥ 1 when traffic is '{comp.traffic}'")
+    comp_options = _raw_ids(data, "components", field="option")
     for o in OPTION_IDS:
-        if not any(c.option == o for c in bm.components):
+        if isinstance(data.get("components"), list) and o not in comp_options:
             problems.append(f"benchmarks.toml: components: no component for option '{o}'")
-    if bm.default_profile not in bm.profiles:
+    raw_profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
+    if bm.default_profile is not None and bm.default_profile not in raw_profiles:
         problems.append(
             f"benchmarks.toml: default_profile: unknown profile '{bm.default_profile}' "
-            f"(expected one of {', '.join(bm.profiles) or 'the profiles defined'})"
+            f"(expected one of {', '.join(raw_profiles) or 'the profiles defined'})"
         )
-    for pid, prof in bm.profiles.items():
+    profiles = bm.profiles or {}
+    for pid, prof in profiles.items():
         where = f"benchmarks.toml: profiles.{pid}"
-        if prof.extends is not None and prof.extends not in bm.profiles:
-            problems.append(f"{where}.extends: unknown profile '{prof.extends}'")
-            continue
-        chain = _extends_chain(bm, pid)
-        if chain is None:
-            problems.append(f"{where}.extends: profiles extend each other in a cycle")
-            continue
         for cid in prof.figures:
             if cid not in comp_ids:
                 problems.append(f"{where}.figures.{cid}: unknown component (expected {', '.join(comp_ids)})")
@@ -503,8 +631,19 @@ def _cross_check(models: dict[str, Any]) -> list[str]:
             problems.extend(_unit_problems(f"{where}.figures.{cid}", figs))
         for oid, figs in prof.latency.items():
             problems.extend(_unit_problems(f"{where}.latency.{oid}", figs))
+        if prof.extends is not None and prof.extends not in raw_profiles:
+            problems.append(
+                f"{where}.extends: unknown profile '{prof.extends}' (expected one of {', '.join(raw_profiles)})"
+            )
+            continue
+        chain = _extends_chain(bm, pid)
+        if chain is None:
+            problems.append(f"{where}.extends: profiles extend each other in a cycle")
+            continue
+        if any(name not in profiles for name in chain):
+            continue  # inherits from a profile that failed validation: completeness is unknowable
         resolved = _resolve_profile(bm, pid)
-        for comp in bm.components:
+        for comp in bm.components or ():
             figs = resolved.figures.get(comp.id, ComponentFigures())
             at = f"{where}.figures.{comp.id}"
             if comp.traffic != "none" and figs.cpu_vcpu_per_1000rps is None and figs.cpu_vcpu_per_instance is None:
@@ -522,20 +661,33 @@ def _cross_check(models: dict[str, Any]) -> list[str]:
             l7 = [getattr(lat, f"l7_per_hop_p{p}_ms") for p in (50, 90, 99)]
             if any(f is not None for f in l7) and not all(f is not None for f in l7):
                 problems.append(f"{where}.latency.{oid}: give all three of l7_per_hop_p50_ms/p90/p99 or none")
+    return problems
 
-    # pricing.toml
-    if pr.default_preset not in pr.presets:
-        problems.append(f"pricing.toml: default_preset: unknown preset '{pr.default_preset}'")
-    for pid, preset in pr.presets.items():
+
+def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    raw_presets = data.get("presets") if isinstance(data.get("presets"), dict) else {}
+    if pr.default_preset is not None and pr.default_preset not in raw_presets:
+        problems.append(
+            f"pricing.toml: default_preset: unknown preset '{pr.default_preset}' "
+            f"(expected one of {', '.join(raw_presets) or 'the presets defined'})"
+        )
+    for pid, preset in (pr.presets or {}).items():
         for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour"):
             fig = getattr(preset, name)
             if fig.unit != FIGURE_UNITS[name]:
                 problems.append(
                     f"pricing.toml: presets.{pid}.{name}.unit: expected '{FIGURE_UNITS[name]}', got '{fig.unit}'"
                 )
+            if fig.kind == "derived" and not fig.note:
+                problems.append(f"pricing.toml: presets.{pid}.{name}.note: a derived figure must say how it was derived")
+    return problems
 
-    # rules.toml
-    known_features = set(feature_ids)
+
+def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None) -> list[str]:
+    from advisor.questions import BY_KEY
+
+    problems: list[str] = []
 
     def check_when(where: str, when: When) -> None:
         for key, cond in when.answers.items():
@@ -556,11 +708,14 @@ def _cross_check(models: dict[str, Any]) -> list[str]:
                     q.parse(v)
                 except ValueError as exc:
                     problems.append(f"{where}.when.answers.{key}: {exc}")
-        for fid in (*when.requires_any, *when.wants_any):
-            if fid not in known_features:
-                problems.append(f"{where}.when: unknown feature id '{fid}'")
+        if feature_ids is None:
+            return
+        for field in ("requires_any", "wants_any"):
+            for fid in getattr(when, field):
+                if fid not in feature_ids:
+                    problems.append(f"{where}.when.{field}: unknown feature id '{fid}'")
 
-    for i, rule in enumerate(rl.rules):
+    for i, rule in _indexed(rl.rules, data, "rules"):
         where = f"rules.toml: rules.{i}({rule.id})"
         check_when(where, rule.when)
         for oid in rule.adjust:
@@ -568,26 +723,27 @@ def _cross_check(models: dict[str, Any]) -> list[str]:
                 problems.append(f"{where}.adjust.{oid}: unknown option id (expected {', '.join(OPTION_IDS)})")
     for dup in _duplicates([r.id for r in rl.rules]):
         problems.append(f"rules.toml: rules: rule id '{dup}' is used twice")
-    for i, wrule in enumerate(rl.weight_rules):
+    for i, wrule in _indexed(rl.weight_rules, data, "weight_rules"):
         check_when(f"rules.toml: weight_rules.{i}({wrule.id})", wrule.when)
-    from advisor.questions import BY_KEY as _Q
 
-    risks = _Q["risk"].choices
-    for i, lrule in enumerate(rl.level_rules):
+    risks = BY_KEY["risk"].choices
+    for i, lrule in _indexed(rl.level_rules, data, "level_rules"):
         for r in lrule.risk:
             if r not in risks:
                 problems.append(f"rules.toml: level_rules.{i}({lrule.id}).risk: unknown risk '{r}' (expected {', '.join(risks)})")
-    for r in rl.blocking_levels:
-        if r not in risks:
-            problems.append(f"rules.toml: blocking_levels.{r}: unknown risk (expected {', '.join(risks)})")
-    for r in risks:
-        if r not in rl.blocking_levels:
-            problems.append(f"rules.toml: blocking_levels.{r}: missing (which levels block a required capability)")
-    for cat in CATEGORIES:
-        if cat not in rl.weights:
-            problems.append(f"rules.toml: weights.{cat}: required field is missing")
-    if rl.weights and sum(rl.weights.values()) <= 0:
-        problems.append("rules.toml: weights: at least one weight must be above 0")
+    if rl.blocking_levels is not None:
+        for r in rl.blocking_levels:
+            if r not in risks:
+                problems.append(f"rules.toml: blocking_levels.{r}: unknown risk (expected {', '.join(risks)})")
+        for r in risks:
+            if r not in rl.blocking_levels:
+                problems.append(f"rules.toml: blocking_levels.{r}: missing (which levels block a required capability)")
+    if rl.weights is not None:
+        for cat in CATEGORIES:
+            if cat not in rl.weights:
+                problems.append(f"rules.toml: weights.{cat}: required field is missing")
+        if rl.weights and sum(rl.weights.values()) <= 0:
+            problems.append("rules.toml: weights: at least one weight must be above 0")
     return problems
 
 

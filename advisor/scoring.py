@@ -104,17 +104,18 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     blockers: dict[str, list[Blocker]] = {o: [] for o in catalog.option_ids}
     names = {o.id: o.name for o in catalog.features.options}
 
-    # features: weighted mean of the asked-for capabilities' support levels
+    # features: points lost for each asked-for capability an option supports only in part
     asked = [(f, "required") for f in answers.require] + [(f, "preferred") for f in answers.prefer]
-    total_weight = sum(rules.ask_weights[kind] for _, kind in asked)
     blocking = set(rules.blocking_levels.get(answers.risk, ("none",)))
     for fid, kind in asked:
         feature = catalog.feature(fid)
-        weight = rules.ask_weights[kind]
+        points = rules.ask_points[kind]
         for option in catalog.option_ids:
             cell = feature.cells[option]
             value = rules.level_values[cell.level]
-            delta = -100.0 * weight * (1.0 - value) / total_weight
+            # Fixed points per capability, not a mean: asking for more capabilities that every
+            # option supports must not dilute the gap on the one that separates them.
+            delta = -points * (1.0 - value)
             label = "required" if kind == "required" else "nice to have"
             reasons[option].append(
                 Reason("features", delta, f"{feature.name} ({label}): {cell.level}. {cell.note}", cell.source)

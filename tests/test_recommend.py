@@ -100,16 +100,24 @@ def test_each_category_is_100_plus_its_reasons(capsys) -> None:
             assert opt["scores"][cat] == pytest.approx(min(100, max(0, total)), abs=0.15), cat
 
 
-def test_feature_points_follow_level_values_and_ask_weights(capsys) -> None:
-    # Linkerd: fault-injection partial (0.6, required weight 2), traffic-mirroring none (0, preferred weight 1)
-    # features = 100 x (2 x 0.6 + 1 x 0) / 3 = 40.0
+def test_feature_points_follow_level_values_and_ask_points(capsys) -> None:
+    # Linkerd: fault-injection partial (0.6) required (100 points): -100 x 0.4 = -40;
+    # traffic-mirroring none (0) preferred (30 points): -30 x 1 = -30; features = 100 - 40 - 30 = 30
     doc = run_json(capsys, "recommend", "--require", "fault-injection", "--prefer", "traffic-mirroring")
     linkerd = doc["options"]["linkerd"]
-    assert linkerd["scores"]["features"] == 40.0
+    assert linkerd["scores"]["features"] == 30.0
     deltas = {r["text"].split(" (")[0]: r["delta"] for r in linkerd["reasons"] if r["category"] == "features"}
-    assert deltas["Fault injection"] == pytest.approx(-100 * 2 * (1 - 0.6) / 3, abs=0.05)  # -26.7
-    assert deltas["Traffic mirroring"] == pytest.approx(-100 * 1 * 1 / 3, abs=0.05)  # -33.3
+    assert deltas["Fault injection"] == -40.0
+    assert deltas["Traffic mirroring"] == -30.0
     assert linkerd["eligible"] is True  # preferred, not required: no blocker
+
+
+def test_asking_for_universally_supported_capabilities_changes_nothing(capsys) -> None:
+    base = run_json(capsys, "recommend", "--require", "fault-injection")
+    more = run_json(capsys, "recommend", "--require", "fault-injection,mtls,l4-authz")
+    assert more["recommendation"]["choice"] == base["recommendation"]["choice"]
+    for oid in base["options"]:
+        assert more["options"][oid]["score"] == base["options"][oid]["score"]
 
 
 @pytest.mark.parametrize("risk, blocked", [("conservative", True), ("balanced", False), ("early-adopter", False)])
