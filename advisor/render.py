@@ -186,8 +186,22 @@ def _widest_fitting(console: Console, layouts: list[list[Table]]) -> list[Table]
     return layouts[-1]
 
 
-def _basis_money(x: float, bold: bool) -> Text:
-    return Text(money(x), style="bold" if bold else "")
+def _basis_money(x: float, bold: bool, short: bool = False) -> Text:
+    return Text(short_money(x) if short else money(x), style="bold" if bold else "")
+
+
+def short_num(x: float, digits: int = 2) -> str:
+    """Millions, billions, trillions as 2.15M / 1.20B / 3.00T so huge clusters still fit a narrow column."""
+    if abs(x) >= 1e15:
+        return f"{x:.2e}"
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if abs(x) >= size:
+            return f"{x / size:,.2f}{suffix}"
+    return num(x, digits) if isinstance(x, float) else f"{x:,}"
+
+
+def short_money(x: float) -> str:
+    return "$" + short_num(x) if abs(x) >= 1e6 else money(x)
 
 
 def cost_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
@@ -238,7 +252,7 @@ def cost_metrics_table(catalog: Catalog, projection: Projection, basis: str) -> 
     # the labels never wrap; option names in the header may (Istio / sidecar) on narrow terminals
     table.add_column("", no_wrap=True)
     for oid in options:
-        table.add_column(option_text(catalog, oid, bold=True), justify="right")
+        table.add_column(option_text(catalog, oid, bold=True), justify="right", overflow="fold")
 
     def row(label: str, cells: list[str | Text], bold: bool = False) -> None:
         table.add_row(Text(label, style="bold" if bold else ""), *cells)
@@ -246,10 +260,10 @@ def cost_metrics_table(catalog: Catalog, projection: Projection, basis: str) -> 
     for view, title in (("usage", "Usage"), ("requests", "Requests")):
         row(title, [""] * len(options), bold=True)
         views = [oc.usage if view == "usage" else oc.requests for oc in options.values()]
-        row("  vCPU", [num(v.cpu_vcpu) for v in views])
-        row("  GiB", [num(v.memory_gib) for v in views])
-        row("  $/month", [_basis_money(v.monthly_usd, basis == view) for v in views])
-    row("Containers added", [f"{oc.containers_added:,}" for oc in options.values()], bold=True)
+        row("  vCPU", [short_num(v.cpu_vcpu) for v in views])
+        row("  GiB", [short_num(v.memory_gib) for v in views])
+        row("  $/month", [_basis_money(v.monthly_usd, basis == view, short=True) for v in views])
+    row("Containers added", [short_num(oc.containers_added) for oc in options.values()], bold=True)
     row("Per hop, ms", [""] * len(options), bold=True)
     for p in (50, 90, 99):
         row(f"  p{p}", [f"{getattr(oc.latency, f'per_hop_p{p}_ms'):.3f}" for oc in options.values()])
@@ -270,8 +284,8 @@ def cost_bars(catalog: Catalog, projection: Projection, width: int = 36) -> Tabl
         style = OPTION_STYLE.get(oid, "")
         table.add_row(
             option_text(catalog, oid),
-            bar(oc.usage.monthly_usd, top, width // 2, style) + Text(f" {money(oc.usage.monthly_usd)}"),
-            bar(oc.requests.monthly_usd, top, width // 2, style) + Text(f" {money(oc.requests.monthly_usd)}"),
+            bar(oc.usage.monthly_usd, top, width // 2, style) + Text(f" {short_money(oc.usage.monthly_usd)}"),
+            bar(oc.requests.monthly_usd, top, width // 2, style) + Text(f" {short_money(oc.requests.monthly_usd)}"),
         )
     return table
 
@@ -303,16 +317,14 @@ def components_narrow_table(catalog: Catalog, projection: Projection) -> Table:
                   caption="Containers and rps handled per component: widen the terminal or use --format json.",
                   caption_justify="left")
     table.add_column("Component", overflow="fold")
-    table.add_column("Inst.", justify="right")
-    table.add_column("vCPU", justify="right")
-    table.add_column("GiB", justify="right")
-    table.add_column("$/month", justify="right")
+    for head in ("Inst.", "vCPU", "GiB", "$/month"):
+        table.add_column(head, justify="right", overflow="fold")
     for oid, oc in projection.options.items():
         table.add_row(option_text(catalog, oid, bold=True), "", "", "", "")
         for c in oc.components:
-            table.add_row(safe(f" {c.id}"), f"{c.instances:,}", num(c.cpu_vcpu), num(c.memory_gib), money(c.usage_monthly_usd))
-            table.add_row(Text("   requests", style="dim"), "", Text(num(c.requests_cpu_vcpu), style="dim"),
-                          Text(num(c.requests_memory_gib), style="dim"), Text(money(c.requests_monthly_usd), style="dim"))
+            table.add_row(safe(f" {c.id}"), short_num(c.instances), short_num(c.cpu_vcpu), short_num(c.memory_gib), short_money(c.usage_monthly_usd))
+            table.add_row(Text("   requests", style="dim"), "", Text(short_num(c.requests_cpu_vcpu), style="dim"),
+                          Text(short_num(c.requests_memory_gib), style="dim"), Text(short_money(c.requests_monthly_usd), style="dim"))
     return table
 
 
@@ -326,7 +338,7 @@ def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projecti
     for table in summary:
         console.print(table)
     # the option name, two money labels and padding take their room; the two bars share the rest
-    label_w = max(len(money(x)) for oc in projection.options.values() for x in (oc.usage.monthly_usd, oc.requests.monthly_usd))
+    label_w = max(len(short_money(x)) for oc in projection.options.values() for x in (oc.usage.monthly_usd, oc.requests.monthly_usd))
     bar_room = console.width - 15 - 2 * (label_w + 3)
     console.print(cost_bars(catalog, projection, width=max(8, min(36, bar_room))))
     for table in _widest_fitting(console, [
@@ -342,23 +354,27 @@ def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projecti
 
 
 def _fmt_value(key: str, v: float) -> str:
+    if abs(v) >= 1e6:
+        return short_num(v)
     return f"{v:,.0f}" if BY_KEY[key].kind == "int" or abs(v) >= 100 else f"{v:.3g}"
 
 
 def render_sweep(console: Console, catalog: Catalog, sweep: Sweep) -> None:
     series = sweep.series()
-    table = Table(title=f"Monthly cost ({sweep.basis}) against {sweep.key}", title_justify="left", box=box.SIMPLE)
+    table = Table(title=f"Monthly cost ({sweep.basis}) against {sweep.key}", title_justify="left", box=box.SIMPLE, caption_justify="left")
     table.add_column(sweep.key, justify="right")
     for oid in series:
         table.add_column(option_text(catalog, oid), justify="right")
     shown = _thin(list(range(len(sweep.values))), 25)
     for i in shown:
-        table.add_row(_fmt_value(sweep.key, sweep.values[i]), *[money(series[o][i]) for o in series])
+        table.add_row(_fmt_value(sweep.key, sweep.values[i]), *[short_money(series[o][i]) for o in series])
     if len(shown) < len(sweep.values):
         table.caption = f"{len(shown)} of {len(sweep.values)} points shown; JSON/TOML output carries all of them"
     console.print(table)
     crossings = tuple(c.at for c in sweep.crossovers)
-    console.print(line_chart(catalog, sweep.key, sweep.values, series, width=min(72, max(24, console.width - 12)), marks=crossings))
+    y_label_w = len(short_money(max(max(s) for s in series.values())))  # the chart's y labels and axis take this + 2
+    chart_w = min(72, max(24, console.width - y_label_w - 3))
+    console.print(line_chart(catalog, sweep.key, sweep.values, series, width=chart_w, marks=crossings))
     if sweep.crossovers:
         for c in sweep.crossovers:
             console.print(
@@ -408,11 +424,11 @@ def line_chart(
                         grid[r][c] = ("·", style)
             grid[row][col] = (mark, style)
             prev = (col, row)
-    label_w = len(money(ymax))
+    label_w = len(short_money(ymax))
     out = Text()
     for r, cells in enumerate(grid):
         y = ymax * (height - 1 - r) / (height - 1)
-        label = money(y) if r in (0, height // 2, height - 1) else ""
+        label = short_money(y) if r in (0, height // 2, height - 1) else ""
         out += Text(f"{label:>{label_w}} ┤", style="dim")
         for ch, style in cells:
             out += Text(ch, style=style)
