@@ -292,9 +292,14 @@ def matrix(
             wanted = list(BY_KEY["require"].parse(feature))
         except ValueError as exc:
             raise UserError(f"--feature: {exc}") from None
-        for fid in wanted:
-            if fid not in catalog.feature_ids:
-                raise UserError(f"--feature: {unknown_feature_message(fid, catalog.feature_ids)}")
+        if not wanted:
+            # An empty --feature is more likely a script's empty variable than a wish for every row.
+            raise UserError(f"--feature: expected a feature id, got nothing; valid ids: {', '.join(catalog.feature_ids)}")
+        unknown = [fid for fid in wanted if fid not in catalog.feature_ids]
+        if unknown:
+            # One line naming every unknown id with its suggestion, and the valid ids once.
+            named = [unknown_feature_message(fid, catalog.feature_ids).split("; valid ids:")[0] for fid in unknown]
+            raise UserError(f"--feature: {'; '.join(named)}; valid ids: {', '.join(catalog.feature_ids)}")
 
     def doc() -> dict:
         from advisor.document import matrix_document

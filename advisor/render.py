@@ -65,9 +65,10 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
     wanted = set(feature_ids or catalog.feature_ids)
     options = catalog.features.options
     table = Table(box=box.SIMPLE_HEAVY, show_lines=False, expand=False, title="Feature matrix", title_justify="left")
-    table.add_column("Capability", style="bold", min_width=14, max_width=28)
+    # fold, not ellipsis: a cut-off feature id or note would hide what the user came to read.
+    table.add_column("Capability", style="bold", min_width=14, max_width=28, overflow="fold")
     for opt in options:
-        table.add_column(Text(f"{opt.name} {opt.version}", style=OPTION_STYLE.get(opt.id, "")), min_width=14)
+        table.add_column(safe(f"{opt.name} {opt.version}", OPTION_STYLE.get(opt.id, "")), min_width=14, overflow="fold")
     sources: list[str] = []
     for group in catalog.features.groups:
         feats = [f for f in catalog.features.features if f.group == group.id and f.id in wanted]
@@ -85,7 +86,7 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
                 head = Text(f"{symbol} {cell.level}", style=f"bold {style}")
                 if cell.contested:
                     head += Text(" ⚠ contested", style="yellow")
-                head += Text(f"  ({cell.version}) [{ref}]", style="dim")
+                head += safe(f"  ({cell.version}) [{ref}]", "dim")
                 cells.append(Group(head, safe(cell.note, "dim")))
             table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
     console.print(table)
@@ -101,44 +102,53 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
 
 # ---------------------------------------------------------------- data show
 
+KIND_STYLE = {"measured": "green", "derived": "yellow", "default-request": "cyan", "published-claim": "magenta"}
+
 
 def render_data(console: Console, catalog: Catalog) -> None:
-    console.print(Text(f"Data version {catalog.data_version}", style="bold"))
+    console.print(safe(f"Data version {catalog.data_version}", "bold"))
     for name, path in catalog.files.items():
         console.print(Text(f"  {name}: ", style="dim") + safe(path))
-    prices = Table(title="Prices (USD)", title_justify="left", box=box.SIMPLE)
-    for col in ("preset", "figure", "value", "unit", "kind", "version", "source"):
-        prices.add_column(col, overflow="fold")
-    for pid, preset in catalog.pricing.presets.items():
-        default = " (default)" if pid == catalog.pricing.default_preset else ""
-        for fname in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour"):
-            fig = getattr(preset, fname)
-            prices.add_row(safe(pid + default), fname, f"{fig.value:g}", safe(fig.unit), fig.kind, safe(fig.version), safe(fig.source))
-    console.print(prices)
-    comp_names = {c.id: c for c in catalog.benchmarks.components}
+    pricing = catalog.pricing
+    console.print()
+    console.print(Text("Prices (USD)", style="bold underline"), Text("monthly_usd = (vCPU x CPU price + GiB x memory price) x 730", style="dim"))
+    for pid, preset in pricing.presets.items():
+        default = " (default)" if pid == pricing.default_preset else ""
+        console.print(safe(f"{pid}{default}: {preset.title}", "bold"))
+        console.print(_figures_grid([(name, getattr(preset, name)) for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour")]))
+    components = {c.id: c for c in catalog.benchmarks.components}
     for pid, prof in catalog.benchmarks.profiles.items():
         default = " (default)" if pid == catalog.benchmarks.default_profile else ""
-        title = Text(f"Benchmark profile {pid}{default}: ", style="bold") + safe(prof.title)
-        table = Table(title=title, title_justify="left", box=box.SIMPLE, caption=_profile_caption(prof), caption_justify="left")
-        for col in ("component / option", "figure", "value", "unit", "kind", "version", "source / note"):
-            table.add_column(col, overflow="fold")
+        console.print()
+        console.print(Text("Benchmark profile ", style="bold underline") + safe(f"{pid}{default}: {prof.title}", "bold underline"))
+        console.print(_profile_caption(prof))
         for cid, figs in prof.figures.items():
-            comp = comp_names.get(cid)
-            label = f"{cid} ({comp.option})" if comp else cid
-            for fname, fig in figs:
-                if fig is not None:
-                    table.add_row(safe(label), fname, f"{fig.value:g}", safe(fig.unit), fig.kind, safe(fig.version), Group(safe(fig.source), safe(fig.note, "dim")))
+            comp = components.get(cid)
+            console.print(safe(f"{cid} ({comp.option}, {comp.role})" if comp else cid, "bold"))
+            console.print(_figures_grid([(name, fig) for name, fig in figs if fig is not None]))
         for oid, figs in prof.latency.items():
-            for fname, fig in figs:
-                if fig is not None:
-                    table.add_row(safe(f"{oid} latency"), fname, f"{fig.value:g}", safe(fig.unit), fig.kind, safe(fig.version), Group(safe(fig.source), safe(fig.note, "dim")))
-        console.print(table)
+            console.print(safe(f"{oid}: added latency per hop", "bold"))
+            console.print(_figures_grid([(name, fig) for name, fig in figs if fig is not None]))
+
+
+def _figures_grid(figures: list[tuple[str, object]]) -> Table:
+    """One figure per block: name, value and kind, then version, source and note, hanging-indented."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for name, fig in figures:
+        grid.add_row(Text(f"  {name}"), safe(f"{fig.value:.10g} {fig.unit}", "bold") + Text("  ") + Text(fig.kind, style=KIND_STYLE.get(fig.kind, "")))
+        grid.add_row(Text("version", style="dim"), safe(fig.version))
+        grid.add_row(Text("source", style="dim"), safe(fig.source))
+        if fig.note:
+            grid.add_row(Text("note", style="dim"), safe(fig.note, "dim"))
+    return grid
 
 
 def _profile_caption(prof) -> Text:
     cap = safe(prof.description, "dim")
     if prof.extends:
-        cap = Text(f"Extends {prof.extends}: figures not listed here are inherited. ", style="dim") + cap
+        cap = safe(f"Extends {prof.extends}: figures not listed here are inherited. ", "dim") + cap
     return cap
 
 
