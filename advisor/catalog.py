@@ -579,7 +579,7 @@ def _check_features(data: dict[str, Any]) -> list[str]:
     for i, feat in enumerate(data.get("features") or []):
         if not isinstance(feat, dict):
             continue
-        where = f"features.toml: features.{i}({feat.get('id')})"
+        where = f"features.toml: features.{i}" + (f"({feat['id']})" if isinstance(feat.get("id"), str) else "")
         group = feat.get("group")
         if isinstance(group, str) and group not in group_ids:
             problems.append(f"{where}.group: unknown group '{group}' (expected {', '.join(group_ids)})")
