@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 import typer
 
 from advisor import __version__
-from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, OutputError, UserError
+from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, OutputError, UserError, visible
 from advisor.questions import QUESTIONS, SECTIONS, Question
 
 app = typer.Typer(
@@ -56,7 +56,7 @@ class Env:
 
     @staticmethod
     def note(message: str) -> None:
-        print(message, file=sys.stderr)
+        print(visible(message), file=sys.stderr)
 
 
 def now_utc() -> str:
@@ -398,8 +398,9 @@ def run(args: list[str]) -> int:
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except UserError as exc:
+        # Messages quote file contents and flag values: show their control characters, never obey them.
         for line in exc.lines():
-            print(f"mesh-advisor: {line}" if line is exc.message else line, file=sys.stderr)
+            print(visible(f"mesh-advisor: {line}" if line is exc.message else line, one_line=True), file=sys.stderr)
         return exc.exit_code
     except (Interrupted, KeyboardInterrupt, abort):
         print("\nInterrupted; nothing saved.", file=sys.stderr)
@@ -410,7 +411,7 @@ def run(args: list[str]) -> int:
         message = exc.format_message()
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else " (see 'mesh-advisor --help')"
-        print(f"mesh-advisor: {message}{hint}", file=sys.stderr)
+        print(visible(f"mesh-advisor: {message}{hint}", one_line=True), file=sys.stderr)
         return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
@@ -423,8 +424,11 @@ def run(args: list[str]) -> int:
 
             traceback.print_exc()
         print(
-            f"mesh-advisor: internal error: {type(exc).__name__}: {exc} "
-            "(rerun with --debug or MESH_ADVISOR_DEBUG=1 for the traceback)",
+            visible(
+                f"mesh-advisor: internal error: {type(exc).__name__}: {exc} "
+                "(rerun with --debug or MESH_ADVISOR_DEBUG=1 for the traceback)",
+                one_line=True,
+            ),
             file=sys.stderr,
         )
         return EXIT_INTERNAL

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+
+# C0/C1 control characters (ESC starts terminal escape sequences, BEL ends OSC 8 links) and the
+# Unicode bidi overrides that make text read differently from what it holds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_LINE_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str, one_line: bool = False) -> str:
+    """Text from files or flags with its control characters shown as escapes (`\\x1b`), never obeyed.
+
+    `one_line` also escapes line breaks and tabs, for messages that must stay one line per problem.
+    """
+    pattern = _CONTROL_OR_LINE_BREAK if one_line else _CONTROL
+    return pattern.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class UserError(Exception):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from rich import box
@@ -14,6 +13,7 @@ from rich.text import Text
 from advisor.answers import Resolved
 from advisor.catalog import CATEGORIES, Catalog
 from advisor.costing import Projection
+from advisor.errors import visible
 from advisor.questions import BY_KEY
 from advisor.scoring import Recommendation
 from advisor.sweep import Sweep
@@ -26,13 +26,11 @@ LEVEL_STYLE = {
     "none": ("✘", "red"),
 }
 OPTION_STYLE = {"linkerd": "cyan", "istio-sidecar": "magenta", "istio-ambient": "green"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def safe(value: object, style: str = "") -> Text:
     """Text from data or answers, shown literally: no markup, control characters made visible."""
-    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
-    return Text(text, style=style)
+    return Text(visible(str(value)), style=style)
 
 
 def option_text(catalog: Catalog, option: str, bold: bool = False) -> Text:
