@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from advisor.catalog import Catalog
-from advisor.errors import AnswerError
+from advisor.errors import AnswerError, syntax_problem
 from advisor.questions import BY_KEY, QUESTIONS, Question
 
 SCHEMA_VERSION = 1
@@ -196,13 +196,13 @@ def _parse_document(text: str, label: str, json_first: bool) -> Any:
         try:
             return json.loads(text, parse_constant=_reject_constant)
         except (json.JSONDecodeError, ValueError) as exc:
-            raise AnswerError(f"{label}: JSON syntax error: {exc}") from None
+            raise AnswerError(f"{label}: JSON syntax error: {syntax_problem(exc)}") from None
         except RecursionError:
             raise AnswerError(f"{label}: JSON nested too deeply") from None
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise AnswerError(f"{label}: TOML syntax error: {exc}") from None
+    except ValueError as exc:  # TOMLDecodeError, or tomllib's plain ValueError for a huge integer
+        raise AnswerError(f"{label}: TOML syntax error: {syntax_problem(exc)}") from None
     except RecursionError:
         raise AnswerError(f"{label}: TOML nested too deeply") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -23,6 +24,17 @@ def visible(text: str, one_line: bool = False) -> str:
     """
     pattern = _CONTROL_OR_LINE_BREAK if one_line else _CONTROL
     return pattern.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def syntax_problem(exc: ValueError) -> str:
+    """A TOML/JSON parser's complaint in plain words.
+
+    Python refuses to convert integers longer than its int-string limit (4300 digits) and says so
+    in terms of its own internals; tomllib lets that ValueError through as is.
+    """
+    if "integer string conversion" in str(exc):
+        return f"a number with more than {sys.get_int_max_str_digits()} digits"
+    return str(exc)
 
 
 class UserError(Exception):
