@@ -47,31 +47,33 @@ class Sweep:
 def parse_sweep(text: str) -> SweepSpec:
     """KEY=START:STOP[:STEPS], e.g. pods=100:10000:12."""
     usage = "expected KEY=START:STOP[:STEPS], e.g. pods=100:10000:12"
+    # echo what was given, but not all of a pasted megabyte: the message stays one readable line
+    given = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
     if "=" not in text:
-        raise AnswerError(f"--sweep {text!r}: {usage}")
+        raise AnswerError(f"--sweep {given}: {usage}")
     key, _, rng = text.partition("=")
     key = key.strip().replace("-", "_")
     if key not in SWEEP_KEYS:
-        raise AnswerError(f"--sweep {text!r}: unknown key {key!r}; expected one of {', '.join(SWEEP_KEYS)}")
+        raise AnswerError(f"--sweep {given}: unknown key {key!r}; expected one of {', '.join(SWEEP_KEYS)}")
     parts = rng.split(":")
     if len(parts) not in (2, 3):
-        raise AnswerError(f"--sweep {text!r}: {usage}")
+        raise AnswerError(f"--sweep {given}: {usage}")
     q = BY_KEY[key]
     try:
         start = q.parse(parts[0])
         stop = q.parse(parts[1])
     except ValueError as exc:
-        raise AnswerError(f"--sweep {text!r}: {key}: {exc}") from None
+        raise AnswerError(f"--sweep {given}: {key}: {exc}") from None
     if not start < stop:
-        raise AnswerError(f"--sweep {text!r}: START ({parts[0].strip()}) must be below STOP ({parts[1].strip()})")
+        raise AnswerError(f"--sweep {given}: START ({parts[0].strip()}) must be below STOP ({parts[1].strip()})")
     steps = DEFAULT_STEPS
     if len(parts) == 3:
         try:
             steps = int(parts[2].strip())
         except ValueError:
-            raise AnswerError(f"--sweep {text!r}: STEPS must be a whole number from 2 to {MAX_POINTS}") from None
+            raise AnswerError(f"--sweep {given}: STEPS must be a whole number from 2 to {MAX_POINTS}") from None
         if not 2 <= steps <= MAX_POINTS:
-            raise AnswerError(f"--sweep {text!r}: STEPS must be from 2 to {MAX_POINTS} (at most {MAX_POINTS} points), got {steps}")
+            raise AnswerError(f"--sweep {given}: STEPS must be from 2 to {MAX_POINTS} (at most {MAX_POINTS} points), got {steps}")
     return SweepSpec(key=key, start=float(start), stop=float(stop), steps=steps)
 
 
