@@ -65,7 +65,7 @@ def parse_sweep(text: str) -> SweepSpec:
     except ValueError as exc:
         raise AnswerError(f"--sweep {given}: {key}: {exc}") from None
     if not start < stop:
-        raise AnswerError(f"--sweep {given}: START ({parts[0].strip()}) must be below STOP ({parts[1].strip()})")
+        raise AnswerError(f"--sweep {given}: START ({_shown(start)}) must be below STOP ({_shown(stop)})")
     steps = DEFAULT_STEPS
     if len(parts) == 3:
         try:
@@ -75,6 +75,10 @@ def parse_sweep(text: str) -> SweepSpec:
         if not 2 <= steps <= MAX_POINTS:
             raise AnswerError(f"--sweep {given}: STEPS must be from 2 to {MAX_POINTS} (at most {MAX_POINTS} points), got {steps}")
     return SweepSpec(key=key, start=float(start), stop=float(stop), steps=steps)
+
+
+def _shown(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
 def sweep_values(spec: SweepSpec) -> tuple[float, ...]:
