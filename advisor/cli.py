@@ -238,6 +238,39 @@ def parse_what_if_limit(raw: Optional[str]) -> int:
 
 @app.command()
 @with_answer_flags
+def wizard(
+    answers_file: Optional[str] = ANSWERS_ARG,
+    answers: Optional[str] = ANSWERS_OPT,
+    output: Optional[str] = OUTPUT_OPT,
+    force: bool = FORCE_OPT,
+    data_dir: Optional[str] = DATA_DIR_OPT,
+    flags: dict[str, Any] = None,  # type: ignore[assignment]
+) -> None:
+    """Ask the questions interactively (flags are not asked; --answers values are offered), then show the result."""
+    from advisor.answers import load_answers_file
+    from advisor.document import check_writable
+    from advisor.errors import NoTerminalError
+
+    env = Env()
+    if not (env.stdin_isatty() and env.stdout_isatty()):
+        which = "stdin" if not env.stdin_isatty() else "stdout"
+        raise NoTerminalError(
+            f"wizard: needs a terminal on stdin and stdout ({which} is not one); in scripts use "
+            "`mesh-advisor recommend` with the answers as flags (e.g. --pods 500 --require mtls) "
+            "or --answers FILE; see `mesh-advisor recommend --help`"
+        )
+    if output and output != "-":
+        check_writable(output, force)
+    catalog = load(data_dir)
+    path = answers_source(answers_file, answers)
+    file_values, label = load_answers_file(path) if path else ({}, "answers file")
+    from advisor.wizard import run as run_wizard
+
+    run_wizard(catalog, env.out, flags, file_values, label, now_utc, save_to=output, force=force, data_dir=data_dir)
+
+
+@app.command()
+@with_answer_flags
 def cost(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
