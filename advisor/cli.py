@@ -420,6 +420,35 @@ def _click_exception_types() -> tuple[type, type, type]:
     return click_exc, typer.Abort, typer.Exit
 
 
+class _RawValue:
+    """Stand-in for typer's per-parameter pydantic coercion.
+
+    Every option here is text, a list of text or a bool flag, and our own validation
+    (the question registry) parses it; typer would otherwise import pydantic and build a
+    TypeAdapter per parameter on every run, which costs more than the rest of `recommend`.
+    """
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if getattr(param, "multiple", False) else None
+        return value
+
+
+_RAW_ANNOTATIONS = (str, bool, list[str])
+
+
+def _use_raw_values(command: Any) -> None:
+    # Only where typer still has its lazy slot empty and the annotation is plain text or a
+    # flag; if typer changes these internals the slot is absent and its own coercion runs.
+    for param in getattr(command, "params", ()):
+        descriptor = getattr(param, "type_descriptor", None)
+        if getattr(param, "_runtime_param", "absent") is None and descriptor is not None:
+            if descriptor.annotation in _RAW_ANNOTATIONS:
+                param._runtime_param = _RawValue()
+    for sub in getattr(command, "commands", {}).values():
+        _use_raw_values(sub)
+
+
 def run(args: list[str]) -> int:
     debug = os.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
     if "--debug" in args:
@@ -428,6 +457,7 @@ def run(args: list[str]) -> int:
     click_exc, abort, exit_ = _click_exception_types()
     try:
         command = typer.main.get_command(app)
+        _use_raw_values(command)
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except UserError as exc:
