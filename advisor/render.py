@@ -44,8 +44,7 @@ def bar(value: float, maximum: float, width: int = 10, style: str = "green") -> 
 
 
 def score_cell(value: float, width: int = 8) -> Text:
-    style = "green" if value >= 80 else "yellow" if value >= 50 else "red"
-    return bar(value, 100, width, style) + Text(f" {value:5.1f}")
+    return bar(value, 100, width, _score_style(value)) + Text(f" {value:5.1f}")
 
 
 def money(x: float) -> str:
@@ -59,20 +58,35 @@ def num(x: float, digits: int = 2) -> str:
 # ---------------------------------------------------------------- matrix
 
 
+_MATRIX_MIN_COLUMN = 14
+
+
+def _cells_grid(options, cells: list[Group]) -> Table:
+    """One capability in the narrow matrix: the option, then its level, version, source and note."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(max_width=20, overflow="fold")
+    grid.add_column(overflow="fold")
+    for opt, cell in zip(options, cells):
+        grid.add_row(safe(opt.name, OPTION_STYLE.get(opt.id, "")), cell)
+    return grid
+
+
 def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | None) -> None:
     wanted = set(feature_ids or catalog.feature_ids)
     options = catalog.features.options
     table = Table(box=box.SIMPLE_HEAVY, show_lines=False, expand=False, title="Feature matrix", title_justify="left")
     # fold, not ellipsis: a cut-off feature id or note would hide what the user came to read.
-    table.add_column("Capability", style="bold", min_width=14, max_width=28, overflow="fold")
+    table.add_column("Capability", style="bold", min_width=_MATRIX_MIN_COLUMN, max_width=28, overflow="fold")
     for opt in options:
-        table.add_column(safe(f"{opt.name} {opt.version}", OPTION_STYLE.get(opt.id, "")), min_width=14, overflow="fold")
+        table.add_column(safe(f"{opt.name} {opt.version}", OPTION_STYLE.get(opt.id, "")), min_width=_MATRIX_MIN_COLUMN, overflow="fold")
     sources: list[str] = []
+    by_feature: list[Text | Table] = [Text("Feature matrix")]
     for group in catalog.features.groups:
         feats = [f for f in catalog.features.features if f.group == group.id and f.id in wanted]
         if not feats:
             continue
         table.add_row(safe(group.title.upper(), "bold underline"), *[""] * len(options))
+        by_feature += [Text(""), safe(group.title.upper(), "bold underline")]
         for feat in feats:
             cells = []
             for opt in options:
@@ -87,7 +101,13 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
                 head += safe(f"  ({cell.version}) [{ref}]", "dim")
                 cells.append(Group(head, safe(cell.note, "dim")))
             table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
-    console.print(table)
+            by_feature += [Text(""), safe(feat.name, "bold") + Text(" ") + safe(feat.id, "dim"), _cells_grid(options, cells)]
+    # Below the table's floor (every column at its 14-cell minimum) rich would crop the last
+    # option: list each capability with one line per option instead.
+    if console.width >= (len(options) + 1) * (_MATRIX_MIN_COLUMN + 3):
+        console.print(table)
+    else:
+        console.print(Group(*by_feature))
     legend = Text("Levels: ")
     for level, (symbol, style) in LEVEL_STYLE.items():
         legend += Text(f"{symbol} {level}  ", style=style)
@@ -501,19 +521,13 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
         head += Text(f"  ({rec.confidence} call)" if rec.confidence == "close" else "  (clear)", style="yellow" if rec.confidence == "close" else "green")
     console.print(Panel(safe(rec.summary), title=head, title_align="left", border_style="bold"))
 
-    ranking = Table(title="Ranking (each category 0-100; total is their weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY)
-    ranking.add_column("#", justify="right")
-    ranking.add_column("Option")
-    ranking.add_column("Total", justify="left")
-    for cat in CATEGORIES:
-        ranking.add_column(f"{cat}\n{rec.weights[cat] * 100:.0f}%", justify="left")
-    for i, oid in enumerate(rec.ranking, 1):
-        o = rec.options[oid]
-        name = option_text(catalog, oid, bold=True)
-        if not o.eligible:
-            name += Text(" (blocked)", style="red")
-        ranking.add_row(str(i), name, score_cell(o.score, 10), *[score_cell(o.scores[c], 6) for c in CATEGORIES])
-    console.print(ranking)
+    # Widest layout that fits: bars, then numbers alone, then one column per option (60 columns).
+    for table in _widest_fitting(console, [
+        [ranking_table(catalog, rec, bars=True)],
+        [ranking_table(catalog, rec, bars=False)],
+        [ranking_by_category_table(catalog, rec)],
+    ]):
+        console.print(table)
     if rec.weight_reasons:
         console.print(Text("Weights: ", style="bold") + safe("; ".join(rec.weight_reasons)))
 
@@ -527,9 +541,57 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
     for oid in shown:
         console.print(reasons_panel(catalog, rec, oid, reasons_per_option))
 
-    console.print(cost_summary_table(catalog, rec.projection, resolved.answers.cost_basis))
+    basis = resolved.answers.cost_basis
+    for table in _widest_fitting(console, [
+        [cost_summary_table(catalog, rec.projection, basis)],
+        [cost_table(catalog, rec.projection, basis), latency_table(catalog, rec.projection)],
+        [cost_metrics_table(catalog, rec.projection, basis)],
+    ]):
+        console.print(table)
     console.print(assumptions(catalog, resolved))
     render_defaulted(console, resolved)
+
+
+def _option_head(catalog: Catalog, rec: Recommendation, oid: str) -> Text:
+    name = option_text(catalog, oid, bold=True)
+    if not rec.options[oid].eligible:
+        name += Text(" (blocked)", style="red")
+    return name
+
+
+def _score_style(value: float) -> str:
+    return "green" if value >= 80 else "yellow" if value >= 50 else "red"
+
+
+def ranking_table(catalog: Catalog, rec: Recommendation, bars: bool) -> Table:
+    """One row per option in rank order, a column per category; bars need about 110 columns."""
+    table = Table(title="Ranking (each category 0-100; total is their weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY)
+    table.add_column("#", justify="right")
+    table.add_column("Option")
+    table.add_column("Total", justify="left" if bars else "right")
+    for cat in CATEGORIES:
+        table.add_column(f"{cat}\n{rec.weights[cat] * 100:.0f}%", justify="left" if bars else "right")
+
+    def cell(value: float, width: int) -> Text:
+        return score_cell(value, width) if bars else Text(f"{value:.1f}", style=_score_style(value))
+
+    for i, oid in enumerate(rec.ranking, 1):
+        o = rec.options[oid]
+        table.add_row(str(i), _option_head(catalog, rec, oid), cell(o.score, 10), *[cell(o.scores[c], 6) for c in CATEGORIES])
+    return table
+
+
+def ranking_by_category_table(catalog: Catalog, rec: Recommendation) -> Table:
+    """The narrow layout: one column per option in rank order, one row per category."""
+    table = Table(title="Ranking (0-100; total = weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1))
+    table.add_column("", no_wrap=True)
+    for i, oid in enumerate(rec.ranking, 1):
+        table.add_column(Text(f"{i}. ") + _option_head(catalog, rec, oid), justify="right")
+    scores = [rec.options[oid] for oid in rec.ranking]
+    table.add_row(Text("Total", style="bold"), *[Text(f"{o.score:.1f}", style=f"bold {_score_style(o.score)}") for o in scores])
+    for cat in CATEGORIES:
+        table.add_row(f"{cat} {rec.weights[cat] * 100:.0f}%", *[Text(f"{o.scores[cat]:.1f}", style=_score_style(o.scores[cat])) for o in scores])
+    return table
 
 
 def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int) -> Panel:
