@@ -1,0 +1,157 @@
+"""Terminal behaviour of the table views: pipes, NO_COLOR, TERM=dumb, 60 and 300 columns.
+
+These run the real command in a subprocess, through a pipe or a pseudo-terminal (pexpect), with
+the environment under the test's control: what a person or a CI log actually receives.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pexpect
+import pytest
+from rich.cells import cell_len
+
+from advisor.catalog import load_catalog
+
+OPTION_NAMES = [o.name for o in load_catalog().features.options]
+COMMANDS: dict[str, list[str]] = {
+    "recommend": ["recommend", "--pods", "2000", "--require", "fault-injection", "--risk", "conservative"],
+    "cost": ["cost", "--pods", "2000", "--sweep", "pods=100:5000:6"],
+    "matrix": ["matrix"],
+    "data show": ["data", "show"],
+}
+# What each view must show whatever the width: the options, the answer, and the parts of the view.
+MUST_SHOW: dict[str, list[str]] = {
+    "recommend": ["Recommendation: Istio sidecar", "Blocked: Istio ambient", "Why Istio sidecar scores", "Assumptions:"],
+    "cost": ["Per component", "Assumptions:", "Monthly cost"],
+    "matrix": ["Feature matrix", "Sources:", "Levels:", "Fault injection"],
+    "data show": ["Data version", "Prices (USD)", "Benchmark profile istio-1.24", "opencost-default"],
+}
+ESC = "\x1b"
+# SGR parameters that set a colour (foreground, background, 256-colour and truecolour, bright).
+COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
+FORCE_COLOUR = ("FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "PY_COLORS")
+
+
+def environment(**changes: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in (*FORCE_COLOUR, "NO_COLOR", "COLUMNS", "LINES", "TERM")}
+    env.update(changes)
+    return env
+
+
+def through_pipe(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "advisor", *args],
+        env=environment(**env),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+
+
+def on_terminal(args: list[str], columns: int = 120, **env: str) -> tuple[int, str]:
+    """Run on a pseudo-terminal of the given width; returns (exit code, everything it wrote)."""
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "advisor", *args],
+        env=environment(**env),
+        dimensions=(50, columns),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=60,
+    )
+    out = child.read()
+    child.close()
+    # the terminal turns each newline into CR LF; anything else with CR would be a spinner or redraw
+    return child.exitstatus, out.replace("\r\n", "\n")
+
+
+def widest_line(text: str) -> int:
+    return max((cell_len(line) for line in text.splitlines()), default=0)
+
+
+def assert_readable(command: str, text: str) -> None:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # bold and dim split the text into styled runs
+    for name in OPTION_NAMES if command != "data show" else ():
+        assert name in text, f"{command}: option {name!r} missing or cut"
+    for part in MUST_SHOW[command]:
+        assert part in text, f"{command}: {part!r} missing or cut"
+    # an ellipsis means rich cut something off to make it fit
+    assert "…" not in text, f"{command}: text cut off:\n" + "\n".join(l for l in text.splitlines() if "…" in l)
+
+
+def assert_no_spinner(text: str) -> None:
+    assert "\r" not in text
+    assert not re.search(r"\x1b\[\d*[ABCDGJK]", text), "cursor movement: a spinner or live display"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_pipe_gets_plain_text_without_spinners(command) -> None:
+    # TERM says colour is possible; a pipe must still get plain text
+    result = through_pipe(COMMANDS[command], TERM="xterm-256color")
+    assert result.returncode == 0, result.stderr
+    assert ESC not in result.stdout and ESC not in result.stderr
+    assert_no_spinner(result.stdout)
+    assert_readable(command, result.stdout)
+
+
+def test_a_terminal_gets_colour_unless_no_color_is_set() -> None:
+    rc, coloured = on_terminal(COMMANDS["recommend"], TERM="xterm-256color")
+    assert rc == 0 and COLOUR_SGR.search(coloured), "expected colour on a terminal (the control case)"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_color_turns_colour_off_on_a_terminal(command) -> None:
+    rc, out = on_terminal(COMMANDS[command], TERM="xterm-256color", NO_COLOR="1")
+    assert rc == 0, out
+    # no-color.org: no colour; bold and dim may stay
+    assert not COLOUR_SGR.search(out), COLOUR_SGR.search(out)
+    assert_no_spinner(out)
+    assert_readable(command, out)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_dumb_terminal_gets_plain_text(command) -> None:
+    rc, out = on_terminal(COMMANDS[command], TERM="dumb")
+    assert rc == 0, out
+    assert ESC not in out
+    assert_no_spinner(out)
+    assert_readable(command, out)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_60_columns_through_a_pipe_still_reads(command) -> None:
+    result = through_pipe(COMMANDS[command], COLUMNS="60")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert widest_line(result.stdout) <= 60
+    assert_readable(command, result.stdout)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_60_column_terminal_still_reads(command) -> None:
+    rc, out = on_terminal(COMMANDS[command], columns=60, TERM="xterm-256color", NO_COLOR="1")
+    assert rc == 0, out
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert widest_line(plain) <= 60
+    assert_readable(command, plain)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_300_columns_use_the_room_without_breaking(command) -> None:
+    result = through_pipe(COMMANDS[command], COLUMNS="300")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert widest_line(result.stdout) <= 300
+    if command != "data show":  # figures are listed, not tabulated: they need no room
+        assert widest_line(result.stdout) > 100
+    assert_readable(command, result.stdout)
+
+
+def test_errors_on_a_terminal_are_one_plain_line() -> None:
+    rc, out = on_terminal(["recommend", "--pods", "lots"], TERM="xterm-256color")
+    assert rc == 2
+    assert out.strip() == "mesh-advisor: --pods: expected a whole number from 1 to 100,000,000, got 'lots'"
