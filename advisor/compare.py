@@ -41,8 +41,28 @@ def load_result(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ResultFileError(f"{label}: not UTF-8 text; {EXPECTED}") from None
     doc = _parse(text, label, p.suffix.lower())
+    _check_numbers(doc, label)
     check_result(doc, label)
     return doc
+
+
+# Far above any figure mesh-advisor writes, far enough below the float limit that B - A stays finite.
+_LARGEST = 1e300
+
+
+def _check_numbers(doc: Any, label: str) -> None:
+    """NaN, infinity (both legal in TOML) or a number near the float limit would make the deltas
+    NaN or infinite, and the comparison a document other tools cannot read."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:  # a loop, not recursion: the file decides how deep it goes
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(node))
+        elif _is_number(node) and not (abs(node) <= _LARGEST):  # `not <=` also catches NaN
+            shown = repr(node) if isinstance(node, float) else "a number too large"
+            raise ResultFileError(f"{label}: {path}: expected a finite number below 1e300, got {shown}; {EXPECTED}")
 
 
 def _parse(text: str, label: str, suffix: str) -> Any:
