@@ -158,9 +158,9 @@ def render_compare(console: Console, doc: dict[str, Any]) -> None:
             continue
         lines: list[Text] = []
         for r in reasons["appeared"]:
-            lines.append(Text("+ appeared    ", style="green") + Text(f"{r['category']:<11} {r['delta']:+6.1f}  ") + safe(r["text"]))
+            lines.append(Text("+ appeared    ", style="green") + safe(f"{r['category']:<11} {r['delta']:+6.1f}  ") + safe(r["text"]))
         for r in reasons["disappeared"]:
-            lines.append(Text("− disappeared ", style="red") + Text(f"{r['category']:<11} {r['delta']:+6.1f}  ") + safe(r["text"]))
+            lines.append(Text("− disappeared ", style="red") + safe(f"{r['category']:<11} {r['delta']:+6.1f}  ") + safe(r["text"]))
         for r in reasons["changed"]:
-            lines.append(Text("~ changed     ", style="yellow") + Text(f"{r['category']:<11} {r['delta_a']:+.1f} → {r['delta_b']:+.1f}  ") + safe(r["text"]))
+            lines.append(Text("~ changed     ", style="yellow") + safe(f"{r['category']:<11} {r['delta_a']:+.1f} → {r['delta_b']:+.1f}  ") + safe(r["text"]))
         console.print(Panel(Group(*lines), title=Text("Reasons that changed: ") + _name(doc, oid), title_align="left", border_style=OPTION_STYLE.get(oid, "")))
