@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.catalog import Catalog
-from advisor.render import OPTION_STYLE, money, option_text, safe
+from advisor.render import OPTION_STYLE, _widest_fitting, money, option_text, safe
 from advisor.whatif import METHOD_SHORT, WhatIf, grouped, show_value
 
 
@@ -133,15 +133,21 @@ def render_compare(console: Console, doc: dict[str, Any]) -> None:
     for col, just in (("Option", "left"), ("Eligible A → B", "left"), ("Score A → B", "right"), ("Δ score", "right"),
                       ("Usage $/mo A → B", "right"), ("Δ usage", "right"), ("Requests $/mo A → B", "right"), ("Δ requests", "right")):
         options.add_column(col, justify=just)
+    # Below about 120 columns the row per option is cut to ellipses: then one column per option.
+    by_figure = Table(title="Per option (B − A)", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1))
+    by_figure.add_column("", no_wrap=True)
+    columns: list[list[Text | str]] = []
     for oid, o in doc["options"].items():
+        by_figure.add_column(_name(doc, oid), justify="right")
         if "only_in" in o:
-            options.add_row(_name(doc, oid), Text(f"only in {o['only_in'].upper()}", style="yellow"), "", "", "", "", "", "")
+            only = Text(f"only in {o['only_in'].upper()}", style="yellow")
+            options.add_row(_name(doc, oid), only, "", "", "", "", "", "")
+            columns.append([only, "", "", "", "", "", ""])
             continue
         el = o["eligible"]
         yn = {True: "yes", False: "blocked"}
         usage, req = o["monthly_usd"]["usage"], o["monthly_usd"]["requests"]
-        options.add_row(
-            _name(doc, oid),
+        cells = [
             f"{yn[el['a']]} → {yn[el['b']]}" if el["a"] != el["b"] else yn[el["a"]],
             f"{o['score']['a']:.1f} → {o['score']['b']:.1f}",
             _delta(o["score"]["delta"]),
@@ -149,8 +155,13 @@ def render_compare(console: Console, doc: dict[str, Any]) -> None:
             _delta(usage["delta"], money_like=True),
             f"{money(req['a'])} → {money(req['b'])}",
             _delta(req["delta"], money_like=True),
-        )
-    console.print(options)
+        ]
+        options.add_row(_name(doc, oid), *cells)
+        columns.append(cells)
+    for i, label in enumerate(("Eligible", "Score", "  Δ", "Usage $/mo", "  Δ", "Requests $/mo", "  Δ")):
+        by_figure.add_row(label, *[cells[i] for cells in columns])
+    for table in _widest_fitting(console, [[options], [by_figure]]):
+        console.print(table)
 
     for oid, o in doc["options"].items():
         reasons = o.get("reasons")
