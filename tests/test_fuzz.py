@@ -8,10 +8,12 @@ set MESH_ADVISOR_FUZZ_SCALE=10 for a longer, randomized run on a workstation.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import os
-import random
+import re
 import tempfile
 import tomllib
 from pathlib import Path
@@ -23,14 +25,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from outcomes import (  # noqa: F401 - plain_terminal is a fixture
     Outcome,
+    assert_all_finite,
     check_data_problems,
     check_document,
     check_outcome,
     invoke,
     parse_document,
     plain_terminal,
+    strict_json,
 )
 
+from advisor.__main__ import main
 from advisor.catalog import DATA_FILES, bundled_data_dir, load_catalog
 from advisor.questions import QUESTIONS
 from advisor.sweep import SWEEP_KEYS
@@ -318,19 +323,25 @@ def test_an_answers_file_that_loads_round_trips_through_its_export(capsys, tmp_p
 # ---------------------------------------------------------------- flag values
 
 
+what_if_value = st.none() | st.just("--what-if") | st.one_of(number_text, any_text).map(lambda v: f"--what-if-limit={v}")
+
+
 @examples(300)
 @given(
     command=st.sampled_from(["recommend", "cost"]),
     flags=answer_flags(),
     fmt=st.none() | format_value,
     sweep=st.none() | sweep_value,
+    what_if=what_if_value,
 )
-def test_any_flag_values_give_a_document_or_a_short_error(capsys, command, flags, fmt, sweep) -> None:
+def test_any_flag_values_give_a_document_or_a_short_error(capsys, command, flags, fmt, sweep, what_if) -> None:
     args = [command, *flags]
     if fmt is not None:
         args.append(f"--format={fmt}")
     if sweep is not None and command == "cost":
         args.append(f"--sweep={sweep}")
+    if what_if is not None and command == "recommend":
+        args.append(what_if)
     # A table at 300 points per sweep is slow to draw and adds nothing here: json covers the numbers.
     wanted = normal_format(fmt) if fmt is not None else "json"
     if fmt is None:
@@ -396,6 +407,9 @@ data_value = st.one_of(
 )
 
 
+FREE_TEXT = ("name", "title", "description", "note", "source", "version", "text", "data_version")
+
+
 class DataDir(dict):
     """File name -> content, shown in failure reports as the edits made, not as 70 KB of TOML."""
 
@@ -413,7 +427,7 @@ def mutated_data_dir(draw) -> DataDir:
     names = draw(st.lists(st.sampled_from(DATA_FILES), min_size=1, max_size=2, unique=True))
     files = DataDir()
     for name in names:
-        how = draw(st.sampled_from(["tree", "tree", "tree", "truncate", "bytes", "empty", "deep"]))
+        how = draw(st.sampled_from(["gentle", "gentle", "tree", "tree", "truncate", "bytes", "empty", "deep"]))
         if how == "truncate":
             at = draw(st.integers(0, len(BUNDLED[name]) - 1))
             files[name] = BUNDLED[name][:at]
@@ -438,7 +452,14 @@ def mutated_data_dir(draw) -> DataDir:
             files.edits.append(f"{name}: an array nested {depth} deep appended")
             continue
         doc = json.loads(json.dumps(PARSED[name]))  # deep copy; the bundled data has no dates
-        for _ in range(draw(st.integers(1, 3))):
+        if how == "gentle":
+            # free text only: the file stays valid, so its new text reaches every renderer
+            places = [p for p in _paths(doc) if p[-1] in FREE_TEXT and isinstance(_at(doc, p), str)]
+            for _ in range(draw(st.integers(1, 4))):
+                place = draw(st.sampled_from(places))
+                _at(doc, place[:-1])[place[-1]] = text = draw(st.one_of(hostile_text, any_text).filter(str.strip))
+                files.edits.append(f"{name}: {'.'.join(map(str, place))} = {text!r}")
+        for _ in range(draw(st.integers(1, 3)) if how == "tree" else 0):
             files.edits.append(f"{name}: {_mutate(draw, doc, name)}")
         files[name] = tomli_w.dumps(doc).encode()
     if draw(st.integers(0, 9)) == 0:
@@ -518,6 +539,8 @@ def test_any_data_directory_validates_or_names_every_problem(capsys, tmp_path, f
         args += ["--format", fmt] if fmt else []
         if command == "cost":
             args += ["--sweep", "pods=1:5000:7"]
+        if command == "recommend":
+            args += ["--what-if"]
         outcome = invoke(capsys, *args)
         assert outcome.rc == 0, str(outcome)
         check_outcome(outcome, command, fmt)
@@ -525,6 +548,69 @@ def test_any_data_directory_validates_or_names_every_problem(capsys, tmp_path, f
         outcome = invoke(capsys, *command, "--data-dir", str(data_dir))
         assert outcome.rc == 0 and outcome.out and not outcome.err, str(outcome)
         assert "\x1b" not in outcome.out, str(outcome)
+
+
+# ---------------------------------------------------------------- saved results fed to compare
+
+
+def _export(*args: str) -> dict:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["recommend", *args, "--format", "json"]) == 0
+    return json.loads(out.getvalue())
+
+
+SAVED = [_export("--pods", "500"), _export("--pods", "5000", "--require", "wasm", "--what-if")]
+
+
+@st.composite
+def result_file(draw) -> tuple[str, bytes, list[str]]:
+    """A saved result, as written or edited by hand afterwards (or not a result at all)."""
+    if draw(st.integers(0, 5)) == 0:
+        name, content = draw(answers_file())
+        return name, content, ["an answers file or junk"]
+    doc = json.loads(json.dumps(draw(st.sampled_from(SAVED))))
+    edits = [_mutate(draw, doc, "result") for _ in range(draw(st.integers(0, 3)))]
+    if draw(st.booleans()):
+        # the numbers compare subtracts: NaN, infinity and values near the float limit
+        numeric = [p for p in _paths(doc) if isinstance(_at(doc, p), (int, float)) and not isinstance(_at(doc, p), bool)]
+        compared = [p for p in numeric if p[0] == "answers" or p[-1] in ("score", "monthly_usd", "delta")]
+        place = draw(st.sampled_from(compared if compared and draw(st.integers(0, 3)) else numeric))
+        *parents, last = place
+        _at(doc, tuple(parents))[last] = value = draw(st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 10**400, -(10**30)]))
+        edits.append(f"{'.'.join(map(str, place))} = {value!r:.40}")
+    if draw(st.booleans()):
+        return "result.json", json.dumps(doc, allow_nan=True).encode(), edits
+    try:
+        return "result.toml", tomli_w.dumps(doc).encode(), edits
+    except (TypeError, ValueError):  # a mutation TOML cannot hold (e.g. None)
+        return "result.json", json.dumps(doc, allow_nan=True).encode(), edits
+
+
+@examples(120)
+@given(first=result_file(), second=result_file())
+def test_compare_takes_any_two_files_or_says_what_is_wrong(capsys, tmp_path, first, second) -> None:
+    work = fresh_dir(tmp_path)
+    paths = []
+    for i, (name, content, _) in enumerate((first, second)):
+        path = work / f"{i}-{name}"
+        path.write_bytes(content)
+        paths.append(str(path))
+    for fmt in ("json", "table"):
+        outcome = invoke(capsys, "compare", *paths, "--format", fmt)
+        event(f"exit {outcome.rc}")
+        assert outcome.rc in (0, 2), str(outcome)
+        if outcome.rc == 2:
+            check_outcome(outcome, "compare", fmt)
+            continue
+        assert "\x1b" not in outcome.out and "\x1b" not in outcome.err, str(outcome)
+        assert all(line.startswith("mesh-advisor: warning: ") for line in outcome.err.splitlines()), str(outcome)
+        if fmt == "json":
+            doc = strict_json(outcome.out)
+            assert doc["schema_version"] == 1 and set(doc) >= {"a", "b", "choice", "options", "summary"}
+            assert_all_finite(doc)
+        else:
+            assert not re.search(r"\b(nan|inf)\b", outcome.out, re.IGNORECASE), str(outcome)
 
 
 # ---------------------------------------------------------------- pinned regressions (one per class)
@@ -583,6 +669,17 @@ def test_regression_a_deeply_nested_data_file_is_a_problem_not_a_crash(capsys, t
     for command in (["data", "validate", str(data_dir)], ["recommend", "--data-dir", str(data_dir)]):
         lines = check_data_problems(invoke(capsys, *command))
         assert lines[1:] == ["  rules.toml: TOML syntax error: nested too deeply"]
+
+
+def test_regression_a_saved_result_with_a_nan_score_is_refused_by_name(capsys, tmp_path) -> None:
+    # compare subtracted it and wrote "delta": NaN, which no JSON reader accepts, and "+nan points"
+    good, bad = tmp_path / "a.json", tmp_path / "b.toml"
+    good.write_text(json.dumps(SAVED[0]), encoding="utf-8")
+    doc = json.loads(json.dumps(SAVED[0]))
+    doc["options"]["linkerd"]["score"] = math.nan
+    bad.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    lines = check_outcome(invoke(capsys, "compare", str(good), str(bad), "--format", "json"), "compare", "json")
+    assert lines[0].startswith(f"mesh-advisor: {bad}: options.linkerd.score: expected a finite number below 1e300, got nan")
 
 
 def test_regression_a_huge_figure_in_the_data_cannot_make_costs_infinite(capsys, tmp_path) -> None:

@@ -254,6 +254,31 @@ def test_cost_shows_components_profile_and_sweep_literally(capsys, hostile_data)
     )
 
 
+def test_what_if_shows_option_names_and_profiles_literally(capsys, hostile_data) -> None:
+    data_dir, tags = hostile_data
+    outcome = invoke(capsys, "recommend", "--what-if", "--pods", "500", "--data-dir", str(data_dir))
+    assert outcome.rc == 0 and outcome.err == "", str(outcome)
+    assert_literal(outcome.out, *(f"name-{o}" for o in OPTION_IDS))
+    assert_never_interpreted(outcome.out, [*tags, "profile-id", "preset-id"])
+
+
+def test_compare_shows_what_two_hostile_results_hold_literally(capsys, tmp_path, hostile_data) -> None:
+    data_dir, tags = hostile_data
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    for path, extra in ((a, ["--pods", "500"]), (b, ["--pods", "5000", "--require", "wasm"])):
+        assert invoke(capsys, "recommend", *extra, "--data-dir", str(data_dir), "-o", str(path)).rc == 0
+    # a hand-edited result: the category of a reason is read from the file too
+    doc = json.loads(b.read_text(encoding="utf-8"))
+    doc["options"]["linkerd"]["reasons"][0]["category"] = hostile("category")
+    b.write_text(json.dumps(doc), encoding="utf-8")
+    outcome = invoke(capsys, "compare", str(a), str(b))
+    assert outcome.rc == 0, str(outcome)
+    assert_literal(outcome.out, *(f"name-{o}" for o in OPTION_IDS), "category")
+    assert_never_interpreted(outcome.out, [*tags, "feature-wasm"])
+    compared = invoke(capsys, "compare", str(a), str(b), "--format", "json")
+    assert compared.rc == 0 and ESC not in compared.out
+
+
 # ---------------------------------------------------------------- error messages
 
 

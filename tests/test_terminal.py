@@ -23,6 +23,8 @@ COMMANDS: dict[str, list[str]] = {
     "cost": ["cost", "--pods", "2000", "--sweep", "pods=100:5000:6"],
     "matrix": ["matrix"],
     "data show": ["data", "show"],
+    "what-if": ["recommend", "--what-if", "--pods", "500"],
+    "compare": ["compare", "{a}", "{b}"],
 }
 # What each view must show whatever the width: the options, the answer, and the parts of the view.
 MUST_SHOW: dict[str, list[str]] = {
@@ -30,7 +32,24 @@ MUST_SHOW: dict[str, list[str]] = {
     "cost": ["Per component", "Assumptions:", "Monthly cost"],
     "matrix": ["Feature matrix", "Sources:", "Levels:", "Fault injection"],
     "data show": ["Data version", "Prices (USD)", "Benchmark profile istio-1.24", "opencost-default"],
+    "what-if": ["Recommendation: Linkerd", "What would change the answer", "istio-sidecar would be chosen"],
+    "compare": ["The choice changed from linkerd to istio-ambient", "Answers that differ", "Reasons that changed"],
 }
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory) -> dict[str, str]:
+    """Two saved results for `compare`: 500 pods, then 5,000 pods that need Wasm."""
+    where = tmp_path_factory.mktemp("results")
+    paths = {"a": str(where / "a.json"), "b": str(where / "b.json")}
+    for path, extra in ((paths["a"], ["--pods", "500"]), (paths["b"], ["--pods", "5000", "--require", "wasm"])):
+        done = subprocess.run([sys.executable, "-m", "advisor", "recommend", *extra, "-o", path], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    return paths
+
+
+def args_of(command: str, saved: dict[str, str]) -> list[str]:
+    return [arg.format(**saved) for arg in COMMANDS[command]]
 ESC = "\x1b"
 # SGR parameters that set a colour (foreground, background, 256-colour and truecolour, bright).
 COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
@@ -77,7 +96,7 @@ def widest_line(text: str) -> int:
 
 def assert_readable(command: str, text: str) -> None:
     text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # bold and dim split the text into styled runs
-    for name in OPTION_NAMES if command != "data show" else ():
+    for name in OPTION_NAMES if command not in ("data show", "what-if") else ():
         assert name in text, f"{command}: option {name!r} missing or cut"
     for part in MUST_SHOW[command]:
         assert part in text, f"{command}: {part!r} missing or cut"
@@ -91,9 +110,9 @@ def assert_no_spinner(text: str) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_pipe_gets_plain_text_without_spinners(command) -> None:
+def test_a_pipe_gets_plain_text_without_spinners(command, saved) -> None:
     # TERM says colour is possible; a pipe must still get plain text
-    result = through_pipe(COMMANDS[command], TERM="xterm-256color")
+    result = through_pipe(args_of(command, saved), TERM="xterm-256color")
     assert result.returncode == 0, result.stderr
     assert ESC not in result.stdout and ESC not in result.stderr
     assert_no_spinner(result.stdout)
@@ -106,8 +125,8 @@ def test_a_terminal_gets_colour_unless_no_color_is_set() -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_no_color_turns_colour_off_on_a_terminal(command) -> None:
-    rc, out = on_terminal(COMMANDS[command], TERM="xterm-256color", NO_COLOR="1")
+def test_no_color_turns_colour_off_on_a_terminal(command, saved) -> None:
+    rc, out = on_terminal(args_of(command, saved), TERM="xterm-256color", NO_COLOR="1")
     assert rc == 0, out
     # no-color.org: no colour; bold and dim may stay
     assert not COLOUR_SGR.search(out), COLOUR_SGR.search(out)
@@ -116,8 +135,8 @@ def test_no_color_turns_colour_off_on_a_terminal(command) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_dumb_terminal_gets_plain_text(command) -> None:
-    rc, out = on_terminal(COMMANDS[command], TERM="dumb")
+def test_a_dumb_terminal_gets_plain_text(command, saved) -> None:
+    rc, out = on_terminal(args_of(command, saved), TERM="dumb")
     assert rc == 0, out
     assert ESC not in out
     assert_no_spinner(out)
@@ -125,16 +144,16 @@ def test_a_dumb_terminal_gets_plain_text(command) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_60_columns_through_a_pipe_still_reads(command) -> None:
-    result = through_pipe(COMMANDS[command], COLUMNS="60")
+def test_60_columns_through_a_pipe_still_reads(command, saved) -> None:
+    result = through_pipe(args_of(command, saved), COLUMNS="60")
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert widest_line(result.stdout) <= 60
     assert_readable(command, result.stdout)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_60_column_terminal_still_reads(command) -> None:
-    rc, out = on_terminal(COMMANDS[command], columns=60, TERM="xterm-256color", NO_COLOR="1")
+def test_a_60_column_terminal_still_reads(command, saved) -> None:
+    rc, out = on_terminal(args_of(command, saved), columns=60, TERM="xterm-256color", NO_COLOR="1")
     assert rc == 0, out
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
     assert widest_line(plain) <= 60
@@ -142,11 +161,11 @@ def test_a_60_column_terminal_still_reads(command) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_300_columns_use_the_room_without_breaking(command) -> None:
-    result = through_pipe(COMMANDS[command], COLUMNS="300")
+def test_300_columns_use_the_room_without_breaking(command, saved) -> None:
+    result = through_pipe(args_of(command, saved), COLUMNS="300")
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert widest_line(result.stdout) <= 300
-    if command != "data show":  # figures are listed, not tabulated: they need no room
+    if command not in ("data show", "compare"):  # listed, or one narrow table: they need no room
         assert widest_line(result.stdout) > 100
     assert_readable(command, result.stdout)
 
