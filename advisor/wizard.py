@@ -20,7 +20,7 @@ from rich.text import Text
 
 from advisor.answers import Answers, Resolved, defaults, parse_answer, resolve
 from advisor.catalog import Catalog
-from advisor.errors import Interrupted
+from advisor.errors import Interrupted, visible
 from advisor.questions import BY_KEY, QUESTIONS, SECTIONS, Question
 
 DEFAULT_SAVE_PATH = "mesh-advisor-result.toml"
@@ -341,7 +341,8 @@ def ask_answers(
             console.print(Text(step.help, style="dim"))
             state.update(step.read(ask(step.build(state)), state))
             for line in step.notes(state):
-                console.print(Text("  " + line))
+                # notes quote option names from the data: show their control characters, never obey them
+                console.print(Text(visible("  " + line)))
     asked = [k for s in steps for k in s.keys]
     typed = {k: state[k] for k in asked if not _same(BY_KEY[k], state[k], offered_values[k])}
     kept_file_values = {k: v for k, v in file_values.items() if k not in typed}
@@ -424,7 +425,7 @@ def run(
     render_recommendation(console, catalog, resolved, rec)
     console.print()
     console.print(Text("The same result without the questions:", style="bold"))
-    console.print(Text("  " + equivalent_command(catalog, resolved.answers, data_dir)), soft_wrap=True)
+    console.print(Text(visible("  " + equivalent_command(catalog, resolved.answers, data_dir))), soft_wrap=True)
     console.print()
 
     def document_text(path: str) -> str:
@@ -443,7 +444,7 @@ def run(
         save_to, force = chosen
     write_atomic(save_to, document_text(save_to), force)
     console.print(
-        Text(f"Saved {save_to}. Reproduce it with: mesh-advisor recommend --answers {shlex.quote(save_to)}"),
+        Text(visible(f"Saved {save_to}. Reproduce it with: mesh-advisor recommend --answers {shlex.quote(save_to)}")),
         soft_wrap=True,
     )
     return resolved
