@@ -8,6 +8,7 @@ reach stdout or stderr (the runs are not on a terminal, so rich adds no styling 
 
 from __future__ import annotations
 
+import io
 import json
 import tomllib
 from pathlib import Path
@@ -277,6 +278,45 @@ def test_compare_shows_what_two_hostile_results_hold_literally(capsys, tmp_path,
     assert_never_interpreted(outcome.out, [*tags, "feature-wasm"])
     compared = invoke(capsys, "compare", str(a), str(b), "--format", "json")
     assert compared.rc == 0 and ESC not in compared.out
+
+
+def test_the_wizard_prints_data_text_literally(tmp_path, hostile_data) -> None:
+    """Notes between the prompts, the result and the reproducing command, on hostile data."""
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+    from rich.console import Console
+
+    from advisor import wizard
+    from advisor.catalog import load_catalog
+    from advisor.questions import QUESTIONS
+
+    data_dir, tags = hostile_data
+    catalog = load_catalog(data_dir)
+    # every answer but the required capabilities comes as a flag; tick the first capability
+    flags = {q.key: None for q in QUESTIONS} | {"pods": "500", "prefer": ["mtls"], "team_experience": "some",
+             "envoy_experience": False, "risk": "conservative", "cost_sensitivity": "medium",
+             "latency_sensitivity": "medium", "cost_basis": "usage", "nodes": "10", "namespaces": "5",
+             "mesh_rps": "1000", "l7_ratio": "0.2", "hops": "3", "cpu_price": "0.03", "memory_price": "0.004",
+             "benchmark_profile": PROFILE}
+    console = Console(file=io.StringIO(), width=3000, color_system=None)
+    screen = io.StringIO()
+    # the must-haves list features by group, as the matrix does, without the one already preferred
+    order = [f.id for g in catalog.features.groups for f in catalog.features.features if f.group == g.id and f.id != "mtls"]
+    with create_pipe_input() as pipe:
+        pipe.send_text("\x1b[B" * order.index("fips") + " \r")  # Linkerd has no FIPS build: a note names it
+        pipe.close()
+        wizard.run(
+            catalog, console, flags, {}, "answers", lambda: "2026-01-01T00:00:00Z",
+            save_to=str(tmp_path / "result.toml"), data_dir=str(data_dir), pt_input=pipe,
+            pt_output=Vt100_Output(screen, lambda: Size(rows=60, columns=200), term="xterm"),
+        )
+    printed = console.file.getvalue()
+    assert "lacks fips" in printed
+    assert_literal(printed, *(f"name-{o}" for o in OPTION_IDS), "profile-id")
+    assert_never_interpreted(printed, tags)
+    # the prompts are drawn by prompt_toolkit, which shows a control character as ^[ rather than obeying it
+    assert "\x1b]8;;https://evil.example" not in screen.getvalue()
 
 
 # ---------------------------------------------------------------- error messages
