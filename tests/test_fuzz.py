@@ -359,14 +359,17 @@ def test_any_flag_values_give_a_document_or_a_short_error(capsys, command, flags
 
 
 @examples(40)
-@given(flags=answer_flags(), output=st.sampled_from(OUTPUT_SUFFIXES))
-def test_bad_flags_never_leave_an_output_file(capsys, tmp_path, flags, output) -> None:
+@given(command=st.sampled_from(["recommend", "cost", "wizard"]), flags=answer_flags(), output=st.sampled_from(OUTPUT_SUFFIXES))
+def test_bad_flags_never_leave_an_output_file(capsys, tmp_path, command, flags, output) -> None:
     out_path = fresh_dir(tmp_path) / f"result{output}"
-    outcome = invoke(capsys, "recommend", *flags, "-o", str(out_path))
+    outcome = invoke(capsys, command, *flags, "-o", str(out_path))
     assert outcome.rc in (0, 2), str(outcome)
     if outcome.rc == 2:
-        check_outcome(outcome, "recommend", None)
-    check_output_file(outcome, "recommend", out_path)
+        check_outcome(outcome, command, None)
+    if command == "wizard":  # not on a terminal here: always refused, never written
+        assert outcome.rc == 2 and not out_path.exists()
+        return
+    check_output_file(outcome, command, out_path)
 
 
 # ---------------------------------------------------------------- data directories
@@ -525,11 +528,13 @@ def test_any_data_directory_validates_or_names_every_problem(capsys, tmp_path, f
     assert validated.rc in (0, 2), str(validated)
     if validated.rc == 2:
         problems = check_data_problems(validated)
-        # The commands that use the data refuse it with the same problems, and draw nothing.
-        for command in (["recommend", "--format", "json"], ["matrix"], ["data", "show"]):
+        # The commands that use the data refuse it with the same problems, draw and write nothing.
+        out_dir = fresh_dir(tmp_path)
+        for command in (["recommend", "-o", str(out_dir / "r.json")], ["cost", "-o", str(out_dir / "c.toml")], ["matrix"], ["data", "show"]):
             used = invoke(capsys, *command, "--data-dir", str(data_dir))
             lines = check_data_problems(used)
             assert lines[1:] == problems[1:], f"{command}: {used}"
+        assert list(out_dir.iterdir()) == []
         return
     assert validated.out.strip().endswith("checked)"), str(validated)
     ids = load_catalog(data_dir).feature_ids
