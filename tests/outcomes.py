@@ -153,7 +153,10 @@ def check_outcome(outcome: Outcome, command: str, fmt: str | None, max_error_lin
     return doc
 
 
-_PROBLEM = re.compile(r"^  (features|benchmarks|pricing|rules)\.toml: \S.*$")
+# `file: field.path: message`; a file that cannot be read as text at all, or does not belong,
+# is `file: message` (a TOML syntax error is `file: TOML syntax error: message`).
+_FIELD_PROBLEM = re.compile(r"^  (features|benchmarks|pricing|rules)\.toml: .+?: .+$")
+_FILE_PROBLEM = re.compile(r"^  [^/]+\.toml: (not UTF-8 text|not a mesh-advisor data file \(.+\)|cannot read .+)$")
 
 
 def check_data_problems(outcome: Outcome) -> list[str]:
@@ -162,5 +165,5 @@ def check_data_problems(outcome: Outcome) -> list[str]:
     if len(lines) > 1:
         assert re.search(r"\d+ problems?\)?:$", lines[0]), str(outcome)
         for line in lines[1:]:
-            assert _PROBLEM.match(line) or line.startswith("  ") and ".toml: " in line, line
+            assert _FIELD_PROBLEM.match(line) or _FILE_PROBLEM.match(line), line
     return lines
