@@ -232,6 +232,15 @@ class Rules(Frozen):
             raise ValueError(f"missing a value for level(s) {', '.join(missing)}")
         return value
 
+    @field_validator("ask_points")
+    @classmethod
+    def _both_asks(cls, value: dict[str, float]) -> dict[str, float]:
+        # scoring looks up both for any --require/--prefer: a missing one was a KeyError (exit 1)
+        missing = [ask for ask in ("required", "preferred") if ask not in value]
+        if missing:
+            raise ValueError(f"missing points for {' and '.join(missing)} capabilities")
+        return value
+
 
 # ---------------------------------------------------------------- the catalog
 
