@@ -687,6 +687,17 @@ def test_regression_a_saved_result_with_a_nan_score_is_refused_by_name(capsys, t
     assert lines[0].startswith(f"mesh-advisor: {bad}: options.linkerd.score: expected a finite number below 1e300, got nan")
 
 
+def test_regression_rules_without_points_for_required_capabilities_are_refused(capsys, tmp_path) -> None:
+    # validated, then every --require crashed the scoring with KeyError: 'required' (exit 1)
+    data_dir = fresh_dir(tmp_path)
+    doc = json.loads(json.dumps(PARSED["rules.toml"]))
+    del doc["ask_points"]["required"]
+    (data_dir / "rules.toml").write_text(tomli_w.dumps(doc), encoding="utf-8")
+    for command in (["data", "validate", str(data_dir)], ["recommend", "--require", "mtls", "--data-dir", str(data_dir)]):
+        lines = check_data_problems(invoke(capsys, *command))
+        assert lines[1:] == ["  rules.toml: ask_points: Value error, missing points for required capabilities"]
+
+
 def test_regression_a_huge_figure_in_the_data_cannot_make_costs_infinite(capsys, tmp_path) -> None:
     data_dir = fresh_dir(tmp_path)
     doc = json.loads(json.dumps(PARSED["benchmarks.toml"]))
