@@ -13,6 +13,7 @@ import sys
 
 import pexpect
 import pytest
+from outcomes import ESC, FORCE_COLOUR_VARIABLES
 from rich.cells import cell_len
 
 from advisor.catalog import load_catalog
@@ -50,14 +51,12 @@ def saved(tmp_path_factory) -> dict[str, str]:
 
 def args_of(command: str, saved: dict[str, str]) -> list[str]:
     return [arg.format(**saved) for arg in COMMANDS[command]]
-ESC = "\x1b"
 # SGR parameters that set a colour (foreground, background, 256-colour and truecolour, bright).
 COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
-FORCE_COLOUR = ("FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "PY_COLORS")
 
 
 def environment(**changes: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in (*FORCE_COLOUR, "NO_COLOR", "COLUMNS", "LINES", "TERM")}
+    env = {k: v for k, v in os.environ.items() if k not in (*FORCE_COLOUR_VARIABLES, "NO_COLOR", "COLUMNS", "LINES", "TERM")}
     env.update(changes)
     return env
 
