@@ -9,6 +9,7 @@ set MESH_ADVISOR_FUZZ_SCALE=10 for a longer, randomized run on a workstation.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import math
@@ -500,9 +501,9 @@ def _apply(draw, op: str, parent: Any, last: Any) -> None:
     elif op == "replace":
         parent[last] = draw(data_value)
     elif op == "duplicate" and isinstance(parent, list):
-        parent.append(json.loads(json.dumps(parent[last])))
+        parent.append(copy.deepcopy(parent[last]))
     elif op == "duplicate" and isinstance(parent[last], list) and parent[last]:
-        parent[last].append(json.loads(json.dumps(parent[last][0])))
+        parent[last].append(copy.deepcopy(parent[last][0]))
     elif op == "add-key" and isinstance(parent[last], dict):
         parent[last][draw(any_text)] = draw(data_value)
     elif op == "rename" and isinstance(parent, dict):
@@ -585,11 +586,11 @@ def result_file(draw) -> tuple[str, bytes, list[str]]:
         _at(doc, tuple(parents))[last] = value = draw(st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 10**400, -(10**30)]))
         edits.append(f"{'.'.join(map(str, place))} = {value!r:.40}")
     if draw(st.booleans()):
-        return "result.json", json.dumps(doc, allow_nan=True).encode(), edits
+        return "result.json", json.dumps(doc, allow_nan=True, default=str).encode(), edits
     try:
         return "result.toml", tomli_w.dumps(doc).encode(), edits
     except (TypeError, ValueError):  # a mutation TOML cannot hold (e.g. None)
-        return "result.json", json.dumps(doc, allow_nan=True).encode(), edits
+        return "result.json", json.dumps(doc, allow_nan=True, default=str).encode(), edits
 
 
 @examples(120)
