@@ -232,7 +232,8 @@ def parse_what_if_limit(raw: Optional[str]) -> int:
     except ValueError:
         value = 0
     if value < 1 or str(value) != raw.strip().lstrip("+"):
-        raise UserError(f"--what-if-limit: expected a whole number ≥ 1, got {raw!r}")
+        shown = raw if len(raw) <= 60 else raw[:57] + "..."  # a pasted megabyte stays one short line
+        raise UserError(f"--what-if-limit: expected a whole number ≥ 1, got {shown!r}")
     return value
 
 
