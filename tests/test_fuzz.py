@@ -660,6 +660,12 @@ def test_regression_a_pasted_megabyte_sweep_is_echoed_short(capsys) -> None:
     assert lines[0].startswith("mesh-advisor: --sweep 'pods=1:999") and "...'" in lines[0] and len(lines[0]) < 300
 
 
+def test_regression_a_pasted_megabyte_what_if_limit_is_echoed_short(capsys) -> None:
+    outcome = invoke(capsys, "recommend", "--what-if-limit", "9" * 5000, "--format", "json")
+    lines = check_outcome(outcome, "recommend", "json")
+    assert lines == ["mesh-advisor: --what-if-limit: expected a whole number ≥ 1, got '" + "9" * 57 + "...'"]
+
+
 def test_regression_truncated_data_file_names_the_file(capsys, tmp_path) -> None:
     data_dir = fresh_dir(tmp_path)
     (data_dir / "benchmarks.toml").write_bytes(BUNDLED["benchmarks.toml"][:1234])
