@@ -1,17 +1,20 @@
-"""Load and validate the data directory (features, benchmarks, pricing, rules) into frozen models."""
+"""The data catalog (features, benchmarks, pricing, rules) as frozen models, loaded through a validated cache.
+
+The models are plain frozen dataclasses so that a normal run never imports pydantic: the data is
+validated (by advisor.validation, with pydantic) only when its bytes change, and the validated
+catalog is kept in a cache keyed by those bytes.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import re
+import pickle
 import sys
-import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
-
+from advisor import __version__
 from advisor.errors import DataError
 
 OPTION_IDS: tuple[str, ...] = ("linkerd", "istio-sidecar", "istio-ambient")
@@ -19,20 +22,68 @@ LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
 FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
 CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity")
 DATA_FILES: tuple[str, ...] = ("features.toml", "benchmarks.toml", "pricing.toml", "rules.toml")
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # feature and rule ids (checked in advisor.validation)
 
 Level = Literal["full", "beta", "partial", "alpha", "none"]
 Category = Literal["features", "cost", "latency", "operability", "maturity"]
-NonEmpty = Annotated[str, Field(min_length=1)]
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+def constraint_types() -> dict[str, Any]:
+    """The constrained types the models' annotations name, for validation only.
+
+    Annotations are strings here (postponed evaluation), so a normal run never builds these;
+    advisor.validation adds them to this module's namespace before pydantic reads the models.
+    """
+    from typing import Annotated
+
+    from annotated_types import Ge, Gt, Le, MinLen
+
+    return {
+        "Annotated": Annotated,
+        "Ge": Ge,
+        "Gt": Gt,
+        "Le": Le,
+        "NonEmpty": Annotated[str, MinLen(1)],
+        # ≤ 1e9: far above any real figure, low enough that figure x the answers' maxima stays
+        # finite. Finiteness and "a number, not a quoted number" are checked on the raw data.
+        "FigureValue": Annotated[float, Ge(0), Le(1e9)],
+        "Points": Annotated[float, Ge(-100), Le(100)],
+    }
+
+
+if TYPE_CHECKING:
+    from typing import Annotated
+
+    from annotated_types import Ge, Gt, Le, MinLen
+
+    NonEmpty = Annotated[str, MinLen(1)]
+    FigureValue = Annotated[float, Ge(0), Le(1e9)]
+    Points = Annotated[float, Ge(-100), Le(100)]
+
+# pydantic reads this from each stdlib dataclass when it validates one (advisor.validation).
+_STRICT_SHAPE = {"extra": "forbid", "str_strip_whitespace": True}
+
+
+def model(cls: type) -> type:
+    """A frozen dataclass that pydantic validates with unknown fields forbidden."""
+    cls.__pydantic_config__ = _STRICT_SHAPE  # type: ignore[attr-defined]
+    return dataclass(frozen=True)(cls)
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """A model as plain data (for JSON/TOML documents)."""
+    return asdict(obj)
+
+
+def field_names(obj_or_cls: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(obj_or_cls))
 
 
 # ---------------------------------------------------------------- features.toml
 
 
-class OptionInfo(Frozen):
+@model
+class OptionInfo:
     id: NonEmpty
     name: NonEmpty
     version: NonEmpty
@@ -40,12 +91,14 @@ class OptionInfo(Frozen):
     traits: tuple[str, ...] = ()
 
 
-class Group(Frozen):
+@model
+class Group:
     id: NonEmpty
     title: NonEmpty
 
 
-class Cell(Frozen):
+@model
+class Cell:
     level: Level
     note: NonEmpty
     version: NonEmpty
@@ -53,15 +106,17 @@ class Cell(Frozen):
     contested: bool = False
 
 
-class Feature(Frozen):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+@model
+class Feature:
+    id: NonEmpty
     group: NonEmpty
     name: NonEmpty
     description: NonEmpty
     cells: dict[str, Cell]
 
 
-class FeatureMatrix(Frozen):
+@model
+class FeatureMatrix:
     data_version: NonEmpty
     options: tuple[OptionInfo, ...]
     groups: tuple[Group, ...]
@@ -71,10 +126,9 @@ class FeatureMatrix(Frozen):
 # ---------------------------------------------------------------- benchmarks.toml
 
 
-class Figure(Frozen):
-    # strict: a quoted "0.20" or a true in the data is a mistake to report, not a number to guess.
-    # le: far above any real figure, low enough that figure x the answers' maxima stays finite.
-    value: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False, strict=True)]
+@model
+class Figure:
+    value: FigureValue
     unit: NonEmpty
     source: NonEmpty
     version: NonEmpty
@@ -82,20 +136,22 @@ class Figure(Frozen):
     note: str = ""
 
 
-class Component(Frozen):
+@model
+class Component:
     id: NonEmpty
     option: NonEmpty
     name: NonEmpty
     role: Literal["data-plane", "node-agent", "control-plane"]
     scaling: Literal["per-pod", "per-node", "per-l7-namespace", "fixed"]
-    replicas: Annotated[int, Field(ge=1, le=1000)] = 1
     traffic: Literal["all", "l7", "none"]
-    traversals: Annotated[int, Field(ge=0, le=10)] = 0
-    containers_per_instance: Annotated[int, Field(ge=0, le=100)] = 1
+    replicas: Annotated[int, Ge(1), Le(1000)] = 1
+    traversals: Annotated[int, Ge(0), Le(10)] = 0
+    containers_per_instance: Annotated[int, Ge(0), Le(100)] = 1
     description: str = ""
 
 
-class ComponentFigures(Frozen):
+@model
+class ComponentFigures:
     cpu_vcpu_per_1000rps: Figure | None = None
     cpu_vcpu_per_instance: Figure | None = None
     memory_mb_per_instance: Figure | None = None
@@ -103,7 +159,8 @@ class ComponentFigures(Frozen):
     request_memory_mib: Figure | None = None
 
 
-class LatencyFigures(Frozen):
+@model
+class LatencyFigures:
     per_hop_p50_ms: Figure | None = None
     per_hop_p90_ms: Figure | None = None
     per_hop_p99_ms: Figure | None = None
@@ -112,27 +169,34 @@ class LatencyFigures(Frozen):
     l7_per_hop_p99_ms: Figure | None = None
 
 
+def figure_items(figs: ComponentFigures | LatencyFigures) -> list[tuple[str, Figure]]:
+    """The figures a component or option has, by name, in declaration order."""
+    return [(name, getattr(figs, name)) for name in field_names(figs) if getattr(figs, name) is not None]
+
+
 FIGURE_UNITS: dict[str, str] = {
     "cpu_vcpu_per_1000rps": "vCPU per 1000 rps",
     "cpu_vcpu_per_instance": "vCPU",
     "memory_mb_per_instance": "MB",
     "request_cpu_millicores": "millicores",
     "request_memory_mib": "MiB",
-    **{name: "ms" for name in LatencyFigures.model_fields},
+    **{name: "ms" for name in field_names(LatencyFigures)},
     "cpu_usd_per_vcpu_hour": "USD per vCPU-hour",
     "memory_usd_per_gib_hour": "USD per GiB-hour",
 }
 
 
-class Profile(Frozen):
+@model
+class Profile:
     title: NonEmpty
     description: str = ""
     extends: str | None = None
-    figures: dict[str, ComponentFigures] = {}
-    latency: dict[str, LatencyFigures] = {}
+    figures: dict[str, ComponentFigures] = field(default_factory=dict)
+    latency: dict[str, LatencyFigures] = field(default_factory=dict)
 
 
-class Benchmarks(Frozen):
+@model
+class Benchmarks:
     data_version: NonEmpty
     default_profile: NonEmpty
     components: tuple[Component, ...]
@@ -142,14 +206,16 @@ class Benchmarks(Frozen):
 # ---------------------------------------------------------------- pricing.toml
 
 
-class PricePreset(Frozen):
+@model
+class PricePreset:
     title: NonEmpty
-    description: str = ""
     cpu_usd_per_vcpu_hour: Figure
     memory_usd_per_gib_hour: Figure
+    description: str = ""
 
 
-class Pricing(Frozen):
+@model
+class Pricing:
     data_version: NonEmpty
     default_preset: NonEmpty
     presets: dict[str, PricePreset]
@@ -158,7 +224,8 @@ class Pricing(Frozen):
 # ---------------------------------------------------------------- rules.toml
 
 
-class Range(Frozen):
+@model
+class Range:
     min: float | None = None
     max: float | None = None
 
@@ -166,80 +233,69 @@ class Range(Frozen):
 Condition = Union[bool, int, float, str, tuple[str, ...], Range]
 
 
-class When(Frozen):
+@model
+class When:
     """Conditions on answers; every condition given must hold. No expressions, no code."""
 
-    answers: dict[str, Condition] = {}
+    answers: dict[str, Condition] = field(default_factory=dict)
     requires_any: tuple[str, ...] = ()
     wants_any: tuple[str, ...] = ()
 
 
-class Rule(Frozen):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+@model
+class Rule:
+    id: NonEmpty
     category: Category
-    when: When = When()
-    adjust: dict[str, Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]]
+    adjust: dict[str, Points]
     text: NonEmpty
     source: NonEmpty
+    when: When = field(default_factory=When)
     # A warning is repeated in the summary when it applies to the chosen option.
     warn: bool = False
 
 
-class WeightRule(Frozen):
+@model
+class WeightRule:
     id: NonEmpty
     category: Category
-    when: When = When()
-    factor: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
+    factor: Annotated[float, Ge(0), Le(10)]
     text: NonEmpty
+    when: When = field(default_factory=When)
 
 
-class LevelRule(Frozen):
+@model
+class LevelRule:
     """Points a category loses when an asked-for capability is only at `level` in an option."""
 
     id: NonEmpty
     level: Level
     asked: Literal["required", "preferred"]
     risk: tuple[str, ...]
-    category: Category = "maturity"
-    delta: Annotated[float, Field(ge=-100, le=0, allow_inf_nan=False)]
+    delta: Annotated[float, Ge(-100), Le(0)]
     text: NonEmpty
+    category: Category = "maturity"
 
 
-class RelativeScale(Frozen):
-    floor: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+@model
+class RelativeScale:
+    floor: Annotated[float, Gt(0)]
     text: str = ""
 
 
-class Rules(Frozen):
+@model
+class Rules:
     data_version: NonEmpty
-    close_margin: Annotated[float, Field(ge=0, le=50)]
+    close_margin: Annotated[float, Ge(0), Le(50)]
     blocking_levels: dict[str, tuple[Level, ...]]
-    level_values: dict[Level, Annotated[float, Field(ge=0, le=1)]]
+    level_values: dict[Level, Annotated[float, Ge(0), Le(1)]]
     # Points an asked-for capability is worth; an option loses (1 - level value) x these points.
-    ask_points: dict[Literal["required", "preferred"], Annotated[float, Field(ge=0, le=100)]]
-    weights: dict[Category, Annotated[float, Field(ge=0, le=1000)]]
+    ask_points: dict[Literal["required", "preferred"], Annotated[float, Ge(0), Le(100)]]
+    weights: dict[Category, Annotated[float, Ge(0), Le(1000)]]
     cost_scale: RelativeScale
     latency_scale: RelativeScale
     weight_rules: tuple[WeightRule, ...] = ()
     level_rules: tuple[LevelRule, ...] = ()
     rules: tuple[Rule, ...] = ()
-
-    @field_validator("level_values")
-    @classmethod
-    def _all_levels(cls, value: dict[str, float]) -> dict[str, float]:
-        missing = [lvl for lvl in LEVELS if lvl not in value]
-        if missing:
-            raise ValueError(f"missing a value for level(s) {', '.join(missing)}")
-        return value
-
-    @field_validator("ask_points")
-    @classmethod
-    def _both_asks(cls, value: dict[str, float]) -> dict[str, float]:
-        # scoring looks up both for any --require/--prefer: a missing one was a KeyError (exit 1)
-        missing = [ask for ask in ("required", "preferred") if ask not in value]
-        if missing:
-            raise ValueError(f"missing points for {' and '.join(missing)} capabilities")
-        return value
 
 
 # ---------------------------------------------------------------- the catalog
@@ -304,470 +360,117 @@ def bundled_data_dir() -> Path:
     return here.parent / "data"
 
 
-_CACHE: dict[Path | None, Catalog] = {}
+@dataclass(frozen=True)
+class DataFiles:
+    """Which file each data name is read from: bundled, or replaced by the data directory's."""
+
+    paths: dict[str, Path]
+    overlay: tuple[Path, ...]
+    problems: tuple[str, ...]  # problems with the directory itself (missing, stray files)
 
 
-def load_catalog(data_dir: str | Path | None = None) -> Catalog:
-    """Bundled data, with the files that `data_dir` holds replacing bundled ones by name."""
-    key = Path(data_dir).resolve() if data_dir is not None else None
-    if key not in _CACHE:
-        catalog, problems = _load(data_dir)
+def data_files(data_dir: str | Path | None) -> DataFiles:
+    paths = {name: bundled_data_dir() / name for name in DATA_FILES}
+    if data_dir is None:
+        return DataFiles(paths, (), ())
+    base = Path(data_dir)
+    if not base.exists():
+        return DataFiles(paths, (), (f"{base}: no such directory",))
+    if not base.is_dir():
+        return DataFiles(
+            paths, (), (f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})",)
+        )
+    overlay: list[Path] = []
+    problems: list[str] = []
+    for path in sorted(base.glob("*.toml")):
+        if path.name in paths:
+            paths[path.name] = path
+            overlay.append(path)
+        else:
+            problems.append(f"{path.name}: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES)})")
+    if not overlay and not problems:
+        problems.append(f"{base}: holds none of {', '.join(DATA_FILES)}")
+    return DataFiles(paths, tuple(overlay), tuple(problems))
+
+
+_LOADED: dict[str, Catalog] = {}
+
+
+def _content_key(files: DataFiles) -> str | None:
+    """Hash of everything a catalog is built from; None when a file cannot be read (validation says why)."""
+    digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0".encode())
+    for name, path in files.paths.items():
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return None
+        overlaid = b"1" if path in files.overlay else b"0"
+        # The path is part of the key: the catalog reports where each file was read from.
+        header = f"{name}\0{path}\0{len(content)}\0".encode()
+        digest.update(header + overlaid + b"\0" + content)
+    return digest.hexdigest()
+
+
+def load_catalog(data_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> Catalog:
+    """Bundled data, with the files that `data_dir` holds replacing bundled ones by name.
+
+    `cache_dir` (chosen by the caller) keeps validated catalogs keyed by the data's bytes, so
+    unchanged data is validated once; any cache problem just means validating again.
+    """
+    files = data_files(data_dir)
+    key = None if files.problems else _content_key(files)
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    cache_file = Path(cache_dir) / f"catalog-{key}.pickle" if (cache_dir and key) else None
+    catalog = _read_cache(cache_file) if cache_file else None
+    if catalog is None:
+        from advisor.validation import build_catalog
+
+        catalog, problems = build_catalog(files)
         if problems:
             where = f"data directory {data_dir}" if data_dir is not None else "bundled data"
             raise DataError(
                 f"{where} is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}):",
                 problems,
             )
-        assert catalog is not None
-        _CACHE[key] = catalog
-    return _CACHE[key]
+        if cache_file:
+            _write_cache(cache_file, catalog)
+    if key is not None:
+        _LOADED[key] = catalog
+    return catalog
 
 
 def validate_data_dir(data_dir: str | Path | None = None) -> list[str]:
     """Every problem in the data (overlay on the bundled files), as `file: field.path: message`."""
-    _, problems = _load(data_dir)
-    return problems
+    from advisor.validation import build_catalog
+
+    return build_catalog(data_files(data_dir))[1]
 
 
-MODELS: tuple[tuple[str, type[Frozen]], ...] = (
-    ("features.toml", FeatureMatrix),
-    ("benchmarks.toml", Benchmarks),
-    ("pricing.toml", Pricing),
-    ("rules.toml", Rules),
-)
-
-
-def _load(data_dir: str | Path | None) -> tuple[Catalog | None, list[str]]:
-    problems: list[str] = []
-    paths = {name: bundled_data_dir() / name for name in DATA_FILES}
-    overlay: list[Path] = []
-    if data_dir is not None:
-        base = Path(data_dir)
-        if not base.exists():
-            return None, [_printable(f"{base}: no such directory")]
-        if not base.is_dir():
-            return None, [_printable(f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})")]
-        for path in sorted(base.glob("*.toml")):
-            if path.name in paths:
-                paths[path.name] = path
-                overlay.append(path)
-            else:
-                problems.append(
-                    f"{path.name}: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES)})"
-                )
-        if not overlay and not problems:
-            problems.append(f"{base}: holds none of {', '.join(DATA_FILES)}")
-
-    raw: dict[str, dict[str, Any]] = {}
-    digest = hashlib.sha256()
-    for name, path in paths.items():
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            problems.append(f"{name}: cannot read {path}: {exc.strerror or exc}")
-            continue
-        if path in overlay:
-            digest.update(name.encode() + b"\0" + content)
-        try:
-            raw[name] = tomllib.loads(content.decode("utf-8"))
-        except UnicodeDecodeError:
-            problems.append(f"{name}: not UTF-8 text")
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(f"{name}: TOML syntax error: {exc}")
-        except ValueError:
-            # tomllib's int() refuses numbers past Python's digit limit with a plain ValueError.
-            problems.append(f"{name}: TOML syntax error: a number with more than {sys.get_int_max_str_digits()} digits")
-        except RecursionError:
-            # tomllib parses nested arrays and inline tables recursively: a few thousand levels overflow.
-            problems.append(f"{name}: TOML syntax error: nested too deeply")
-
-    models: dict[str, Any] = {}
-    # Files that fail validation still get cross-checked on the parts that do validate, so one
-    # run reports every problem (a bad level and a duplicated feature), not the shape errors first.
-    views: dict[str, Any] = {}
-    for name, model in MODELS:
-        if name not in raw:
-            continue
-        try:
-            models[name] = views[name] = model.model_validate(raw[name])
-        except ValidationError as exc:
-            problems.extend(_pydantic_problems(name, exc, raw[name]))
-            views[name] = _salvage(model, raw[name])
-
-    problems.extend(_cross_check(views, raw))
-    if problems:
-        # One file's problems together, files in the usual order; stray files first.
-        order = {name: i for i, name in enumerate(DATA_FILES)}
-        problems.sort(key=lambda p: order.get(p.split(":", 1)[0], -1))
-        return None, [_printable(p) for p in _dedupe(problems)]
-
-    profiles = {
-        pid: _resolve_profile(models["benchmarks.toml"], pid)
-        for pid in models["benchmarks.toml"].profiles
-    }
-    stamp = models["features.toml"].data_version
-    if overlay:
-        stamp = f"{stamp}+local.{digest.hexdigest()[:8]}"
-    catalog = Catalog(
-        features=models["features.toml"],
-        benchmarks=models["benchmarks.toml"],
-        pricing=models["pricing.toml"],
-        rules=models["rules.toml"],
-        data_version=stamp,
-        files={name: str(path) for name, path in paths.items()},
-        profiles=profiles,
-    )
-    return catalog, []
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _printable(problem: str) -> str:
-    """Ids and keys in a problem come from the file: escape control characters so a terminal shows them."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], problem)
-
-
-def _salvage(model: type[Frozen], data: dict[str, Any]) -> Any:
-    """The parts of an invalid file that validate on their own: whole fields, else the valid
-    entries of a list or table of entries. Fields that cannot be read at all are None."""
-    values: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        default = None if field.is_required() else field.get_default(call_default_factory=True)
-        if name not in data:
-            values[name] = default
-            continue
-        annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
-        try:
-            values[name] = TypeAdapter(annotation).validate_python(data[name])
-            continue
-        except ValidationError:
-            pass
-        origin, args = get_origin(field.annotation), get_args(field.annotation)
-        if origin is tuple and len(args) == 2 and args[1] is Ellipsis and isinstance(data[name], list):
-            item = TypeAdapter(args[0])
-            values[name] = tuple(v for v in (_valid_or_none(item, x) for x in data[name]) if v is not None)
-        elif origin is dict and isinstance(data[name], dict):
-            item = TypeAdapter(args[1])
-            values[name] = {k: v for k, x in data[name].items() if (v := _valid_or_none(item, x)) is not None}
-        else:
-            values[name] = default
-    return model.model_construct(**values)
-
-
-def _valid_or_none(adapter: TypeAdapter, value: Any) -> Any:
+def _read_cache(path: Path) -> Catalog | None:
     try:
-        return adapter.validate_python(value)
-    except ValidationError:
+        with path.open("rb") as fh:
+            catalog = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a missing, stale or corrupt cache is simply rebuilt
         return None
+    return catalog if isinstance(catalog, Catalog) else None
 
 
-def _raw_entries(data: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
-    """The tables of an array of tables as written, whether or not they validate."""
-    entries = (data or {}).get(key)
-    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+def _write_cache(path: Path, catalog: Catalog) -> None:
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".catalog.", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only or full cache directory only costs the next run a validation
 
 
-def _raw_ids(data: dict[str, Any] | None, key: str, field: str = "id") -> list[str]:
-    return [e[field] for e in _raw_entries(data, key) if isinstance(e.get(field), str)]
-
-
-def _indexed(entries: tuple[Any, ...] | None, data: dict[str, Any], key: str) -> list[tuple[int, Any]]:
-    """(position in the file, entry): a salvaged list skips invalid entries but keeps file order."""
-    written = data.get(key) if isinstance(data.get(key), list) else []
-    out: list[tuple[int, Any]] = []
-    pos = 0
-    for entry in entries or ():
-        while pos < len(written) and not (
-            isinstance(written[pos], dict) and str(written[pos].get("id", "")).strip() == entry.id
-        ):
-            pos += 1
-        out.append((pos, entry))
-        pos += 1
-    return out
-
-
-def _pydantic_problems(file_name: str, exc: ValidationError, data: dict[str, Any]) -> list[str]:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = _field_path(data, err["loc"])
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-        elif isinstance(err.get("input"), (str, int, float, bool)):
-            msg = f"{msg} (got {err['input']!r})"
-        out.append(f"{file_name}: {loc or '(top level)'}: {msg}")
-    return _dedupe(out)
-
-
-def _field_path(data: Any, loc: tuple[Any, ...]) -> str:
-    """`features.3(wasm).cells.linkerd.level`: list positions carry the entry's id when it has one."""
-    parts: list[str] = []
-    node = data
-    for part in loc:
-        if _is_union_tag(part):
-            continue
-        label = str(part)
-        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                label = f"{part}({node['id']})"
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            node = None
-        parts.append(label)
-    return ".".join(parts)
-
-
-def _is_union_tag(part: Any) -> bool:
-    # pydantic puts the tried union member names in the location; they confuse users.
-    return isinstance(part, str) and (
-        part in ("bool", "int", "float", "str", "Range") or part.startswith("tuple[")
-    )
-
-
-def _dedupe(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x in seen or seen.add(x))]
-
-
-def _duplicates(ids: list[str]) -> list[str]:
-    seen: set[str] = set()
-    dup: list[str] = []
-    for i in ids:
-        if i in seen and i not in dup:
-            dup.append(i)
-        seen.add(i)
-    return dup
-
-
-def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[str]:
-    """Checks across entries and files. A view may be a partly read (salvaged) file: ids, and
-    whether something is missing, come from the file as written, so an entry that failed
-    validation is reported once, for what is wrong with it, and never as missing or unknown."""
-    problems: list[str] = []
-    if "features.toml" in views:
-        problems.extend(_check_features(raw["features.toml"]))
-    if "benchmarks.toml" in views:
-        problems.extend(_check_benchmarks(views["benchmarks.toml"], raw["benchmarks.toml"]))
-    if "pricing.toml" in views:
-        problems.extend(_check_pricing(views["pricing.toml"], raw["pricing.toml"]))
-    if "rules.toml" in views:
-        # Without a readable list of features the feature ids are unknown, so they are not checked.
-        written = raw.get("features.toml", {}).get("features")
-        feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
-        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids))
-    return problems
-
-
-def _check_features(data: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    option_ids = _raw_ids(data, "options")
-    for dup in _duplicates(option_ids):
-        problems.append(f"features.toml: options: option '{dup}' is listed twice")
-    for o in option_ids:
-        if o not in OPTION_IDS:
-            problems.append(f"features.toml: options: unknown option id '{o}' (expected {', '.join(OPTION_IDS)})")
-    # A list that is absent or not a list is already reported as such; "X is missing" would repeat it.
-    if isinstance(data.get("options"), list):
-        for o in OPTION_IDS:
-            if o not in option_ids:
-                problems.append(f"features.toml: options: option '{o}' is missing")
-    group_ids = _raw_ids(data, "groups")
-    for dup in _duplicates(group_ids):
-        problems.append(f"features.toml: groups: group '{dup}' is listed twice")
-    feature_ids = _raw_ids(data, "features")
-    for dup in _duplicates(feature_ids):
-        problems.append(f"features.toml: features: feature '{dup}' is defined twice")
-    if isinstance(data.get("features"), list) and not _raw_entries(data, "features"):
-        problems.append("features.toml: features: no features defined")
-    # Read from the file as written, so a feature with a bad level still has its cells checked.
-    for i, feat in enumerate(data.get("features") or []):
-        if not isinstance(feat, dict):
-            continue
-        where = f"features.toml: features.{i}" + (f"({feat['id']})" if isinstance(feat.get("id"), str) else "")
-        group = feat.get("group")
-        if isinstance(group, str) and group not in group_ids:
-            problems.append(f"{where}.group: unknown group '{group}' (expected {', '.join(group_ids)})")
-        cells = feat.get("cells")
-        if not isinstance(cells, dict):
-            continue
-        for cell_option in cells:
-            if cell_option not in OPTION_IDS:
-                problems.append(
-                    f"{where}.cells.{cell_option}: unknown option id (expected {', '.join(OPTION_IDS)})"
-                )
-        for o in OPTION_IDS:
-            if o not in cells:
-                problems.append(f"{where}.cells.{o}: cell is missing")
-    return problems
-
-
-def _check_benchmarks(bm: Benchmarks, data: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    comp_ids = _raw_ids(data, "components")
-    for dup in _duplicates(comp_ids):
-        problems.append(f"benchmarks.toml: components: component '{dup}' is defined twice")
-    for i, comp in _indexed(bm.components, data, "components"):
-        where = f"benchmarks.toml: components.{i}({comp.id})"
-        if comp.option not in OPTION_IDS:
-            problems.append(f"{where}.option: unknown option id '{comp.option}' (expected {', '.join(OPTION_IDS)})")
-        if comp.traffic != "none" and comp.traversals < 1:
-            problems.append(f"{where}.traversals: must be ≥ 1 when traffic is '{comp.traffic}'")
-    comp_options = _raw_ids(data, "components", field="option")
-    for o in OPTION_IDS:
-        if isinstance(data.get("components"), list) and o not in comp_options:
-            problems.append(f"benchmarks.toml: components: no component for option '{o}'")
-    raw_profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
-    if bm.default_profile is not None and bm.default_profile not in raw_profiles:
-        problems.append(
-            f"benchmarks.toml: default_profile: unknown profile '{bm.default_profile}' "
-            f"(expected one of {', '.join(raw_profiles) or 'the profiles defined'})"
-        )
-    profiles = bm.profiles or {}
-    for pid, prof in profiles.items():
-        where = f"benchmarks.toml: profiles.{pid}"
-        for cid in prof.figures:
-            if cid not in comp_ids:
-                problems.append(f"{where}.figures.{cid}: unknown component (expected {', '.join(comp_ids)})")
-        for oid in prof.latency:
-            if oid not in OPTION_IDS:
-                problems.append(f"{where}.latency.{oid}: unknown option id (expected {', '.join(OPTION_IDS)})")
-        for cid, figs in prof.figures.items():
-            problems.extend(_unit_problems(f"{where}.figures.{cid}", figs))
-        for oid, figs in prof.latency.items():
-            problems.extend(_unit_problems(f"{where}.latency.{oid}", figs))
-        if prof.extends is not None and prof.extends not in raw_profiles:
-            problems.append(
-                f"{where}.extends: unknown profile '{prof.extends}' (expected one of {', '.join(raw_profiles)})"
-            )
-            continue
-        chain = _extends_chain(bm, pid)
-        if chain is None:
-            problems.append(f"{where}.extends: profiles extend each other in a cycle")
-            continue
-        if any(name not in profiles for name in chain):
-            continue  # inherits from a profile that failed validation: completeness is unknowable
-        resolved = _resolve_profile(bm, pid)
-        for comp in bm.components or ():
-            figs = resolved.figures.get(comp.id, ComponentFigures())
-            at = f"{where}.figures.{comp.id}"
-            if comp.traffic != "none" and figs.cpu_vcpu_per_1000rps is None and figs.cpu_vcpu_per_instance is None:
-                problems.append(f"{at}: needs cpu_vcpu_per_1000rps or cpu_vcpu_per_instance")
-            if comp.traffic == "none" and figs.cpu_vcpu_per_instance is None:
-                problems.append(f"{at}.cpu_vcpu_per_instance: required field is missing (component handles no traffic)")
-            for name in ("memory_mb_per_instance", "request_cpu_millicores", "request_memory_mib"):
-                if getattr(figs, name) is None:
-                    problems.append(f"{at}.{name}: required field is missing")
-        for oid in OPTION_IDS:
-            lat = resolved.latency.get(oid, LatencyFigures())
-            for name in ("per_hop_p50_ms", "per_hop_p90_ms", "per_hop_p99_ms"):
-                if getattr(lat, name) is None:
-                    problems.append(f"{where}.latency.{oid}.{name}: required field is missing")
-            l7 = [getattr(lat, f"l7_per_hop_p{p}_ms") for p in (50, 90, 99)]
-            if any(f is not None for f in l7) and not all(f is not None for f in l7):
-                problems.append(f"{where}.latency.{oid}: give all three of l7_per_hop_p50_ms/p90/p99 or none")
-    return problems
-
-
-def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    raw_presets = data.get("presets") if isinstance(data.get("presets"), dict) else {}
-    if pr.default_preset is not None and pr.default_preset not in raw_presets:
-        problems.append(
-            f"pricing.toml: default_preset: unknown preset '{pr.default_preset}' "
-            f"(expected one of {', '.join(raw_presets) or 'the presets defined'})"
-        )
-    for pid, preset in (pr.presets or {}).items():
-        for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour"):
-            fig = getattr(preset, name)
-            if fig.unit != FIGURE_UNITS[name]:
-                problems.append(
-                    f"pricing.toml: presets.{pid}.{name}.unit: expected '{FIGURE_UNITS[name]}', got '{fig.unit}'"
-                )
-            if fig.kind == "derived" and not fig.note:
-                problems.append(f"pricing.toml: presets.{pid}.{name}.note: a derived figure must say how it was derived")
-    return problems
-
-
-def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None) -> list[str]:
-    from advisor.questions import BY_KEY
-
-    problems: list[str] = []
-
-    def check_when(where: str, when: When) -> None:
-        for key, cond in when.answers.items():
-            q = BY_KEY.get(key)
-            if q is None:
-                problems.append(f"{where}.when.answers.{key}: unknown answer key")
-                continue
-            if q.kind in ("features",):
-                problems.append(f"{where}.when.answers.{key}: use requires_any / wants_any for capabilities")
-                continue
-            values = cond if isinstance(cond, tuple) else (cond,)
-            for v in values:
-                if isinstance(v, Range):
-                    if q.kind not in ("int", "float"):
-                        problems.append(f"{where}.when.answers.{key}: a min/max range needs a numeric answer")
-                    continue
-                try:
-                    q.parse(v)
-                except ValueError as exc:
-                    problems.append(f"{where}.when.answers.{key}: {exc}")
-        if feature_ids is None:
-            return
-        for field in ("requires_any", "wants_any"):
-            for fid in getattr(when, field):
-                if fid not in feature_ids:
-                    problems.append(f"{where}.when.{field}: unknown feature id '{fid}'")
-
-    for i, rule in _indexed(rl.rules, data, "rules"):
-        where = f"rules.toml: rules.{i}({rule.id})"
-        check_when(where, rule.when)
-        for oid in rule.adjust:
-            if oid not in OPTION_IDS:
-                problems.append(f"{where}.adjust.{oid}: unknown option id (expected {', '.join(OPTION_IDS)})")
-    for dup in _duplicates([r.id for r in rl.rules]):
-        problems.append(f"rules.toml: rules: rule id '{dup}' is used twice")
-    for i, wrule in _indexed(rl.weight_rules, data, "weight_rules"):
-        check_when(f"rules.toml: weight_rules.{i}({wrule.id})", wrule.when)
-
-    risks = BY_KEY["risk"].choices
-    for i, lrule in _indexed(rl.level_rules, data, "level_rules"):
-        for r in lrule.risk:
-            if r not in risks:
-                problems.append(f"rules.toml: level_rules.{i}({lrule.id}).risk: unknown risk '{r}' (expected {', '.join(risks)})")
-    if rl.blocking_levels is not None:
-        for r in rl.blocking_levels:
-            if r not in risks:
-                problems.append(f"rules.toml: blocking_levels.{r}: unknown risk (expected {', '.join(risks)})")
-        for r in risks:
-            if r not in rl.blocking_levels:
-                problems.append(f"rules.toml: blocking_levels.{r}: missing (which levels block a required capability)")
-    if rl.weights is not None:
-        for cat in CATEGORIES:
-            if cat not in rl.weights:
-                problems.append(f"rules.toml: weights.{cat}: required field is missing")
-        if rl.weights and sum(rl.weights.values()) <= 0:
-            problems.append("rules.toml: weights: at least one weight must be above 0")
-    return problems
-
-
-def _unit_problems(where: str, figs: BaseModel) -> list[str]:
-    out = []
-    for name in type(figs).model_fields:
-        fig = getattr(figs, name)
-        if fig is not None and fig.unit != FIGURE_UNITS[name]:
-            out.append(f"{where}.{name}.unit: expected '{FIGURE_UNITS[name]}', got '{fig.unit}'")
-        if fig is not None and fig.kind == "derived" and not fig.note:
-            out.append(f"{where}.{name}.note: a derived figure must say how it was derived")
-    return out
-
-
-def _extends_chain(bm: Benchmarks, pid: str) -> tuple[str, ...] | None:
+def extends_chain(bm: Benchmarks, pid: str) -> tuple[str, ...] | None:
     chain: list[str] = []
     current: str | None = pid
     while current is not None:
@@ -779,17 +482,16 @@ def _extends_chain(bm: Benchmarks, pid: str) -> tuple[str, ...] | None:
     return tuple(chain)
 
 
-def _merge(base: BaseModel | None, top: BaseModel | None, model: type[BaseModel]) -> Any:
+def _merge(base: Any, top: Any, cls: type) -> Any:
     if base is None:
         return top
     if top is None:
         return base
-    merged = {name: getattr(top, name) or getattr(base, name) for name in model.model_fields}
-    return model.model_construct(**merged)
+    return cls(**{name: getattr(top, name) or getattr(base, name) for name in field_names(cls)})
 
 
-def _resolve_profile(bm: Benchmarks, pid: str) -> ResolvedProfile:
-    chain = _extends_chain(bm, pid) or (pid,)
+def resolve_profile(bm: Benchmarks, pid: str) -> ResolvedProfile:
+    chain = extends_chain(bm, pid) or (pid,)
     figures: dict[str, ComponentFigures] = {}
     latency: dict[str, LatencyFigures] = {}
     for name in reversed(chain):

@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
 import typer
@@ -16,6 +17,8 @@ from advisor import __version__
 from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, OutputError, UserError, visible
 from advisor.questions import QUESTIONS, SECTIONS, Question
 
+HELP_NAMES = ["-h", "--help"]
+
 app = typer.Typer(
     name="mesh-advisor",
     help="Choose a Kubernetes service mesh (Linkerd, Istio sidecar, Istio ambient) and see what it will cost. "
@@ -23,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_NAMES},
 )
 data_app = typer.Typer(help="Show or check the bundled data (benchmarks, prices, features, rules).", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -118,10 +121,21 @@ def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "toml"))
     return value
 
 
+def cache_dir() -> Optional[str]:
+    """Where validated catalogs are kept (MESH_ADVISOR_NO_CACHE=1 turns the cache off)."""
+    if os.environ.get("MESH_ADVISOR_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("MESH_ADVISOR_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mesh-advisor")
+
+
 def load(data_dir: Optional[str]):
     from advisor.catalog import load_catalog
 
-    return load_catalog(data_dir)
+    return load_catalog(data_dir, cache_dir=cache_dir())
 
 
 def answers_source(positional: Optional[str], option: Optional[str]) -> Optional[str]:
@@ -441,7 +455,15 @@ _RAW_ANNOTATIONS = (str, bool, list[str])
 def _use_raw_values(command: Any) -> None:
     # Only where typer still has its lazy slot empty and the annotation is plain text or a
     # flag; if typer changes these internals the slot is absent and its own coercion runs.
-    for param in getattr(command, "params", ()):
+    params = list(getattr(command, "params", ()))
+    try:
+        # click adds --help lazily from the context; build (and cache) it now so it is covered too.
+        help_option = command.get_help_option(SimpleNamespace(help_option_names=HELP_NAMES))
+        if help_option is not None:
+            params.append(help_option)
+    except Exception:  # noqa: BLE001 - an internals change only means typer coerces --help itself
+        pass
+    for param in params:
         descriptor = getattr(param, "type_descriptor", None)
         if getattr(param, "_runtime_param", "absent") is None and descriptor is not None:
             if descriptor.annotation in _RAW_ANNOTATIONS:

@@ -10,7 +10,7 @@ from typing import Any
 
 from advisor import __version__
 from advisor.answers import SCHEMA_VERSION, Resolved
-from advisor.catalog import Catalog, ComponentFigures, LatencyFigures
+from advisor.catalog import Catalog, ComponentFigures, LatencyFigures, figure_items, to_dict
 from advisor.costing import OptionCost, Projection
 from advisor.errors import OutputError
 from advisor.scoring import Recommendation
@@ -154,20 +154,20 @@ def matrix_document(catalog: Catalog, feature_ids: list[str] | None, generated_a
                 "group": feat.group,
                 "name": feat.name,
                 "description": feat.description,
-                "cells": {o: cell.model_dump() for o, cell in feat.cells.items()},
+                "cells": {o: to_dict(cell) for o, cell in feat.cells.items()},
             }
         )
     return {
         "schema_version": SCHEMA_VERSION,
         "meta": meta(catalog, None, generated_at),
-        "options": [o.model_dump() for o in catalog.features.options],
-        "groups": [g.model_dump() for g in catalog.features.groups],
+        "options": [to_dict(o) for o in catalog.features.options],
+        "groups": [to_dict(g) for g in catalog.features.groups],
         "features": features,
     }
 
 
 def _figures(figs: ComponentFigures | LatencyFigures) -> dict[str, Any]:
-    return {name: f.model_dump() for name, f in figs if f is not None}
+    return {name: to_dict(f) for name, f in figure_items(figs)}
 
 
 def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
@@ -177,7 +177,7 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
         "meta": meta(catalog, None, generated_at),
         "files": dict(catalog.files),
         "default_profile": bm.default_profile,
-        "components": [c.model_dump() for c in bm.components],
+        "components": [to_dict(c) for c in bm.components],
         "profiles": {
             pid: {
                 "title": prof.title,
@@ -193,8 +193,8 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             pid: {
                 "title": p.title,
                 "description": p.description,
-                "cpu_usd_per_vcpu_hour": p.cpu_usd_per_vcpu_hour.model_dump(),
-                "memory_usd_per_gib_hour": p.memory_usd_per_gib_hour.model_dump(),
+                "cpu_usd_per_vcpu_hour": to_dict(p.cpu_usd_per_vcpu_hour),
+                "memory_usd_per_gib_hour": to_dict(p.memory_usd_per_gib_hour),
             }
             for pid, p in catalog.pricing.presets.items()
         },

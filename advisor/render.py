@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.answers import Resolved
-from advisor.catalog import CATEGORIES, Catalog
+from advisor.catalog import CATEGORIES, Catalog, figure_items
 from advisor.costing import Projection
 from advisor.errors import visible
 from advisor.questions import BY_KEY
@@ -143,10 +143,10 @@ def render_data(console: Console, catalog: Catalog) -> None:
         for cid, figs in prof.figures.items():
             comp = components.get(cid)
             console.print(safe(f"{cid} ({comp.option}, {comp.role})" if comp else cid, "bold"))
-            console.print(_figures_grid([(name, fig) for name, fig in figs if fig is not None]))
+            console.print(_figures_grid(figure_items(figs)))
         for oid, figs in prof.latency.items():
             console.print(safe(f"{oid}: added latency per hop", "bold"))
-            console.print(_figures_grid([(name, fig) for name, fig in figs if fig is not None]))
+            console.print(_figures_grid(figure_items(figs)))
 
 
 def _figures_grid(figures: list[tuple[str, object]]) -> Table:

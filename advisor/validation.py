@@ -1,0 +1,536 @@
+"""Validate data files with pydantic and report every problem as `file: field.path: message`.
+
+Imported only when data must be (re)validated: `data validate`, and a catalog not yet in the cache.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import re
+import sys
+import tomllib
+from dataclasses import MISSING, fields
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
+
+from pydantic import TypeAdapter, ValidationError
+
+import advisor.catalog as _catalog_module
+from advisor.catalog import (
+    CATEGORIES,
+    DATA_FILES,
+    ID_PATTERN,
+    LEVELS,
+    OPTION_IDS,
+    Benchmarks,
+    Catalog,
+    ComponentFigures,
+    DataFiles,
+    FeatureMatrix,
+    FIGURE_UNITS,
+    LatencyFigures,
+    Pricing,
+    Range,
+    Rules,
+    When,
+    extends_chain,
+    field_names,
+    resolve_profile,
+)
+
+# The models' annotations are strings naming constrained types that a normal run never builds.
+vars(_catalog_module).update(_catalog_module.constraint_types())
+
+MODELS: tuple[tuple[str, type], ...] = (
+    ("features.toml", FeatureMatrix),
+    ("benchmarks.toml", Benchmarks),
+    ("pricing.toml", Pricing),
+    ("rules.toml", Rules),
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _adapter(annotation: Any) -> TypeAdapter:
+    return TypeAdapter(annotation)
+
+
+def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
+    """Read and validate the data files; (catalog, []) or (None, every problem found)."""
+    problems: list[str] = list(files.problems)
+    if problems and not files.overlay and any("directory" in p for p in problems):
+        return None, [_printable(p) for p in problems]
+    paths, overlay = files.paths, files.overlay
+
+    raw: dict[str, dict[str, Any]] = {}
+    digest = hashlib.sha256()
+    for name, path in paths.items():
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{name}: cannot read {path}: {exc.strerror or exc}")
+            continue
+        if path in overlay:
+            digest.update(name.encode() + b"\0" + content)
+        try:
+            raw[name] = tomllib.loads(content.decode("utf-8"))
+        except UnicodeDecodeError:
+            problems.append(f"{name}: not UTF-8 text")
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(f"{name}: TOML syntax error: {exc}")
+        except ValueError:
+            # tomllib's int() refuses numbers past Python's digit limit with a plain ValueError.
+            problems.append(f"{name}: TOML syntax error: a number with more than {sys.get_int_max_str_digits()} digits")
+        except RecursionError:
+            # tomllib parses nested arrays and inline tables recursively: a few thousand levels overflow.
+            problems.append(f"{name}: TOML syntax error: nested too deeply")
+
+    models: dict[str, Any] = {}
+    # Files that fail validation still get cross-checked on the parts that do validate, so one
+    # run reports every problem (a bad level and a duplicated feature), not the shape errors first.
+    views: dict[str, Any] = {}
+    for name, model in MODELS:
+        if name not in raw:
+            continue
+        try:
+            models[name] = views[name] = _adapter(model).validate_python(raw[name])
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(name, exc, raw[name]))
+            views[name] = _salvage(model, raw[name])
+
+    problems.extend(_cross_check(views, raw))
+    problems.extend(_raw_checks(raw))
+    if problems:
+        # One file's problems together, files in the usual order; stray files first.
+        order = {name: i for i, name in enumerate(DATA_FILES)}
+        problems.sort(key=lambda p: order.get(p.split(":", 1)[0], -1))
+        return None, [_printable(p) for p in _dedupe(problems)]
+
+    profiles = {
+        pid: resolve_profile(models["benchmarks.toml"], pid)
+        for pid in models["benchmarks.toml"].profiles
+    }
+    stamp = models["features.toml"].data_version
+    if overlay:
+        stamp = f"{stamp}+local.{digest.hexdigest()[:8]}"
+    catalog = Catalog(
+        features=models["features.toml"],
+        benchmarks=models["benchmarks.toml"],
+        pricing=models["pricing.toml"],
+        rules=models["rules.toml"],
+        data_version=stamp,
+        files={name: str(path) for name, path in paths.items()},
+        profiles=profiles,
+    )
+    return catalog, []
+
+
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(problem: str) -> str:
+    """Ids and keys in a problem come from the file: escape control characters so a terminal shows them."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], problem)
+
+
+def _salvage(cls: type, data: dict[str, Any]) -> Any:
+    """The parts of an invalid file that validate on their own: whole fields, else the valid
+    entries of a list or table of entries. Fields that cannot be read at all are None."""
+    hints = get_type_hints(cls, include_extras=True)
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.default is not MISSING:
+            default = f.default
+        elif f.default_factory is not MISSING:
+            default = f.default_factory()
+        else:
+            default = None
+        if f.name not in data:
+            values[f.name] = default
+            continue
+        annotation = hints[f.name]
+        try:
+            values[f.name] = _adapter(annotation).validate_python(data[f.name])
+            continue
+        except ValidationError:
+            pass
+        bare = get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+        origin, args = get_origin(bare), get_args(bare)
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis and isinstance(data[f.name], list):
+            item = _adapter(args[0])
+            values[f.name] = tuple(v for v in (_valid_or_none(item, x) for x in data[f.name]) if v is not None)
+        elif origin is dict and isinstance(data[f.name], dict):
+            item = _adapter(args[1])
+            values[f.name] = {k: v for k, x in data[f.name].items() if (v := _valid_or_none(item, x)) is not None}
+        else:
+            values[f.name] = default
+    # A partial view for the cross-checks: required fields that could not be read are None.
+    view = object.__new__(cls)
+    for name, value in values.items():
+        object.__setattr__(view, name, value)
+    return view
+
+
+def _valid_or_none(adapter: TypeAdapter, value: Any) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _raw_entries(data: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
+    """The tables of an array of tables as written, whether or not they validate."""
+    entries = (data or {}).get(key)
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def _raw_ids(data: dict[str, Any] | None, key: str, field: str = "id") -> list[str]:
+    return [e[field] for e in _raw_entries(data, key) if isinstance(e.get(field), str)]
+
+
+def _indexed(entries: tuple[Any, ...] | None, data: dict[str, Any], key: str) -> list[tuple[int, Any]]:
+    """(position in the file, entry): a salvaged list skips invalid entries but keeps file order."""
+    written = data.get(key) if isinstance(data.get(key), list) else []
+    out: list[tuple[int, Any]] = []
+    pos = 0
+    for entry in entries or ():
+        while pos < len(written) and not (
+            isinstance(written[pos], dict) and str(written[pos].get("id", "")).strip() == entry.id
+        ):
+            pos += 1
+        out.append((pos, entry))
+        pos += 1
+    return out
+
+
+def _pydantic_problems(file_name: str, exc: ValidationError, data: dict[str, Any]) -> list[str]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = _field_path(data, err["loc"])
+        msg = err["msg"]
+        if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+            msg = "unknown field"
+        elif err["type"] in ("missing", "missing_argument"):
+            msg = "required field is missing"
+        elif isinstance(err.get("input"), (str, int, float, bool)):
+            msg = f"{msg} (got {err['input']!r})"
+        out.append(f"{file_name}: {loc or '(top level)'}: {msg}")
+    return _dedupe(out)
+
+
+def _field_path(data: Any, loc: tuple[Any, ...]) -> str:
+    """`features.3(wasm).cells.linkerd.level`: list positions carry the entry's id when it has one."""
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if _is_union_tag(part):
+            continue
+        label = str(part)
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                label = f"{part}({node['id']})"
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            node = None
+        parts.append(label)
+    return ".".join(parts)
+
+
+def _is_union_tag(part: Any) -> bool:
+    # pydantic puts the tried union member names in the location; they confuse users.
+    return isinstance(part, str) and (
+        part in ("bool", "int", "float", "str", "Range") or part.startswith("tuple[")
+    )
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [x for x in items if not (x in seen or seen.add(x))]
+
+
+def _duplicates(ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    dup: list[str] = []
+    for i in ids:
+        if i in seen and i not in dup:
+            dup.append(i)
+        seen.add(i)
+    return dup
+
+
+def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[str]:
+    """Checks across entries and files. A view may be a partly read (salvaged) file: ids, and
+    whether something is missing, come from the file as written, so an entry that failed
+    validation is reported once, for what is wrong with it, and never as missing or unknown."""
+    problems: list[str] = []
+    if "features.toml" in views:
+        problems.extend(_check_features(raw["features.toml"]))
+    if "benchmarks.toml" in views:
+        problems.extend(_check_benchmarks(views["benchmarks.toml"], raw["benchmarks.toml"]))
+    if "pricing.toml" in views:
+        problems.extend(_check_pricing(views["pricing.toml"], raw["pricing.toml"]))
+    if "rules.toml" in views:
+        # Without a readable list of features the feature ids are unknown, so they are not checked.
+        written = raw.get("features.toml", {}).get("features")
+        feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
+        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids))
+    return problems
+
+
+def _check_features(data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    option_ids = _raw_ids(data, "options")
+    for dup in _duplicates(option_ids):
+        problems.append(f"features.toml: options: option '{dup}' is listed twice")
+    for o in option_ids:
+        if o not in OPTION_IDS:
+            problems.append(f"features.toml: options: unknown option id '{o}' (expected {', '.join(OPTION_IDS)})")
+    # A list that is absent or not a list is already reported as such; "X is missing" would repeat it.
+    if isinstance(data.get("options"), list):
+        for o in OPTION_IDS:
+            if o not in option_ids:
+                problems.append(f"features.toml: options: option '{o}' is missing")
+    group_ids = _raw_ids(data, "groups")
+    for dup in _duplicates(group_ids):
+        problems.append(f"features.toml: groups: group '{dup}' is listed twice")
+    feature_ids = _raw_ids(data, "features")
+    for dup in _duplicates(feature_ids):
+        problems.append(f"features.toml: features: feature '{dup}' is defined twice")
+    if isinstance(data.get("features"), list) and not _raw_entries(data, "features"):
+        problems.append("features.toml: features: no features defined")
+    # Read from the file as written, so a feature with a bad level still has its cells checked.
+    for i, feat in enumerate(data.get("features") or []):
+        if not isinstance(feat, dict):
+            continue
+        where = f"features.toml: features.{i}" + (f"({feat['id']})" if isinstance(feat.get("id"), str) else "")
+        group = feat.get("group")
+        if isinstance(group, str) and group not in group_ids:
+            problems.append(f"{where}.group: unknown group '{group}' (expected {', '.join(group_ids)})")
+        cells = feat.get("cells")
+        if not isinstance(cells, dict):
+            continue
+        for cell_option in cells:
+            if cell_option not in OPTION_IDS:
+                problems.append(
+                    f"{where}.cells.{cell_option}: unknown option id (expected {', '.join(OPTION_IDS)})"
+                )
+        for o in OPTION_IDS:
+            if o not in cells:
+                problems.append(f"{where}.cells.{o}: cell is missing")
+    return problems
+
+
+def _check_benchmarks(bm: Benchmarks, data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    comp_ids = _raw_ids(data, "components")
+    for dup in _duplicates(comp_ids):
+        problems.append(f"benchmarks.toml: components: component '{dup}' is defined twice")
+    for i, comp in _indexed(bm.components, data, "components"):
+        where = f"benchmarks.toml: components.{i}({comp.id})"
+        if comp.option not in OPTION_IDS:
+            problems.append(f"{where}.option: unknown option id '{comp.option}' (expected {', '.join(OPTION_IDS)})")
+        if comp.traffic != "none" and comp.traversals < 1:
+            problems.append(f"{where}.traversals: must be ≥ 1 when traffic is '{comp.traffic}'")
+    comp_options = _raw_ids(data, "components", field="option")
+    for o in OPTION_IDS:
+        if isinstance(data.get("components"), list) and o not in comp_options:
+            problems.append(f"benchmarks.toml: components: no component for option '{o}'")
+    raw_profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
+    if bm.default_profile is not None and bm.default_profile not in raw_profiles:
+        problems.append(
+            f"benchmarks.toml: default_profile: unknown profile '{bm.default_profile}' "
+            f"(expected one of {', '.join(raw_profiles) or 'the profiles defined'})"
+        )
+    profiles = bm.profiles or {}
+    for pid, prof in profiles.items():
+        where = f"benchmarks.toml: profiles.{pid}"
+        for cid in prof.figures:
+            if cid not in comp_ids:
+                problems.append(f"{where}.figures.{cid}: unknown component (expected {', '.join(comp_ids)})")
+        for oid in prof.latency:
+            if oid not in OPTION_IDS:
+                problems.append(f"{where}.latency.{oid}: unknown option id (expected {', '.join(OPTION_IDS)})")
+        for cid, figs in prof.figures.items():
+            problems.extend(_unit_problems(f"{where}.figures.{cid}", figs))
+        for oid, figs in prof.latency.items():
+            problems.extend(_unit_problems(f"{where}.latency.{oid}", figs))
+        if prof.extends is not None and prof.extends not in raw_profiles:
+            problems.append(
+                f"{where}.extends: unknown profile '{prof.extends}' (expected one of {', '.join(raw_profiles)})"
+            )
+            continue
+        chain = extends_chain(bm, pid)
+        if chain is None:
+            problems.append(f"{where}.extends: profiles extend each other in a cycle")
+            continue
+        if any(name not in profiles for name in chain):
+            continue  # inherits from a profile that failed validation: completeness is unknowable
+        resolved = resolve_profile(bm, pid)
+        for comp in bm.components or ():
+            figs = resolved.figures.get(comp.id, ComponentFigures())
+            at = f"{where}.figures.{comp.id}"
+            if comp.traffic != "none" and figs.cpu_vcpu_per_1000rps is None and figs.cpu_vcpu_per_instance is None:
+                problems.append(f"{at}: needs cpu_vcpu_per_1000rps or cpu_vcpu_per_instance")
+            if comp.traffic == "none" and figs.cpu_vcpu_per_instance is None:
+                problems.append(f"{at}.cpu_vcpu_per_instance: required field is missing (component handles no traffic)")
+            for name in ("memory_mb_per_instance", "request_cpu_millicores", "request_memory_mib"):
+                if getattr(figs, name) is None:
+                    problems.append(f"{at}.{name}: required field is missing")
+        for oid in OPTION_IDS:
+            lat = resolved.latency.get(oid, LatencyFigures())
+            for name in ("per_hop_p50_ms", "per_hop_p90_ms", "per_hop_p99_ms"):
+                if getattr(lat, name) is None:
+                    problems.append(f"{where}.latency.{oid}.{name}: required field is missing")
+            l7 = [getattr(lat, f"l7_per_hop_p{p}_ms") for p in (50, 90, 99)]
+            if any(f is not None for f in l7) and not all(f is not None for f in l7):
+                problems.append(f"{where}.latency.{oid}: give all three of l7_per_hop_p50_ms/p90/p99 or none")
+    return problems
+
+
+def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    raw_presets = data.get("presets") if isinstance(data.get("presets"), dict) else {}
+    if pr.default_preset is not None and pr.default_preset not in raw_presets:
+        problems.append(
+            f"pricing.toml: default_preset: unknown preset '{pr.default_preset}' "
+            f"(expected one of {', '.join(raw_presets) or 'the presets defined'})"
+        )
+    for pid, preset in (pr.presets or {}).items():
+        for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour"):
+            fig = getattr(preset, name)
+            if fig.unit != FIGURE_UNITS[name]:
+                problems.append(
+                    f"pricing.toml: presets.{pid}.{name}.unit: expected '{FIGURE_UNITS[name]}', got '{fig.unit}'"
+                )
+            if fig.kind == "derived" and not fig.note:
+                problems.append(f"pricing.toml: presets.{pid}.{name}.note: a derived figure must say how it was derived")
+    return problems
+
+
+def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None) -> list[str]:
+    from advisor.questions import BY_KEY
+
+    problems: list[str] = []
+
+    def check_when(where: str, when: When) -> None:
+        for key, cond in when.answers.items():
+            q = BY_KEY.get(key)
+            if q is None:
+                problems.append(f"{where}.when.answers.{key}: unknown answer key")
+                continue
+            if q.kind in ("features",):
+                problems.append(f"{where}.when.answers.{key}: use requires_any / wants_any for capabilities")
+                continue
+            values = cond if isinstance(cond, tuple) else (cond,)
+            for v in values:
+                if isinstance(v, Range):
+                    if q.kind not in ("int", "float"):
+                        problems.append(f"{where}.when.answers.{key}: a min/max range needs a numeric answer")
+                    continue
+                try:
+                    q.parse(v)
+                except ValueError as exc:
+                    problems.append(f"{where}.when.answers.{key}: {exc}")
+        if feature_ids is None:
+            return
+        for field in ("requires_any", "wants_any"):
+            for fid in getattr(when, field):
+                if fid not in feature_ids:
+                    problems.append(f"{where}.when.{field}: unknown feature id '{fid}'")
+
+    for i, rule in _indexed(rl.rules, data, "rules"):
+        where = f"rules.toml: rules.{i}({rule.id})"
+        check_when(where, rule.when)
+        for oid in rule.adjust:
+            if oid not in OPTION_IDS:
+                problems.append(f"{where}.adjust.{oid}: unknown option id (expected {', '.join(OPTION_IDS)})")
+    for dup in _duplicates([r.id for r in rl.rules]):
+        problems.append(f"rules.toml: rules: rule id '{dup}' is used twice")
+    for i, wrule in _indexed(rl.weight_rules, data, "weight_rules"):
+        check_when(f"rules.toml: weight_rules.{i}({wrule.id})", wrule.when)
+
+    risks = BY_KEY["risk"].choices
+    for i, lrule in _indexed(rl.level_rules, data, "level_rules"):
+        for r in lrule.risk:
+            if r not in risks:
+                problems.append(f"rules.toml: level_rules.{i}({lrule.id}).risk: unknown risk '{r}' (expected {', '.join(risks)})")
+    if rl.blocking_levels is not None:
+        for r in rl.blocking_levels:
+            if r not in risks:
+                problems.append(f"rules.toml: blocking_levels.{r}: unknown risk (expected {', '.join(risks)})")
+        for r in risks:
+            if r not in rl.blocking_levels:
+                problems.append(f"rules.toml: blocking_levels.{r}: missing (which levels block a required capability)")
+    if rl.weights is not None:
+        for cat in CATEGORIES:
+            if cat not in rl.weights:
+                problems.append(f"rules.toml: weights.{cat}: required field is missing")
+        if rl.weights and sum(rl.weights.values()) <= 0:
+            problems.append("rules.toml: weights: at least one weight must be above 0")
+    return problems
+
+
+def _unit_problems(where: str, figs: Any) -> list[str]:
+    out = []
+    for name in field_names(figs):
+        fig = getattr(figs, name)
+        if fig is not None and fig.unit != FIGURE_UNITS[name]:
+            out.append(f"{where}.{name}.unit: expected '{FIGURE_UNITS[name]}', got '{fig.unit}'")
+        if fig is not None and fig.kind == "derived" and not fig.note:
+            out.append(f"{where}.{name}.note: a derived figure must say how it was derived")
+    return out
+
+
+_ID = re.compile(ID_PATTERN)
+
+
+def _raw_checks(raw: dict[str, dict[str, Any]]) -> list[str]:
+    """Checks pydantic's lax mode would let through: ids' shape, figure values that are quoted or
+    not finite, and tables that must name every level or kind of ask."""
+    problems: list[str] = []
+    for file_name, key in (("features.toml", "features"), ("rules.toml", "rules")):
+        for i, entry in enumerate(_raw_entries(raw.get(file_name), key)):
+            ident = entry.get("id")
+            if isinstance(ident, str) and not _ID.match(ident.strip()):
+                problems.append(
+                    f"{file_name}: {key}.{i}({ident}).id: expected a kebab-case id like 'fault-injection' (got {ident!r})"
+                )
+    for file_name, data in raw.items():
+        for where, value in _figure_values(data, ()):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append(f"{file_name}: {where}.value: Input should be a valid number (got {value!r})")
+            elif not math.isfinite(value):
+                problems.append(f"{file_name}: {where}.value: Input should be a finite number (got {value!r})")
+    rules = raw.get("rules.toml")
+    if isinstance(rules, dict):
+        levels = rules.get("level_values")
+        if isinstance(levels, dict):
+            missing = [lvl for lvl in LEVELS if lvl not in levels]
+            if missing:
+                problems.append(f"rules.toml: level_values: missing a value for level(s) {', '.join(missing)}")
+        asks = rules.get("ask_points")
+        if isinstance(asks, dict):
+            # scoring looks up both for any --require/--prefer: a missing one was a KeyError (exit 1)
+            missing = [ask for ask in ("required", "preferred") if ask not in asks]
+            if missing:
+                problems.append(f"rules.toml: ask_points: missing points for {' and '.join(missing)} capabilities")
+    return problems
+
+
+def _figure_values(node: Any, path: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """Every table that looks like a figure (has value, unit and kind), with its dotted path."""
+    out: list[tuple[str, Any]] = []
+    if isinstance(node, dict):
+        if "value" in node and "unit" in node and "kind" in node:
+            out.append((".".join(path), node["value"]))
+        for key, child in node.items():
+            if isinstance(child, (dict, list)):
+                out.extend(_figure_values(child, (*path, str(key))))
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            out.extend(_figure_values(child, (*path, str(i))))
+    return out
