@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import json
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 from advisor.catalog import Catalog
-from advisor.errors import AnswerError, syntax_problem
+from advisor.errors import AnswerError
+from advisor.files import read_document
 from advisor.questions import BY_KEY, QUESTIONS, Question
 
 SCHEMA_VERSION = 1
@@ -147,21 +146,14 @@ def _answer_error(problems: list[str]) -> AnswerError:
 
 def load_answers_file(path: str | Path) -> tuple[dict[str, Any], str]:
     """Read a plain answers file or a full export; returns (answers table, label for messages)."""
-    p = Path(path)
     label = str(path)
-    try:
-        content = p.read_bytes()
-    except FileNotFoundError:
-        raise AnswerError(f"{label}: answers file not found") from None
-    except IsADirectoryError:
-        raise AnswerError(f"{label}: is a directory; expected a TOML or JSON answers file") from None
-    except OSError as exc:
-        raise AnswerError(f"{label}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise AnswerError(f"{label}: not UTF-8 text; expected a TOML or JSON answers file") from None
-    data = _parse_document(text, label, json_first=p.suffix.lower() == ".json")
+    data = read_document(
+        path,
+        AnswerError,
+        missing="answers file not found",
+        expected="expected a TOML or JSON answers file",
+        parse_constant=_reject_constant,
+    )
     if not isinstance(data, dict):
         raise AnswerError(f"{label}: expected a table of answers at the top level")
     if "answers" in data and isinstance(data["answers"], dict):
@@ -189,22 +181,6 @@ def load_answers_file(path: str | Path) -> tuple[dict[str, Any], str]:
             f"expected keys: {', '.join(BY_KEY)}"
         )
     return dict(table), label
-
-
-def _parse_document(text: str, label: str, json_first: bool) -> Any:
-    if json_first:
-        try:
-            return json.loads(text, parse_constant=_reject_constant)
-        except (json.JSONDecodeError, ValueError) as exc:
-            raise AnswerError(f"{label}: JSON syntax error: {syntax_problem(exc)}") from None
-        except RecursionError:
-            raise AnswerError(f"{label}: JSON nested too deeply") from None
-    try:
-        return tomllib.loads(text)
-    except ValueError as exc:  # TOMLDecodeError, or tomllib's plain ValueError for a huge integer
-        raise AnswerError(f"{label}: TOML syntax error: {syntax_problem(exc)}") from None
-    except RecursionError:
-        raise AnswerError(f"{label}: TOML nested too deeply") from None
 
 
 def _reject_constant(name: str) -> Any:

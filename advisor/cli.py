@@ -7,14 +7,13 @@ import inspect
 import os
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
 import typer
 
 from advisor import __version__
-from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, OutputError, UserError, visible
+from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, UserError, visible
 from advisor.questions import QUESTIONS, SECTIONS, Question
 
 HELP_NAMES = ["-h", "--help"]

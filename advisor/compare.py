@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from advisor import __version__
 from advisor.answers import SCHEMA_VERSION
 from advisor.catalog import CATEGORIES
-from advisor.errors import UserError
+from advisor.errors import UserError, visible
+from advisor.files import read_document
 from advisor.questions import BY_KEY, QUESTIONS
 
 EXPECTED = "expected a result written by `mesh-advisor recommend -o FILE` (TOML or JSON)"
@@ -27,20 +25,7 @@ class ResultFileError(UserError):
 def load_result(path: str | Path) -> dict[str, Any]:
     """Read and check one saved recommendation result; every problem is one ResultFileError line."""
     label = str(path)
-    p = Path(path)
-    try:
-        content = p.read_bytes()
-    except FileNotFoundError:
-        raise ResultFileError(f"{label}: file not found; {EXPECTED}") from None
-    except IsADirectoryError:
-        raise ResultFileError(f"{label}: is a directory; {EXPECTED}") from None
-    except OSError as exc:
-        raise ResultFileError(f"{label}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ResultFileError(f"{label}: not UTF-8 text; {EXPECTED}") from None
-    doc = _parse(text, label, p.suffix.lower())
+    doc = read_document(path, ResultFileError, missing=f"file not found; {EXPECTED}", expected=EXPECTED, sniff_json=True)
     _check_numbers(doc, label)
     check_result(doc, label)
     return doc
@@ -63,20 +48,6 @@ def _check_numbers(doc: Any, label: str) -> None:
         elif _is_number(node) and not (abs(node) <= _LARGEST):  # `not <=` also catches NaN
             shown = repr(node) if isinstance(node, float) else "a number too large"
             raise ResultFileError(f"{label}: {path}: expected a finite number below 1e300, got {shown}; {EXPECTED}")
-
-
-def _parse(text: str, label: str, suffix: str) -> Any:
-    as_json = suffix == ".json" or (suffix != ".toml" and text.lstrip().startswith("{"))
-    try:
-        if as_json:
-            return json.loads(text)
-        return tomllib.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResultFileError(f"{label}: JSON syntax error: {exc}; {EXPECTED}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ResultFileError(f"{label}: TOML syntax error: {exc}; {EXPECTED}") from None
-    except (RecursionError, ValueError) as exc:
-        raise ResultFileError(f"{label}: cannot parse: {exc}; {EXPECTED}") from None
 
 
 def _is_number(value: Any) -> bool:
@@ -236,7 +207,7 @@ def compare_results(
     dva, dvb = a["meta"]["data_version"], b["meta"]["data_version"]
     if dva != dvb:
         warnings.append(
-            f"A and B were made with different data versions ({_printable(dva)} and {_printable(dvb)}): "
+            f"A and B were made with different data versions ({visible(dva, one_line=True)} and {visible(dvb, one_line=True)}): "
             "differences may come from the data, not only from the answers"
         )
     option_ids = list(dict.fromkeys([*a["options"], *b["options"]]))
@@ -254,11 +225,6 @@ def compare_results(
         "answers_changed": differing,
         "options": options,
     }
-
-
-def _printable(text: str) -> str:
-    """Text from a file, with control characters shown as escapes so a warning cannot drive the terminal."""
-    return "".join(repr(ch)[1:-1] if (ord(ch) < 32 or 127 <= ord(ch) < 160) else ch for ch in text)
 
 
 def _side(doc: dict[str, Any], label: str) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
+from advisor.errors import visible
+
 import advisor.catalog as _catalog_module
 from advisor.catalog import (
     CATEGORIES,
@@ -59,7 +61,7 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
     """Read and validate the data files; (catalog, []) or (None, every problem found)."""
     problems: list[str] = list(files.problems)
     if problems and not files.overlay and any("directory" in p for p in problems):
-        return None, [_printable(p) for p in problems]
+        return None, [visible(p, one_line=True) for p in problems]
     paths, overlay = files.paths, files.overlay
 
     raw: dict[str, dict[str, Any]] = {}
@@ -104,7 +106,7 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
         # One file's problems together, files in the usual order; stray files first.
         order = {name: i for i, name in enumerate(DATA_FILES)}
         problems.sort(key=lambda p: order.get(p.split(":", 1)[0], -1))
-        return None, [_printable(p) for p in _dedupe(problems)]
+        return None, [visible(p, one_line=True) for p in _dedupe(problems)]
 
     profiles = {
         pid: resolve_profile(models["benchmarks.toml"], pid)
@@ -125,14 +127,6 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
     return catalog, []
 
 
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _printable(problem: str) -> str:
-    """Ids and keys in a problem come from the file: escape control characters so a terminal shows them."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], problem)
 
 
 def _salvage(cls: type, data: dict[str, Any]) -> Any:
