@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterable
 
 from rich import box
 from rich.console import Console, Group
@@ -599,28 +598,19 @@ def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int) ->
     against = sorted((r for r in o.reasons if r.delta < -0.05), key=lambda r: r.delta)[:most]
     strengths = [r for r in o.reasons if abs(r.delta) <= 0.05 or r.delta > 0]
     strengths.sort(key=lambda r: (-r.delta, CATEGORIES.index(r.category)))
-    lines: list[Text] = []
-    for r in strengths[:most]:
-        lines.append(_reason_line("+", "green", r))
-    for r in against:
-        lines.append(_reason_line("−", "red", r))
-    if not lines:
-        lines.append(Text("No points lost in any category.", style="dim"))
+    # A grid keeps wrapped text and its source in their own column at any width.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    for sign, style, reasons in (("+", "green", strengths[:most]), ("−", "red", against)):
+        for r in reasons:
+            delta = f"{r.delta:+.1f}" if abs(r.delta) > 0.05 else "0.0"
+            head = Text(f"{sign} ", style=f"bold {style}") + Text(f"{r.category} {delta}", style=style)
+            grid.add_row(head, safe(r.text) + Text("\nsource: ", style="dim") + safe(r.source, "dim"))
+    body = grid if grid.row_count else Text("No points lost in any category.", style="dim")
     return Panel(
-        Group(*lines),
+        body,
         title=Text("Why ") + option_text(catalog, oid, bold=True) + Text(f" scores {o.score:.0f}"),
         title_align="left",
         border_style=OPTION_STYLE.get(oid, ""),
     )
-
-
-def _reason_line(sign: str, style: str, r) -> Text:
-    delta = f"{r.delta:+.1f}" if abs(r.delta) > 0.05 else " 0.0"
-    line = Text(f"{sign} ", style=f"bold {style}") + Text(f"{r.category:<11} {delta:>6}  ", style=style)
-    line += safe(r.text)
-    line += Text("\n                      source: ", style="dim") + safe(r.source, "dim")
-    return line
-
-
-def format_lines(items: Iterable[str]) -> str:
-    return "\n".join(items)
