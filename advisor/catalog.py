@@ -8,6 +8,7 @@ catalog is kept in a cache keyed by those bytes.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
 from dataclasses import asdict, dataclass, field, fields
@@ -447,7 +448,27 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[str]:
     return build_catalog(data_files(data_dir))[1]
 
 
+def _private(path: Path) -> bool:
+    """Owned by this user and writable by no one else: only then is a pickle trusted.
+
+    Loading a pickle runs code, so a cache file (or its directory) that another user could
+    have written is ignored and the data is validated again instead.
+    """
+    if not hasattr(os, "getuid"):
+        return True  # no POSIX ownership to check (Windows): the per-user profile directory
+    try:
+        for p in (path, path.parent):
+            st = p.stat()
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def _read_cache(path: Path) -> Catalog | None:
+    if not _private(path):
+        return None
     try:
         with path.open("rb") as fh:
             catalog = pickle.load(fh)
@@ -457,12 +478,11 @@ def _read_cache(path: Path) -> Catalog | None:
 
 
 def _write_cache(path: Path, catalog: Catalog) -> None:
-    import os
     import tempfile
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".catalog.", dir=path.parent)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".catalog.", dir=path.parent)  # created 0600
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)

@@ -83,3 +83,29 @@ def test_json_commands_import_neither_pydantic_nor_rich_nor_questionary_once_cac
 
 def test_in_process_loads_share_one_catalog_per_content() -> None:
     assert load_catalog() is load_catalog()
+
+
+def test_a_cache_others_could_write_is_not_trusted(tmp_path: Path) -> None:
+    # Loading a pickle runs code: a cache file writable by group or others is ignored, not loaded.
+    cache = tmp_path / "cache"
+    env = {"MESH_ADVISOR_CACHE_DIR": str(cache)}
+    assert _run(env, "recommend", "--format", "json").returncode == 0
+    (entry,) = cache.glob("catalog-*.pickle")
+    assert entry.stat().st_mode & 0o077 == 0  # written private
+    entry.write_bytes(b"\x80\x04K\x01.")  # a valid pickle of the number 1: loaded, it would not be a Catalog
+    entry.chmod(0o666)
+    proc = _run(env, "recommend", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["recommendation"]["choice"]
+
+
+def test_private_check_refuses_group_writable_files(tmp_path: Path) -> None:
+    from advisor.catalog import _private
+
+    f = tmp_path / "x.pickle"
+    f.write_bytes(b"")
+    tmp_path.chmod(0o700)
+    f.chmod(0o600)
+    assert _private(f)
+    f.chmod(0o620)
+    assert not _private(f)
