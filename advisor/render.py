@@ -205,7 +205,7 @@ def _fits(console: Console, renderable: Table | Text) -> bool:
     return natural <= console.width
 
 
-def _widest_fitting(console: Console, layouts: list[list[Table]]) -> list[Table]:
+def widest_fitting(console: Console, layouts: list[list[Table]]) -> list[Table]:
     """The first layout (widest first) whose tables all fit the terminal, else the last one."""
     for tables in layouts:
         if all(_fits(console, t) for t in tables):
@@ -358,7 +358,7 @@ def components_narrow_table(catalog: Catalog, projection: Projection) -> Table:
 def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projection: Projection, sweep: Sweep | None) -> None:
     basis = resolved.answers.cost_basis
     # Widest layout that fits the terminal: nothing is cut off, narrow terminals get stacked layouts.
-    summary = _widest_fitting(console, [
+    summary = widest_fitting(console, [
         [cost_table(catalog, projection, basis), latency_table(catalog, projection)],
         [cost_metrics_table(catalog, projection, basis)],
     ])
@@ -368,7 +368,7 @@ def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projecti
     label_w = max(len(short_money(x)) for oc in projection.options.values() for x in (oc.usage.monthly_usd, oc.requests.monthly_usd))
     bar_room = console.width - 15 - 2 * (label_w + 3)
     console.print(cost_bars(catalog, projection, width=max(8, min(36, bar_room))))
-    for table in _widest_fitting(console, [
+    for table in widest_fitting(console, [
         [components_table(catalog, projection, with_rps=True)],
         [components_table(catalog, projection, with_rps=False)],
         [components_narrow_table(catalog, projection)],
@@ -521,7 +521,7 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
     console.print(Panel(safe(rec.summary), title=head, title_align="left", border_style="bold"))
 
     # Widest layout that fits: bars, then numbers alone, then one column per option (60 columns).
-    for table in _widest_fitting(console, [
+    for table in widest_fitting(console, [
         [ranking_table(catalog, rec, bars=True)],
         [ranking_table(catalog, rec, bars=False)],
         [ranking_by_category_table(catalog, rec)],
@@ -541,7 +541,7 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
         console.print(reasons_panel(catalog, rec, oid, reasons_per_option))
 
     basis = resolved.answers.cost_basis
-    for table in _widest_fitting(console, [
+    for table in widest_fitting(console, [
         [cost_summary_table(catalog, rec.projection, basis)],
         [cost_table(catalog, rec.projection, basis), latency_table(catalog, rec.projection)],
         [cost_metrics_table(catalog, rec.projection, basis)],

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.catalog import Catalog
-from advisor.render import OPTION_STYLE, _widest_fitting, money, option_text, safe
+from advisor.render import OPTION_STYLE, widest_fitting, money, option_text, safe
 from advisor.whatif import METHOD_SHORT, WhatIf, grouped, show_value
 
 
@@ -160,7 +160,7 @@ def render_compare(console: Console, doc: dict[str, Any]) -> None:
         columns.append(cells)
     for i, label in enumerate(("Eligible", "Score", "  Δ", "Usage $/mo", "  Δ", "Requests $/mo", "  Δ")):
         by_figure.add_row(label, *[cells[i] for cells in columns])
-    for table in _widest_fitting(console, [[options], [by_figure]]):
+    for table in widest_fitting(console, [[options], [by_figure]]):
         console.print(table)
 
     for oid, o in doc["options"].items():

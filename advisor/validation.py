@@ -9,14 +9,13 @@ import functools
 import hashlib
 import math
 import re
-import sys
 import tomllib
 from dataclasses import MISSING, fields
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
-from advisor.errors import visible
+from advisor.errors import syntax_problem, visible
 
 import advisor.catalog as _catalog_module
 from advisor.catalog import (
@@ -78,11 +77,8 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
             raw[name] = tomllib.loads(content.decode("utf-8"))
         except UnicodeDecodeError:
             problems.append(f"{name}: not UTF-8 text")
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(f"{name}: TOML syntax error: {exc}")
-        except ValueError:
-            # tomllib's int() refuses numbers past Python's digit limit with a plain ValueError.
-            problems.append(f"{name}: TOML syntax error: a number with more than {sys.get_int_max_str_digits()} digits")
+        except ValueError as exc:  # TOMLDecodeError, or tomllib's plain ValueError for a huge integer
+            problems.append(f"{name}: TOML syntax error: {syntax_problem(exc)}")
         except RecursionError:
             # tomllib parses nested arrays and inline tables recursively: a few thousand levels overflow.
             problems.append(f"{name}: TOML syntax error: nested too deeply")
