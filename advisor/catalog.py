@@ -37,29 +37,28 @@ def constraint_types() -> dict[str, Any]:
     """
     from typing import Annotated
 
-    from annotated_types import Ge, Gt, Le, MinLen
+    from pydantic import Field
 
     return {
         "Annotated": Annotated,
-        "Ge": Ge,
-        "Gt": Gt,
-        "Le": Le,
-        "NonEmpty": Annotated[str, MinLen(1)],
+        "Field": Field,
+        "NonEmpty": Annotated[str, Field(min_length=1)],
         # ≤ 1e9: far above any real figure, low enough that figure x the answers' maxima stays
         # finite. Finiteness and "a number, not a quoted number" are checked on the raw data.
-        "FigureValue": Annotated[float, Ge(0), Le(1e9)],
-        "Points": Annotated[float, Ge(-100), Le(100)],
+        "FigureValue": Annotated[float, Field(ge=0, le=1e9)],
+        "Points": Annotated[float, Field(ge=-100, le=100)],
     }
 
 
 if TYPE_CHECKING:
     from typing import Annotated
 
-    from annotated_types import Ge, Gt, Le, MinLen
+    from pydantic import Field
 
-    NonEmpty = Annotated[str, MinLen(1)]
-    FigureValue = Annotated[float, Ge(0), Le(1e9)]
-    Points = Annotated[float, Ge(-100), Le(100)]
+    NonEmpty = Annotated[str, Field(min_length=1)]
+    FigureValue = Annotated[float, Field(ge=0, le=1e9)]
+    Points = Annotated[float, Field(ge=-100, le=100)]
+
 
 # pydantic reads this from each stdlib dataclass when it validates one (advisor.validation).
 _STRICT_SHAPE = {"extra": "forbid", "str_strip_whitespace": True}
@@ -145,9 +144,9 @@ class Component:
     role: Literal["data-plane", "node-agent", "control-plane"]
     scaling: Literal["per-pod", "per-node", "per-l7-namespace", "fixed"]
     traffic: Literal["all", "l7", "none"]
-    replicas: Annotated[int, Ge(1), Le(1000)] = 1
-    traversals: Annotated[int, Ge(0), Le(10)] = 0
-    containers_per_instance: Annotated[int, Ge(0), Le(100)] = 1
+    replicas: Annotated[int, Field(ge=1, le=1000)] = 1
+    traversals: Annotated[int, Field(ge=0, le=10)] = 0
+    containers_per_instance: Annotated[int, Field(ge=0, le=100)] = 1
     description: str = ""
 
 
@@ -259,7 +258,7 @@ class Rule:
 class WeightRule:
     id: NonEmpty
     category: Category
-    factor: Annotated[float, Ge(0), Le(10)]
+    factor: Annotated[float, Field(ge=0, le=10)]
     text: NonEmpty
     when: When = field(default_factory=When)
 
@@ -272,26 +271,26 @@ class LevelRule:
     level: Level
     asked: Literal["required", "preferred"]
     risk: tuple[str, ...]
-    delta: Annotated[float, Ge(-100), Le(0)]
+    delta: Annotated[float, Field(ge=-100, le=0)]
     text: NonEmpty
     category: Category = "maturity"
 
 
 @model
 class RelativeScale:
-    floor: Annotated[float, Gt(0)]
+    floor: Annotated[float, Field(gt=0)]
     text: str = ""
 
 
 @model
 class Rules:
     data_version: NonEmpty
-    close_margin: Annotated[float, Ge(0), Le(50)]
+    close_margin: Annotated[float, Field(ge=0, le=50)]
     blocking_levels: dict[str, tuple[Level, ...]]
-    level_values: dict[Level, Annotated[float, Ge(0), Le(1)]]
+    level_values: dict[Level, Annotated[float, Field(ge=0, le=1)]]
     # Points an asked-for capability is worth; an option loses (1 - level value) x these points.
-    ask_points: dict[Literal["required", "preferred"], Annotated[float, Ge(0), Le(100)]]
-    weights: dict[Category, Annotated[float, Ge(0), Le(1000)]]
+    ask_points: dict[Literal["required", "preferred"], Annotated[float, Field(ge=0, le=100)]]
+    weights: dict[Category, Annotated[float, Field(ge=0, le=1000)]]
     cost_scale: RelativeScale
     latency_scale: RelativeScale
     weight_rules: tuple[WeightRule, ...] = ()
