@@ -64,10 +64,15 @@ if TYPE_CHECKING:
 _STRICT_SHAPE = {"extra": "forbid", "str_strip_whitespace": True}
 
 
+_MODEL_CLASSES: list[type] = []
+
+
 def model(cls: type) -> type:
     """A frozen dataclass that pydantic validates with unknown fields forbidden."""
     cls.__pydantic_config__ = _STRICT_SHAPE  # type: ignore[attr-defined]
-    return dataclass(frozen=True)(cls)
+    built = dataclass(frozen=True)(cls)
+    _MODEL_CLASSES.append(built)
+    return built
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -396,9 +401,18 @@ def data_files(data_dir: str | Path | None) -> DataFiles:
 _LOADED: dict[str, Catalog] = {}
 
 
+def _models_fingerprint() -> str:
+    """The models' shapes: a cached catalog pickled by code with other fields is never loaded."""
+    shapes = (
+        f"{cls.__name__}({','.join(f'{f.name}:{f.type}' for f in fields(cls))})"
+        for cls in (*_MODEL_CLASSES, ResolvedProfile, Catalog)
+    )
+    return ";".join(shapes)
+
+
 def _content_key(files: DataFiles) -> str | None:
     """Hash of everything a catalog is built from; None when a file cannot be read (validation says why)."""
-    digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0".encode())
+    digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0{_models_fingerprint()}\0".encode())
     for name, path in files.paths.items():
         try:
             content = path.read_bytes()

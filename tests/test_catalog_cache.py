@@ -109,3 +109,21 @@ def test_private_check_refuses_group_writable_files(tmp_path: Path) -> None:
     assert _private(f)
     f.chmod(0o620)
     assert not _private(f)
+
+
+def test_the_cache_key_changes_with_the_models_shape(monkeypatch) -> None:
+    # A catalog pickled by a version of the code whose models had other fields must not be loaded.
+    import advisor.catalog as catalog
+
+    files = catalog.data_files(None)
+    before = catalog._content_key(files)
+
+    @catalog.model
+    class Extra:
+        added: str = ""
+
+    try:
+        assert catalog._content_key(files) != before
+    finally:
+        catalog._MODEL_CLASSES.remove(Extra)
+    assert catalog._content_key(files) == before
