@@ -140,7 +140,8 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     for option in catalog.option_ids:
         oc = projection.options[option]
         view = oc.view(basis)
-        source = _dominant_source(oc, basis) or f"benchmark profile {projection.profile}"
+        part, source = _largest_part(oc, basis)
+        source = source or f"benchmark profile {projection.profile}"
         if option == best_cost_option:
             text = f"Lowest {basis} cost of the three: ${view.monthly_usd:,.0f}/month ({view.cpu_vcpu:,.2f} vCPU, {view.memory_gib:,.2f} GiB)"
         else:
@@ -148,6 +149,8 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
                 f"${view.monthly_usd:,.0f}/month in {basis} ({view.cpu_vcpu:,.2f} vCPU, {view.memory_gib:,.2f} GiB) "
                 f"vs ${costs[best_cost_option]:,.0f} for {names[best_cost_option]}"
             )
+        if part:
+            text += f"; largest part: {part}"
         delta = _relative(costs[best_cost_option], costs[option], rules.cost_scale.floor) - 100.0
         reasons[option].append(Reason("cost", delta, text, source))
 
@@ -210,21 +213,23 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     )
 
 
-def _dominant_source(oc, basis: str) -> str:
-    """Source of the figure behind the largest share of this option's monthly cost."""
-    if not oc.components:
-        return ""
+def _largest_part(oc, basis: str) -> tuple[str, str]:
+    """The component behind the largest share of this option's monthly cost, and its figure's source.
+
+    Named in the reason so a reader sees which figure decides the cost (e.g. a stand-in figure).
+    """
     key = "usage_monthly_usd" if basis == "usage" else "requests_monthly_usd"
+    total = sum(getattr(c, key) for c in oc.components)
+    if total <= 0:
+        return "", ""
     top = max(oc.components, key=lambda c: getattr(c, key))
     wanted = (
         ("cpu_vcpu_per_1000rps", "cpu_vcpu_per_instance", "memory_mb_per_instance")
         if basis == "usage"
         else ("request_cpu_millicores", "request_memory_mib")
     )
-    for name in wanted:
-        if name in top.figures:
-            return top.figures[name].source
-    return ""
+    source = next((top.figures[name].source for name in wanted if name in top.figures), "")
+    return f"{top.name}, {getattr(top, key) / total:.0%}", source
 
 
 _CATEGORY_WORDS = {
