@@ -13,9 +13,13 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"mesh-advisor {__version__}")
         return 0
-    from advisor.cli import run
+    try:
+        from advisor.cli import run
 
-    return run(args)
+        return run(args)
+    except KeyboardInterrupt:  # Ctrl-C while the CLI is still being imported
+        print("\nInterrupted; nothing saved.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

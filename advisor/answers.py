@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from advisor.catalog import Catalog
-from advisor.errors import AnswerError
+from advisor.errors import AnswerError, clip
 from advisor.files import read_document
 from advisor.questions import BY_KEY, QUESTIONS, Question
 
@@ -122,14 +122,14 @@ def parse_answer(catalog: Catalog, q: Question, raw: Any) -> Any:
                 raise ValueError(unknown_feature_message(fid, known))
     if q.key == "benchmark_profile" and value not in catalog.profiles:
         names = ", ".join(catalog.profiles)
-        raise ValueError(f"unknown benchmark profile {value!r}; expected one of {names}")
+        raise ValueError(f"unknown benchmark profile {clip(value)!r}; expected one of {names}")
     return value
 
 
 def unknown_feature_message(fid: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(fid, known, n=3, cutoff=0.6)
     hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-    return f"unknown feature id {fid!r}{hint}; valid ids: {', '.join(known)}"
+    return f"unknown feature id {clip(fid)!r}{hint}; valid ids: {', '.join(known)}"
 
 
 def _flag_label(q: Question, raw: Any) -> str:
@@ -165,13 +165,19 @@ def load_answers_file(path: str | Path) -> tuple[dict[str, Any], str]:
                 f"{label}: written by a newer mesh-advisor (schema_version {version}; "
                 f"this version reads {SCHEMA_VERSION}); upgrade mesh-advisor"
             )
+        beside = [k for k in data if k in BY_KEY]
+        if beside:
+            raise AnswerError(
+                f"{label}: {', '.join(beside)} given at the top level beside an [answers] table, "
+                "where it would be ignored; move it into [answers]"
+            )
         table = data["answers"]
         label = f"{label}: [answers]"
     else:
         table = data
     unknown = [k for k in table if k not in BY_KEY]
     if unknown:
-        shown = ", ".join(repr(k) for k in unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        shown = ", ".join(repr(clip(str(k))) for k in unknown[:10]) + (" ..." if len(unknown) > 10 else "")
         hint = ""
         if len(unknown) == 1:
             close = difflib.get_close_matches(str(unknown[0]), list(BY_KEY), n=1)

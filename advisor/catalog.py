@@ -378,16 +378,22 @@ def data_files(data_dir: str | Path | None) -> DataFiles:
     paths = {name: bundled_data_dir() / name for name in DATA_FILES}
     if data_dir is None:
         return DataFiles(paths, (), ())
+    if not str(data_dir).strip():
+        return DataFiles(paths, (), ("data directory: expected a directory, got an empty string",))
     base = Path(data_dir)
-    if not base.exists():
-        return DataFiles(paths, (), (f"{base}: no such directory",))
-    if not base.is_dir():
-        return DataFiles(
-            paths, (), (f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})",)
-        )
+    try:
+        if not base.exists():
+            return DataFiles(paths, (), (f"{base}: no such directory",))
+        if not base.is_dir():
+            return DataFiles(
+                paths, (), (f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})",)
+            )
+        found = sorted(base.glob("*.toml"))
+    except OSError as exc:  # a name too long, a directory we may not list...
+        return DataFiles(paths, (), (f"{base}: cannot read this directory: {exc.strerror or exc}",))
     overlay: list[Path] = []
     problems: list[str] = []
-    for path in sorted(base.glob("*.toml")):
+    for path in found:
         if path.name in paths:
             paths[path.name] = path
             overlay.append(path)

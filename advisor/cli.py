@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import os
@@ -45,7 +46,13 @@ class Env:
         if self._out is None:
             from rich.console import Console
 
-            self._out = Console(highlight=False)
+            class _Console(Console):
+                def on_broken_pipe(self) -> None:
+                    # rich would exit 1; a reader that stopped early (`| head`) is not a failure.
+                    self.quiet = True
+                    raise BrokenPipeError
+
+            self._out = _Console(highlight=False)
         return self._out
 
     @staticmethod
@@ -108,6 +115,7 @@ def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
 ANSWERS_ARG = typer.Argument(None, metavar="[ANSWERS]", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
 ANSWERS_OPT = typer.Option(None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
 FORMAT_OPT = typer.Option("table", "--format", metavar="table|json|toml", help="Output format.")
+WIZARD_OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Save the result to FILE without asking (JSON if it ends in .json, else TOML); '-' is stdout.", show_default=False)
 OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the document to FILE (.toml/.json by extension, else --format); '-' is stdout.", show_default=False)
 FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output file.")
 DATA_DIR_OPT = typer.Option(None, "--data-dir", metavar="DIR", help="Directory whose data files replace the bundled ones by name.", show_default=False)
@@ -134,10 +142,15 @@ def cache_dir() -> Optional[str]:
 def load(data_dir: Optional[str]):
     from advisor.catalog import load_catalog
 
+    if data_dir is not None and not data_dir.strip():
+        raise UserError("--data-dir: expected a directory holding data files, got an empty string")
     return load_catalog(data_dir, cache_dir=cache_dir())
 
 
 def answers_source(positional: Optional[str], option: Optional[str]) -> Optional[str]:
+    for given, label in ((positional, "ANSWERS"), (option, "--answers")):
+        if given is not None and not given.strip():
+            raise UserError(f"{label}: expected an answers file (TOML or JSON), got an empty string")
     if positional and option and positional != option:
         raise UserError(f"two answers files given ({positional} and --answers {option}); give one")
     return positional or option
@@ -156,14 +169,15 @@ def emit(env: Env, fmt: str, output: Optional[str], force: bool, build_doc: Call
     """One result, three renderings: table to stdout, or the document to stdout or a file."""
     from advisor.document import check_writable, dumps, file_format, write_atomic
 
-    if output and output != "-":
+    if output is not None and output != "-":
         check_writable(output, force)
         doc_format = file_format(output, fmt)
-        text = dumps(build_doc(), doc_format)
+        # The file first: a write that fails (permissions, a full disk) is reported before,
+        # not after, a screenful of results that were never saved.
+        write_atomic(output, dumps(build_doc(), doc_format), force)
         if fmt == "table":
             render_table()
-        write_atomic(output, text, force)
-        env.note(f"Wrote {output} ({doc_format.upper()}).")
+        env.note(f"Wrote {visible(output, one_line=True)} ({doc_format.upper()}).")
         return
     if fmt == "table" and output != "-":
         render_table()
@@ -255,7 +269,7 @@ def parse_what_if_limit(raw: Optional[str]) -> int:
 def wizard(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    output: Optional[str] = OUTPUT_OPT,
+    output: Optional[str] = WIZARD_OUTPUT_OPT,
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
     flags: dict[str, Any] = None,  # type: ignore[assignment]
@@ -273,7 +287,7 @@ def wizard(
             "`mesh-advisor recommend` with the answers as flags (e.g. --pods 500 --require mtls) "
             "or --answers FILE; see `mesh-advisor recommend --help`"
         )
-    if output and output != "-":
+    if output is not None and output != "-":
         check_writable(output, force)
     catalog = load(data_dir)
     path = answers_source(answers_file, answers)
@@ -418,6 +432,8 @@ def data_validate(
     from advisor.catalog import DATA_FILES, validate_data_dir
     from advisor.errors import DataError
 
+    if directory is not None and not directory.strip():
+        raise UserError("data validate: expected a directory holding data files, got an empty string")
     problems = validate_data_dir(directory)
     where = directory or "bundled data"
     if problems:
@@ -471,6 +487,9 @@ def _use_raw_values(command: Any) -> None:
         _use_raw_values(sub)
 
 
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
 def run(args: list[str]) -> int:
     debug = os.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
     if "--debug" in args:
@@ -481,6 +500,8 @@ def run(args: list[str]) -> int:
         command = typer.main.get_command(app)
         _use_raw_values(command)
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
+        if result == EXIT_INTERRUPTED:  # Ctrl-C while click parses: typer returns Exit(130)'s code
+            print("\nInterrupted; nothing saved.", file=sys.stderr)
         return result if isinstance(result, int) else 0
     except UserError as exc:
         # Messages quote file contents and flag values: show their control characters, never obey them.
@@ -491,9 +512,14 @@ def run(args: list[str]) -> int:
         print("\nInterrupted; nothing saved.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except exit_ as exc:
-        return int(getattr(exc, "exit_code", 0) or 0)
+        code = int(getattr(exc, "exit_code", 0) or 0)
+        if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C inside a command into Exit(130)
+            print("\nInterrupted; nothing saved.", file=sys.stderr)
+        return code
     except click_exc as exc:
         message = exc.format_message()
+        if not message.strip():  # e.g. no arguments at all: click has already printed the help
+            return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else " (see 'mesh-advisor --help')"
         print(visible(f"mesh-advisor: {message}{hint}", one_line=True), file=sys.stderr)
@@ -503,6 +529,12 @@ def run(args: list[str]) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        # Standard output itself failed (a full disk, a dead terminal): the user's to fix.
+        print(f"mesh-advisor: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the one place internal errors are caught
         if debug:
             import traceback

@@ -231,33 +231,51 @@ def file_format(path: str | None, fmt: str) -> str:
 
 def check_writable(path: str, force: bool) -> Path:
     """Fail before any work if the output cannot be written; nothing is created here."""
+    if not path.strip():
+        raise OutputError("-o: expected a file path (or - for standard output), got an empty string")
     p = Path(path)
-    if p.exists() and p.is_dir():
-        raise OutputError(f"-o {path}: is a directory; expected a file path")
-    if p.exists() and not force:
-        raise OutputError(f"-o {path}: file exists; pass --force to overwrite it")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"-o {path}: directory {parent} does not exist")
+    try:
+        exists = p.exists()
+        if exists and p.is_dir():
+            raise OutputError(f"-o {path}: is a directory; expected a file path")
+        if exists and not force:
+            raise OutputError(f"-o {path}: file exists; pass --force to overwrite it")
+        parent = p.parent if str(p.parent) else Path(".")
+        if not parent.is_dir():
+            raise OutputError(f"-o {path}: directory {parent} does not exist")
+    except OSError as exc:  # a name too long, a path through a file...
+        raise OutputError(f"-o {path}: cannot write there: {exc.strerror or exc}") from None
     return p
+
+
+def _file_mode(existing: Path) -> int:
+    """Keep an overwritten file's mode; a new file gets what the umask allows (not mkstemp's 0600)."""
+    try:
+        return existing.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_atomic(path: str, text: str, force: bool) -> Path:
     """Write via a temporary file in the same directory, then rename: never a half-written file."""
     p = check_writable(path, force)
     parent = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name[:100]}.", suffix=".tmp", dir=parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         if not force and p.exists():
             raise OutputError(f"-o {path}: file exists; pass --force to overwrite it")
+        os.chmod(tmp, _file_mode(p))
         os.replace(tmp, p)
     except OSError as exc:
         raise OutputError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
     return p

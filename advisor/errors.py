@@ -26,6 +26,11 @@ def visible(text: str, one_line: bool = False) -> str:
     return pattern.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def clip(text: str, limit: int = 200) -> str:
+    """A value echoed in a message, cut so a 100,000-character argument cannot flood the terminal."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def syntax_problem(exc: ValueError) -> str:
     """A TOML/JSON parser's complaint in plain words.
 

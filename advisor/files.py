@@ -35,7 +35,7 @@ def read_document(
     except OSError as exc:
         raise error(f"{label}: cannot read: {exc.strerror or exc}") from None
     try:
-        text = content.decode("utf-8")
+        text = content.decode("utf-8-sig")  # a BOM, as some Windows editors write, is not an error
     except UnicodeDecodeError:
         raise error(f"{label}: not UTF-8 text; {expected}") from None
     suffix = p.suffix.lower()

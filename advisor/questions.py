@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -83,7 +84,7 @@ class Question:
         if isinstance(raw, bool):
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
         if isinstance(raw, str):
-            text = raw.strip().replace(",", "")
+            text = _ungroup(raw)
             try:
                 value = int(text)
             except ValueError:
@@ -106,7 +107,7 @@ class Question:
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
         if isinstance(raw, str):
             try:
-                value = float(raw.strip().replace(",", ""))
+                value = float(_ungroup(raw))
             except ValueError:
                 raise ValueError(f"expected {self.expected()}, got {_show(raw)}") from None
         else:
@@ -117,13 +118,23 @@ class Question:
         if not math.isfinite(value):
             raise ValueError(f"expected {self.expected()} (finite), got {_show(raw)}")
         self._check_range(value, raw)
-        return value
+        return value + 0.0  # -0.0 becomes 0.0: no "$-0" anywhere downstream
 
     def _check_range(self, value: float, raw: Any) -> None:
         too_low = self.minimum is not None and value < self.minimum
         too_high = self.maximum is not None and value > self.maximum
         if too_low or too_high:
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+
+
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def _ungroup(text: str) -> str:
+    """Drop thousands separators ("2,000" -> "2000"); any other comma stays and makes the number
+    invalid, so a decimal comma ("0,05") is an error, never a number 100 times too big."""
+    text = text.strip()
+    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
 
 
 _TRUE = {"true", "yes", "y", "1", "on"}

@@ -74,7 +74,7 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
         if path in overlay:
             digest.update(name.encode() + b"\0" + content)
         try:
-            raw[name] = tomllib.loads(content.decode("utf-8"))
+            raw[name] = tomllib.loads(content.decode("utf-8-sig"))  # tolerate a BOM
         except UnicodeDecodeError:
             problems.append(f"{name}: not UTF-8 text")
         except ValueError as exc:  # TOMLDecodeError, or tomllib's plain ValueError for a huge integer

@@ -1,0 +1,166 @@
+"""Regressions from a fresh-eyes review: inputs that once gave a wrong number, exit 1, or a silent drop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from advisor.__main__ import main
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+@pytest.mark.parametrize(
+    "flag, value",
+    [("--cpu-price", "0,05"), ("--mesh-rps", "1,5"), ("--pods", "1,0"), ("--pods", ",,,5")],
+)
+def test_a_decimal_comma_is_an_error_not_a_number_100_times_too_big(capsys, flag: str, value: str) -> None:
+    rc, out, err = run(capsys, "cost", flag, value, "--format", "json")
+    assert rc == 2 and out == ""
+    assert f"{flag}: expected" in err and repr(value) in err
+
+
+def test_thousands_separators_still_work(capsys) -> None:
+    rc, out, _ = run(capsys, "cost", "--pods", "2,000", "--mesh-rps", "1,234,567.5", "--format", "json")
+    answers = json.loads(out)["answers"]
+    assert rc == 0 and (answers["pods"], answers["mesh_rps"]) == (2000, 1234567.5)
+
+
+def test_negative_zero_never_reaches_the_output(capsys) -> None:
+    rc, out, _ = run(capsys, "recommend", "--mesh-rps", "-0", "--l7-ratio", "-0", "--cpu-price", "-0.0", "--format", "json")
+    assert rc == 0
+    assert "-0.0" not in out and "$-0" not in out
+    doc = json.loads(out)
+    assert doc["answers"]["mesh_rps"] == 0.0 and str(doc["answers"]["cpu_price"]) == "0.0"
+
+
+@pytest.mark.parametrize("name", ["y" * 300 + ".toml", "no-such-dir/deeper/r.toml"])
+def test_unusable_output_paths_exit_2_before_any_result_is_shown(capsys, tmp_path: Path, name: str) -> None:
+    rc, out, err = run(capsys, "recommend", "-o", str(tmp_path / name))
+    assert rc == 2 and out == ""
+    assert err.startswith("mesh-advisor: -o ") and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_directory_exits_2_and_shows_no_result(capsys, tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write to a read-only directory")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    rc, out, err = run(capsys, "recommend", "-o", str(locked / "r.toml"))
+    assert rc == 2 and out == "" and "cannot write" in err
+
+
+def test_output_files_follow_the_umask_and_keep_an_overwritten_files_mode(capsys, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        new = tmp_path / "new.toml"
+        assert run(capsys, "recommend", "-o", str(new))[0] == 0
+        assert new.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.json"
+        kept.write_text("{}")
+        kept.chmod(0o640)
+        assert run(capsys, "recommend", "-o", str(kept), "--force")[0] == 0
+        assert kept.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["recommend", "-o", ""], "-o: expected a file path"),
+        (["recommend", "--answers", ""], "--answers: expected an answers file"),
+        (["recommend", ""], "ANSWERS: expected an answers file"),
+        (["recommend", "--data-dir", ""], "--data-dir: expected a directory"),
+        (["data", "validate", ""], "data validate: expected a directory"),
+    ],
+)
+def test_empty_strings_are_errors_not_defaults(capsys, args: list[str], message: str) -> None:
+    rc, out, err = run(capsys, *args)
+    assert rc == 2 and out == "" and message in err
+
+
+def test_answers_beside_an_answers_table_are_refused_not_dropped(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "both.toml"
+    path.write_text("pods = 99\n[answers]\nnodes = 3\n")
+    rc, _, err = run(capsys, "recommend", str(path))
+    assert rc == 2
+    assert "pods given at the top level beside an [answers] table" in err
+
+
+def test_a_byte_order_mark_is_accepted(capsys, tmp_path: Path, data_dir: Path) -> None:
+    answers = tmp_path / "bom.toml"
+    answers.write_bytes(b"\xef\xbb\xbfpods = 5\n")
+    rc, out, _ = run(capsys, "recommend", str(answers), "--format", "json")
+    assert rc == 0 and json.loads(out)["answers"]["pods"] == 5
+    as_json = tmp_path / "bom.json"
+    as_json.write_bytes(b'\xef\xbb\xbf{"pods": 6}')
+    rc, out, _ = run(capsys, "recommend", str(as_json), "--format", "json")
+    assert rc == 0 and json.loads(out)["answers"]["pods"] == 6
+    pricing = data_dir / "pricing.toml"
+    pricing.write_bytes(b"\xef\xbb\xbf" + pricing.read_bytes())
+    assert run(capsys, "data", "validate", str(data_dir))[0] == 0
+
+
+def test_long_values_are_clipped_in_messages(capsys) -> None:
+    rc, _, err = run(capsys, "recommend", "--require", "x" * 100_000)
+    assert rc == 2 and len(err) < 1_000
+
+
+def test_no_arguments_prints_help_without_an_empty_error_line() -> None:
+    proc = subprocess.run([sys.executable, "-m", "advisor"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Usage" in proc.stdout + proc.stderr
+    assert "mesh-advisor:  (see" not in proc.stderr
+
+
+def _mesh(*args: str, **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, **kw)
+
+
+def test_a_reader_that_stops_early_is_not_a_failure() -> None:
+    # `mesh-advisor matrix | head -1`: rich would exit 1 on the broken pipe.
+    proc = subprocess.Popen([sys.executable, "-m", "advisor", "matrix"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 0
+    assert proc.stderr is not None and b"Traceback" not in proc.stderr.read()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_on_stdout_is_one_line_and_exit_2() -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "advisor", "recommend", "--format", "json"], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "mesh-advisor: cannot write the output: No space left on device"
+
+
+def test_ctrl_c_during_a_command_says_nothing_was_saved(tmp_path: Path) -> None:
+    target = tmp_path / "r.json"
+    for delay in (0.05, 0.15):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "advisor", "recommend", "--what-if", "--pods", "5000", "-o", str(target)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        if proc.returncode == 0:
+            target.unlink()  # the run finished before the signal landed: nothing to check
+            continue
+        assert proc.returncode == 130
+        assert "Interrupted; nothing saved." in err and "Traceback" not in err
+        assert not target.exists()
