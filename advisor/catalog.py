@@ -70,7 +70,8 @@ _MODEL_CLASSES: list[type] = []
 def model(cls: type) -> type:
     """A frozen dataclass that pydantic validates with unknown fields forbidden."""
     cls.__pydantic_config__ = _STRICT_SHAPE  # type: ignore[attr-defined]
-    built = dataclass(frozen=True)(cls)
+    # eq=False: models are never compared; skipping __eq__ and __hash__ trims class building on every run.
+    built = dataclass(frozen=True, eq=False)(cls)
     _MODEL_CLASSES.append(built)
     return built
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -262,6 +261,8 @@ def write_atomic(path: str, text: str, force: bool) -> Path:
     """Write via a temporary file in the same directory, then rename: never a half-written file."""
     p = check_writable(path, force)
     parent = p.parent if str(p.parent) else Path(".")
+    import tempfile  # only when a file is written: it costs start-up otherwise
+
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name[:100]}.", suffix=".tmp", dir=parent)
