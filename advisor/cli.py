@@ -521,7 +521,12 @@ def run(args: list[str]) -> int:
         if not message.strip():  # e.g. no arguments at all: click has already printed the help
             return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
         ctx = getattr(exc, "ctx", None)
-        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else " (see 'mesh-advisor --help')"
+        if ctx is not None:
+            where = ctx.command_path
+        else:  # click raised before a context existed: name the command from the arguments
+            names = getattr(command, "commands", {})
+            where = "mesh-advisor" + (f" {args[0]}" if args and args[0] in names else "")
+        hint = f" (see '{where} --help')"
         print(visible(f"mesh-advisor: {message}{hint}", one_line=True), file=sys.stderr)
         return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
     except BrokenPipeError:

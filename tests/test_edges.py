@@ -164,3 +164,9 @@ def test_ctrl_c_during_a_command_says_nothing_was_saved(tmp_path: Path) -> None:
         assert proc.returncode == 130
         assert "Interrupted; nothing saved." in err and "Traceback" not in err
         assert not target.exists()
+
+
+def test_a_usage_error_points_to_the_commands_own_help(capsys) -> None:
+    rc, _, err = run(capsys, "recommend", "--pods")
+    assert rc == 2
+    assert err.strip() == "mesh-advisor: Option '--pods' requires an argument. (see 'mesh-advisor recommend --help')"
