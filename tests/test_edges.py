@@ -150,7 +150,7 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_2() -> None:
 
 def test_ctrl_c_during_a_command_says_nothing_was_saved(tmp_path: Path) -> None:
     target = tmp_path / "r.json"
-    for delay in (0.05, 0.15):
+    for delay in (0.08, 0.15):
         proc = subprocess.Popen(
             [sys.executable, "-m", "advisor", "recommend", "--what-if", "--pods", "5000", "-o", str(target)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -161,6 +161,8 @@ def test_ctrl_c_during_a_command_says_nothing_was_saved(tmp_path: Path) -> None:
         if proc.returncode == 0:
             target.unlink()  # the run finished before the signal landed: nothing to check
             continue
+        if proc.returncode == -signal.SIGINT:
+            continue  # the signal landed before the interpreter installed its handler: no code of ours ran
         assert proc.returncode == 130
         assert "Interrupted; nothing saved." in err and "Traceback" not in err
         assert not target.exists()
