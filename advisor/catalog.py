@@ -373,25 +373,28 @@ class DataFiles:
     paths: dict[str, Path]
     overlay: tuple[Path, ...]
     problems: tuple[str, ...]  # problems with the directory itself (missing, stray files)
+    unusable: bool = False  # the directory cannot be used at all: its problems are the whole story
 
 
 def data_files(data_dir: str | Path | None) -> DataFiles:
     paths = {name: bundled_data_dir() / name for name in DATA_FILES}
+
+    def unusable(problem: str) -> DataFiles:
+        return DataFiles(paths, (), (problem,), unusable=True)
+
     if data_dir is None:
         return DataFiles(paths, (), ())
     if not str(data_dir).strip():
-        return DataFiles(paths, (), ("data directory: expected a directory, got an empty string",))
+        return unusable("data directory: expected a directory, got an empty string")
     base = Path(data_dir)
     try:
         if not base.exists():
-            return DataFiles(paths, (), (f"{base}: no such directory",))
+            return unusable(f"{base}: no such directory")
         if not base.is_dir():
-            return DataFiles(
-                paths, (), (f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})",)
-            )
+            return unusable(f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})")
         found = sorted(base.glob("*.toml"))
     except OSError as exc:  # a name too long, a directory we may not list...
-        return DataFiles(paths, (), (f"{base}: cannot read this directory: {exc.strerror or exc}",))
+        return unusable(f"{base}: cannot read this directory: {exc.strerror or exc}")
     overlay: list[Path] = []
     problems: list[str] = []
     for path in found:
@@ -401,7 +404,7 @@ def data_files(data_dir: str | Path | None) -> DataFiles:
         else:
             problems.append(f"{path.name}: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES)})")
     if not overlay and not problems:
-        problems.append(f"{base}: holds none of {', '.join(DATA_FILES)}")
+        return unusable(f"{base}: holds none of {', '.join(DATA_FILES)}")
     return DataFiles(paths, tuple(overlay), tuple(problems))
 
 

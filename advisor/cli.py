@@ -156,21 +156,20 @@ def answers_source(positional: Optional[str], option: Optional[str]) -> Optional
     return positional or option
 
 
-def resolve_answers(catalog, flags: dict[str, Any], answers_path: Optional[str], typed: Optional[dict[str, Any]] = None):
+def resolve_answers(catalog, flags: dict[str, Any], answers_path: Optional[str]):
     from advisor.answers import load_answers_file, resolve
 
     file_values, label = ({}, "answers file")
     if answers_path:
         file_values, label = load_answers_file(answers_path)
-    return resolve(catalog, flags=flags, file_values=file_values, file_label=label, typed=typed)
+    return resolve(catalog, flags=flags, file_values=file_values, file_label=label)
 
 
 def emit(env: Env, fmt: str, output: Optional[str], force: bool, build_doc: Callable[[], dict], render_table: Callable[[], None]) -> None:
     """One result, three renderings: table to stdout, or the document to stdout or a file."""
-    from advisor.document import check_writable, dumps, file_format, write_atomic
+    from advisor.document import dumps, file_format, write_atomic
 
     if output is not None and output != "-":
-        check_writable(output, force)
         doc_format = file_format(output, fmt)
         # The file first: a write that fails (permissions, a full disk) is reported before,
         # not after, a screenful of results that were never saved.

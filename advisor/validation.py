@@ -59,7 +59,7 @@ def _adapter(annotation: Any) -> TypeAdapter:
 def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
     """Read and validate the data files; (catalog, []) or (None, every problem found)."""
     problems: list[str] = list(files.problems)
-    if problems and not files.overlay and any("directory" in p for p in problems):
+    if files.unusable:
         return None, [visible(p, one_line=True) for p in problems]
     paths, overlay = files.paths, files.overlay
 
