@@ -11,8 +11,8 @@ from advisor.catalog import Catalog
 from advisor.errors import AnswerError, clip
 from advisor.files import read_document
 from advisor.questions import BY_KEY, QUESTIONS, Question
+from advisor.results import SCHEMA_VERSION, AnswersDocument  # noqa: F401 - SCHEMA_VERSION re-exported
 
-SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -154,39 +154,8 @@ def load_answers_file(path: str | Path) -> tuple[dict[str, Any], str]:
         expected="expected a TOML or JSON answers file",
         parse_constant=_reject_constant,
     )
-    if not isinstance(data, dict):
-        raise AnswerError(f"{label}: expected a table of answers at the top level")
-    if "answers" in data and isinstance(data["answers"], dict):
-        version = data.get("schema_version", SCHEMA_VERSION)
-        if not isinstance(version, int) or isinstance(version, bool):
-            raise AnswerError(f"{label}: schema_version: expected a whole number, got {version!r}")
-        if version > SCHEMA_VERSION:
-            raise AnswerError(
-                f"{label}: written by a newer mesh-advisor (schema_version {version}; "
-                f"this version reads {SCHEMA_VERSION}); upgrade mesh-advisor"
-            )
-        beside = [k for k in data if k in BY_KEY]
-        if beside:
-            raise AnswerError(
-                f"{label}: {', '.join(beside)} given at the top level beside an [answers] table, "
-                "where it would be ignored; move it into [answers]"
-            )
-        table = data["answers"]
-        label = f"{label}: [answers]"
-    else:
-        table = data
-    unknown = [k for k in table if k not in BY_KEY]
-    if unknown:
-        shown = ", ".join(repr(clip(str(k))) for k in unknown[:10]) + (" ..." if len(unknown) > 10 else "")
-        hint = ""
-        if len(unknown) == 1:
-            close = difflib.get_close_matches(str(unknown[0]), list(BY_KEY), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-        raise AnswerError(
-            f"{label}: unknown key{'s' if len(unknown) > 1 else ''} {shown}{hint}; "
-            f"expected keys: {', '.join(BY_KEY)}"
-        )
-    return dict(table), label
+    doc = AnswersDocument.from_document(data, label, BY_KEY, AnswerError)
+    return dict(doc.values), doc.label
 
 
 def _reject_constant(name: str) -> Any:

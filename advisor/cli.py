@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import inspect
@@ -14,7 +15,10 @@ from typing import Any, Callable, Optional
 import typer
 
 from advisor import __version__
+from advisor.environment import Environment, current as current_env, install as install_env, uninstall as uninstall_env
 from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, UserError, visible
+from advisor.formats import FORMAT_METAVAR, emit, plan_output
+from advisor.formatting import quoted
 from advisor.questions import QUESTIONS, SECTIONS, Question
 
 HELP_NAMES = ["-h", "--help"]
@@ -33,39 +37,6 @@ app.add_typer(data_app, name="data")
 
 
 # ---------------------------------------------------------------- environment
-
-
-class Env:
-    """Streams and terminal facts for one invocation; consoles are created lazily (httpie style)."""
-
-    def __init__(self) -> None:
-        self._out = None
-
-    @property
-    def out(self):
-        if self._out is None:
-            from rich.console import Console
-
-            class _Console(Console):
-                def on_broken_pipe(self) -> None:
-                    # rich would exit 1; a reader that stopped early (`| head`) is not a failure.
-                    self.quiet = True
-                    raise BrokenPipeError
-
-            self._out = _Console(highlight=False)
-        return self._out
-
-    @staticmethod
-    def stdin_isatty() -> bool:
-        return sys.stdin is not None and sys.stdin.isatty()
-
-    @staticmethod
-    def stdout_isatty() -> bool:
-        return sys.stdout is not None and sys.stdout.isatty()
-
-    @staticmethod
-    def note(message: str) -> None:
-        print(visible(message), file=sys.stderr)
 
 
 def now_utc() -> str:
@@ -114,18 +85,11 @@ def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
 
 ANSWERS_ARG = typer.Argument(None, metavar="[ANSWERS]", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
 ANSWERS_OPT = typer.Option(None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
-FORMAT_OPT = typer.Option("table", "--format", metavar="table|json|toml", help="Output format.")
-WIZARD_OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Save the result to FILE without asking (JSON if it ends in .json, else TOML); '-' is stdout.", show_default=False)
-OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the document to FILE (.toml/.json by extension, else --format); '-' is stdout.", show_default=False)
+FORMAT_OPT = typer.Option(None, "--format", metavar=FORMAT_METAVAR, help="Output format (md is short for markdown). Default: table.", show_default=False)
+WIZARD_OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Save the result to FILE without asking (.toml, .json or .md by extension); '-' is stdout (TOML).", show_default=False)
+OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the document to FILE: the format is taken from the extension (.toml, .json, .md), else --format must say it; '-' is stdout.", show_default=False)
 FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output file.")
 DATA_DIR_OPT = typer.Option(None, "--data-dir", metavar="DIR", help="Directory whose data files replace the bundled ones by name.", show_default=False)
-
-
-def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "toml")) -> str:
-    value = fmt.strip().lower()
-    if value not in allowed:
-        raise UserError(f"--format: expected one of {', '.join(allowed)}, got {fmt!r}")
-    return value
 
 
 def cache_dir() -> Optional[str]:
@@ -165,25 +129,6 @@ def resolve_answers(catalog, flags: dict[str, Any], answers_path: Optional[str])
     return resolve(catalog, flags=flags, file_values=file_values, file_label=label)
 
 
-def emit(env: Env, fmt: str, output: Optional[str], force: bool, build_doc: Callable[[], dict], render_table: Callable[[], None]) -> None:
-    """One result, three renderings: table to stdout, or the document to stdout or a file."""
-    from advisor.document import dumps, file_format, write_atomic
-
-    if output is not None and output != "-":
-        doc_format = file_format(output, fmt)
-        # The file first: a write that fails (permissions, a full disk) is reported before,
-        # not after, a screenful of results that were never saved.
-        write_atomic(output, dumps(build_doc(), doc_format), force)
-        if fmt == "table":
-            render_table()
-        env.note(f"Wrote {visible(output, one_line=True)} ({doc_format.upper()}).")
-        return
-    if fmt == "table" and output != "-":
-        render_table()
-        return
-    sys.stdout.write(dumps(build_doc(), file_format(None, fmt)))
-
-
 # ---------------------------------------------------------------- commands
 
 
@@ -205,7 +150,7 @@ def main_callback(
 def recommend(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    format: str = FORMAT_OPT,
+    format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
@@ -214,40 +159,22 @@ def recommend(
     flags: dict[str, Any] = None,  # type: ignore[assignment]
 ) -> None:
     """Score the three options against your answers and explain the choice. Never prompts."""
+    from advisor.results import RecommendationResult
     from advisor.scoring import recommend as score
 
-    fmt = check_format(format)
+    plan = plan_output(format, output, RecommendationResult.kind)
     limit = parse_what_if_limit(what_if_limit)
-    env = Env()
     catalog = load(data_dir)
     resolved = resolve_answers(catalog, flags, answers_source(answers_file, answers))
-    rec = score(resolved.answers, catalog)
     boundaries = None
     if what_if or what_if_limit is not None:
         from advisor.whatif import what_if as find_boundaries
 
         boundaries = find_boundaries(resolved.answers, catalog)
-
-    def doc() -> dict:
-        from advisor.document import recommendation_document
-
-        extra = None
-        if boundaries is not None:
-            from advisor.whatif import what_if_document
-
-            extra = what_if_document(boundaries)
-        return recommendation_document(catalog, resolved, rec, now_utc(), extra=extra)
-
-    def table() -> None:
-        from advisor.render import render_recommendation
-
-        render_recommendation(env.out, catalog, resolved, rec)
-        if boundaries is not None:
-            from advisor.render_whatif import render_what_if
-
-            render_what_if(env.out, catalog, boundaries, limit)
-
-    emit(env, fmt, output, force, doc, table)
+    result = RecommendationResult(
+        catalog, resolved, score(resolved.answers, catalog), now_utc(), what_if=boundaries, what_if_limit=limit
+    )
+    emit(result, current_env(), plan, force)
 
 
 def parse_what_if_limit(raw: Optional[str]) -> int:
@@ -258,8 +185,7 @@ def parse_what_if_limit(raw: Optional[str]) -> int:
     except ValueError:
         value = 0
     if value < 1 or str(value) != raw.strip().lstrip("+"):
-        shown = raw if len(raw) <= 60 else raw[:57] + "..."  # a pasted megabyte stays one short line
-        raise UserError(f"--what-if-limit: expected a whole number ≥ 1, got {shown!r}")
+        raise UserError(f"--what-if-limit: expected a whole number ≥ 1, got {quoted(raw)}")
     return value
 
 
@@ -277,23 +203,25 @@ def wizard(
     from advisor.answers import load_answers_file
     from advisor.document import check_writable
     from advisor.errors import NoTerminalError
+    from advisor.results import RecommendationResult
 
-    env = Env()
-    if not (env.stdin_isatty() and env.stdout_isatty()):
-        which = "stdin" if not env.stdin_isatty() else "stdout"
+    env = current_env()
+    if not (env.stdin_isatty and env.stdout_isatty):
+        which = "stdin" if not env.stdin_isatty else "stdout"
         raise NoTerminalError(
             f"wizard: needs a terminal on stdin and stdout ({which} is not one); in scripts use "
             "`mesh-advisor recommend` with the answers as flags (e.g. --pods 500 --require mtls) "
             "or --answers FILE; see `mesh-advisor recommend --help`"
         )
     if output is not None and output != "-":
+        plan_output(None, output, RecommendationResult.kind)  # an extension we cannot write fails now
         check_writable(output, force)
     catalog = load(data_dir)
     path = answers_source(answers_file, answers)
     file_values, label = load_answers_file(path) if path else ({}, "answers file")
     from advisor.wizard import run as run_wizard
 
-    run_wizard(catalog, env.out, flags, file_values, label, now_utc, save_to=output, force=force, data_dir=data_dir)
+    run_wizard(catalog, env.console, flags, file_values, label, now_utc, save_to=output, force=force, data_dir=data_dir)
 
 
 @app.command()
@@ -302,7 +230,7 @@ def cost(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
     sweep: Optional[str] = typer.Option(None, "--sweep", metavar="KEY=START:STOP[:STEPS]", help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.", show_default=False),
-    format: str = FORMAT_OPT,
+    format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
@@ -310,41 +238,31 @@ def cost(
 ) -> None:
     """Project the CPU, memory, money and latency each option adds, per component."""
     from advisor.costing import project
-    from advisor.sweep import parse_sweep, run_sweep, sweep_document
+    from advisor.results import CostResult
+    from advisor.sweep import parse_sweep, run_sweep
 
-    fmt = check_format(format)
+    plan = plan_output(format, output, CostResult.kind)
     spec = parse_sweep(sweep) if sweep is not None else None
-    env = Env()
     catalog = load(data_dir)
     resolved = resolve_answers(catalog, flags, answers_source(answers_file, answers))
     projection = project(resolved.answers, catalog)
     swept = run_sweep(resolved.answers, catalog, spec) if spec else None
-
-    def doc() -> dict:
-        from advisor.document import cost_document
-
-        return cost_document(catalog, resolved, projection, now_utc(), sweep_document(swept) if swept else None)
-
-    def table() -> None:
-        from advisor.render import render_cost
-
-        render_cost(env.out, catalog, resolved, projection, swept)
-
-    emit(env, fmt, output, force, doc, table)
+    emit(CostResult(catalog, resolved, projection, now_utc(), sweep=swept), current_env(), plan, force)
 
 
 @app.command()
 def matrix(
     feature: Optional[list[str]] = typer.Option(None, "--feature", metavar="ID", help="Show only these features (repeatable; a comma list works too).", show_default=False),
-    format: str = FORMAT_OPT,
+    format: Optional[str] = FORMAT_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
 ) -> None:
     """Print the feature matrix: support level, note, version and source per option."""
     from advisor.answers import unknown_feature_message
     from advisor.questions import BY_KEY
 
-    fmt = check_format(format)
-    env = Env()
+    from advisor.results import MatrixResult
+
+    plan = plan_output(format, None, MatrixResult.kind)
     catalog = load(data_dir)
     wanted: list[str] = []
     if feature:
@@ -361,66 +279,36 @@ def matrix(
             named = [unknown_feature_message(fid, catalog.feature_ids).split("; valid ids:")[0] for fid in unknown]
             raise UserError(f"--feature: {'; '.join(named)}; valid ids: {', '.join(catalog.feature_ids)}")
 
-    def doc() -> dict:
-        from advisor.document import matrix_document
-
-        return matrix_document(catalog, wanted, now_utc())
-
-    def table() -> None:
-        from advisor.render import render_matrix
-
-        render_matrix(env.out, catalog, wanted)
-
-    emit(env, fmt, None, False, doc, table)
+    emit(MatrixResult(catalog, tuple(wanted), now_utc()), current_env(), plan)
 
 
 @app.command("compare")
 def compare_command(
     result_a: str = typer.Argument(..., metavar="A", help="A saved result (TOML or JSON, as written by `recommend -o`)."),
     result_b: str = typer.Argument(..., metavar="B", help="Another saved result, compared against A."),
-    format: str = FORMAT_OPT,
+    format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
 ) -> None:
     """Compare two saved results: answers that differ, the choice, score and cost deltas, reasons gained or lost."""
-    from advisor.compare import compare_results, load_result
+    from advisor.compare import compare, load_result
+    from advisor.results import ComparisonResult
 
-    fmt = check_format(format)
-    env = Env()
-    a, b = load_result(result_a), load_result(result_b)
-    comparison = compare_results(a, b, result_a, result_b, now_utc())
-    for warning in comparison["warnings"]:
-        env.note(f"mesh-advisor: warning: {warning}")
-
-    def table() -> None:
-        from advisor.render_whatif import render_compare
-
-        render_compare(env.out, comparison)
-
-    emit(env, fmt, output, force, lambda: comparison, table)
+    plan = plan_output(format, output, ComparisonResult.kind)
+    result = compare(load_result(result_a), load_result(result_b), now_utc())
+    emit(result, current_env(), plan, force)
 
 
 @data_app.command("show")
 def data_show(
-    format: str = FORMAT_OPT,
+    format: Optional[str] = FORMAT_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
 ) -> None:
     """Print every benchmark figure and price with its unit, kind, version and source."""
-    fmt = check_format(format)
-    env = Env()
-    catalog = load(data_dir)
+    from advisor.results import DataResult
 
-    def doc() -> dict:
-        from advisor.document import data_document
-
-        return data_document(catalog, now_utc())
-
-    def table() -> None:
-        from advisor.render import render_data
-
-        render_data(env.out, catalog)
-
-    emit(env, fmt, None, False, doc, table)
+    plan = plan_output(format, None, DataResult.kind)
+    emit(DataResult(load(data_dir), now_utc()), current_env(), plan)
 
 
 @data_app.command("validate")
@@ -489,8 +377,24 @@ def _use_raw_values(command: Any) -> None:
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
-def run(args: list[str]) -> int:
-    debug = os.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
+def run(args: list[str], env: Optional[Environment] = None) -> int:
+    """Run one command line in `env` (the process's own streams when None); returns the exit code."""
+    env = env if env is not None else Environment.from_system()
+    token = install_env(env)
+    try:
+        with contextlib.ExitStack() as stack:
+            # click prints help and usage to sys.stdout/sys.stderr: point those at env's streams too.
+            if env.stdout is not sys.stdout:
+                stack.enter_context(contextlib.redirect_stdout(env.stdout))  # type: ignore[type-var]
+            if env.stderr is not sys.stderr:
+                stack.enter_context(contextlib.redirect_stderr(env.stderr))  # type: ignore[type-var]
+            return _run(args, env)
+    finally:
+        uninstall_env(token)
+
+
+def _run(args: list[str], env: Environment) -> int:
+    debug = env.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
     if "--debug" in args:
         debug = True
         args = [a for a in args if a != "--debug"]
@@ -500,20 +404,20 @@ def run(args: list[str]) -> int:
         _use_raw_values(command)
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
         if result == EXIT_INTERRUPTED:  # Ctrl-C while click parses: typer returns Exit(130)'s code
-            print("\nInterrupted; nothing saved.", file=sys.stderr)
+            print("\nInterrupted; nothing saved.", file=env.stderr)
         return result if isinstance(result, int) else 0
     except UserError as exc:
         # Messages quote file contents and flag values: show their control characters, never obey them.
         for line in exc.lines():
-            print(visible(f"mesh-advisor: {line}" if line is exc.message else line, one_line=True), file=sys.stderr)
+            print(visible(f"mesh-advisor: {line}" if line is exc.message else line, one_line=True), file=env.stderr)
         return exc.exit_code
     except (Interrupted, KeyboardInterrupt, abort):
-        print("\nInterrupted; nothing saved.", file=sys.stderr)
+        print("\nInterrupted; nothing saved.", file=env.stderr)
         return EXIT_INTERRUPTED
     except exit_ as exc:
         code = int(getattr(exc, "exit_code", 0) or 0)
         if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C inside a command into Exit(130)
-            print("\nInterrupted; nothing saved.", file=sys.stderr)
+            print("\nInterrupted; nothing saved.", file=env.stderr)
         return code
     except click_exc as exc:
         message = exc.format_message()
@@ -526,30 +430,33 @@ def run(args: list[str]) -> int:
             names = getattr(command, "commands", {})
             where = "mesh-advisor" + (f" {args[0]}" if args and args[0] in names else "")
         hint = f" (see '{where} --help')"
-        print(visible(f"mesh-advisor: {message}{hint}", one_line=True), file=sys.stderr)
+        print(visible(f"mesh-advisor: {message}{hint}", one_line=True), file=env.stderr)
         return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, env.stdout.fileno())  # type: ignore[union-attr]
+        except (OSError, ValueError, AttributeError):  # not a real file: nothing to silence
+            pass
         return 0
     except OSError as exc:
         if exc.errno not in _OUTPUT_ERRNOS:
             raise
         # Standard output itself failed (a full disk, a dead terminal): the user's to fix.
-        print(f"mesh-advisor: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        print(f"mesh-advisor: cannot write the output: {exc.strerror or exc}", file=env.stderr)
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the one place internal errors are caught
         if debug:
             import traceback
 
-            traceback.print_exc()
+            traceback.print_exc(file=env.stderr)
         print(
             visible(
                 f"mesh-advisor: internal error: {type(exc).__name__}: {exc} "
                 "(rerun with --debug or MESH_ADVISOR_DEBUG=1 for the traceback)",
                 one_line=True,
             ),
-            file=sys.stderr,
+            file=env.stderr,
         )
         return EXIT_INTERNAL

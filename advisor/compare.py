@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from advisor import __version__
-from advisor.answers import SCHEMA_VERSION
+from advisor.results import SCHEMA_VERSION, ComparisonResult, SavedRecommendation, check_schema_version
 from advisor.catalog import CATEGORIES
 from advisor.errors import UserError, visible
 from advisor.files import read_document
@@ -22,13 +22,12 @@ class ResultFileError(UserError):
 # ---------------------------------------------------------------- reading
 
 
-def load_result(path: str | Path) -> dict[str, Any]:
+def load_result(path: str | Path) -> SavedRecommendation:
     """Read and check one saved recommendation result; every problem is one ResultFileError line."""
     label = str(path)
     doc = read_document(path, ResultFileError, missing=f"file not found; {EXPECTED}", expected=EXPECTED, sniff_json=True)
     _check_numbers(doc, label)
-    check_result(doc, label)
-    return doc
+    return SavedRecommendation.from_document(doc, label)
 
 
 # Far above any figure mesh-advisor writes, far enough below the float limit that B - A stays finite.
@@ -81,14 +80,7 @@ def check_result(doc: Any, label: str) -> None:
     """Newer schema first (its layout may differ), then the keys `compare` reads."""
     if not isinstance(doc, dict):
         raise ResultFileError(f"{label}: not a recommendation result: expected a table at the top level; {EXPECTED}")
-    version = _need(doc, "schema_version", label, "number")
-    if not isinstance(version, int):
-        raise ResultFileError(f"{label}: schema_version: expected a whole number, got {version!r}")
-    if version > SCHEMA_VERSION:
-        raise ResultFileError(
-            f"{label}: written by a newer mesh-advisor (schema_version {version}; "
-            f"this version reads {SCHEMA_VERSION}); upgrade mesh-advisor"
-        )
+    check_schema_version(doc, label, ResultFileError, missing=f"not a recommendation result: schema_version is missing; {EXPECTED}")
     if "recommendation" not in doc and isinstance(doc.get("options"), dict) and "answers" in doc:
         raise ResultFileError(
             f"{label}: a cost projection, not a recommendation result (no [recommendation] table); {EXPECTED}"
@@ -198,8 +190,13 @@ def _option(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any
     return out
 
 
+def compare(saved_a: SavedRecommendation, saved_b: SavedRecommendation, generated_at: str) -> ComparisonResult:
+    """Compare two saved results (A, then B: deltas are B - A)."""
+    return ComparisonResult(compare_results(saved_a.document, saved_b.document, saved_a.label, saved_b.label, generated_at))
+
+
 def compare_results(
-    a: dict[str, Any], b: dict[str, Any], a_label: str, b_label: str, generated_at: str
+    a: Mapping[str, Any], b: Mapping[str, Any], a_label: str, b_label: str, generated_at: str
 ) -> dict[str, Any]:
     """The comparison document (JSON/TOML); both inputs already passed check_result."""
     ra, rb = a["recommendation"], b["recommendation"]

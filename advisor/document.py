@@ -1,8 +1,7 @@
-"""Results as plain documents (dicts) for JSON/TOML, their serialisation, and atomic file writes."""
+"""Results as plain documents (dicts) for JSON/TOML, and atomic file writes; advisor.results calls these."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from advisor.costing import OptionCost, Projection
 from advisor.errors import OutputError
 from advisor.scoring import Recommendation
 
-FORMATS = ("table", "json", "toml")
+from advisor.formats import dumps  # noqa: E402,F401 - re-exported for older callers
 
 
 def meta(catalog: Catalog, resolved: Resolved | None, generated_at: str) -> dict[str, Any]:
@@ -198,34 +197,6 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             for pid, p in catalog.pricing.presets.items()
         },
     }
-
-
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [_drop_none(v) for v in value if v is not None]
-    return value
-
-
-def dumps(doc: dict[str, Any], fmt: str) -> str:
-    clean = _drop_none(doc)
-    if fmt == "json":
-        return json.dumps(clean, indent=2, ensure_ascii=False) + "\n"
-    import tomli_w
-
-    return tomli_w.dumps(clean)
-
-
-def file_format(path: str | None, fmt: str) -> str:
-    """Format for -o: from the file's extension (.toml/.json), else --format; table writes TOML."""
-    if path and path != "-":
-        suffix = Path(path).suffix.lower()
-        if suffix == ".json":
-            return "json"
-        if suffix == ".toml":
-            return "toml"
-    return fmt if fmt in ("json", "toml") else "toml"
 
 
 def check_writable(path: str, force: bool) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import sys
 
+from advisor.formatting import clip  # noqa: F401 - re-exported: messages clip what they echo
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
@@ -24,11 +26,6 @@ def visible(text: str, one_line: bool = False) -> str:
     """
     pattern = _CONTROL_OR_LINE_BREAK if one_line else _CONTROL
     return pattern.sub(lambda m: repr(m.group())[1:-1], text)
-
-
-def clip(text: str, limit: int = 200) -> str:
-    """A value echoed in a message, cut so a 100,000-character argument cannot flood the terminal."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def syntax_problem(exc: ValueError) -> str:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from advisor.formatting import clip, quoted
+
 Kind = Literal["int", "float", "choice", "bool", "features", "text"]
 
 SECTIONS: dict[str, str] = {
@@ -160,10 +162,9 @@ def _range_words(minimum: float | None, maximum: float | None) -> str:
 
 
 def _show(raw: Any) -> str:
-    text = repr(raw) if isinstance(raw, str) else str(raw)
     if isinstance(raw, (list, dict)):
-        text = type(raw).__name__
-    return text if len(text) <= 60 else text[:57] + "..."
+        return quoted(raw)
+    return clip(repr(raw) if isinstance(raw, str) else str(raw), 60)
 
 
 def _parse_feature_list(raw: Any) -> tuple[str, ...]:

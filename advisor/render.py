@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 
 from rich import box
 from rich.console import Console, Group
@@ -13,6 +14,7 @@ from advisor.answers import Resolved
 from advisor.catalog import CATEGORIES, Catalog, figure_items
 from advisor.costing import Projection
 from advisor.errors import visible
+from advisor.formatting import money, number as num, points, short_money, short_number as short_num, typed
 from advisor.questions import BY_KEY
 from advisor.scoring import Recommendation
 from advisor.sweep import Sweep
@@ -46,12 +48,30 @@ def score_cell(value: float, width: int = 8) -> Text:
     return bar(value, 100, width, _score_style(value)) + Text(f" {value:5.1f}")
 
 
-def money(x: float) -> str:
-    return f"${x:,.0f}" if x >= 100 or x == 0 else f"${x:,.2f}"
 
 
-def num(x: float, digits: int = 2) -> str:
-    return f"{x:,.{digits}f}"
+# ---------------------------------------------------------------- table renderers by result kind
+# (registered in advisor.formats.TABLE_RENDERERS as "module:function"; each is fn(result, console))
+
+
+def recommendation_table(result: Any, console: Console) -> None:
+    render_recommendation(console, result.catalog, result.resolved, result.recommendation)
+    if result.what_if is not None:
+        from advisor.render_whatif import render_what_if
+
+        render_what_if(console, result.catalog, result.what_if, result.what_if_limit)
+
+
+def cost_result_table(result: Any, console: Console) -> None:
+    render_cost(console, result.catalog, result.resolved, result.projection, result.sweep)
+
+
+def matrix_table(result: Any, console: Console) -> None:
+    render_matrix(console, result.catalog, list(result.feature_ids))
+
+
+def data_table(result: Any, console: Console) -> None:
+    render_data(console, result.catalog)
 
 
 # ---------------------------------------------------------------- matrix
@@ -217,18 +237,6 @@ def _basis_money(x: float, bold: bool, short: bool = False) -> Text:
     return Text(short_money(x) if short else money(x), style="bold" if bold else "")
 
 
-def short_num(x: float, digits: int = 2) -> str:
-    """Millions, billions, trillions as 2.15M / 1.20B / 3.00T so huge clusters still fit a narrow column."""
-    if abs(x) >= 1e15:
-        return f"{x:.2e}"
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
-        if abs(x) >= size:
-            return f"{x / size:,.2f}{suffix}"
-    return num(x, digits) if isinstance(x, float) else f"{x:,}"
-
-
-def short_money(x: float) -> str:
-    return "$" + short_num(x) if abs(x) >= 1e6 else money(x)
 
 
 def cost_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
@@ -504,8 +512,7 @@ def render_defaulted(console: Console, resolved: Resolved) -> None:
     parts = []
     for key in resolved.defaulted:
         v = a[key]
-        shown = ",".join(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
-        parts.append(f"{key}={shown or '(none)'}")
+        parts.append(f"{key}={typed(v) or '(none)'}")
     console.print(Text("Defaulted answers: ", style="bold yellow") + safe(", ".join(parts)) + Text("  (set them with flags or --answers)", style="dim"))
 
 
@@ -604,7 +611,7 @@ def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int) ->
     grid.add_column(ratio=1, overflow="fold")
     for sign, style, reasons in (("+", "green", strengths[:most]), ("−", "red", against)):
         for r in reasons:
-            delta = f"{r.delta:+.1f}" if abs(r.delta) > 0.05 else "0.0"
+            delta = points(r.delta)
             head = Text(f"{sign} ", style=f"bold {style}") + Text(f"{r.category} {delta}", style=style)
             grid.add_row(head, safe(r.text) + Text("\nsource: ", style="dim") + safe(r.source, "dim"))
     body = grid if grid.row_count else Text("No points lost in any category.", style="dim")

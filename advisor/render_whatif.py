@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.catalog import Catalog
-from advisor.render import OPTION_STYLE, widest_fitting, money, option_text, safe
+from advisor.formatting import compact, money, signed_percent
+from advisor.render import OPTION_STYLE, option_text, safe, widest_fitting
 from advisor.whatif import METHOD_SHORT, WhatIf, grouped, show_value
 
 
@@ -19,7 +20,7 @@ def _size(finding) -> str:
     if finding.kind == "threshold":
         base = finding.from_value if finding.from_value else None
         if base:
-            return f"{(finding.to_value - finding.from_value) / abs(base):+.0%}"
+            return signed_percent((finding.to_value - finding.from_value) / abs(base))
         return f"{show_value(finding.key, finding.from_value)} → {show_value(finding.key, finding.to_value)}"
     steps = round(finding.distance)
     return f"{steps} step{'s' if steps != 1 else ''}"
@@ -88,14 +89,7 @@ def _method_note(result: WhatIf) -> Text:
 # ---------------------------------------------------------------- compare
 
 
-def _val(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    return f"{value:,}" if isinstance(value, (int, float)) else str(value)
+_val = compact
 
 
 def _delta(value: float, money_like: bool = False) -> Text:
@@ -110,9 +104,14 @@ def _name(doc: dict[str, Any], oid: str) -> Text:
     return safe(name, f"bold {OPTION_STYLE.get(oid, '')}")
 
 
-def render_compare(console: Console, doc: dict[str, Any]) -> None:
+def compare_table(result: Any, console: Console) -> None:
+    """The table renderer for `compare` (its warnings are printed once, on stderr, by the CLI)."""
+    render_compare(console, result.to_document(), show_warnings=False)
+
+
+def render_compare(console: Console, doc: dict[str, Any], show_warnings: bool = True) -> None:
     a, b = doc["a"], doc["b"]
-    for warning in doc["warnings"]:
+    for warning in doc["warnings"] if show_warnings else ():
         console.print(Text("Warning: ", style="bold yellow") + safe(warning))
     head = Text("Comparing ", style="bold") + safe(a["file"]) + Text(" (A) with ", style="bold") + safe(b["file"]) + Text(" (B)", style="bold")
     changed = doc["choice"]["changed"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from advisor.answers import Answers
 from advisor.catalog import CATEGORIES, Catalog, Range, When
 from advisor.costing import Projection, project
+from advisor.formatting import dollars, number, percent
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,11 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         part, source = _largest_part(oc, basis)
         source = source or f"benchmark profile {projection.profile}"
         if option == best_cost_option:
-            text = f"Lowest {basis} cost of the three: ${view.monthly_usd:,.0f}/month ({view.cpu_vcpu:,.2f} vCPU, {view.memory_gib:,.2f} GiB)"
+            text = f"Lowest {basis} cost of the three: {dollars(view.monthly_usd)}/month ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB)"
         else:
             text = (
-                f"${view.monthly_usd:,.0f}/month in {basis} ({view.cpu_vcpu:,.2f} vCPU, {view.memory_gib:,.2f} GiB) "
-                f"vs ${costs[best_cost_option]:,.0f} for {names[best_cost_option]}"
+                f"{dollars(view.monthly_usd)}/month in {basis} ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB) "
+                f"vs {dollars(costs[best_cost_option])} for {names[best_cost_option]}"
             )
         if part:
             text += f"; largest part: {part}"
@@ -229,7 +230,7 @@ def _largest_part(oc, basis: str) -> tuple[str, str]:
         else ("request_cpu_millicores", "request_memory_mib")
     )
     source = next((top.figures[name].source for name in wanted if name in top.figures), "")
-    return f"{top.name}, {getattr(top, key) / total:.0%}", source
+    return f"{top.name}, {percent(getattr(top, key) / total)}", source
 
 
 _CATEGORY_WORDS = {
@@ -264,7 +265,7 @@ def _summary(choice, eligible, options, weights, projection, basis) -> str:
     out += "."
     cost = projection.options[choice].view(basis)
     out += (
-        f" It adds about ${cost.monthly_usd:,.0f}/month ({basis}) and "
+        f" It adds about {dollars(cost.monthly_usd)}/month ({basis}) and "
         f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
     )
     for warning in top.warnings:

@@ -9,6 +9,7 @@ from advisor.answers import Answers
 from advisor.catalog import Catalog
 from advisor.costing import project
 from advisor.errors import AnswerError
+from advisor.formatting import quoted
 from advisor.questions import BY_KEY
 
 SWEEP_KEYS: tuple[str, ...] = ("pods", "nodes", "namespaces", "mesh_rps", "l7_ratio", "hops")
@@ -48,7 +49,7 @@ def parse_sweep(text: str) -> SweepSpec:
     """KEY=START:STOP[:STEPS], e.g. pods=100:10000:12."""
     usage = "expected KEY=START:STOP[:STEPS], e.g. pods=100:10000:12"
     # echo what was given, but not all of a pasted megabyte: the message stays one readable line
-    given = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
+    given = quoted(text, 80)
     if "=" not in text:
         raise AnswerError(f"--sweep {given}: {usage}")
     key, _, rng = text.partition("=")

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from advisor.answers import Answers
 from advisor.catalog import Catalog
+from advisor.formatting import readable
 from advisor.questions import BY_KEY, NUMERIC_KEYS, QUESTIONS
 from advisor.scoring import Recommendation, recommend
 
@@ -310,14 +311,10 @@ def _relative_change(key: str, start: float, to: float) -> float:
 
 
 def show_value(key: str, value: Any) -> str:
-    """An answer value as a person would type it: 1,234 / 0.351 / 0.0316."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        if BY_KEY[key].kind == "int" or float(value).is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.10g}"
-    return str(value)
+    """An answer value as a person would read it: 1,234 / 0.351 / 0.0316."""
+    if isinstance(value, (tuple, list)):
+        return str(value)
+    return readable(value, whole=isinstance(value, (int, float)) and BY_KEY[key].kind == "int")
 
 
 def _threshold_words(key: str, start: float, at: float, until: float | None, direction: str) -> str:

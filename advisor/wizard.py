@@ -21,6 +21,7 @@ from rich.text import Text
 from advisor.answers import Answers, Resolved, defaults, parse_answer, resolve
 from advisor.catalog import Catalog
 from advisor.errors import Interrupted, visible
+from advisor.formatting import clip, typed
 from advisor.questions import BY_KEY, QUESTIONS, SECTIONS, Question
 
 DEFAULT_SAVE_PATH = "mesh-advisor-result.toml"
@@ -85,15 +86,7 @@ def _own_prices(state: State) -> bool:
     return state.get("_price_source") == OWN_PRICES
 
 
-def show_value(value: Any) -> str:
-    """An answer as a person (and a command line) writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, (tuple, list)):
-        return ",".join(value)
-    return str(value)
+show_value = typed
 
 
 def text_validator(catalog: Catalog, q: Question) -> Callable[[str], bool | str]:
@@ -269,7 +262,7 @@ def _prices(cpu_usd: float, memory_usd: float) -> str:
 
 
 def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 10)].rstrip() + "…"
+    return clip(text, max(width, 11), "…")
 
 
 # ---------------------------------------------------------------- asking
@@ -374,9 +367,13 @@ def equivalent_command(catalog: Catalog, answers: Answers, data_dir: str | None 
 
 def save_path_validator(raw: str) -> bool | str:
     """Inline check of a save path: nothing is created here; overwriting is confirmed separately."""
+    from advisor.formats import format_of_path
+
     path = Path(raw.strip() or DEFAULT_SAVE_PATH).expanduser()
     if path.is_dir():
         return f"{path} is a directory; give a file name such as {DEFAULT_SAVE_PATH}"
+    if format_of_path(str(path)) is None:
+        return f"expected a file name ending in .toml, .json or .md, such as {DEFAULT_SAVE_PATH}"
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         return f"directory {parent} does not exist"
@@ -415,8 +412,10 @@ def run(
     pt_output: Output | None = None,
 ) -> Resolved:
     """The whole wizard: ask, show the result and the equivalent command, then save (asked, or -o given)."""
-    from advisor.document import dumps, file_format, recommendation_document, write_atomic
+    from advisor.document import write_atomic
+    from advisor.formats import plan_output, render_text
     from advisor.render import render_recommendation
+    from advisor.results import RecommendationResult
     from advisor.scoring import recommend
 
     resolved = ask_answers(catalog, console, flags, file_values, file_label, pt_input, pt_output)
@@ -429,7 +428,9 @@ def run(
     console.print()
 
     def document_text(path: str) -> str:
-        return dumps(recommendation_document(catalog, resolved, rec, generated_at()), file_format(path, "toml"))
+        plan = plan_output(None, path, RecommendationResult.kind)
+        result = RecommendationResult(catalog, resolved, rec, generated_at())
+        return render_text(result, plan.file_format or plan.screen or "toml")
 
     if save_to == "-":
         console.file.write(document_text(save_to))

@@ -161,7 +161,10 @@ def test_output_file_round_trips_to_the_same_result(capsys, tmp_path: Path) -> N
         assert again["options"][oid]["scores"] == opt["scores"]
         assert again["options"][oid]["cost"] == opt["cost"]
         assert again["options"][oid]["latency"] == opt["latency"]
-    assert again["meta"]["defaulted"] == []  # every answer came from the export
+    # Answers never chosen stay defaulted when the export is fed back: five were given as flags.
+    given = {"pods", "nodes", "l7_ratio", "require", "mesh_rps"}
+    assert first["meta"]["defaulted"] == [k for k in first["answers"] if k not in given]
+    assert again["meta"]["defaulted"] == first["meta"]["defaulted"]
 
 
 def test_existing_output_needs_force_and_is_left_untouched(capsys, tmp_path: Path) -> None:

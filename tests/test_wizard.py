@@ -20,6 +20,7 @@ from rich.console import Console
 
 from advisor import wizard
 from advisor.__main__ import main
+from advisor.environment import Environment
 from advisor.answers import defaults
 from advisor.catalog import load_catalog
 from advisor.errors import Interrupted
@@ -358,8 +359,10 @@ def test_wizard_without_a_terminal_points_to_recommend(cli) -> None:
     assert "needs a terminal" in err and "mesh-advisor recommend" in err
 
 
-def test_bad_flag_fails_before_any_prompt(monkeypatch, cli) -> None:
-    monkeypatch.setattr("advisor.cli.Env.stdin_isatty", staticmethod(lambda: True))
-    monkeypatch.setattr("advisor.cli.Env.stdout_isatty", staticmethod(lambda: True))
-    rc, _, err = cli("wizard", "--require", "warp-drive")
-    assert rc == 2 and "unknown feature id 'warp-drive'" in err
+def test_bad_flag_fails_before_any_prompt() -> None:
+    # The injected environment says both streams are terminals; the bad id fails before a prompt.
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(stdin=io.StringIO(), stdout=out, stderr=err, stdin_isatty=True, stdout_isatty=True)
+    rc = main(["wizard", "--require", "warp-drive"], env)
+    assert rc == 2 and "unknown feature id 'warp-drive'" in err.getvalue()
+    assert out.getvalue() == ""
