@@ -23,6 +23,8 @@ LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
 FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
 CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity")
 DATA_FILES: tuple[str, ...] = ("features.toml", "benchmarks.toml", "pricing.toml", "rules.toml")
+# Data read by other commands with their own checks (scan: advisor.scan.signals), not part of the catalog.
+OTHER_DATA_FILES: tuple[str, ...] = ("signals.toml",)
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # feature and rule ids (checked in advisor.validation)
 
 Level = Literal["full", "beta", "partial", "alpha", "none"]
@@ -401,6 +403,8 @@ def data_files(data_dir: str | Path | None) -> DataFiles:
         if path.name in paths:
             paths[path.name] = path
             overlay.append(path)
+        elif path.name in OTHER_DATA_FILES:
+            continue
         else:
             problems.append(f"{path.name}: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES)})")
     if not overlay and not problems:

@@ -299,6 +299,38 @@ def compare_command(
     emit(result, current_env(), plan, force)
 
 
+@app.command()
+def scan(
+    paths: Optional[list[str]] = typer.Argument(None, metavar="[PATH ...]", help="Manifests or kubectl dumps (JSON or YAML; directories are searched; '-' is stdin). Without PATH: the live cluster through kubectl.", show_default=False),
+    context: Optional[str] = typer.Option(None, "--context", metavar="NAME", help="kubectl context (live scan).", show_default=False),
+    kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="kubeconfig file (live scan).", show_default=False),
+    namespace: Optional[list[str]] = typer.Option(None, "--namespace", "-n", metavar="NS", help="Only these namespaces (repeatable; live scan).", show_default=False),
+    timeout: str = typer.Option("60s", "--timeout", metavar="DURATION", help="Give up on kubectl or Prometheus after this long (e.g. 30s, 2m)."),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="URL", help="Read per-namespace request rates and the HTTP share from this Prometheus.", show_default=False),
+    window: str = typer.Option("1d", "--window", metavar="DURATION", help="Traffic window for --prometheus (e.g. 1h, 7d)."),
+    hide_names: bool = typer.Option(False, "--hide-names", help="Replace namespace and object names with stable hashes."),
+    format: str = typer.Option("table", "--format", metavar="table|json|toml|markdown", help="Output format."),
+    output: Optional[str] = OUTPUT_OPT,
+    force: bool = FORCE_OPT,
+) -> None:
+    """Read the cluster (or its manifests, or a dump) and its traffic into an answers file with evidence."""
+    from advisor.scan.command import ScanOptions, emit_scan, output_format, run_scan
+
+    fmt = check_format(format, ("table", "json", "toml", "markdown", "md"))
+    env = Env()
+    options = ScanOptions(
+        paths=list(paths or []), context=context, kubeconfig=kubeconfig, namespaces=list(namespace or []),
+        timeout=timeout, prometheus=prometheus, window=window, hide_names=hide_names,
+    )
+    if output is not None and output != "-":
+        from advisor.document import check_writable
+
+        check_writable(output, force)
+        output_format(output, fmt)  # an unknown extension fails before any work
+    result = run_scan(options, now_utc(), stdin=sys.stdin.buffer if sys.stdin is not None else None)
+    emit_scan(env, result, fmt, output, force)
+
+
 @data_app.command("show")
 def data_show(
     format: Optional[str] = FORMAT_OPT,
@@ -322,10 +354,33 @@ def data_validate(
     if directory is not None and not directory.strip():
         raise UserError("data validate: expected a directory holding data files, got an empty string")
     problems = validate_data_dir(directory)
+    problems += _signal_problems(directory)
     where = directory or "bundled data"
     if problems:
         raise DataError(f"{where}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:", problems)
     print(f"{where}: OK ({', '.join(DATA_FILES)} checked)")
+
+
+def _signal_problems(directory: Optional[str]) -> list[str]:
+    """signals.toml (the scan's data) is checked too when the directory holds one, or the bundled one."""
+    from pathlib import Path
+
+    from advisor.catalog import bundled_data_dir, load_catalog
+    from advisor.errors import DataError
+    from advisor.scan.signals import SIGNALS_FILE, load_signals
+
+    path = Path(directory) / SIGNALS_FILE if directory else bundled_data_dir() / SIGNALS_FILE
+    if not path.is_file():
+        return []
+    try:
+        feature_ids = load_catalog(directory, cache_dir=cache_dir()).feature_ids
+    except DataError:
+        feature_ids = None  # the catalog's own problems are reported already
+    try:
+        load_signals(path, feature_ids)
+    except DataError as exc:
+        return [f"{SIGNALS_FILE}: {p}" for p in exc.problems] or [exc.message]
+    return []
 
 
 # ---------------------------------------------------------------- entry point

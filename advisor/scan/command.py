@@ -1,0 +1,117 @@
+"""`mesh-advisor scan` between the CLI and the core: options, sources, emission."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from advisor.errors import UserError, visible
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$")
+_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    paths: list[str] = field(default_factory=list)
+    context: str | None = None
+    kubeconfig: str | None = None
+    namespaces: list[str] = field(default_factory=list)
+    timeout: str = "60s"
+    prometheus: str | None = None
+    window: str = "1d"
+    hide_names: bool = False
+
+
+def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float = 366 * 86400) -> float:
+    """`30s`, `2m`, `1h`, `7d` as seconds; anything else is a usage error naming the flag."""
+    text = (raw or "").strip().lower()
+    m = _DURATION.match(text)
+    if not m:
+        shown = raw if len(raw) <= 60 else raw[:57] + "..."
+        raise UserError(f"{flag}: expected a duration such as 30s, 5m, 1h or 7d, got {shown!r}")
+    seconds = float(m.group(1)) * _SECONDS[m.group(2)]
+    if not minimum <= seconds <= maximum:
+        raise UserError(f"{flag}: expected a duration from {minimum:g}s to {maximum / 86400:g}d, got {raw!r}")
+    return seconds
+
+
+def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = None) -> Any:
+    from advisor.catalog import load_catalog
+    from advisor.cli import cache_dir
+    from advisor.questions import BY_KEY
+    from advisor.scan.core import ScanContext, scan_files
+    from advisor.scan.signals import bundled_signals
+
+    timeout = parse_duration(options.timeout, "--timeout", maximum=3600)
+    window = parse_duration(options.window, "--window", minimum=60)
+    live_only = [flag for flag, given in (("--context", options.context), ("--kubeconfig", options.kubeconfig)) if given is not None]
+    if options.paths and live_only:
+        raise UserError(f"{', '.join(live_only)}: only for a live scan (no PATH); files were given")
+    if options.paths and options.namespaces:
+        raise UserError("--namespace: only for a live scan (no PATH); files were given")
+    catalog = load_catalog(None, cache_dir=cache_dir())
+    ctx = ScanContext(
+        signals=bundled_signals(catalog.feature_ids),
+        feature_ids=catalog.feature_ids,
+        answer_keys=BY_KEY,
+        generated_at=generated_at,
+        hide_names=options.hide_names,
+    )
+    traffic = None
+    warnings: list[str] = []
+    if options.prometheus is not None:
+        from advisor.scan.prometheus import read_traffic
+
+        traffic, notes = read_traffic(options.prometheus, window, timeout)
+        warnings.extend(notes)
+    if options.paths:
+        return scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
+    from advisor.scan.kubectl import Kubectl, scan_live
+
+    kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
+    return scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
+
+
+def emit_scan(env: Any, result: Any, fmt: str, output: str | None, force: bool) -> None:
+    """The document to a file (format by extension) or stdout; the table or Markdown for people."""
+    from advisor.document import dumps, write_atomic
+
+    fmt = "markdown" if fmt == "md" else fmt
+
+    def text_for(doc_format: str) -> str:
+        if doc_format == "markdown":
+            from advisor.scan.render import render_markdown
+
+            return render_markdown(result)
+        return dumps(result.to_document(), doc_format)
+
+    def table() -> None:
+        from advisor.scan.render import render_table
+
+        render_table(result, env.out)
+
+    if output is not None and output != "-":
+        doc_format = output_format(output, fmt)
+        write_atomic(output, text_for(doc_format), force)
+        if fmt == "table":
+            table()
+        env.note(f"Wrote {visible(output, one_line=True)} ({doc_format.upper()}).")
+        return
+    if fmt == "table" and output != "-":
+        table()
+        return
+    sys.stdout.write(text_for(fmt if fmt != "table" else "toml"))
+
+
+def output_format(path: str, fmt: str) -> str:
+    fmt = "markdown" if fmt == "md" else fmt
+    suffix = path.lower().rsplit(".", 1)[-1] if "." in path else ""
+    by_suffix = {"toml": "toml", "json": "json", "md": "markdown", "markdown": "markdown"}
+    if suffix in by_suffix:
+        return by_suffix[suffix]
+    if fmt in ("json", "toml", "markdown"):
+        return fmt
+    raise UserError(f"-o {path}: cannot tell the format from the extension; use .toml, .json or .md, or pass --format")

@@ -1,0 +1,305 @@
+"""From Kubernetes objects to an inventory, mesh membership, capabilities in use and platform hints.
+
+`Scanner.add(obj)` takes objects one at a time (a 50,000-pod dump is never held whole) and keeps
+only what the answers and the evidence need. Which fields mean what is data (data/signals.toml);
+this module only knows the shape of the built-in kinds (Pods, workloads, Nodes, Services).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.scan.signals import Signal, SignalSet
+
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet", "Job", "CronJob"}
+COUNTED_WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+MESH_ORDER = ("istio-sidecar", "linkerd", "istio-ambient")  # proxy evidence before ambient capture
+_QUANTITY = re.compile(r"^([0-9.]+(?:[eE][-+]?[0-9]+)?)([A-Za-z]*)$")
+_SUFFIX = {
+    "": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50,
+}
+
+
+def quantity(value: Any) -> float | None:
+    """A Kubernetes resource quantity ("3920m", "16Gi", "15950084Ki") as a plain number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    m = _QUANTITY.match(value.strip())
+    if not m or m.group(2) not in _SUFFIX:
+        return None
+    try:
+        return float(m.group(1)) * _SUFFIX[m.group(2)]
+    except ValueError:
+        return None
+
+
+def group_of(api_version: str) -> str:
+    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+
+
+@dataclass
+class Finding:
+    signal: str
+    kind: str
+    namespace: str
+    name: str
+    field: str
+    capability: str | None = None
+    detail: str | None = None
+    count: int = 1  # objects this finding stands for (pod and node signals are counted per namespace)
+
+
+@dataclass
+class NamespaceTally:
+    name: str
+    seen_object: bool = False  # a Namespace object was read
+    label_mesh: str | None = None  # from the Namespace's labels
+    waypoint: bool = False
+    pods_observed: int = 0  # Pods read as they are
+    pods_declared: int = 0  # from workload replicas (manifests)
+    pods_declared_high: int = 0  # with HPAs at their maximum
+    daemonsets: list[str] = field(default_factory=list)
+    by_mesh: Counter = field(default_factory=Counter)  # pods per mesh (observed or declared)
+    declared_by_mesh: Counter = field(default_factory=Counter)
+    services: int = 0
+    ports: int = 0
+    l7_ports: int = 0
+    endpoints: int = 0
+    endpoint_slices: int = 0
+    hpas: list[tuple[str, str, int, int | None]] = field(default_factory=list)  # (kind, name, min, max)
+    workloads: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)  # -> (replicas, mesh)
+
+
+@dataclass
+class NodeTally:
+    count: int = 0
+    cpu: list[float] = field(default_factory=list)
+    memory_gib: list[float] = field(default_factory=list)
+    zones: Counter = field(default_factory=Counter)
+    instance_types: Counter = field(default_factory=Counter)
+
+
+class Scanner:
+    """Accumulates what the objects say; `findings` and the tallies are read by result.build."""
+
+    def __init__(self, signals: SignalSet) -> None:
+        self.signals = signals
+        self.by_id = signals.by_id()
+        self.namespaces: dict[str, NamespaceTally] = {}
+        self.nodes = NodeTally()
+        self.findings: list[Finding] = []
+        self._aggregated: dict[tuple[str, str, str], Finding] = {}
+        self.platforms: Counter = Counter()
+        self.cni: Counter = Counter()
+        self.objects = 0
+        self.kinds: Counter = Counter()
+        self.completed_pods = 0
+
+    # -------------------------------------------------------------- dispatch
+
+    def ns(self, name: str) -> NamespaceTally:
+        tally = self.namespaces.get(name)
+        if tally is None:
+            tally = self.namespaces[name] = NamespaceTally(name)
+        return tally
+
+    def add(self, obj: dict[str, Any]) -> None:
+        self.objects += 1
+        kind = obj.get("kind", "")
+        self.kinds[kind] += 1
+        group = group_of(str(obj.get("apiVersion", "")))
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
+        name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+        if group == "":
+            if kind == "Pod":
+                self._pod(obj, namespace or "default", name)
+            elif kind == "Namespace":
+                self._namespace(obj, name)
+            elif kind == "Node":
+                self._node(obj, name)
+            elif kind == "Service":
+                self._service(obj, namespace or "default")
+            elif kind == "Endpoints":
+                self._endpoints(obj, namespace or "default")
+            elif kind == "ReplicationController":
+                self._workload(obj, kind, namespace or "default", name)
+        elif group == "apps" or group == "batch":
+            if kind in WORKLOAD_KINDS:
+                self._workload(obj, kind, namespace or "default", name)
+        elif group == "autoscaling" and kind == "HorizontalPodAutoscaler":
+            self._hpa(obj, namespace or "default")
+        elif group == "discovery.k8s.io" and kind == "EndpointSlice":
+            endpoints = obj.get("endpoints")
+            self.ns(namespace or "default").endpoint_slices += len(endpoints) if isinstance(endpoints, list) else 0
+        sigs = self.signals.by_kind.get((group, kind))
+        if sigs:
+            # A Namespace's findings are about that namespace; Node findings are counted, not listed.
+            where_ns = name if kind == "Namespace" else namespace
+            self._match(sigs, obj, kind, where_ns, name, aggregate=kind == "Node")
+
+    # -------------------------------------------------------------- signals
+
+    def _match(self, sigs: tuple[Signal, ...], obj: Any, kind: str, namespace: str, name: str,
+               aggregate: bool = False, prefix: str = "", count: int = 1) -> list[Signal]:
+        matched: list[tuple[Signal, str]] = []
+        for sig in sigs:
+            where = sig.matches(obj)
+            if where is not None:
+                matched.append((sig, where))
+        if not matched:
+            return []
+        ids = {s.id for s, _ in matched}
+        kept = [(s, w) for s, w in matched if not any(u in ids for u in s.unless)]
+        for sig, where in kept:
+            self._record(sig, obj, kind, namespace, name, prefix + where, aggregate, count)
+        return [s for s, _ in kept]
+
+    def _record(self, sig: Signal, obj: Any, kind: str, namespace: str, name: str, where: str,
+                aggregate: bool, count: int) -> None:
+        if sig.platform:
+            self.platforms[sig.platform] += 1
+        if sig.cni:
+            self.cni[sig.cni] += 1
+        if sig.l7 and kind == "Namespace":
+            self.ns(name).waypoint = True
+        if aggregate:
+            key = (sig.id, namespace, kind)
+            found = self._aggregated.get(key)
+            if found is not None:
+                found.count += count
+                return
+        finding = Finding(sig.id, kind, namespace, name, where, sig.capability, sig.detail_of(obj), count)
+        self.findings.append(finding)
+        if aggregate:
+            self._aggregated[(sig.id, namespace, kind)] = finding
+
+    def _pod_mesh(self, spec_holder: Any, kind: str, namespace: str, name: str, prefix: str, count: int) -> str | None:
+        """Mesh of one pod (or pod template) from the pod-scope signals; 'none' when it opts out."""
+        matched = self._match(self.signals.pod, spec_holder, kind, namespace, name, aggregate=True, prefix=prefix, count=count)
+        meshes = {s.mesh for s in matched if s.mesh}
+        for mesh in MESH_ORDER:
+            if mesh in meshes:
+                return mesh
+        return "none" if "none" in meshes else None
+
+    # -------------------------------------------------------------- built-in kinds
+
+    def _pod(self, obj: dict[str, Any], namespace: str, name: str) -> None:
+        status = obj.get("status")
+        phase = status.get("phase") if isinstance(status, dict) else None
+        if phase in ("Succeeded", "Failed"):
+            self.completed_pods += 1
+            return
+        tally = self.ns(namespace)
+        tally.pods_observed += 1
+        mesh = self._pod_mesh(obj, "Pod", namespace, name, "", 1)
+        tally.by_mesh[mesh or "unmarked"] += 1
+
+    def _workload(self, obj: dict[str, Any], kind: str, namespace: str, name: str) -> None:
+        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        if kind == "ReplicaSet" and _owned_by(obj, "Deployment"):
+            return  # its Deployment counts these pods
+        if kind == "Job" and _owned_by(obj, "CronJob"):
+            return
+        template = spec.get("template")
+        prefix = "spec.template."
+        if kind == "CronJob":
+            job = spec.get("jobTemplate", {})
+            template = job.get("spec", {}).get("template") if isinstance(job, dict) and isinstance(job.get("spec"), dict) else None
+            prefix = "spec.jobTemplate.spec.template."
+        if not isinstance(template, dict):
+            return
+        tally = self.ns(namespace)
+        if kind in COUNTED_WORKLOADS:
+            replicas = spec.get("replicas", 1)
+            replicas = replicas if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= 0 else 1
+        else:
+            replicas = 0  # DaemonSets follow the node count; Jobs and CronJobs come and go
+        if kind == "DaemonSet":
+            tally.daemonsets.append(name)
+        mesh = self._pod_mesh(template, kind, namespace, name, prefix, max(replicas, 1))
+        tally.workloads[(kind, name)] = (replicas, mesh)
+
+    def _hpa(self, obj: dict[str, Any], namespace: str) -> None:
+        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        target = spec.get("scaleTargetRef") if isinstance(spec.get("scaleTargetRef"), dict) else {}
+        low = spec.get("minReplicas", 1)
+        high = spec.get("maxReplicas")
+        low = low if isinstance(low, int) and not isinstance(low, bool) else 1
+        high = high if isinstance(high, int) and not isinstance(high, bool) else None
+        self.ns(namespace).hpas.append((str(target.get("kind", "")), str(target.get("name", "")), low, high))
+
+    def _namespace(self, obj: dict[str, Any], name: str) -> None:
+        tally = self.ns(name)
+        tally.seen_object = True
+        sigs = self.signals.by_kind.get(("", "Namespace"), ())
+        matched = [s for s in sigs if s.matches(obj) is not None]
+        ids = {s.id for s in matched}
+        meshes = {s.mesh for s in matched if s.mesh and not any(u in ids for u in s.unless)}
+        for mesh in ("istio-ambient", "istio-sidecar", "linkerd"):
+            if mesh in meshes:
+                tally.label_mesh = mesh
+                break
+        else:
+            if "none" in meshes:
+                tally.label_mesh = "none"
+
+    def _node(self, obj: dict[str, Any], name: str) -> None:
+        self.nodes.count += 1
+        status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+        alloc = status.get("allocatable") if isinstance(status.get("allocatable"), dict) else {}
+        cpu = quantity(alloc.get("cpu"))
+        mem = quantity(alloc.get("memory"))
+        if cpu is not None:
+            self.nodes.cpu.append(cpu)
+        if mem is not None:
+            self.nodes.memory_gib.append(mem / 2**30)
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        if isinstance(labels, dict):
+            zone = labels.get("topology.kubernetes.io/zone") or labels.get("failure-domain.beta.kubernetes.io/zone")
+            itype = labels.get("node.kubernetes.io/instance-type") or labels.get("beta.kubernetes.io/instance-type")
+            if isinstance(zone, str):
+                self.nodes.zones[zone] += 1
+            if isinstance(itype, str):
+                self.nodes.instance_types[itype] += 1
+
+    def _service(self, obj: dict[str, Any], namespace: str) -> None:
+        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        tally = self.ns(namespace)
+        tally.services += 1
+        if spec.get("type") == "ExternalName":
+            return
+        for port in spec.get("ports") or []:
+            if not isinstance(port, dict):
+                continue
+            tally.ports += 1
+            if self.is_l7_port(port):
+                tally.l7_ports += 1
+
+    def is_l7_port(self, port: dict[str, Any]) -> bool:
+        app = port.get("appProtocol")
+        if isinstance(app, str) and app:
+            return app.lower() in self.signals.l7_app_protocols
+        name = port.get("name")
+        if isinstance(name, str) and name:
+            return name.lower().split("-", 1)[0] in self.signals.l7_name_protocols
+        return False
+
+    def _endpoints(self, obj: dict[str, Any], namespace: str) -> None:
+        total = 0
+        for subset in obj.get("subsets") or []:
+            if isinstance(subset, dict):
+                total += len(subset.get("addresses") or []) + len(subset.get("notReadyAddresses") or [])
+        self.ns(namespace).endpoints += total
+
+
+def _owned_by(obj: dict[str, Any], kind: str) -> bool:
+    owners = (obj.get("metadata") or {}).get("ownerReferences") or []
+    return any(isinstance(o, dict) and o.get("kind") == kind for o in owners)
