@@ -305,30 +305,34 @@ def scan(
     context: Optional[str] = typer.Option(None, "--context", metavar="NAME", help="kubectl context (live scan).", show_default=False),
     kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="kubeconfig file (live scan).", show_default=False),
     namespace: Optional[list[str]] = typer.Option(None, "--namespace", "-n", metavar="NS", help="Only these namespaces (repeatable; live scan).", show_default=False),
-    timeout: str = typer.Option("60s", "--timeout", metavar="DURATION", help="Give up on kubectl or Prometheus after this long (e.g. 30s, 2m)."),
+    timeout: str = typer.Option("60s", "--timeout", metavar="DURATION", help="Give up on a kubectl call or a Prometheus query after this long (e.g. 30s, 2m)."),
     prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="URL", help="Read per-namespace request rates and the HTTP share from this Prometheus.", show_default=False),
     window: str = typer.Option("1d", "--window", metavar="DURATION", help="Traffic window for --prometheus (e.g. 1h, 7d)."),
     hide_names: bool = typer.Option(False, "--hide-names", help="Replace namespace and object names with stable hashes."),
-    format: str = typer.Option("table", "--format", metavar="table|json|toml|markdown", help="Output format."),
+    format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
 ) -> None:
-    """Read the cluster (or its manifests, or a dump) and its traffic into an answers file with evidence."""
-    from advisor.scan.command import ScanOptions, emit_scan, output_format, run_scan
+    """Read the cluster (or its manifests, or a dump) and its traffic into an answers file with evidence.
 
-    fmt = check_format(format, ("table", "json", "toml", "markdown", "md"))
-    env = Env()
+    Examples: mesh-advisor scan manifests/ -o cluster.toml; mesh-advisor scan --context prod --prometheus http://prometheus:9090 -o cluster.toml; mesh-advisor recommend cluster.toml
+    """
+    from advisor.scan.command import ScanOptions, run_scan
+    from advisor.scan.result import ScanResult
+
+    plan = plan_output(format, output, ScanResult.kind)
+    if plan.path is not None:
+        from advisor.document import check_writable
+
+        check_writable(plan.path, force)  # before any work: a scan can take a while
+    env = current_env()
     options = ScanOptions(
         paths=list(paths or []), context=context, kubeconfig=kubeconfig, namespaces=list(namespace or []),
         timeout=timeout, prometheus=prometheus, window=window, hide_names=hide_names,
     )
-    if output is not None and output != "-":
-        from advisor.document import check_writable
-
-        check_writable(output, force)
-        output_format(output, fmt)  # an unknown extension fails before any work
-    result = run_scan(options, now_utc(), stdin=sys.stdin.buffer if sys.stdin is not None else None)
-    emit_scan(env, result, fmt, output, force)
+    stdin = getattr(env.stdin, "buffer", None) if "-" in options.paths else None
+    result = run_scan(options, now_utc(), stdin=stdin)
+    emit(result, env, plan, force)
 
 
 @data_app.command("show")

@@ -36,8 +36,11 @@ TABLE_RENDERERS: dict[str, str] = {
     "matrix": "advisor.render:matrix_table",
     "data": "advisor.render:data_table",
     "compare": "advisor.render_whatif:compare_table",
+    "scan": "advisor.scan.render:render_table",
 }
-MARKDOWN_RENDERERS: dict[str, str] = {}
+MARKDOWN_RENDERERS: dict[str, str] = {
+    "scan": "advisor.scan.render:render_markdown",
+}
 
 
 def register_table(kind: str, target: str) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from advisor.errors import UserError, visible
+from advisor.errors import UserError
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$")
 _SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -73,45 +72,3 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
 
     kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
     return scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
-
-
-def emit_scan(env: Any, result: Any, fmt: str, output: str | None, force: bool) -> None:
-    """The document to a file (format by extension) or stdout; the table or Markdown for people."""
-    from advisor.document import dumps, write_atomic
-
-    fmt = "markdown" if fmt == "md" else fmt
-
-    def text_for(doc_format: str) -> str:
-        if doc_format == "markdown":
-            from advisor.scan.render import render_markdown
-
-            return render_markdown(result)
-        return dumps(result.to_document(), doc_format)
-
-    def table() -> None:
-        from advisor.scan.render import render_table
-
-        render_table(result, env.out)
-
-    if output is not None and output != "-":
-        doc_format = output_format(output, fmt)
-        write_atomic(output, text_for(doc_format), force)
-        if fmt == "table":
-            table()
-        env.note(f"Wrote {visible(output, one_line=True)} ({doc_format.upper()}).")
-        return
-    if fmt == "table" and output != "-":
-        table()
-        return
-    sys.stdout.write(text_for(fmt if fmt != "table" else "toml"))
-
-
-def output_format(path: str, fmt: str) -> str:
-    fmt = "markdown" if fmt == "md" else fmt
-    suffix = path.lower().rsplit(".", 1)[-1] if "." in path else ""
-    by_suffix = {"toml": "toml", "json": "json", "md": "markdown", "markdown": "markdown"}
-    if suffix in by_suffix:
-        return by_suffix[suffix]
-    if fmt in ("json", "toml", "markdown"):
-        return fmt
-    raise UserError(f"-o {path}: cannot tell the format from the extension; use .toml, .json or .md, or pass --format")

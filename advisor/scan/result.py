@@ -49,10 +49,18 @@ class ScanResult:
     findings: tuple[dict[str, Any], ...]
     nodes: dict[str, Any]
     platform: dict[str, Any]
-    warnings: tuple[str, ...]
+    notes: tuple[str, ...]  # what the scan could not see, and why ([scan] warnings)
     complete: bool
     objects: int
     totals: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """For stderr (the format registry prints these once): only that a scan is partial."""
+        if self.complete:
+            return ()
+        n = len(self.notes)
+        return (f"the scan is incomplete: {n} thing{'s' if n != 1 else ''} could not be read or inferred (see [scan] warnings)",)
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -61,7 +69,7 @@ class ScanResult:
             "answers": dict(self.answers),
             "scan": {
                 "complete": self.complete,
-                "warnings": list(self.warnings),
+                "warnings": list(self.notes),
                 "objects": self.objects,
                 "totals": dict(self.totals),
                 "nodes": dict(self.nodes),
@@ -180,7 +188,7 @@ def build(
         findings=tuple(findings),
         nodes=nodes,
         platform=platform,
-        warnings=tuple(warnings),
+        notes=tuple(warnings),
         complete=complete,
         objects=scanner.objects,
         totals=totals,
