@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from advisor import __version__
-from advisor.catalog import DATA_FILES
+from advisor.catalog import DATA_FILES, OTHER_DATA_FILES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -43,11 +43,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_ships_every_data_file_unchanged(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        for name in DATA_FILES:
+        for name in (*DATA_FILES, *OTHER_DATA_FILES):
             assert f"advisor/_data/{name}" in names
             assert zf.read(f"advisor/_data/{name}") == (REPO / "data" / name).read_bytes(), name
-        modules = {p.name for p in (REPO / "advisor").glob("*.py")}
-        assert {n.split("/")[1] for n in names if n.startswith("advisor/") and n.endswith(".py")} == modules
+        # every module, subpackages (advisor/scan/) included
+        modules = {p.relative_to(REPO).as_posix() for p in (REPO / "advisor").rglob("*.py")}
+        assert {n for n in names if n.startswith("advisor/") and n.endswith(".py")} == modules
         entry_points = next(zf.read(n).decode() for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "mesh-advisor = advisor.__main__:main" in entry_points
     assert wheel.name.startswith(f"mesh_advisor-{__version__}-")
