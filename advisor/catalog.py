@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 from advisor import __version__
 from advisor.errors import DataError
 
-OPTION_IDS: tuple[str, ...] = ("linkerd", "istio-sidecar", "istio-ambient")
 LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
 FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
 CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity")
@@ -83,6 +82,15 @@ def to_dict(obj: Any) -> dict[str, Any]:
     return asdict(obj)
 
 
+def cell_dict(cell: "Cell") -> dict[str, Any]:
+    """A matrix cell as plain data; the vendor fields only when the cell names a vendor build."""
+    out = asdict(cell)
+    if not cell.vendor:
+        for key in ("vendor", "vendor_level", "vendor_note", "vendor_source"):
+            out.pop(key)
+    return out
+
+
 def field_names(obj_or_cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in fields(obj_or_cls))
 
@@ -107,11 +115,23 @@ class Group:
 
 @model
 class Cell:
-    level: Level
+    level: Level  # what the open-source project offers
     note: NonEmpty
     version: NonEmpty
     source: NonEmpty
     contested: bool = False
+    # What a commercial distribution offers beyond `level` (e.g. a FIPS build). It counts only
+    # when the answers accept a vendor distribution, and the reason then names the vendor.
+    vendor: str = ""
+    vendor_level: Level | None = None
+    vendor_note: str = ""
+    vendor_source: str = ""
+
+    def effective(self, vendor_ok: bool) -> tuple[Level, str, str, str]:
+        """(level, note, source, vendor named or "") that counts for these answers."""
+        if vendor_ok and self.vendor_level is not None and LEVELS.index(self.vendor_level) < LEVELS.index(self.level):
+            return self.vendor_level, self.vendor_note, self.vendor_source, self.vendor
+        return self.level, self.note, self.source, ""
 
 
 @model

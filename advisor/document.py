@@ -8,7 +8,7 @@ from typing import Any
 
 from advisor import __version__
 from advisor.answers import SCHEMA_VERSION, Resolved
-from advisor.catalog import Catalog, ComponentFigures, LatencyFigures, figure_items, to_dict
+from advisor.catalog import Catalog, ComponentFigures, LatencyFigures, cell_dict, figure_items, to_dict
 from advisor.costing import OptionCost, Projection
 from advisor.errors import OutputError
 from advisor.scoring import Recommendation
@@ -152,7 +152,7 @@ def matrix_document(catalog: Catalog, feature_ids: list[str] | None, generated_a
                 "group": feat.group,
                 "name": feat.name,
                 "description": feat.description,
-                "cells": {o: to_dict(cell) for o, cell in feat.cells.items()},
+                "cells": {o: cell_dict(cell) for o, cell in feat.cells.items()},
             }
         )
     return {

@@ -118,7 +118,14 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
                 if cell.contested:
                     head += Text(" ⚠ contested", style="yellow")
                 head += safe(f"  ({cell.version}) [{ref}]", "dim")
-                cells.append(Group(head, safe(cell.note, "dim")))
+                parts = [head, safe(cell.note, "dim")]
+                if cell.vendor and cell.vendor_level:
+                    if cell.vendor_source not in sources:
+                        sources.append(cell.vendor_source)
+                    vref = sources.index(cell.vendor_source) + 1
+                    # Words, not the level mark: the open-source level is the one that counts by default.
+                    parts.append(safe(f"+ {cell.vendor}: {cell.vendor_level} (vendor build) [{vref}]", LEVEL_STYLE[cell.vendor_level][1]))
+                cells.append(Group(*parts))
             table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
             by_feature += [Text(""), safe(feat.name, "bold") + Text(" ") + safe(feat.id, "dim"), _cells_grid(options, cells)]
     # Below the table's floor (every column at its 14-cell minimum) rich would crop the last

@@ -23,7 +23,6 @@ from advisor.catalog import (
     DATA_FILES,
     ID_PATTERN,
     LEVELS,
-    OPTION_IDS,
     Benchmarks,
     Catalog,
     ComponentFigures,
@@ -257,17 +256,21 @@ def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[
     whether something is missing, come from the file as written, so an entry that failed
     validation is reported once, for what is wrong with it, and never as missing or unknown."""
     problems: list[str] = []
+    # The options declared in features.toml are the set every other file is checked against.
+    # Without a readable list of options there is no set, so option ids are not checked.
+    written_options = raw.get("features.toml", {}).get("options")
+    options = _raw_ids(raw["features.toml"], "options") if isinstance(written_options, list) else None
     if "features.toml" in views:
         problems.extend(_check_features(raw["features.toml"]))
     if "benchmarks.toml" in views:
-        problems.extend(_check_benchmarks(views["benchmarks.toml"], raw["benchmarks.toml"]))
+        problems.extend(_check_benchmarks(views["benchmarks.toml"], raw["benchmarks.toml"], options))
     if "pricing.toml" in views:
         problems.extend(_check_pricing(views["pricing.toml"], raw["pricing.toml"]))
     if "rules.toml" in views:
         # Without a readable list of features the feature ids are unknown, so they are not checked.
         written = raw.get("features.toml", {}).get("features")
         feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
-        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids))
+        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids, options))
     return problems
 
 
@@ -276,14 +279,14 @@ def _check_features(data: dict[str, Any]) -> list[str]:
     option_ids = _raw_ids(data, "options")
     for dup in _duplicates(option_ids):
         problems.append(f"features.toml: options: option '{dup}' is listed twice")
-    for o in option_ids:
-        if o not in OPTION_IDS:
-            problems.append(f"features.toml: options: unknown option id '{o}' (expected {', '.join(OPTION_IDS)})")
-    # A list that is absent or not a list is already reported as such; "X is missing" would repeat it.
-    if isinstance(data.get("options"), list):
-        for o in OPTION_IDS:
-            if o not in option_ids:
-                problems.append(f"features.toml: options: option '{o}' is missing")
+    # A list that is absent or not a list is already reported as such.
+    if isinstance(data.get("options"), list) and not option_ids:
+        problems.append("features.toml: options: no options defined (the options listed here are the meshes compared)")
+    for i, opt in enumerate(_raw_entries(data, "options")):
+        ident = opt.get("id")
+        if isinstance(ident, str) and not _ID.match(ident.strip()):
+            problems.append(f"features.toml: options.{i}({ident}).id: expected a kebab-case id like 'istio-sidecar' (got {ident!r})")
+    expected_options = ", ".join(option_ids) or "the options listed under [[options]]"
     group_ids = _raw_ids(data, "groups")
     for dup in _duplicates(group_ids):
         problems.append(f"features.toml: groups: group '{dup}' is listed twice")
@@ -303,30 +306,54 @@ def _check_features(data: dict[str, Any]) -> list[str]:
         cells = feat.get("cells")
         if not isinstance(cells, dict):
             continue
-        for cell_option in cells:
-            if cell_option not in OPTION_IDS:
-                problems.append(
-                    f"{where}.cells.{cell_option}: unknown option id (expected {', '.join(OPTION_IDS)})"
-                )
-        for o in OPTION_IDS:
+        for cell_option, cell in cells.items():
+            if cell_option not in option_ids:
+                problems.append(f"{where}.cells.{cell_option}: unknown option id (expected {expected_options})")
+            if isinstance(cell, dict):
+                problems.extend(_vendor_problems(f"{where}.cells.{cell_option}", cell))
+        for o in option_ids:
             if o not in cells:
-                problems.append(f"{where}.cells.{o}: cell is missing")
+                problems.append(f"{where}.cells.{o}: cell is missing (every option needs a cell in every row)")
     return problems
 
 
-def _check_benchmarks(bm: Benchmarks, data: dict[str, Any]) -> list[str]:
+_VENDOR_FIELDS = ("vendor", "vendor_level", "vendor_note", "vendor_source")
+
+
+def _vendor_problems(where: str, cell: dict[str, Any]) -> list[str]:
+    """A vendor build is said in full (who, what level, what it does, where that is written),
+    and only when it offers more than the open-source level."""
+    given = [f for f in _VENDOR_FIELDS if cell.get(f) not in (None, "")]
+    if not given:
+        return []
+    problems = [
+        f"{where}.{f}: required when a cell names a vendor build ({', '.join(given)} given)"
+        for f in _VENDOR_FIELDS
+        if f not in given
+    ]
+    level, vendor_level = cell.get("level"), cell.get("vendor_level")
+    if level in LEVELS and vendor_level in LEVELS and LEVELS.index(vendor_level) >= LEVELS.index(level):
+        problems.append(
+            f"{where}.vendor_level: '{vendor_level}' is no better than the open-source level '{level}' "
+            "(a vendor build is recorded only when it offers more)"
+        )
+    return problems
+
+
+def _check_benchmarks(bm: Benchmarks, data: dict[str, Any], options: list[str] | None) -> list[str]:
     problems: list[str] = []
+    expected = ", ".join(options or ())
     comp_ids = _raw_ids(data, "components")
     for dup in _duplicates(comp_ids):
         problems.append(f"benchmarks.toml: components: component '{dup}' is defined twice")
     for i, comp in _indexed(bm.components, data, "components"):
         where = f"benchmarks.toml: components.{i}({comp.id})"
-        if comp.option not in OPTION_IDS:
-            problems.append(f"{where}.option: unknown option id '{comp.option}' (expected {', '.join(OPTION_IDS)})")
+        if options is not None and comp.option not in options:
+            problems.append(f"{where}.option: unknown option id '{comp.option}' (expected {expected})")
         if comp.traffic != "none" and comp.traversals < 1:
             problems.append(f"{where}.traversals: must be ≥ 1 when traffic is '{comp.traffic}'")
     comp_options = _raw_ids(data, "components", field="option")
-    for o in OPTION_IDS:
+    for o in options or ():
         if isinstance(data.get("components"), list) and o not in comp_options:
             problems.append(f"benchmarks.toml: components: no component for option '{o}'")
     raw_profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
@@ -342,8 +369,8 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any]) -> list[str]:
             if cid not in comp_ids:
                 problems.append(f"{where}.figures.{cid}: unknown component (expected {', '.join(comp_ids)})")
         for oid in prof.latency:
-            if oid not in OPTION_IDS:
-                problems.append(f"{where}.latency.{oid}: unknown option id (expected {', '.join(OPTION_IDS)})")
+            if options is not None and oid not in options:
+                problems.append(f"{where}.latency.{oid}: unknown option id (expected {expected})")
         for cid, figs in prof.figures.items():
             problems.extend(_unit_problems(f"{where}.figures.{cid}", figs))
         for oid, figs in prof.latency.items():
@@ -370,14 +397,14 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any]) -> list[str]:
             for name in ("memory_mb_per_instance", "request_cpu_millicores", "request_memory_mib"):
                 if getattr(figs, name) is None:
                     problems.append(f"{at}.{name}: required field is missing")
-        for oid in OPTION_IDS:
+        for oid in options or ():
             lat = resolved.latency.get(oid, LatencyFigures())
             for name in ("per_hop_p50_ms", "per_hop_p90_ms", "per_hop_p99_ms"):
                 if getattr(lat, name) is None:
                     problems.append(f"{where}.latency.{oid}.{name}: required field is missing")
             l7 = [getattr(lat, f"l7_per_hop_p{p}_ms") for p in (50, 90, 99)]
             if any(f is not None for f in l7) and not all(f is not None for f in l7):
-                problems.append(f"{where}.latency.{oid}: give all three of l7_per_hop_p50_ms/p90/p99 or none")
+                problems.append(f"{where}.latency.{oid}: give all of l7_per_hop_p50_ms, l7_per_hop_p90_ms and l7_per_hop_p99_ms, or none")
     return problems
 
 
@@ -401,7 +428,7 @@ def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None) -> list[str]:
+def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None, options: list[str] | None) -> list[str]:
     from advisor.questions import BY_KEY
 
     problems: list[str] = []
@@ -436,8 +463,8 @@ def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None)
         where = f"rules.toml: rules.{i}({rule.id})"
         check_when(where, rule.when)
         for oid in rule.adjust:
-            if oid not in OPTION_IDS:
-                problems.append(f"{where}.adjust.{oid}: unknown option id (expected {', '.join(OPTION_IDS)})")
+            if options is not None and oid not in options:
+                problems.append(f"{where}.adjust.{oid}: unknown option id (expected {', '.join(options)})")
     for dup in _duplicates([r.id for r in rl.rules]):
         problems.append(f"rules.toml: rules: rule id '{dup}' is used twice")
     for i, wrule in _indexed(rl.weight_rules, data, "weight_rules"):

@@ -12,10 +12,11 @@ import tomllib
 import pexpect
 import pytest
 
-from advisor.catalog import OPTION_IDS, bundled_data_dir
+from advisor.catalog import bundled_data_dir
 
 FEATURES = tomllib.loads((bundled_data_dir() / "features.toml").read_text(encoding="utf-8"))
 BY_ID = {f["id"]: f for f in FEATURES["features"]}
+OPTION_IDS = [o["id"] for o in FEATURES["options"]]  # the set is the data's
 SYMBOL = {"full": "✔", "beta": "β", "partial": "◐", "alpha": "α", "none": "✘"}
 LEVEL_MARK = re.compile(r"(✔ full|β beta|◐ partial|α alpha|✘ none)")
 COLOUR_SGR = re.compile(r"\x1b\[[0-9;]*(3[0-9]|9[0-7]|38;)[0-9;]*m")

@@ -17,7 +17,9 @@ import pytest
 import tomli_w
 from outcomes import ESC, check_data_problems, check_document, check_error, invoke, plain_terminal  # noqa: F401
 
-from advisor.catalog import DATA_FILES, OPTION_IDS, bundled_data_dir
+from outcomes import OPTION_IDS
+
+from advisor.catalog import DATA_FILES, bundled_data_dir
 from advisor.errors import visible
 
 pytestmark = pytest.mark.usefixtures("plain_terminal", "wide")

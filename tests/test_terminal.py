@@ -33,7 +33,7 @@ MUST_SHOW: dict[str, list[str]] = {
     "cost": ["Per component", "Assumptions:", "Monthly cost"],
     "matrix": ["Feature matrix", "Sources:", "Levels:", "Fault injection"],
     "data show": ["Data version", "Prices (USD)", "Benchmark profile istio-1.24", "opencost-default"],
-    "what-if": ["Recommendation: Linkerd", "What would change the answer", "istio-sidecar would be chosen"],
+    "what-if": ["Recommendation: Linkerd", "What would change the answer", "istio-ambient would be chosen"],
     "compare": ["The choice changed from linkerd to istio-ambient", "Answers that differ", "Reasons that changed"],
 }
 
