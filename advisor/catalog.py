@@ -104,7 +104,14 @@ class OptionInfo:
     name: NonEmpty
     version: NonEmpty
     description: NonEmpty
+    # What the option is made of (sidecar, node-proxy, envoy, rust-proxy, istio-api, ...): rules
+    # and platform constraints target traits, so a new mesh inherits what is true of its parts.
     traits: tuple[str, ...] = ()
+    # One character that stands for the option in charts (default: the first free letter of its name).
+    mark: str = ""
+
+    def has(self, traits: tuple[str, ...]) -> bool:
+        return all(t in self.traits for t in traits)
 
 
 @model
@@ -268,18 +275,50 @@ class When:
     answers: dict[str, Condition] = field(default_factory=dict)
     requires_any: tuple[str, ...] = ()
     wants_any: tuple[str, ...] = ()
+    # None of these capabilities is asked for: the rule states a fact that the feature cell
+    # counts instead when it is asked for (so the fact is counted once).
+    wants_none: tuple[str, ...] = ()
+
+
+@model
+class Target:
+    """Which options a rule (or platform constraint) applies to, and by how many points.
+
+    An option matches when it has every trait in `traits`, none in `without_traits`, and (when
+    `options` is given) is one of `options`.
+    """
+
+    points: Points
+    traits: tuple[str, ...] = ()
+    without_traits: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+
+    def matches(self, option: OptionInfo) -> bool:
+        return (
+            option.has(self.traits)
+            and not any(t in option.traits for t in self.without_traits)
+            and (not self.options or option.id in self.options)
+        )
 
 
 @model
 class Rule:
     id: NonEmpty
     category: Category
-    adjust: dict[str, Points]
     text: NonEmpty
     source: NonEmpty
+    # Points by option id, and/or targets by trait; an option gets at most one adjustment per
+    # rule: its `adjust` entry if it has one, else the first target it matches.
+    adjust: dict[str, Points] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
     when: When = field(default_factory=When)
     # A warning is repeated in the summary when it applies to the chosen option.
     warn: bool = False
+
+    def points_for(self, option: OptionInfo) -> float | None:
+        if option.id in self.adjust:
+            return self.adjust[option.id]
+        return next((t.points for t in self.targets if t.matches(option)), None)
 
 
 @model

@@ -158,7 +158,7 @@ def recommend(
     what_if_limit: Optional[str] = typer.Option(None, "--what-if-limit", metavar="N", help="How many what-if findings the table shows (default 5; JSON/TOML list all). Implies --what-if.", show_default=False),
     flags: dict[str, Any] = None,  # type: ignore[assignment]
 ) -> None:
-    """Score the three options against your answers and explain the choice. Never prompts."""
+    """Score the options in the data against your answers and explain the choice. Never prompts."""
     from advisor.results import RecommendationResult
     from advisor.scoring import recommend as score
 

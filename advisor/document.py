@@ -114,6 +114,7 @@ def recommendation_document(
             ],
             "scores": dict(score.scores),
             "warnings": list(score.warnings),
+            "partly_met": [{"feature": g.feature, "note": g.note, "source": g.source} for g in score.partly_met],
         }
         entry.update(option_cost_doc(rec.projection.options[oid]))
         entry["reasons"] = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from rich import box
 from rich.console import Console, Group
@@ -26,7 +26,29 @@ LEVEL_STYLE = {
     "alpha": ("α", "magenta"),
     "none": ("✘", "red"),
 }
-OPTION_STYLE = {"linkerd": "cyan", "istio-sidecar": "magenta", "istio-ambient": "green"}
+# Colours by an option's position in the data (the options are the data's, in its order).
+OPTION_PALETTE = ("cyan", "magenta", "green", "yellow", "blue", "red", "bright_cyan", "bright_magenta")
+
+
+def style_at(order: Sequence[str], option: str) -> str:
+    """The colour of `option` among `order` (the option ids in data order); none if unknown."""
+    return OPTION_PALETTE[list(order).index(option) % len(OPTION_PALETTE)] if option in order else ""
+
+
+def option_style(catalog: Catalog, option: str) -> str:
+    return style_at(catalog.option_ids, option)
+
+
+def option_marks(catalog: Catalog) -> dict[str, str]:
+    """One character per option for charts: its `mark` in the data, else the first letter of its
+    name that no earlier option uses, else a digit."""
+    marks: dict[str, str] = {}
+    for opt in catalog.features.options:
+        taken = set(marks.values())
+        wanted = [opt.mark] if opt.mark else []
+        wanted += [c.upper() for c in opt.name if c.isalpha()] + [str(d) for d in range(10)] + ["*"]
+        marks[opt.id] = next((c for c in wanted if c not in taken), "*")
+    return marks
 
 
 def safe(value: object, style: str = "") -> Text:
@@ -36,7 +58,7 @@ def safe(value: object, style: str = "") -> Text:
 
 def option_text(catalog: Catalog, option: str, bold: bool = False) -> Text:
     name = catalog.option(option).name if option in catalog.option_ids else option
-    return safe(name, ("bold " if bold else "") + OPTION_STYLE.get(option, ""))
+    return safe(name, ("bold " if bold else "") + option_style(catalog, option))
 
 
 def bar(value: float, maximum: float, width: int = 10, style: str = "green") -> Text:
@@ -80,13 +102,13 @@ def data_table(result: Any, console: Console) -> None:
 _MATRIX_MIN_COLUMN = 14
 
 
-def _cells_grid(options, cells: list[Group]) -> Table:
+def _cells_grid(catalog: Catalog, options, cells: list[Group]) -> Table:
     """One capability in the narrow matrix: the option, then its level, version, source and note."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(max_width=20, overflow="fold")
     grid.add_column(overflow="fold")
     for opt, cell in zip(options, cells):
-        grid.add_row(safe(opt.name, OPTION_STYLE.get(opt.id, "")), cell)
+        grid.add_row(safe(opt.name, option_style(catalog, opt.id)), cell)
     return grid
 
 
@@ -97,7 +119,7 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
     # fold, not ellipsis: a cut-off feature id or note would hide what the user came to read.
     table.add_column("Capability", style="bold", min_width=_MATRIX_MIN_COLUMN, max_width=28, overflow="fold")
     for opt in options:
-        table.add_column(safe(f"{opt.name} {opt.version}", OPTION_STYLE.get(opt.id, "")), min_width=_MATRIX_MIN_COLUMN, overflow="fold")
+        table.add_column(safe(f"{opt.name} {opt.version}", option_style(catalog, opt.id)), min_width=_MATRIX_MIN_COLUMN, overflow="fold")
     sources: list[str] = []
     by_feature: list[Text | Table] = [Text("Feature matrix")]
     for group in catalog.features.groups:
@@ -127,7 +149,7 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
                     parts.append(safe(f"+ {cell.vendor}: {cell.vendor_level} (vendor build) [{vref}]", LEVEL_STYLE[cell.vendor_level][1]))
                 cells.append(Group(*parts))
             table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
-            by_feature += [Text(""), safe(feat.name, "bold") + Text(" ") + safe(feat.id, "dim"), _cells_grid(options, cells)]
+            by_feature += [Text(""), safe(feat.name, "bold") + Text(" ") + safe(feat.id, "dim"), _cells_grid(catalog, options, cells)]
     # Below the table's floor (every column at its 14-cell minimum) rich would crop the last
     # option: list each capability with one line per option instead.
     if console.width >= (len(options) + 1) * (_MATRIX_MIN_COLUMN + 3):
@@ -323,7 +345,7 @@ def cost_bars(catalog: Catalog, projection: Projection, width: int = 36) -> Tabl
     table.add_column("Requests")
     top = max(max(oc.usage.monthly_usd, oc.requests.monthly_usd) for oc in projection.options.values())
     for oid, oc in projection.options.items():
-        style = OPTION_STYLE.get(oid, "")
+        style = option_style(catalog, oid)
         table.add_row(
             option_text(catalog, oid),
             bar(oc.usage.monthly_usd, top, width // 2, style) + Text(f" {short_money(oc.usage.monthly_usd)}"),
@@ -445,12 +467,12 @@ def line_chart(
 
     `marks` are x values (the crossovers) shown as × on the x axis.
     """
-    markers = {"linkerd": "L", "istio-sidecar": "S", "istio-ambient": "A"}
+    markers = option_marks(catalog)
     ymax = max((max(s) for s in series.values()), default=0.0) or 1.0
     xmin, xmax = xs[0], xs[-1]
     grid: list[list[tuple[str, str]]] = [[(" ", "")] * width for _ in range(height)]
     for oid, ys in series.items():
-        mark, style = markers.get(oid, "*"), OPTION_STYLE.get(oid, "")
+        mark, style = markers.get(oid, "*"), option_style(catalog, oid)
         prev = None
         for x, y in zip(xs, ys):
             col = 0 if xmax == xmin else round((x - xmin) / (xmax - xmin) * (width - 1))
@@ -490,7 +512,7 @@ def line_chart(
     out += Text(" " * (label_w + 2) + axis + "\n", style="dim")
     legend = Text(" " * (label_w + 2))
     for oid in series:
-        legend += Text(f"{markers.get(oid, '*')} ", style=f"bold {OPTION_STYLE.get(oid, '')}") + option_text(catalog, oid) + Text("  ")
+        legend += Text(f"{markers.get(oid, '*')} ", style=f"bold {option_style(catalog, oid)}") + option_text(catalog, oid) + Text("  ")
     legend.rstrip()
     return out + legend
 
@@ -626,5 +648,5 @@ def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int) ->
         body,
         title=Text("Why ") + option_text(catalog, oid, bold=True) + Text(f" scores {o.score:.0f}"),
         title_align="left",
-        border_style=OPTION_STYLE.get(oid, ""),
+        border_style=option_style(catalog, oid),
     )

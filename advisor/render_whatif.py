@@ -12,7 +12,7 @@ from rich.text import Text
 
 from advisor.catalog import Catalog
 from advisor.formatting import compact, money, signed_percent
-from advisor.render import OPTION_STYLE, option_text, safe, widest_fitting
+from advisor.render import option_style, option_text, safe, style_at, widest_fitting
 from advisor.whatif import METHOD_SHORT, WhatIf, grouped, show_value
 
 
@@ -61,7 +61,7 @@ def render_what_if(console: Console, catalog: Catalog, result: WhatIf, limit: in
     table.add_column("Size of\nchange", justify="right")
     for i, (text, group) in enumerate(rows[:limit], 1):
         first = group[0]
-        style = OPTION_STYLE.get(first.choice, "")
+        style = option_style(catalog, first.choice)
         line = safe(text)
         line.stylize(f"bold {style}", 0, len(first.choice))
         lead_text = f"{first.margin:.1f}" if first.runner_up != "none" else "only fit"
@@ -101,7 +101,7 @@ def _delta(value: float, money_like: bool = False) -> Text:
 
 def _name(doc: dict[str, Any], oid: str) -> Text:
     name = doc["options"].get(oid, {}).get("name") or oid
-    return safe(name, f"bold {OPTION_STYLE.get(oid, '')}")
+    return safe(name, f"bold {style_at(list(doc['options']), oid)}")
 
 
 def compare_table(result: Any, console: Console) -> None:
@@ -173,4 +173,4 @@ def render_compare(console: Console, doc: dict[str, Any], show_warnings: bool = 
             lines.append(Text("− disappeared ", style="red") + safe(f"{r['category']:<11} {r['delta']:+6.1f}  ") + safe(r["text"]))
         for r in reasons["changed"]:
             lines.append(Text("~ changed     ", style="yellow") + safe(f"{r['category']:<11} {r['delta_a']:+.1f} → {r['delta_b']:+.1f}  ") + safe(r["text"]))
-        console.print(Panel(Group(*lines), title=Text("Reasons that changed: ") + _name(doc, oid), title_align="left", border_style=OPTION_STYLE.get(oid, "")))
+        console.print(Panel(Group(*lines), title=Text("Reasons that changed: ") + _name(doc, oid), title_align="left", border_style=style_at(list(doc["options"]), oid)))

@@ -27,6 +27,15 @@ class Blocker:
 
 
 @dataclass(frozen=True)
+class PartlyMet:
+    """A required capability an option supports only in part: said plainly, never read as met."""
+
+    feature: str
+    note: str
+    source: str
+
+
+@dataclass(frozen=True)
 class OptionScore:
     option: str
     name: str
@@ -36,6 +45,7 @@ class OptionScore:
     scores: dict[str, float]
     reasons: tuple[Reason, ...]
     warnings: tuple[str, ...] = ()
+    partly_met: tuple[PartlyMet, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,8 @@ def matches(when: When, answers: Answers) -> bool:
     wanted = set(answers.require) | set(answers.prefer)
     if when.wants_any and not set(when.wants_any) & wanted:
         return False
+    if set(when.wants_none) & wanted:
+        return False
     return True
 
 
@@ -103,7 +115,9 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     reasons: dict[str, list[Reason]] = {o: [] for o in catalog.option_ids}
     warnings: dict[str, list[str]] = {o: [] for o in catalog.option_ids}
     blockers: dict[str, list[Blocker]] = {o: [] for o in catalog.option_ids}
+    partly: dict[str, list[PartlyMet]] = {o: [] for o in catalog.option_ids}
     names = {o.id: o.name for o in catalog.features.options}
+    vendor_ok = bool(getattr(answers, "vendor_distribution", False))
 
     # features: points lost for each asked-for capability an option supports only in part
     asked = [(f, "required") for f in answers.require] + [(f, "preferred") for f in answers.prefer]
@@ -112,25 +126,30 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         feature = catalog.feature(fid)
         points = rules.ask_points[kind]
         for option in catalog.option_ids:
-            cell = feature.cells[option]
-            value = rules.level_values[cell.level]
+            # The open-source level, or a vendor build's when the answers accept one (named then).
+            level, note, source, vendor = feature.cells[option].effective(vendor_ok)
+            if vendor:
+                note = f"In {vendor} (a vendor distribution): {note}"
+            value = rules.level_values[level]
             # Fixed points per capability, not a mean: asking for more capabilities that every
             # option supports must not dilute the gap on the one that separates them.
             delta = -points * (1.0 - value)
             label = "required" if kind == "required" else "nice to have"
-            reasons[option].append(
-                Reason("features", delta, f"{feature.name} ({label}): {cell.level}. {cell.note}", cell.source)
-            )
-            if kind == "required" and cell.level in blocking:
-                why = "not offered" if cell.level == "none" else f"only {cell.level}, and risk is {answers.risk}"
-                blockers[option].append(
-                    Blocker(fid, cell.level, f"{feature.name} is required; {names[option]}: {why}. {cell.note}", cell.source)
-                )
+            said = f"partly meets it ({level})" if kind == "required" and level == "partial" else level
+            reasons[option].append(Reason("features", delta, f"{feature.name} ({label}): {said}. {note}", source))
+            if kind == "required" and level in blocking:
+                if level == "none":
+                    why = "not offered"
+                elif level == "partial":
+                    why = f"only partly meets it, and risk is {answers.risk}"
+                else:
+                    why = f"only {level}, and risk is {answers.risk}"
+                blockers[option].append(Blocker(fid, level, f"{feature.name} is required; {names[option]}: {why}. {note}", source))
+            elif kind == "required" and level == "partial":
+                partly[option].append(PartlyMet(fid, note, source))
             for lr in rules.level_rules:
-                if lr.level == cell.level and lr.asked == kind and answers.risk in lr.risk:
-                    reasons[option].append(
-                        Reason(lr.category, lr.delta, lr.text.replace("{feature}", feature.name), cell.source)
-                    )
+                if lr.level == level and lr.asked == kind and answers.risk in lr.risk:
+                    reasons[option].append(Reason(lr.category, lr.delta, lr.text.replace("{feature}", feature.name), source))
 
     # cost and latency: relative to the best option, softened by a floor
     basis = answers.cost_basis
@@ -144,7 +163,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         part, source = _largest_part(oc, basis)
         source = source or f"benchmark profile {projection.profile}"
         if option == best_cost_option:
-            text = f"Lowest {basis} cost of the three: {dollars(view.monthly_usd)}/month ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB)"
+            text = f"Lowest {basis} cost of the options: {dollars(view.monthly_usd)}/month ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB)"
         else:
             text = (
                 f"{dollars(view.monthly_usd)}/month in {basis} ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB) "
@@ -171,11 +190,13 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     for rule in rules.rules:
         if not matches(rule.when, answers):
             continue
-        for option, delta in rule.adjust.items():
-            if option in reasons:
-                reasons[option].append(Reason(rule.category, delta, rule.text, rule.source))
-                if rule.warn:
-                    warnings[option].append(rule.text)
+        for opt in catalog.features.options:
+            delta = rule.points_for(opt)
+            if delta is None:
+                continue
+            reasons[opt.id].append(Reason(rule.category, delta, rule.text, rule.source))
+            if rule.warn:
+                warnings[opt.id].append(rule.text)
 
     options: dict[str, OptionScore] = {}
     for option in catalog.option_ids:
@@ -193,6 +214,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             scores=cat_scores,
             reasons=tuple(reasons[option]),
             warnings=tuple(warnings[option]),
+            partly_met=tuple(partly[option]),
         )
 
     order = {o: i for i, o in enumerate(catalog.option_ids)}
@@ -242,10 +264,14 @@ _CATEGORY_WORDS = {
 }
 
 
+def _level_words(level: str) -> str:
+    return "only partly met (partial)" if level == "partial" else level
+
+
 def _summary(choice, eligible, options, weights, projection, basis) -> str:
     if choice == "none":
         parts = [
-            f"{o.name}: " + ", ".join(f"{b.feature} is {b.level}" for b in o.blockers) for o in options.values()
+            f"{o.name}: " + ", ".join(f"{b.feature} is {_level_words(b.level)}" for b in o.blockers) for o in options.values()
         ]
         return "No option meets every requirement. " + "; ".join(parts) + ". Relax a requirement or the risk setting."
     top = options[choice]
@@ -268,6 +294,8 @@ def _summary(choice, eligible, options, weights, projection, basis) -> str:
         f" It adds about {dollars(cost.monthly_usd)}/month ({basis}) and "
         f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
     )
+    for gap in top.partly_met:
+        out += f" It partly meets {gap.feature}: {gap.note.rstrip('.')}."
     for warning in top.warnings:
         out += f" Warning: {warning}."
     if ruled_out:

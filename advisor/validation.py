@@ -270,7 +270,8 @@ def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[
         # Without a readable list of features the feature ids are unknown, so they are not checked.
         written = raw.get("features.toml", {}).get("features")
         feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
-        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids, options))
+        declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
+        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids, declared))
     return problems
 
 
@@ -428,7 +429,9 @@ def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None, options: list[str] | None) -> list[str]:
+def _check_rules(
+    rl: Rules, data: dict[str, Any], feature_ids: list[str] | None, declared: list[dict[str, Any]] | None
+) -> list[str]:
     from advisor.questions import BY_KEY
 
     problems: list[str] = []
@@ -454,17 +457,36 @@ def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None,
                     problems.append(f"{where}.when.answers.{key}: {exc}")
         if feature_ids is None:
             return
-        for field in ("requires_any", "wants_any"):
+        for field in ("requires_any", "wants_any", "wants_none"):
             for fid in getattr(when, field):
                 if fid not in feature_ids:
                     problems.append(f"{where}.when.{field}: unknown feature id '{fid}'")
 
+    options = [o["id"] for o in declared if isinstance(o.get("id"), str)] if declared is not None else None
+    traits = sorted({t for o in declared or () for t in (o.get("traits") or ()) if isinstance(t, str)})
     for i, rule in _indexed(rl.rules, data, "rules"):
         where = f"rules.toml: rules.{i}({rule.id})"
         check_when(where, rule.when)
+        if not rule.adjust and not rule.targets:
+            problems.append(f"{where}: applies to no option (give adjust by option id, or targets by trait)")
+        if options is None:
+            continue
         for oid in rule.adjust:
-            if options is not None and oid not in options:
+            if oid not in options:
                 problems.append(f"{where}.adjust.{oid}: unknown option id (expected {', '.join(options)})")
+        for j, target in enumerate(rule.targets):
+            at = f"{where}.targets.{j}"
+            for oid in target.options:
+                if oid not in options:
+                    problems.append(f"{at}.options: unknown option id '{oid}' (expected {', '.join(options)})")
+            for name in ("traits", "without_traits"):
+                for trait in getattr(target, name):
+                    if trait not in traits:
+                        problems.append(
+                            f"{at}.{name}: trait '{trait}' is declared by no option (declared: {', '.join(traits) or 'none'})"
+                        )
+    if declared is not None and rl.rules is not None:
+        problems.extend(_coverage_problems(rl, declared))
     for dup in _duplicates([r.id for r in rl.rules]):
         problems.append(f"rules.toml: rules: rule id '{dup}' is used twice")
     for i, wrule in _indexed(rl.weight_rules, data, "weight_rules"):
@@ -488,6 +510,28 @@ def _check_rules(rl: Rules, data: dict[str, Any], feature_ids: list[str] | None,
                 problems.append(f"rules.toml: weights.{cat}: required field is missing")
         if rl.weights and sum(rl.weights.values()) <= 0:
             problems.append("rules.toml: weights: at least one weight must be above 0")
+    return problems
+
+
+def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
+    """Every option is judged by at least one operability and one maturity rule: an option no rule
+    names would start at 100 in those categories by omission (a copy of a mesh under a new id
+    would outrank the original)."""
+    from advisor.catalog import OptionInfo
+
+    problems: list[str] = []
+    for entry in declared:
+        if not isinstance(entry.get("id"), str):
+            continue
+        traits = tuple(t for t in (entry.get("traits") or ()) if isinstance(t, str))
+        option = OptionInfo(id=entry["id"], name=str(entry.get("name", "")), version="", description="", traits=traits)
+        for category in ("operability", "maturity"):
+            if not any(r.category == category and r.points_for(option) is not None for r in rl.rules):
+                problems.append(
+                    f"rules.toml: rules: no {category} rule covers option '{option.id}' (traits: "
+                    f"{', '.join(traits) or 'none'}); add one that targets it or its traits "
+                    "(0 points if there is nothing to take off, with the reason and a source)"
+                )
     return problems
 
 

@@ -33,7 +33,7 @@ State = dict[str, Any]
 
 # The registry's help for these speaks of repeating flags; in a checkbox, say what a tick does instead.
 FEATURE_HELP = {
-    "require": "Tick what the mesh must have: an option that lacks one is ruled out.",
+    "require": "Tick what the mesh must have: an option that lacks one is ruled out; one that only partly meets one is ruled out for a conservative team and costs heavily otherwise.",
     "prefer": "Tick what would be nice to have: it earns points but never rules an option out.",
 }
 
@@ -246,8 +246,15 @@ def must_have_gaps(catalog: Catalog, require: tuple[str, ...]) -> list[str]:
             risks = [r for r in every_risk if level in blocking.get(r, ())]
             if len(risks) == len(every_risk):
                 lacks.append(f"{fid} ({level})")
+            elif risks and level == "partial":
+                lines.append(
+                    f"{option.name} only partly meets {fid} (partial): a blocker if risk is "
+                    f"{' or '.join(risks)}, costs heavily otherwise"
+                )
             elif risks:
                 lines.append(f"{option.name} has {fid} only at {level}: a blocker if risk is {' or '.join(risks)}")
+            elif level == "partial":
+                lines.append(f"{option.name} only partly meets {fid} (partial): costs heavily")
         if lacks:
             lines.append(f"{option.name} lacks {', '.join(lacks)}")
     return lines or [f"Every option offers all {len(require)} must-have{'s' if len(require) != 1 else ''}."]

@@ -62,10 +62,10 @@ def test_one_differing_answer_changes_the_choice(cli, two_results) -> None:
     # Linkerd stops being the cheapest: its "lowest cost" reason disappears and a "vs" one appears.
     gone = [r["text"] for r in linkerd["reasons"]["disappeared"]]
     came = [r["text"] for r in linkerd["reasons"]["appeared"]]
-    assert any(t.startswith("Lowest usage cost of the three") for t in gone)
+    assert any(t.startswith("Lowest usage cost of the options") for t in gone)
     assert any("for Istio ambient; largest part:" in t for t in came)
     ambient = doc["options"]["istio-ambient"]["reasons"]
-    assert any(r["text"].startswith("Lowest usage cost of the three") for r in ambient["appeared"])
+    assert any(r["text"].startswith("Lowest usage cost of the options") for r in ambient["appeared"])
 
 
 def test_table_names_the_change(cli, two_results, monkeypatch) -> None:

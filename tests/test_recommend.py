@@ -40,7 +40,9 @@ def test_done_when_example_explains_itself_on_screen(capsys, monkeypatch) -> Non
     assert "Recommendation: Istio sidecar" in out
     assert "Blocked: Istio ambient" in out
     assert "Fault injection is required; Istio ambient: only alpha, and risk is conservative" in out
-    assert "Fault injection (required): partial" in out  # Linkerd's weak spot, with its note
+    # Linkerd's weak spot, with its note: a must-have met only in part blocks a conservative team.
+    assert "Blocked: Linkerd" in out
+    assert "Fault injection is required; Linkerd: only partly meets it, and risk is conservative" in out
     assert "source: https://linkerd.io/2-edge/features/fault-injection/" in out
     assert "risk appetite is conservative: maturity weighs double" in out
     # The cost and latency lines and where the numbers come from.
@@ -61,7 +63,7 @@ def test_json_document_has_the_spec_fields(capsys) -> None:
     assert rec["ranking"][0] == "istio-sidecar" and rec["ranking"][-1] == "istio-ambient"
     assert rec["confidence"] in ("clear", "close")
     assert rec["summary"].startswith("Istio sidecar scores")
-    for oid in ("linkerd", "istio-sidecar", "istio-ambient"):
+    for oid in load_catalog().option_ids:  # every option the data declares
         opt = doc["options"][oid]
         assert set(opt) >= {"eligible", "score", "blockers", "scores", "cost", "latency", "reasons"}
         assert set(opt["scores"]) == set(CATEGORIES)
@@ -101,14 +103,16 @@ def test_each_category_is_100_plus_its_reasons(capsys) -> None:
 
 
 def test_feature_points_follow_level_values_and_ask_points(capsys) -> None:
-    # Linkerd: fault-injection partial (0.6) required (100 points): -100 x 0.4 = -40;
-    # traffic-mirroring none (0) preferred (30 points): -30 x 1 = -30; features = 100 - 40 - 30 = 30
+    # Linkerd: fault-injection partial (0.6) required (100 points): -100 x 0.4 = -40, plus the
+    # must-have-met-in-part surcharge for a balanced team (level rule required-partial): -20;
+    # traffic-mirroring none (0) preferred (30 points): -30 x 1 = -30; features = 100 - 40 - 20 - 30 = 10
     doc = run_json(capsys, "recommend", "--require", "fault-injection", "--prefer", "traffic-mirroring")
     linkerd = doc["options"]["linkerd"]
-    assert linkerd["scores"]["features"] == 30.0
+    assert linkerd["scores"]["features"] == 10.0
     deltas = {r["text"].split(" (")[0]: r["delta"] for r in linkerd["reasons"] if r["category"] == "features"}
     assert deltas["Fault injection"] == -40.0
     assert deltas["Traffic mirroring"] == -30.0
+    assert deltas["Fault injection is a must-have this option only partly meets: the rest is a workaround the team builds and owns"] == -20.0
     assert linkerd["eligible"] is True  # preferred, not required: no blocker
 
 
@@ -271,7 +275,7 @@ def test_rules_can_warn_in_the_summary() -> None:
 def test_close_when_top_two_within_the_margin() -> None:
     catalog = load_catalog()
     margin = catalog.rules.close_margin
-    for flags in ({"pods": "2000", "require": ["fault-injection"], "risk": "conservative"}, {}):
+    for flags in ({"pods": "2000", "require": ["l7-authz"], "risk": "conservative"}, {}):
         rec = recommend(resolve(catalog, flags=flags).answers, catalog)
         eligible = [o for o in rec.ranking if rec.options[o].eligible]
         gap = rec.options[eligible[0]].score - rec.options[eligible[1]].score

@@ -72,7 +72,7 @@ def test_json_and_toml_carry_the_series(capsys) -> None:
         assert sweep["key"] == "pods" and sweep["basis"] == "usage"
         assert sweep["values"] == [100, 1000, 1900, 2800, 3700, 4600, 5500, 6400, 7300, 8200, 9100, 10000]
         for series in (sweep["monthly_usd"], sweep["usage_monthly_usd"], sweep["requests_monthly_usd"]):
-            assert set(series) == {"linkerd", "istio-sidecar", "istio-ambient"}
+            assert set(series) == set(load_catalog().option_ids)
             assert all(len(points) == 12 for points in series.values())
         assert sweep["monthly_usd"] == sweep["usage_monthly_usd"]
         ambient = sweep["monthly_usd"]["istio-ambient"]

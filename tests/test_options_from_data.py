@@ -1,0 +1,136 @@
+"""The meshes come from the data: a data directory that adds an exact copy of Istio sidecar under a
+new id (same traits, cells, components, figures; no rule touched) scores, costs and latencies
+exactly like Istio sidecar in every command, and a fourth option renders at 60 columns."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+COPY = "envoy-mesh"  # an Envoy sidecar mesh on Istio's APIs, e.g. a vendor Istio distribution
+COPY_NAME = "Envoy Mesh"
+
+
+def add_copy_of_istio_sidecar(data_dir: Path, rewrite) -> None:
+    def features(doc: dict[str, Any]) -> None:
+        original = next(o for o in doc["options"] if o["id"] == "istio-sidecar")
+        clone = dict(copy.deepcopy(original), id=COPY, name=COPY_NAME)
+        clone.pop("mark", None)  # its chart mark is derived from its name (E)
+        doc["options"].append(clone)
+        for feat in doc["features"]:
+            feat["cells"][COPY] = copy.deepcopy(feat["cells"]["istio-sidecar"])
+
+    def benchmarks(doc: dict[str, Any]) -> None:
+        renamed = {}
+        for comp in [c for c in doc["components"] if c["option"] == "istio-sidecar"]:
+            renamed[comp["id"]] = f"{comp['id']}-copy"
+            doc["components"].append(dict(copy.deepcopy(comp), id=renamed[comp["id"]], option=COPY))
+        for prof in doc["profiles"].values():
+            for cid, new in renamed.items():
+                if cid in prof.get("figures", {}):
+                    prof["figures"][new] = copy.deepcopy(prof["figures"][cid])
+            if "istio-sidecar" in prof.get("latency", {}):
+                prof["latency"][COPY] = copy.deepcopy(prof["latency"]["istio-sidecar"])
+
+    rewrite(data_dir / "features.toml", features)
+    rewrite(data_dir / "benchmarks.toml", benchmarks)
+    (data_dir / "pricing.toml").unlink()  # bundled files fill in what the directory does not hold
+    (data_dir / "rules.toml").unlink()  # rules are not touched: the copy inherits them by its traits
+
+
+@pytest.fixture
+def four(data_dir: Path, rewrite) -> Path:
+    add_copy_of_istio_sidecar(data_dir, rewrite)
+    return data_dir
+
+
+def as_json(cli, *args: str) -> dict[str, Any]:
+    rc, out, err = cli(*args, "--format", "json")
+    assert rc == 0, err
+    return json.loads(out)
+
+
+SCENARIOS = [
+    [],
+    ["--pods", "3000", "--nodes", "60", "--mesh-rps", "20000", "--l7-ratio", "0.8"],
+    ["--require", "fault-injection,traffic-mirroring", "--risk", "conservative", "--team-experience", "none"],
+    ["--prefer", "wasm,rate-limiting", "--envoy-experience", "--risk", "early-adopter", "--cost-basis", "requests"],
+]
+
+
+def cost_of(entry: dict[str, Any]) -> dict[str, Any]:
+    """An option's cost with component ids left out (the copy's components are renamed)."""
+    cost = copy.deepcopy(entry["cost"])
+    for comp in cost.get("components", []):
+        comp.pop("id", None)
+    return cost
+
+
+def without_ids(reasons: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    # Cost and latency reasons name the best option; a tie with the copy may name either.
+    return [(r["category"], round(r["delta"], 6), r["text"].replace(COPY_NAME, "Istio sidecar")) for r in reasons]
+
+
+@pytest.mark.parametrize("args", SCENARIOS, ids=["defaults", "large-l7", "conservative-required", "early-prefer"])
+def test_recommend_scores_the_copy_exactly_like_the_original(cli, four, args) -> None:
+    doc = as_json(cli, "recommend", "--data-dir", str(four), *args)
+    original, clone = doc["options"]["istio-sidecar"], doc["options"][COPY]
+    for key in ("eligible", "score", "scores", "latency"):
+        assert clone[key] == original[key], key
+    assert cost_of(clone) == cost_of(original)
+    assert [b["feature"] for b in clone["blockers"]] == [b["feature"] for b in original["blockers"]]
+    assert without_ids(clone["reasons"]) == without_ids(original["reasons"])
+    # the other options score as they do without the copy
+    bundled = as_json(cli, "recommend", *args)
+    for oid in ("linkerd", "istio-ambient"):
+        assert doc["options"][oid]["scores"] == bundled["options"][oid]["scores"], oid
+
+
+def test_cost_sweep_and_what_if_treat_the_copy_like_the_original(cli, four) -> None:
+    cost = as_json(cli, "cost", "--data-dir", str(four), "--pods", "800", "--sweep", "pods=100:5000:6")
+    assert cost_of(cost["options"][COPY]) == cost_of(cost["options"]["istio-sidecar"])
+    assert cost["options"][COPY]["latency"] == cost["options"]["istio-sidecar"]["latency"]
+    for key in ("monthly_usd", "usage_monthly_usd", "requests_monthly_usd"):
+        assert cost["sweep"][key][COPY] == cost["sweep"][key]["istio-sidecar"], key
+    what_if = as_json(cli, "recommend", "--data-dir", str(four), "--what-if")
+    assert what_if["options"][COPY]["scores"] == what_if["options"]["istio-sidecar"]["scores"]
+    matrix = as_json(cli, "matrix", "--data-dir", str(four))
+    for feat in matrix["features"]:
+        assert feat["cells"][COPY] == feat["cells"]["istio-sidecar"], feat["id"]
+
+
+def test_data_validate_accepts_the_four_option_directory(cli, four) -> None:
+    rc, out, err = cli("data", "validate", str(four))
+    assert (rc, err) == (0, ""), err
+    assert "OK" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["recommend"],
+        ["recommend", "--what-if"],
+        ["cost"],
+        ["cost", "--sweep", "pods=100:5000:6"],
+        ["matrix", "--feature", "mtls,udp"],
+    ],
+    ids=["recommend", "what-if", "cost", "sweep", "matrix"],
+)
+def test_a_fourth_option_renders_at_60_columns(monkeypatch, cli, four, args) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    rc, out, err = cli(*args[:1], "--data-dir", str(four), *args[1:])
+    assert (rc, err) == (0, ""), err
+    flat = " ".join(out.split())
+    words = set(flat.split())
+    for name in ("Linkerd", "Istio sidecar", "Istio ambient", COPY_NAME):
+        # a narrow table wraps a name inside its header cell, so look for each of its words
+        assert set(name.split()) <= words, name
+    assert "…" not in out, "\n".join(line for line in out.splitlines() if "…" in line)
+    assert max(len(line) for line in out.splitlines()) <= 60
+    if args[1:2] == ["--sweep"]:
+        assert re.search(r"\bE Envoy Mesh\b", flat)  # the copy's chart mark, derived from its name
