@@ -239,7 +239,9 @@ def as_flags(answers: dict[str, Any]) -> list[str]:
 
 
 def test_every_finding_gives_its_choice_and_lead_when_applied(cli) -> None:
-    base = {"require": ["fault-injection"]}
+    # 2,000 pods: near enough to the boundaries that choices (not only numbers and capabilities)
+    # flip the answer, now that Linkerd's partial fault injection costs a must-have's surcharge.
+    base = {"require": ["fault-injection"], "pods": 2000}
     doc = what_if_json(cli, *as_flags(base))
     now = doc["recommendation"]["choice"]
     assert doc["what_if"], "the bundled data should have boundaries near this answer"
