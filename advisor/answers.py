@@ -13,6 +13,7 @@ from advisor.files import read_document
 from advisor.questions import BY_KEY, QUESTIONS, Question
 from advisor.results import SCHEMA_VERSION, AnswersDocument  # noqa: F401 - SCHEMA_VERSION re-exported
 
+NO_MESH = "none"  # current_mesh when the cluster runs no mesh yet
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Answers:
     hops: int
     require: tuple[str, ...]
     prefer: tuple[str, ...]
+    current_mesh: str
     team_experience: str
     envoy_experience: bool
     risk: str
@@ -120,6 +122,12 @@ def parse_answer(catalog: Catalog, q: Question, raw: Any) -> Any:
         for fid in value:
             if fid not in known:
                 raise ValueError(unknown_feature_message(fid, known))
+    if q.kind == "option" and value != NO_MESH and value not in catalog.option_ids:
+        close = difflib.get_close_matches(value, catalog.option_ids, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(
+            f"unknown mesh {clip(value)!r}{hint}; expected {NO_MESH} or one of {', '.join(catalog.option_ids)}"
+        )
     if q.key == "benchmark_profile" and value not in catalog.profiles:
         names = ", ".join(catalog.profiles)
         raise ValueError(f"unknown benchmark profile {clip(value)!r}; expected one of {names}")

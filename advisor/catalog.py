@@ -20,14 +20,15 @@ from advisor.errors import DataError
 
 LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
 FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
-CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity")
-DATA_FILES: tuple[str, ...] = ("features.toml", "benchmarks.toml", "pricing.toml", "rules.toml")
+# "migration" scores the move from the current mesh; it is weighed only when there is one.
+CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity", "migration")
+DATA_FILES: tuple[str, ...] = ("features.toml", "benchmarks.toml", "pricing.toml", "rules.toml", "migrations.toml")
 # Data read by other commands with their own checks (scan: advisor.scan.signals), not part of the catalog.
 OTHER_DATA_FILES: tuple[str, ...] = ("signals.toml",)
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # feature and rule ids (checked in advisor.validation)
 
 Level = Literal["full", "beta", "partial", "alpha", "none"]
-Category = Literal["features", "cost", "latency", "operability", "maturity"]
+Category = Literal["features", "cost", "latency", "operability", "maturity", "migration"]
 
 
 def constraint_types() -> dict[str, Any]:
@@ -365,6 +366,99 @@ class Rules:
     rules: tuple[Rule, ...] = ()
 
 
+# ---------------------------------------------------------------- migrations.toml
+#
+# A mesh selector (from_mesh / to_mesh) is a list of: an option id, "none" (no mesh), or
+# "trait:<trait>" (any option with that trait); an empty list means any. Entries apply to a
+# move from the current mesh to a target only when both selectors match and the two differ.
+
+
+@model
+class Move:
+    """A move the plan command supports, and what both meshes share while it is under way."""
+
+    id: NonEmpty
+    from_mesh: tuple[str, ...]
+    to_mesh: tuple[str, ...]
+    title: NonEmpty
+    text: NonEmpty
+    source: NonEmpty
+    # Components of today's mesh that the target's own replace during the move (counted once).
+    replaced_components: tuple[str, ...] = ()
+
+
+@model
+class MoveCost:
+    """Points a move loses in the migration category (a sourced reason, like a rule)."""
+
+    id: NonEmpty
+    kind: Literal["restart", "translate", "side-by-side", "retrain"]
+    delta: Annotated[float, Field(ge=-100, le=0)]
+    text: NonEmpty
+    source: NonEmpty
+    from_mesh: tuple[str, ...] = ()
+    to_mesh: tuple[str, ...] = ()
+    when: When = field(default_factory=When)
+
+
+@model
+class PlanItem:
+    """A blocker, a piece of rework or a gap during the move.
+
+    Raised by evidence (scan findings whose signal or kind is listed), by the answers alone
+    (a required or preferred capability in `capabilities`, or `when` holding), or `always`.
+    """
+
+    id: NonEmpty
+    text: NonEmpty
+    source: NonEmpty
+    from_mesh: tuple[str, ...] = ()
+    to_mesh: tuple[str, ...] = ()
+    moves: tuple[str, ...] = ()  # move ids; when given, only those moves
+    signals: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    capabilities: tuple[str, ...] = ()
+    when: When | None = None
+    always: bool = False
+    action: str = ""  # rework: what to do with each object
+    phase: str = ""  # the phase (id) where the rework is done or the gap opens
+
+
+@model
+class Phase:
+    id: NonEmpty
+    order: Annotated[int, Field(ge=0, le=1000)]
+    title: NonEmpty
+    text: NonEmpty
+    source: NonEmpty
+    from_mesh: tuple[str, ...] = ()
+    to_mesh: tuple[str, ...] = ()
+    moves: tuple[str, ...] = ()  # move ids; when given, only those moves
+    # "all": one step per namespace to move; "l7": one per namespace that needs L7; "no": one step.
+    per_namespace: Literal["no", "all", "l7"] = "no"
+
+
+@model
+class Migrations:
+    data_version: NonEmpty
+    moves: tuple[Move, ...] = ()
+    costs: tuple[MoveCost, ...] = ()
+    phases: tuple[Phase, ...] = ()
+    blockers: tuple[PlanItem, ...] = ()
+    rework: tuple[PlanItem, ...] = ()
+    gaps: tuple[PlanItem, ...] = ()
+
+
+def mesh_matches(selector: tuple[str, ...], mesh: str, traits: tuple[str, ...]) -> bool:
+    """True when `mesh` (an option id or "none", with its traits) is one the selector names."""
+    if not selector:
+        return True
+    for item in selector:
+        if item == mesh or (item.startswith("trait:") and item.removeprefix("trait:") in traits):
+            return True
+    return False
+
+
 # ---------------------------------------------------------------- the catalog
 
 
@@ -386,6 +480,7 @@ class Catalog:
     benchmarks: Benchmarks
     pricing: Pricing
     rules: Rules
+    migrations: Migrations
     data_version: str
     files: dict[str, str]  # data file name -> path it was read from
     profiles: dict[str, ResolvedProfile]
@@ -409,6 +504,37 @@ class Catalog:
     @property
     def option_ids(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.features.options)
+
+    def traits_of(self, mesh: str) -> tuple[str, ...]:
+        """An option's traits; "none" (no mesh) has none."""
+        for opt in self.features.options:
+            if opt.id == mesh:
+                return opt.traits
+        return ()
+
+    def mesh_name(self, mesh: str) -> str:
+        for opt in self.features.options:
+            if opt.id == mesh:
+                return opt.name
+        return "no mesh"
+
+    def applies(self, entry: Any, current: str, target: str) -> bool:
+        """True when a migrations.toml entry covers the move from `current` to `target`."""
+        if current == target:
+            return False
+        if not (
+            mesh_matches(entry.from_mesh, current, self.traits_of(current))
+            and mesh_matches(entry.to_mesh, target, self.traits_of(target))
+        ):
+            return False
+        wanted = getattr(entry, "moves", ())
+        if wanted:
+            move = self.move(current, target)
+            return move is not None and move.id in wanted
+        return True
+
+    def move(self, current: str, target: str) -> Move | None:
+        return next((m for m in self.migrations.moves if self.applies(m, current, target)), None)
 
     def components_of(self, option_id: str) -> tuple[Component, ...]:
         return tuple(c for c in self.benchmarks.components if c.option == option_id)

@@ -57,7 +57,7 @@ def _option_for(q: Question) -> tuple[Any, Any]:
         return Optional[bool], typer.Option(None, f"{q.flag}/{q.negative_flag}", help=help_text, rich_help_panel=panel, show_default=False)
     if q.kind == "features":
         return Optional[list[str]], typer.Option(None, q.flag, help=help_text, metavar="ID", rich_help_panel=panel, show_default=False)
-    metavar = {"int": "INT", "float": "NUMBER", "choice": "|".join(q.choices), "text": "NAME"}[q.kind]
+    metavar = {"int": "INT", "float": "NUMBER", "choice": "|".join(q.choices), "text": "NAME", "option": "none|ID"}[q.kind]
     return Optional[str], typer.Option(None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from advisor.answers import Answers
@@ -58,6 +58,24 @@ class Latency:
 
 
 @dataclass(frozen=True)
+class Transition:
+    """Both meshes (or both data-plane modes) at full size while a move from `current` is under way.
+
+    An upper bound: namespaces move one at a time, so the old data plane shrinks as the new one grows.
+    """
+
+    current: str
+    usage: View
+    requests: View
+    components: tuple[str, ...]  # names of the components counted: today's, then the target's
+    replaced: tuple[str, ...]  # today's components the target's own replace during the move
+    source: str  # where the sharing comes from (the move's source), or ""
+
+    def view(self, basis: str) -> View:
+        return self.usage if basis == "usage" else self.requests
+
+
+@dataclass(frozen=True)
 class OptionCost:
     option: str
     components: tuple[ComponentCost, ...]
@@ -65,6 +83,7 @@ class OptionCost:
     requests: View
     containers_added: int
     latency: Latency
+    transition: Transition | None = None  # set for every option but the current mesh, when there is one
 
     def view(self, basis: str) -> View:
         return self.usage if basis == "usage" else self.requests
@@ -199,9 +218,36 @@ def project(answers: Answers, catalog: Catalog) -> Projection:
             containers_added=sum(c.containers_added for c in comps),
             latency=latency_of(profile.latency[option], answers),
         )
+    current = getattr(answers, "current_mesh", "none")
+    if current in options:
+        options = {
+            o: oc if o == current else replace(oc, transition=_transition(catalog, options[current], oc, answers))
+            for o, oc in options.items()
+        }
     return Projection(
         profile=answers.benchmark_profile,
         cpu_price=answers.cpu_price,
         memory_price=answers.memory_price,
         options=options,
+    )
+
+
+def _transition(catalog: Catalog, today: OptionCost, target: OptionCost, answers: Answers) -> Transition:
+    move = catalog.move(today.option, target.option)
+    replaced = set(move.replaced_components) if move else set()
+    kept = [c for c in today.components if c.id not in replaced]
+    counted = (*kept, *target.components)
+
+    def view(cpu_key: str, mem_key: str) -> View:
+        cpu = sum(getattr(c, cpu_key) for c in counted)
+        mem = sum(getattr(c, mem_key) for c in counted)
+        return View(cpu, mem, monthly_usd(cpu, mem, answers.cpu_price, answers.memory_price))
+
+    return Transition(
+        current=today.option,
+        usage=view("cpu_vcpu", "memory_gib"),
+        requests=view("requests_cpu_vcpu", "requests_memory_gib"),
+        components=tuple(c.name for c in counted),
+        replaced=tuple(c.name for c in today.components if c.id in replaced),
+        source=move.source if move and replaced else "",
     )

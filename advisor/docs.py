@@ -22,6 +22,8 @@ def _type_cell(q: Question) -> str:
         return "true / false"
     if q.kind == "features":
         return "feature ids (repeatable, comma list)"
+    if q.kind == "option":
+        return "none, or an option id"
     return "profile name"
 
 

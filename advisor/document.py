@@ -9,7 +9,7 @@ from typing import Any
 from advisor import __version__
 from advisor.answers import SCHEMA_VERSION, Resolved
 from advisor.catalog import Catalog, ComponentFigures, LatencyFigures, cell_dict, figure_items, to_dict
-from advisor.costing import OptionCost, Projection
+from advisor.costing import OptionCost, Projection, Transition
 from advisor.errors import OutputError
 from advisor.scoring import Recommendation
 
@@ -34,6 +34,31 @@ def _r(x: float, digits: int = 4) -> float:
 
 
 def option_cost_doc(oc: OptionCost) -> dict[str, Any]:
+    doc = _option_cost_doc(oc)
+    if oc.transition is not None:
+        doc["cost"]["transition"] = transition_doc(oc.transition)
+    return doc
+
+
+def transition_doc(t: Transition) -> dict[str, Any]:
+    """Both meshes side by side during the move (an upper bound: both at full size)."""
+    return {
+        "from": t.current,
+        "usage": {"cpu_vcpu": _r(t.usage.cpu_vcpu), "memory_gib": _r(t.usage.memory_gib), "monthly_usd": _r(t.usage.monthly_usd, 2)},
+        "requests": {
+            "cpu_vcpu": _r(t.requests.cpu_vcpu),
+            "memory_gib": _r(t.requests.memory_gib),
+            "monthly_usd": _r(t.requests.monthly_usd, 2),
+        },
+        "components": list(t.components),
+        "replaced": list(t.replaced),
+        "note": "upper bound while the move is under way: today's mesh and the target at full size"
+        + (f"; the target's own replace {', '.join(t.replaced)}" if t.replaced else ""),
+        "source": t.source,
+    }
+
+
+def _option_cost_doc(oc: OptionCost) -> dict[str, Any]:
     return {
         "cost": {
             "usage": {

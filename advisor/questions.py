@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from advisor.formatting import clip, quoted
 
-Kind = Literal["int", "float", "choice", "bool", "features", "text"]
+Kind = Literal["int", "float", "choice", "bool", "features", "text", "option"]
 
 SECTIONS: dict[str, str] = {
     "workload": "Workload",
@@ -52,6 +52,8 @@ class Question:
             return "true or false"
         if self.kind == "features":
             return "feature ids from the matrix (see `mesh-advisor matrix`)"
+        if self.kind == "option":
+            return "none or a mesh option id (see `mesh-advisor matrix`)"
         return "a name"
 
     def parse(self, raw: Any) -> Any:
@@ -77,6 +79,11 @@ class Question:
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
         if self.kind == "features":
             return _parse_feature_list(raw)
+        if self.kind == "option":
+            # Which ids exist is the data's business: advisor.answers.parse_answer checks them.
+            if not isinstance(raw, str) or not raw.strip():
+                raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
+            return raw.strip().lower()
         if not isinstance(raw, str) or not raw.strip():
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
         return raw.strip()
@@ -232,6 +239,13 @@ QUESTIONS: tuple[Question, ...] = (
         help="Capabilities that would be nice to have (repeatable; a comma list works too).",
         prompt="Which capabilities would be nice to have?",
         section="capabilities",
+    ),
+    Question(
+        "current_mesh", "--current-mesh", "option", "none",
+        help="The mesh the cluster runs today: none, or an option id. Staying costs nothing to switch; "
+        "moving costs what the move takes (the migration category).",
+        prompt="Which mesh does the cluster run today?",
+        section="team",
     ),
     Question(
         "team_experience", "--team-experience", "choice", "some",

@@ -284,6 +284,30 @@ def cost_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
     return table
 
 
+def transition_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
+    """Steady state beside the move: today's mesh and the target both at full size (an upper bound)."""
+    current = next(oc.transition.current for oc in projection.options.values() if oc.transition)
+    today = projection.options[current].view(basis).monthly_usd
+    table = Table(
+        title=f"Moving from {catalog.mesh_name(current)} ({money(today)}/month today, {basis})",
+        title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1),
+    )
+    table.add_column("Target")
+    table.add_column("Steady state\n$/month", justify="right")
+    table.add_column("During the move\n$/month (upper bound)", justify="right")
+    table.add_column("Not doubled")
+    for oid, oc in projection.options.items():
+        if oc.transition is None:
+            continue
+        table.add_row(
+            option_text(catalog, oid, bold=True),
+            money(oc.view(basis).monthly_usd),
+            money(oc.transition.view(basis).monthly_usd),
+            safe(", ".join(oc.transition.replaced) + " (the target's serves both)" if oc.transition.replaced else "nothing"),
+        )
+    return table
+
+
 def latency_table(catalog: Catalog, projection: Projection) -> Table:
     hops = next(iter(projection.options.values())).latency.hops
     table = Table(
@@ -405,6 +429,8 @@ def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projecti
     label_w = max(len(short_money(x)) for oc in projection.options.values() for x in (oc.usage.monthly_usd, oc.requests.monthly_usd))
     bar_room = console.width - 15 - 2 * (label_w + 3)
     console.print(cost_bars(catalog, projection, width=max(8, min(36, bar_room))))
+    if any(oc.transition for oc in projection.options.values()):
+        console.print(transition_table(catalog, projection, basis))
     for table in widest_fitting(console, [
         [components_table(catalog, projection, with_rps=True)],
         [components_table(catalog, projection, with_rps=False)],
@@ -598,13 +624,22 @@ def _score_style(value: float) -> str:
     return "green" if value >= 80 else "yellow" if value >= 50 else "red"
 
 
+def shown_categories(rec: Recommendation) -> list[str]:
+    """Every category, except one that is not weighed and where every option scores 100 (the
+    migration category when no mesh runs today): a column of 100s would say nothing."""
+    return [
+        c for c in CATEGORIES
+        if rec.weights[c] > 0 or any(o.scores[c] != 100.0 for o in rec.options.values())
+    ]
+
+
 def ranking_table(catalog: Catalog, rec: Recommendation, bars: bool) -> Table:
     """One row per option in rank order, a column per category; bars need about 110 columns."""
     table = Table(title="Ranking (each category 0-100; total is their weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY)
     table.add_column("#", justify="right")
     table.add_column("Option")
     table.add_column("Total", justify="left" if bars else "right")
-    for cat in CATEGORIES:
+    for cat in shown_categories(rec):
         table.add_column(f"{cat}\n{rec.weights[cat] * 100:.0f}%", justify="left" if bars else "right")
 
     def cell(value: float, width: int) -> Text:
@@ -612,7 +647,7 @@ def ranking_table(catalog: Catalog, rec: Recommendation, bars: bool) -> Table:
 
     for i, oid in enumerate(rec.ranking, 1):
         o = rec.options[oid]
-        table.add_row(str(i), _option_head(catalog, rec, oid), cell(o.score, 10), *[cell(o.scores[c], 6) for c in CATEGORIES])
+        table.add_row(str(i), _option_head(catalog, rec, oid), cell(o.score, 10), *[cell(o.scores[c], 6) for c in shown_categories(rec)])
     return table
 
 
@@ -624,7 +659,7 @@ def ranking_by_category_table(catalog: Catalog, rec: Recommendation) -> Table:
         table.add_column(Text(f"{i}. ") + _option_head(catalog, rec, oid), justify="right")
     scores = [rec.options[oid] for oid in rec.ranking]
     table.add_row(Text("Total", style="bold"), *[Text(f"{o.score:.1f}", style=f"bold {_score_style(o.score)}") for o in scores])
-    for cat in CATEGORIES:
+    for cat in shown_categories(rec):
         table.add_row(f"{cat} {rec.weights[cat] * 100:.0f}%", *[Text(f"{o.scores[cat]:.1f}", style=_score_style(o.scores[cat])) for o in scores])
     return table
 

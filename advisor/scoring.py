@@ -91,7 +91,7 @@ def matches(when: When, answers: Answers) -> bool:
 
 def effective_weights(answers: Answers, catalog: Catalog) -> tuple[dict[str, float], tuple[str, ...]]:
     rules = catalog.rules
-    raw = {c: rules.weights[c] for c in CATEGORIES}
+    raw = {c: rules.weights.get(c, 0.0) for c in CATEGORIES}
     notes: list[str] = []
     for wr in rules.weight_rules:
         if matches(wr.when, answers):
@@ -186,6 +186,14 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         delta = _relative(lat[best_lat_option], lat[option], rules.latency_scale.floor) - 100.0
         reasons[option].append(Reason("latency", delta, text, lat_source))
 
+    # migration: what moving from the current mesh takes (data/migrations.toml); staying costs nothing
+    current = answers.current_mesh
+    if current in reasons:
+        for option in catalog.option_ids:
+            for cost in catalog.migrations.costs:
+                if catalog.applies(cost, current, option) and matches(cost.when, answers):
+                    reasons[option].append(Reason("migration", cost.delta, cost.text, cost.source))
+
     # judgement rules from rules.toml
     for rule in rules.rules:
         if not matches(rule.when, answers):
@@ -223,7 +231,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     choice = eligible[0] if eligible else "none"
     close = len(eligible) >= 2 and options[eligible[0]].score - options[eligible[1]].score <= rules.close_margin
     confidence = "close" if close else "clear"
-    summary = _summary(choice, eligible, options, weights, projection, basis)
+    summary = _summary(choice, eligible, options, weights, projection, basis, current, names)
     return Recommendation(
         choice=choice,
         ranking=ranking,
@@ -261,6 +269,7 @@ _CATEGORY_WORDS = {
     "latency": "latency",
     "operability": "operability",
     "maturity": "maturity",
+    "migration": "the cost of the move",
 }
 
 
@@ -268,7 +277,7 @@ def _level_words(level: str) -> str:
     return "only partly met (partial)" if level == "partial" else level
 
 
-def _summary(choice, eligible, options, weights, projection, basis) -> str:
+def _summary(choice, eligible, options, weights, projection, basis, current="none", names=None) -> str:
     if choice == "none":
         parts = [
             f"{o.name}: " + ", ".join(f"{b.feature} is {_level_words(b.level)}" for b in o.blockers) for o in options.values()
@@ -277,6 +286,14 @@ def _summary(choice, eligible, options, weights, projection, basis) -> str:
     top = options[choice]
     ruled_out = [o for o in options.values() if not o.eligible]
     out = f"{top.name} scores {top.score:.0f}/100"
+    if current in options and choice == current:
+        out = f"Stay on {top.name}: it scores {top.score:.0f}/100 with nothing to move"
+    elif current in options:
+        moving = 100.0 - top.scores["migration"]
+        out = (
+            f"Move from {options[current].name} to {top.name}: it scores {top.score:.0f}/100 "
+            f"counting the move ({moving:.0f} migration points lost; `mesh-advisor plan --to {choice}` lists what it takes)"
+        )
     if len(eligible) >= 2:
         second = options[eligible[1]]
         gaps = {c: weights[c] * (top.scores[c] - second.scores[c]) for c in CATEGORIES}

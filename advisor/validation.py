@@ -30,6 +30,7 @@ from advisor.catalog import (
     FeatureMatrix,
     FIGURE_UNITS,
     LatencyFigures,
+    Migrations,
     Pricing,
     Range,
     Rules,
@@ -47,6 +48,7 @@ MODELS: tuple[tuple[str, type], ...] = (
     ("benchmarks.toml", Benchmarks),
     ("pricing.toml", Pricing),
     ("rules.toml", Rules),
+    ("migrations.toml", Migrations),
 )
 
 
@@ -95,7 +97,7 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
             problems.extend(_pydantic_problems(name, exc, raw[name]))
             views[name] = _salvage(model, raw[name])
 
-    problems.extend(_cross_check(views, raw))
+    problems.extend(_cross_check(views, raw, _signal_ids(files)))
     problems.extend(_raw_checks(raw))
     if problems:
         # One file's problems together, files in the usual order; stray files first.
@@ -115,6 +117,7 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
         benchmarks=models["benchmarks.toml"],
         pricing=models["pricing.toml"],
         rules=models["rules.toml"],
+        migrations=models["migrations.toml"],
         data_version=stamp,
         files={name: str(path) for name, path in paths.items()},
         profiles=profiles,
@@ -251,7 +254,7 @@ def _duplicates(ids: list[str]) -> list[str]:
     return dup
 
 
-def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[str]:
+def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]], signal_ids: list[str] | None = None) -> list[str]:
     """Checks across entries and files. A view may be a partly read (salvaged) file: ids, and
     whether something is missing, come from the file as written, so an entry that failed
     validation is reported once, for what is wrong with it, and never as missing or unknown."""
@@ -266,12 +269,17 @@ def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[
         problems.extend(_check_benchmarks(views["benchmarks.toml"], raw["benchmarks.toml"], options))
     if "pricing.toml" in views:
         problems.extend(_check_pricing(views["pricing.toml"], raw["pricing.toml"]))
+    # Without a readable list of features the feature ids are unknown, so they are not checked.
+    written = raw.get("features.toml", {}).get("features")
+    feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
     if "rules.toml" in views:
         # Without a readable list of features the feature ids are unknown, so they are not checked.
         written = raw.get("features.toml", {}).get("features")
         feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
         declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
         problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids, declared))
+    if "migrations.toml" in views:
+        problems.extend(_check_migrations(views["migrations.toml"], raw, feature_ids, signal_ids))
     return problems
 
 
@@ -506,7 +514,8 @@ def _check_rules(
                 problems.append(f"rules.toml: blocking_levels.{r}: missing (which levels block a required capability)")
     if rl.weights is not None:
         for cat in CATEGORIES:
-            if cat not in rl.weights:
+            # migration came later: a rules file without its weight simply does not weigh the move
+            if cat not in rl.weights and cat != "migration":
                 problems.append(f"rules.toml: weights.{cat}: required field is missing")
         if rl.weights and sum(rl.weights.values()) <= 0:
             problems.append("rules.toml: weights: at least one weight must be above 0")
@@ -532,6 +541,95 @@ def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
                     f"{', '.join(traits) or 'none'}); add one that targets it or its traits "
                     "(0 points if there is nothing to take off, with the reason and a source)"
                 )
+    return problems
+
+
+def _signal_ids(files: DataFiles) -> list[str] | None:
+    """The scan's signal ids (signals.toml beside the overlaid files, else the bundled one); None when unreadable."""
+    from advisor.catalog import bundled_data_dir
+
+    here = [p.parent / "signals.toml" for p in files.overlay if (p.parent / "signals.toml").is_file()]
+    path = here[0] if here else bundled_data_dir() / "signals.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return None  # the scan's own checks report an unreadable signals file
+    return _raw_ids(data, "signals")
+
+
+def _check_migrations(
+    mg: Migrations, raw: dict[str, dict[str, Any]], feature_ids: list[str] | None, signal_ids: list[str] | None
+) -> list[str]:
+    """Selectors name known options and traits, plan items known signals, capabilities, phases and moves."""
+    from advisor.questions import BY_KEY
+
+    problems: list[str] = []
+    data = raw["migrations.toml"]
+    options = raw.get("features.toml", {}).get("options")
+    option_ids = _raw_ids(raw.get("features.toml"), "options") if isinstance(options, list) else None
+    traits = {t for o in _raw_entries(raw.get("features.toml"), "options") for t in (o.get("traits") or []) if isinstance(t, str)}
+    component_ids = _raw_ids(raw.get("benchmarks.toml"), "components")
+    move_ids = [m.id for m in mg.moves or ()]
+    phase_ids = [p.id for p in mg.phases or ()]
+
+    def check_selector(where: str, field: str, selector: tuple[str, ...], allow_none: bool) -> None:
+        for item in selector:
+            if item.startswith("trait:"):
+                if item.removeprefix("trait:") not in traits:
+                    problems.append(f"{where}.{field}: unknown trait '{item.removeprefix('trait:')}' (expected one of {', '.join(sorted(traits))})")
+            elif item == "none":
+                if not allow_none:
+                    problems.append(f"{where}.{field}: 'none' cannot be a target")
+            elif option_ids is not None and item not in option_ids:
+                problems.append(
+                    f"{where}.{field}: unknown option id '{item}' (expected none, trait:<trait> or one of {', '.join(option_ids)})"
+                )
+
+    def check_when(where: str, when: Any) -> None:
+        if when is None:
+            return
+        for key in when.answers:
+            if key not in BY_KEY:
+                problems.append(f"{where}.when.answers.{key}: unknown answer key")
+        if feature_ids is not None:
+            for field in ("requires_any", "wants_any"):
+                for fid in getattr(when, field):
+                    if fid not in feature_ids:
+                        problems.append(f"{where}.when.{field}: unknown feature id '{fid}'")
+
+    def entries(key: str) -> list[tuple[int, Any]]:
+        return _indexed(getattr(mg, key) or (), data, key)
+
+    for key in ("moves", "costs", "phases", "blockers", "rework", "gaps"):
+        for dup in _duplicates([e.id for e in getattr(mg, key) or ()]):
+            problems.append(f"migrations.toml: {key}: id '{dup}' is used twice")
+        for i, entry in entries(key):
+            where = f"migrations.toml: {key}.{i}({entry.id})"
+            if not _ID.match(entry.id):
+                problems.append(f"{where}.id: expected a kebab-case id like 'vs-to-httproute'")
+            check_selector(where, "from_mesh", entry.from_mesh, allow_none=True)
+            check_selector(where, "to_mesh", entry.to_mesh, allow_none=False)
+            check_when(where, getattr(entry, "when", None))
+            for mid in getattr(entry, "moves", ()):
+                if mid not in move_ids:
+                    problems.append(f"{where}.moves: unknown move '{mid}' (expected one of {', '.join(move_ids)})")
+            if key == "moves":
+                for cid in entry.replaced_components:
+                    if component_ids and cid not in component_ids:
+                        problems.append(f"{where}.replaced_components: unknown component '{cid}' (expected one of {', '.join(component_ids)})")
+            if key in ("blockers", "rework", "gaps"):
+                if not (entry.signals or entry.kinds or entry.capabilities or entry.when or entry.always):
+                    problems.append(f"{where}: raised by nothing (give signals, kinds, capabilities, when or always)")
+                if signal_ids is not None:
+                    for sid in entry.signals:
+                        if sid not in signal_ids:
+                            problems.append(f"{where}.signals: unknown signal id '{sid}' (not in signals.toml)")
+                if feature_ids is not None:
+                    for fid in entry.capabilities:
+                        if fid not in feature_ids:
+                            problems.append(f"{where}.capabilities: unknown feature id '{fid}'")
+                if entry.phase and entry.phase not in phase_ids:
+                    problems.append(f"{where}.phase: unknown phase '{entry.phase}' (expected one of {', '.join(phase_ids)})")
     return problems
 
 

@@ -69,6 +69,8 @@ def build_steps(catalog: Catalog, flags: Mapping[str, Any], width: int = 100) ->
             steps.append(_features_step(catalog, q, given, width))
         elif q.key == "benchmark_profile":
             steps.append(_profile_step(catalog, q))
+        elif q.kind == "option":
+            steps.append(_mesh_step(catalog, q))
         elif q.kind == "choice":
             steps.append(_select_step(q))
         elif q.kind == "bool":
@@ -152,6 +154,17 @@ def _confirm_step(q: Question) -> Step:
 def _profile_step(catalog: Catalog, q: Question) -> Step:
     def build(state: State) -> questionary.Question:
         choices = [Choice(title=_titled(pid, prof.title), value=pid) for pid, prof in catalog.profiles.items()]
+        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+
+    return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
+
+
+def _mesh_step(catalog: Catalog, q: Question) -> Step:
+    """none, or one of the options the data declares."""
+
+    def build(state: State) -> questionary.Question:
+        choices = [Choice(title=_titled("none", "no mesh yet"), value="none")]
+        choices += [Choice(title=_titled(o.id, o.name), value=o.id) for o in catalog.features.options]
         return questionary.select(q.prompt, choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})

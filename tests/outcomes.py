@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 
 from advisor.__main__ import main
-from advisor.catalog import bundled_data_dir
+from advisor.catalog import DATA_FILES, bundled_data_dir
 from advisor.questions import QUESTIONS
 
 # The options the bundled data declares: the set comes from features.toml, never from code.
@@ -160,7 +160,9 @@ def check_outcome(outcome: Outcome, command: str, fmt: str | None, max_error_lin
 
 # `file: field.path: message`; a file that cannot be read as text at all, or does not belong,
 # is `file: message` (a TOML syntax error is `file: TOML syntax error: message`).
-_FIELD_PROBLEM = re.compile(r"^  (features|benchmarks|pricing|rules)\.toml: .+?: .+$")
+_FIELD_PROBLEM = re.compile(
+    r"^  (" + "|".join(re.escape(n.removesuffix(".toml")) for n in DATA_FILES) + r")\.toml: .+?: .+$"
+)
 _FILE_PROBLEM = re.compile(r"^  [^/]+\.toml: (not UTF-8 text|not a mesh-advisor data file \(.+\)|cannot read .+)$")
 
 

@@ -179,7 +179,7 @@ def test_an_unknown_toml_name_in_the_dir_is_reported(tmp_path, cli) -> None:
     (ours / "README.md").write_text("notes about our prices\n", encoding="utf-8")  # not .toml: ignored
     rc, out, err = cli("matrix", "--data-dir", str(ours))
     assert (rc, out) == (2, "")
-    assert "prices.toml: not a mesh-advisor data file (expected one of features.toml, benchmarks.toml, pricing.toml, rules.toml)" in err
+    assert f"prices.toml: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES)})" in err
     assert "README" not in err
 
 

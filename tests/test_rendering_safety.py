@@ -296,7 +296,7 @@ def test_the_wizard_prints_data_text_literally(tmp_path, hostile_data) -> None:
     data_dir, tags = hostile_data
     catalog = load_catalog(data_dir)
     # every answer but the required capabilities comes as a flag; tick the first capability
-    flags = {q.key: None for q in QUESTIONS} | {"pods": "500", "prefer": ["mtls"], "team_experience": "some",
+    flags = {q.key: None for q in QUESTIONS} | {"pods": "500", "prefer": ["mtls"], "current_mesh": "none", "team_experience": "some",
              "envoy_experience": False, "risk": "conservative", "cost_sensitivity": "medium",
              "latency_sensitivity": "medium", "cost_basis": "usage", "nodes": "10", "namespaces": "5",
              "mesh_rps": "1000", "l7_ratio": "0.2", "hops": "3", "cpu_price": "0.03", "memory_price": "0.004",

@@ -117,6 +117,7 @@ def test_happy_path_typed_answers_and_choices() -> None:
         "2000" + ENTER + "40" + ENTER + "12" + ENTER + "5000" + ENTER + "0.5" + ENTER + "4" + ENTER
         + checkbox_keys(["fault-injection"])
         + checkbox_keys(["traffic-mirroring"], hidden=("fault-injection",))
+        + DOWN * 2 + ENTER  # current_mesh: none -> istio-sidecar (none, then the options as the data lists them)
         + DOWN + ENTER  # team_experience: some -> expert
         + "y"  # envoy_experience
         + UP + ENTER  # risk: balanced -> conservative
@@ -131,7 +132,7 @@ def test_happy_path_typed_answers_and_choices() -> None:
     second_preset = list(CATALOG.pricing.presets.values())[1]
     assert (a.pods, a.nodes, a.namespaces, a.mesh_rps, a.l7_ratio, a.hops) == (2000, 40, 12, 5000.0, 0.5, 4)
     assert a.require == ("fault-injection",) and a.prefer == ("traffic-mirroring",)
-    assert (a.team_experience, a.envoy_experience, a.risk) == ("expert", True, "conservative")
+    assert (a.current_mesh, a.team_experience, a.envoy_experience, a.risk) == ("istio-sidecar", "expert", True, "conservative")
     assert (a.cost_sensitivity, a.latency_sensitivity, a.cost_basis) == ("high", "low", "requests")
     assert a.cpu_price == second_preset.cpu_usd_per_vcpu_hour.value
     assert a.memory_price == second_preset.memory_usd_per_gib_hour.value
@@ -143,7 +144,7 @@ def test_happy_path_typed_answers_and_choices() -> None:
 
 
 def test_rejected_value_is_explained_then_corrected() -> None:
-    keys = ENTER * 4 + "abc" + ENTER + BACKSPACE * 3 + "1.5" + ENTER + BACKSPACE * 3 + "0.75" + ENTER + ENTER * 11
+    keys = ENTER * 4 + "abc" + ENTER + BACKSPACE * 3 + "1.5" + ENTER + BACKSPACE * 3 + "0.75" + ENTER + ENTER * 12
     resolved, _ = ask(keys)
     assert resolved.answers.l7_ratio == 0.75
     # What the toolbar shows is the same words a flag gets (one validation path); keys typed ahead
@@ -167,7 +168,7 @@ def test_checkboxes_move_with_arrows_and_tick_with_space() -> None:
     must = DOWN * vm + SPACE + DOWN * (wasm - vm) + SPACE + UP * wasm + SPACE + DOWN * wasm + SPACE + ENTER
     # mtls, vm-workloads are hidden from the nice-to-haves; tick the first one left (l4-authz).
     nice = SPACE + ENTER
-    resolved, run = ask(ENTER * 6 + must + nice + ENTER * 8)
+    resolved, run = ask(ENTER * 6 + must + nice + ENTER * 9)
     assert resolved.answers.require == ("mtls", "vm-workloads")
     assert resolved.answers.prefer == ("l4-authz",)
     assert "Istio ambient lacks vm-workloads (none)" in run.printed
@@ -231,7 +232,7 @@ def test_typing_replaces_the_offered_default() -> None:
 def test_changing_an_offered_must_have_keeps_lists_disjoint() -> None:
     # The file prefers wasm; ticking wasm as a must-have drops it from the nice-to-haves.
     order = [f.id for g in CATALOG.features.groups for f in CATALOG.features.features if f.group == g.id]
-    keys = ENTER * 6 + DOWN * order.index("wasm") + SPACE + ENTER + ENTER + ENTER * 8
+    keys = ENTER * 6 + DOWN * order.index("wasm") + SPACE + ENTER + ENTER + ENTER * 9
     resolved, _ = ask(keys, file_values={"prefer": ["wasm", "mtls"]})
     assert resolved.answers.require == ("wasm",)
     assert resolved.answers.prefer == ("mtls",)
@@ -239,7 +240,7 @@ def test_changing_an_offered_must_have_keeps_lists_disjoint() -> None:
 
 def test_own_prices_are_asked_after_the_preset_list() -> None:
     own = UP + ENTER  # "Enter my own prices" is last; up from the first wraps round to it
-    keys = ENTER * 13 + own + "0.04" + ENTER + ENTER + ENTER * 2
+    keys = ENTER * 14 + own + "0.04" + ENTER + ENTER + ENTER * 2
     resolved, run = ask(keys)
     assert resolved.answers.cpu_price == 0.04
     assert resolved.answers.memory_price == defaults(CATALOG)["memory_price"]
@@ -271,7 +272,7 @@ def test_equivalent_command_reproduces_the_answers(cli) -> None:
     keys = (
         "2000" + ENTER + ENTER * 3 + "0.35" + ENTER + ENTER
         + checkbox_keys(["fault-injection", "vm-workloads"]) + ENTER
-        + ENTER + "y" + UP + ENTER + ENTER * 2 + UP + ENTER + "0.041" + ENTER + "0.0051" + ENTER + ENTER * 2
+        + ENTER + ENTER + "y" + UP + ENTER + ENTER * 2 + UP + ENTER + "0.041" + ENTER + "0.0051" + ENTER + ENTER * 2
     )
     resolved, _ = ask(keys)
     command = wizard.equivalent_command(CATALOG, resolved.answers)

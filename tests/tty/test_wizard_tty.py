@@ -80,6 +80,7 @@ def test_complete_run_saves_toml_that_recommend_reproduces(tmp_path: Path) -> No
     t.child.expect_exact("Must-haves: mtls, fault-injection")
     t.child.expect_exact("Istio ambient has fault-injection only at alpha: a blocker if risk is conservative")
     t.answer("Which capabilities would be nice to have?", ENTER)
+    t.answer("Which mesh does the cluster run today?", ENTER)
     t.answer("How much service-mesh experience", ENTER)
     t.answer("Does the team already run Envoy?", "n")
     t.answer("appetite for young or pre-GA", UP + ENTER)  # conservative
@@ -138,7 +139,7 @@ def test_ctrl_c_in_the_middle_exits_130_and_saves_nothing(tmp_path: Path) -> Non
 def test_flags_skip_questions_and_output_saves_without_asking(tmp_path: Path) -> None:
     t = Terminal(tmp_path, "--pods", "800", "--nodes", "20", "--require", "mtls", "-o", "given.toml")
     t.answer("How many namespaces are in the mesh?", ENTER)
-    for prompt in ("requests per second", "(L7) processing?", "hops does one", "nice to have?", "experience does",
+    for prompt in ("requests per second", "(L7) processing?", "hops does one", "nice to have?", "run today?", "experience does",
                    "run Envoy?", "appetite", "resource cost", "added latency", "Which prices", "drive the score",
                    "benchmark profile"):
         t.answer(prompt, ENTER if prompt != "run Envoy?" else "y")
