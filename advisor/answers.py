@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from advisor.catalog import Catalog
 from advisor.errors import AnswerError, clip
@@ -55,7 +55,7 @@ class Answers:
 class Resolved:
     answers: Answers
     defaulted: tuple[str, ...]
-    origin: dict[str, str]  # key -> "flag" | "file" | "typed" | "default"
+    origin: dict[str, str]  # key -> "flag" | "file" | "scan" | "typed" | "default" (meta.origins)
 
 
 def defaults(catalog: Catalog) -> dict[str, Any]:
@@ -70,33 +70,48 @@ def is_given(value: Any) -> bool:
     return value is not None and not (isinstance(value, (list, tuple)) and len(value) == 0)
 
 
-def resolve(
-    catalog: Catalog,
-    flags: Mapping[str, Any] | None = None,
-    file_values: Mapping[str, Any] | None = None,
-    file_label: str = "answers file",
-    typed: Mapping[str, Any] | None = None,
-) -> Resolved:
-    """Precedence: flag > answers file > typed in the wizard > default."""
-    flags = flags or {}
-    file_values = file_values or {}
-    typed = typed or {}
+@dataclass(frozen=True)
+class Source:
+    """One labelled mapping of answers in the chain; `origin` is what results record for its answers."""
+
+    origin: str  # "flag" | "file" | "scan" | "typed"
+    values: Mapping[str, Any]
+    label: str = ""  # for messages: "cluster.toml: [answers]"
+    # Files and scans give a feature list even when it is empty (require = [] means "none");
+    # an empty flag list means the flag was not given.
+    empty_lists_count: bool = False
+
+    def gives(self, q: Question) -> bool:
+        raw = self.values.get(q.key)
+        return is_given(raw) or (self.empty_lists_count and q.kind == "features" and q.key in self.values)
+
+    def where(self, q: Question) -> str:
+        if self.origin == "flag":
+            return _flag_label(q, self.values.get(q.key))
+        if self.origin == "typed":
+            return q.key
+        return f"{self.label}: {q.key}"
+
+
+ORIGINS: tuple[str, ...] = ("flag", "file", "scan", "typed", "default")
+
+
+def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
+    """The first source (in order) that gives an answer decides it, through the one validation
+    path (`parse_answer`); an answer no source gives takes its default. Every answer records its
+    origin (copier's AnswersMap, a ChainMap of labelled sources, is the model)."""
     base = defaults(catalog)
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
     problems: list[str] = []
     for q in QUESTIONS:
-        for source, raw, label in (
-            ("flag", flags.get(q.key), _flag_label(q, flags.get(q.key))),
-            ("file", file_values.get(q.key), f"{file_label}: {q.key}"),
-            ("typed", typed.get(q.key), q.key),
-        ):
-            if is_given(raw) or (q.kind == "features" and source == "file" and q.key in file_values):
+        for source in sources:
+            if source.gives(q):
                 try:
-                    values[q.key] = parse_answer(catalog, q, raw)
+                    values[q.key] = parse_answer(catalog, q, source.values.get(q.key))
                 except ValueError as exc:
-                    problems.append(f"{label}: {exc}")
-                origin[q.key] = source
+                    problems.append(f"{source.where(q)}: {exc}")
+                origin[q.key] = source.origin
                 break
         else:
             values[q.key] = base[q.key]
@@ -112,6 +127,27 @@ def resolve(
         raise _answer_error(problems)
     defaulted = tuple(k for k in (q.key for q in QUESTIONS) if origin[k] == "default")
     return Resolved(answers=Answers(**values), defaulted=defaulted, origin=origin)
+
+
+def resolve(
+    catalog: Catalog,
+    flags: Mapping[str, Any] | None = None,
+    file_values: Mapping[str, Any] | None = None,
+    file_label: str = "answers file",
+    typed: Mapping[str, Any] | None = None,
+    scan_values: Mapping[str, Any] | None = None,
+    scan_label: str = "scan",
+) -> Resolved:
+    """Precedence: flag > answers file > scan > typed in the wizard > default."""
+    return resolve_chain(
+        catalog,
+        (
+            Source("flag", flags or {}),
+            Source("file", file_values or {}, file_label, empty_lists_count=True),
+            Source("scan", scan_values or {}, scan_label, empty_lists_count=True),
+            Source("typed", typed or {}),
+        ),
+    )
 
 
 def parse_answer(catalog: Catalog, q: Question, raw: Any) -> Any:
@@ -164,6 +200,37 @@ def load_answers_file(path: str | Path) -> tuple[dict[str, Any], str]:
     )
     doc = AnswersDocument.from_document(data, label, BY_KEY, AnswerError)
     return dict(doc.values), doc.label
+
+
+def is_scan_document(data: Any) -> bool:
+    """A `mesh-advisor scan` document: an answers export with a [scan] table of evidence."""
+    return isinstance(data, dict) and isinstance(data.get("scan"), dict) and isinstance(data.get("answers"), dict)
+
+
+def load_answer_sources(paths: Sequence[str]) -> tuple[dict[str, Any], str, dict[str, Any], str]:
+    """(file values, file label, scan values, scan label) from up to one answers file and one scan.
+
+    A scan document (it has a [scan] table) is the scan source; anything else is the answers file,
+    which outranks the scan. Two answers files, or two scans, are an error.
+    """
+    found: dict[str, tuple[dict[str, Any], str, str]] = {}
+    for path in paths:
+        data = read_document(
+            path,
+            AnswerError,
+            missing="answers file not found",
+            expected="expected a TOML or JSON answers file",
+            parse_constant=_reject_constant,
+        )
+        kind = "scan" if is_scan_document(data) else "file"
+        doc = AnswersDocument.from_document(data, str(path), BY_KEY, AnswerError)
+        if kind in found:
+            what = "scans" if kind == "scan" else "answers files"
+            raise AnswerError(f"two {what} given ({found[kind][2]} and {path}); give one, or one answers file and one scan")
+        found[kind] = (dict(doc.values), doc.label, str(path))
+    file_values, file_label, _ = found.get("file", ({}, "answers file", ""))
+    scan_values, scan_label, _ = found.get("scan", ({}, "scan", ""))
+    return file_values, file_label, scan_values, scan_label
 
 
 def _reject_constant(name: str) -> Any:

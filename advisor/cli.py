@@ -111,22 +111,22 @@ def load(data_dir: Optional[str]):
     return load_catalog(data_dir, cache_dir=cache_dir())
 
 
-def answers_source(positional: Optional[str], option: Optional[str]) -> Optional[str]:
+def answers_source(positional: Optional[str], option: Optional[str]) -> list[str]:
+    """The answers files given: one, or an answers file and a scan (`recommend cluster.toml --answers team.toml`)."""
     for given, label in ((positional, "ANSWERS"), (option, "--answers")):
         if given is not None and not given.strip():
             raise UserError(f"{label}: expected an answers file (TOML or JSON), got an empty string")
     if positional and option and positional != option:
-        raise UserError(f"two answers files given ({positional} and --answers {option}); give one")
-    return positional or option
+        return [positional, option]
+    return [p for p in (positional or option,) if p]
 
 
-def resolve_answers(catalog, flags: dict[str, Any], answers_path: Optional[str]):
-    from advisor.answers import load_answers_file, resolve
+def resolve_answers(catalog, flags: dict[str, Any], answers_paths: list[str]):
+    """The chain: flags > answers file > scan > defaults (the wizard adds what is typed)."""
+    from advisor.answers import load_answer_sources, resolve
 
-    file_values, label = ({}, "answers file")
-    if answers_path:
-        file_values, label = load_answers_file(answers_path)
-    return resolve(catalog, flags=flags, file_values=file_values, file_label=label)
+    file_values, label, scan_values, scan_label = load_answer_sources(answers_paths)
+    return resolve(catalog, flags=flags, file_values=file_values, file_label=label, scan_values=scan_values, scan_label=scan_label)
 
 
 # ---------------------------------------------------------------- commands
@@ -200,7 +200,7 @@ def wizard(
     flags: dict[str, Any] = None,  # type: ignore[assignment]
 ) -> None:
     """Ask the questions interactively (flags are not asked; --answers values are offered), then show the result."""
-    from advisor.answers import load_answers_file
+    from advisor.answers import load_answer_sources
     from advisor.document import check_writable
     from advisor.errors import NoTerminalError
     from advisor.results import RecommendationResult
@@ -217,11 +217,11 @@ def wizard(
         plan_output(None, output, RecommendationResult.kind)  # an extension we cannot write fails now
         check_writable(output, force)
     catalog = load(data_dir)
-    path = answers_source(answers_file, answers)
-    file_values, label = load_answers_file(path) if path else ({}, "answers file")
+    file_values, label, scan_values, scan_label = load_answer_sources(answers_source(answers_file, answers))
     from advisor.wizard import run as run_wizard
 
-    run_wizard(catalog, env.console, flags, file_values, label, now_utc, save_to=output, force=force, data_dir=data_dir)
+    run_wizard(catalog, env.console, flags, file_values, label, now_utc, save_to=output, force=force, data_dir=data_dir,
+               scan_values=scan_values, scan_label=scan_label)
 
 
 @app.command()

@@ -25,6 +25,8 @@ def meta(catalog: Catalog, resolved: Resolved | None, generated_at: str) -> dict
     }
     if resolved is not None:
         out["defaulted"] = list(resolved.defaulted)
+        # where each answer came from: flag, file, scan, typed or default (defaulted stays, as before)
+        out["origins"] = dict(resolved.origin)
         out["benchmark_profile"] = resolved.answers.benchmark_profile
     return out
 

@@ -327,8 +327,13 @@ def ask_answers(
     file_label: str = "answers file",
     pt_input: Input | None = None,
     pt_output: Output | None = None,
+    scan_values: Mapping[str, Any] | None = None,
+    scan_label: str = "scan",
 ) -> Resolved:
     """Ask every answer not given as a flag, offering the --answers values, and resolve the result.
+
+    What a scan answered (the cluster's size, its capabilities in use) is not asked: the wizard asks
+    only what a scan cannot know (team, risk, sensitivities, prices).
 
     A value from --answers is what the wizard offers; what the person confirms or types is the answer.
     So an offered value kept unchanged keeps its origin ("file" or "default"), and a changed one is
@@ -337,10 +342,13 @@ def ask_answers(
     flags = dict(flags or {})
     file_values = dict(file_values or {})
     # Validate flags and the file before the first prompt, so a bad value fails fast with exit 2.
-    offered = resolve(catalog, flags=flags, file_values=file_values, file_label=file_label)
+    scan_values = dict(scan_values or {})
+    offered = resolve(catalog, flags=flags, file_values=file_values, file_label=file_label,
+                      scan_values=scan_values, scan_label=scan_label)
     offered_values = {q.key: getattr(offered.answers, q.key) for q in QUESTIONS}
     state: State = dict(offered_values)
-    steps = build_steps(catalog, flags, width=console.width)
+    not_asked = {**{k: v for k, v in scan_values.items() if k not in file_values}, **{k: v for k, v in flags.items() if v is not None}}
+    steps = build_steps(catalog, not_asked, width=console.width)
     session = create_app_session(input=pt_input, output=pt_output) if pt_input or pt_output else nullcontext()
     section = None
     with session:
@@ -359,7 +367,8 @@ def ask_answers(
     asked = [k for s in steps for k in s.keys]
     typed = {k: state[k] for k in asked if not _same(BY_KEY[k], state[k], offered_values[k])}
     kept_file_values = {k: v for k, v in file_values.items() if k not in typed}
-    return resolve(catalog, flags=flags, file_values=kept_file_values, file_label=file_label, typed=typed)
+    return resolve(catalog, flags=flags, file_values=kept_file_values, file_label=file_label, typed=typed,
+                   scan_values=scan_values, scan_label=scan_label)
 
 
 # ---------------------------------------------------------------- the result
@@ -430,6 +439,8 @@ def run(
     data_dir: str | None = None,
     pt_input: Input | None = None,
     pt_output: Output | None = None,
+    scan_values: Mapping[str, Any] | None = None,
+    scan_label: str = "scan",
 ) -> Resolved:
     """The whole wizard: ask, show the result and the equivalent command, then save (asked, or -o given)."""
     from advisor.document import write_atomic
@@ -438,7 +449,8 @@ def run(
     from advisor.results import RecommendationResult
     from advisor.scoring import recommend
 
-    resolved = ask_answers(catalog, console, flags, file_values, file_label, pt_input, pt_output)
+    resolved = ask_answers(catalog, console, flags, file_values, file_label, pt_input, pt_output,
+                           scan_values=scan_values, scan_label=scan_label)
     rec = recommend(resolved.answers, catalog)
     console.print()
     render_recommendation(console, catalog, resolved, rec)

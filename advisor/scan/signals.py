@@ -104,10 +104,43 @@ class Test:
         return self.arg in low  # contains
 
     def first(self, obj: Any) -> str | None:
-        for value, where in walk(obj, self.path):
-            if self.passes(value):
-                return where
+        """The concrete path of the first value that passes (the path text is built only then)."""
+        trail = _first(obj, self.path, 0, self)
+        if trail is None:
+            return None
+        where = ""
+        for kind, part in reversed(trail):
+            where = _key_text(where, part) if kind == "key" else f"{where}{part}"
+        return where
+
+
+def _first(value: Any, steps: tuple[Step, ...], i: int, test: "Test") -> list[tuple[str, str]] | None:
+    """Depth-first search without generators (hot: every pod goes through a dozen of these)."""
+    if i == len(steps):
+        return [] if test.passes(value) else None
+    kind, name = steps[i]
+    if kind == "key":
+        if type(value) is dict and name in value:
+            trail = _first(value[name], steps, i + 1, test)
+            if trail is not None:
+                trail.append(("key", name))
+            return trail
         return None
+    if kind == "items":
+        if type(value) is list:
+            for n, item in enumerate(value):
+                trail = _first(item, steps, i + 1, test)
+                if trail is not None:
+                    trail.append(("index", f"[{n}]"))
+                    return trail
+        return None
+    if type(value) is dict:
+        for key, item in value.items():
+            trail = _first(item, steps, i + 1, test)
+            if trail is not None:
+                trail.append(("index", f'["{key}"]'))
+                return trail
+    return None
 
 
 @dataclass(frozen=True, eq=False)
