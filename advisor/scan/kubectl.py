@@ -25,6 +25,7 @@ from advisor.scan.infer import Scanner
 from advisor.scan.result import ScanResult, Traffic, build
 
 PARALLEL = 4
+PAGED_CALLS = 10  # a get may page (500 objects a request); the call as a whole gets 10 x --timeout
 
 # (resource, group, what the scan infers from it): the built-in kinds the scan always reads.
 BUILTIN: tuple[tuple[str, str, str], ...] = (
@@ -70,6 +71,8 @@ class Kubectl:
         return out + list(rest)
 
     def run(self, *rest: str, stdout: Any = subprocess.PIPE) -> tuple[int, bytes, str]:
+        """kubectl's own --request-timeout bounds each API request; a call that pages through a
+        large list makes many, so the whole call is killed only after PAGED_CALLS x --timeout."""
         argv = self.args(*rest)
         self.calls.append(argv)
         try:
@@ -78,12 +81,12 @@ class Kubectl:
         except OSError as exc:
             raise KubectlError(f"cannot run kubectl ({argv[0]}): {exc.strerror or exc}") from None
         try:
-            out, err = proc.communicate(timeout=self.timeout)
+            out, err = proc.communicate(timeout=self.timeout * (PAGED_CALLS if rest[:1] == ("get",) else 1))
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
             raise KubectlError(
-                f"kubectl {' '.join(rest[:2])} did not finish within {self.timeout:g}s; "
+                f"kubectl {' '.join(rest[:2])} did not finish in time (--timeout {self.timeout:g}s per request); "
                 "is the cluster reachable? (--timeout to wait longer)"
             ) from None
         return proc.returncode, out or b"", (err or b"").decode("utf-8", "replace")
@@ -109,10 +112,10 @@ def _fatal(err: str, what: str, k: Kubectl) -> KubectlError:
     if "context" in err and "does not exist" in err:
         name = k.context or "the current context"
         return KubectlError(f"--context {name}: no such context in the kubeconfig ({line})")
+    if "Timeout exceeded" in err or "timeout" in err.lower() and "connection refused" not in err or "deadline" in err:
+        return KubectlError(f"the API server did not answer {what} in time: {line} (--timeout to wait longer)")
     if "connection refused" in err or "no such host" in err or "Unable to connect" in err or "dial tcp" in err:
         return KubectlError(f"cannot reach the cluster's API server: {line}")
-    if "Timeout" in err or "timeout" in err or "deadline" in err:
-        return KubectlError(f"the API server did not answer {what} in time: {line} (--timeout to wait longer)")
     if "Unauthorized" in err or "You must be logged in" in err:
         return KubectlError(f"the API server refused the credentials: {line}")
     return KubectlError(f"kubectl {what} failed: {line}")
