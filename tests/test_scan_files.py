@@ -110,6 +110,27 @@ def test_helm_rendered_output_with_empty_documents_hpa_daemonset(cli):
     assert findings(doc, "httproute-header-modifier")[0]["field"] == "spec.rules[0].filters[1].type"
 
 
+def test_istio_policies_and_extensions(cli):
+    doc = scan_json(cli, str(FIX / "istio-policies.yaml"))
+    got = set(doc["answers"]["require"])
+    assert got == {"mtls", "l7-authz", "jwt-auth", "ext-authz", "spire", "egress-control", "circuit-breaking",
+                   "rate-limiting", "vm-workloads", "wasm", "locality-lb", "session-affinity"}
+    # EnvoyFilter: the finding names what it patches; the rate-limit filter is the capability
+    (ef,) = findings(doc, "envoy-filter")
+    assert ef["detail"] == "envoy.filters.http.local_ratelimit, envoy.filters.http.lua"
+    assert findings(doc, "envoy-filter-rate-limit")[0]["field"] == "spec.configPatches[0].patch.value.name"
+    assert findings(doc, "envoy-filter-lua")[0]["field"] == "spec.configPatches[1].patch.value.name"
+    # a port-level DISABLE under a STRICT default: both are reported (DISABLE blocks ambient)
+    assert findings(doc, "peer-auth-disable")[0]["field"] == 'spec.portLevelMtls["8080"].mode'
+    assert findings(doc, "peer-auth-strict")[0]["field"] == "spec.mtls.mode"
+    # CUSTOM with paths: ext-authz, and the path match is L7 too
+    assert findings(doc, "authz-custom")[0]["detail"] == "sample-ext-authz-grpc"
+    assert [f["name"] for f in findings(doc, "authz-l7")] == ["ext-authz"] and not findings(doc, "authz-l4")
+    assert findings(doc, "request-authentication")[0]["detail"] == "testing@secure.istio.io"
+    assert findings(doc, "sidecar-resource")[0]["detail"] == "REGISTRY_ONLY"
+    assert findings(doc, "spire")[0]["name"] == "istio" and findings(doc, "spire")[0]["namespace"] == ""
+
+
 def test_kubectl_dump_counts_pods_as_they_are_and_reads_nodes(tmp_path, cli):
     dump = tmp_path / "cluster.json"
     gen_cluster().write(300, str(dump))
