@@ -58,6 +58,7 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
     assert ns["meshed_by"] == "istio-sidecar"  # the Namespace's istio-injection=enabled
     # four Services, each one port named "http": 4 of 4 ports are L7
     assert ns["l7"] == 1.0 and ns["l7_basis"] == "estimated"
+    assert doc["answers"]["current_mesh"] == "istio-sidecar"
     assert doc["answers"]["require"] == [
         "mtls", "l4-authz", "l7-authz", "header-routing", "traffic-splitting", "retries-timeouts", "fault-injection",
     ]
@@ -206,6 +207,8 @@ def test_output_file_is_an_answers_file_recommend_reads(tmp_path, cli):
     rec = json.loads(stdout)
     assert rec["answers"]["require"] == doc["answers"]["require"]
     assert "traffic-mirroring" in rec["answers"]["require"]
+    # bookinfo's 7 sidecar pods outnumber emojivoto's 4 Linkerd ones: the decision starts from Istio sidecar
+    assert rec["answers"]["current_mesh"] == doc["answers"]["current_mesh"] == "istio-sidecar"
 
 
 def test_markdown_and_table_views(cli):
