@@ -411,3 +411,14 @@ def test_unknown_output_extension_fails_before_scanning(tmp_path, cli):
 def test_live_flags_with_files_are_refused(cli):
     rc, _, err = cli("scan", str(FIX / "bookinfo"), "--context", "prod")
     assert rc == 2 and "--context: only for a live scan" in err
+
+
+def test_the_samples_directory_scans_and_recommends(tmp_path, cli):
+    """README's first scan command, on the repository's samples/ directory."""
+    out = tmp_path / "cluster.toml"
+    rc, _, err = cli("scan", str(REPO / "samples"), "-o", str(out))
+    assert rc == 0, err
+    rc, stdout, err = cli("recommend", str(out), "--format", "json")
+    assert rc == 0, err
+    doc = json.loads(stdout)
+    assert doc["meta"]["origins"]["require"] == "scan" and "fault-injection" in doc["answers"]["require"]
