@@ -32,6 +32,8 @@ class Answers:
     risk: str
     cost_sensitivity: str
     latency_sensitivity: str
+    platform: str
+    vendor_distribution: bool
     cpu_price: float
     memory_price: float
     cost_basis: str
@@ -167,6 +169,10 @@ def parse_answer(catalog: Catalog, q: Question, raw: Any) -> Any:
     if q.key == "benchmark_profile" and value not in catalog.profiles:
         names = ", ".join(catalog.profiles)
         raise ValueError(f"unknown benchmark profile {clip(value)!r}; expected one of {names}")
+    if q.key == "platform":
+        value = value.lower()
+        if value not in catalog.platform_ids:
+            raise ValueError(f"unknown platform {clip(value)!r}; expected one of {', '.join(catalog.platform_ids)}")
     return value
 
 

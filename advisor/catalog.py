@@ -22,7 +22,9 @@ LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
 FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
 # "migration" scores the move from the current mesh; it is weighed only when there is one.
 CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity", "migration")
-DATA_FILES: tuple[str, ...] = ("features.toml", "benchmarks.toml", "pricing.toml", "rules.toml", "migrations.toml")
+DATA_FILES: tuple[str, ...] = (
+    "features.toml", "benchmarks.toml", "pricing.toml", "rules.toml", "migrations.toml", "platforms.toml",
+)
 # Data read by other commands with their own checks (scan: advisor.scan.signals), not part of the catalog.
 OTHER_DATA_FILES: tuple[str, ...] = ("signals.toml",)
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # feature and rule ids (checked in advisor.validation)
@@ -459,6 +461,41 @@ def mesh_matches(selector: tuple[str, ...], mesh: str, traits: tuple[str, ...]) 
     return False
 
 
+# ---------------------------------------------------------------- platforms.toml
+
+
+@model
+class Constraint:
+    """What a platform rules out (block) or costs, for the options its targets match."""
+
+    id: NonEmpty
+    text: NonEmpty
+    source: NonEmpty
+    version: NonEmpty
+    targets: tuple[Target, ...]
+    block: bool = False
+    category: Category = "operability"
+    # A managed or vendor offering: counts only when the answers accept a vendor distribution.
+    vendor: str = ""
+
+    def points_for(self, option: OptionInfo) -> float | None:
+        return next((t.points for t in self.targets if t.matches(option)), None)
+
+
+@model
+class Platform:
+    id: NonEmpty
+    name: NonEmpty
+    description: NonEmpty
+    constraints: tuple[Constraint, ...] = ()
+
+
+@model
+class Platforms:
+    data_version: NonEmpty
+    platforms: tuple[Platform, ...]
+
+
 # ---------------------------------------------------------------- the catalog
 
 
@@ -481,6 +518,7 @@ class Catalog:
     pricing: Pricing
     rules: Rules
     migrations: Migrations
+    platforms: Platforms
     data_version: str
     files: dict[str, str]  # data file name -> path it was read from
     profiles: dict[str, ResolvedProfile]
@@ -494,6 +532,16 @@ class Catalog:
             if feat.id == feature_id:
                 return feat
         raise KeyError(feature_id)
+
+    @property
+    def platform_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.platforms.platforms)
+
+    def platform(self, platform_id: str) -> Platform:
+        for plat in self.platforms.platforms:
+            if plat.id == platform_id:
+                return plat
+        raise KeyError(platform_id)
 
     def option(self, option_id: str) -> OptionInfo:
         for opt in self.features.options:

@@ -24,6 +24,8 @@ def _type_cell(q: Question) -> str:
         return "feature ids (repeatable, comma list)"
     if q.kind == "option":
         return "none, or an option id"
+    if q.key == "platform":
+        return "platform id"
     return "profile name"
 
 

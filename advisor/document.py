@@ -142,6 +142,7 @@ def recommendation_document(
             "scores": dict(score.scores),
             "warnings": list(score.warnings),
             "partly_met": [{"feature": g.feature, "note": g.note, "source": g.source} for g in score.partly_met],
+            "vendor_builds": [{"feature": f, "vendor": v} for f, v in score.vendor_builds],
         }
         entry.update(option_cost_doc(rec.projection.options[oid]))
         entry["reasons"] = [

@@ -15,6 +15,7 @@ SECTIONS: dict[str, str] = {
     "workload": "Workload",
     "capabilities": "Capabilities",
     "team": "Team and risk",
+    "platform": "Platform and distribution",
     "prices": "Prices and benchmarks",
 }
 
@@ -286,6 +287,21 @@ QUESTIONS: tuple[Question, ...] = (
         help="How much added latency matters.",
         prompt="How much does added latency matter?",
         section="team", choices=LEVEL3,
+    ),
+    Question(
+        "platform", "--platform", "text", "generic",
+        help="Where the cluster runs; its constraints rule out or cost options (ids in data/platforms.toml: "
+        "generic, gke-autopilot, eks-fargate, openshift, aks, eks, gke).",
+        prompt="Where does the cluster run?",
+        section="platform",
+        default_note="platform ids come from data/platforms.toml",
+    ),
+    Question(
+        "vendor_distribution", "--vendor-distribution", "bool", False,
+        help="The team accepts a commercial distribution or managed mesh (e.g. Buoyant Enterprise for "
+        "Linkerd, a vendor Istio build): what only a vendor build offers then counts, named as such.",
+        prompt="Would the team run a commercial distribution or a managed mesh?",
+        section="platform",
     ),
     Question(
         "cpu_price", "--cpu-price", "float", 0.031611,

@@ -46,6 +46,7 @@ class OptionScore:
     reasons: tuple[Reason, ...]
     warnings: tuple[str, ...] = ()
     partly_met: tuple[PartlyMet, ...] = ()
+    vendor_builds: tuple[tuple[str, str], ...] = ()  # (feature id, vendor) counted at a vendor build's level
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,9 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     warnings: dict[str, list[str]] = {o: [] for o in catalog.option_ids}
     blockers: dict[str, list[Blocker]] = {o: [] for o in catalog.option_ids}
     partly: dict[str, list[PartlyMet]] = {o: [] for o in catalog.option_ids}
+    vendored: dict[str, list[tuple[str, str]]] = {o: [] for o in catalog.option_ids}
     names = {o.id: o.name for o in catalog.features.options}
-    vendor_ok = bool(getattr(answers, "vendor_distribution", False))
+    vendor_ok = answers.vendor_distribution
 
     # features: points lost for each asked-for capability an option supports only in part
     asked = [(f, "required") for f in answers.require] + [(f, "preferred") for f in answers.prefer]
@@ -130,6 +132,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             level, note, source, vendor = feature.cells[option].effective(vendor_ok)
             if vendor:
                 note = f"In {vendor} (a vendor distribution): {note}"
+                vendored[option].append((fid, vendor))
             value = rules.level_values[level]
             # Fixed points per capability, not a mean: asking for more capabilities that every
             # option supports must not dilute the gap on the one that separates them.
@@ -206,6 +209,23 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             if rule.warn:
                 warnings[opt.id].append(rule.text)
 
+    # the platform: what it rules out or costs, by trait; a managed offering only when accepted
+    platform = catalog.platform(answers.platform)
+    for con in platform.constraints:
+        if con.vendor and not vendor_ok:
+            continue
+        for opt in catalog.features.options:
+            delta = con.points_for(opt)
+            if delta is None:
+                continue
+            if con.block:
+                blockers[opt.id].append(Blocker(con.id, "platform", f"{platform.name}: {con.text}", con.source))
+            elif con.vendor:
+                text = f"{platform.name}, with {con.vendor} (a vendor offering you accept): {con.text}"
+                reasons[opt.id].append(Reason(con.category, delta, text, con.source))
+            else:
+                reasons[opt.id].append(Reason(con.category, delta, f"{platform.name}: {con.text}", con.source))
+
     options: dict[str, OptionScore] = {}
     for option in catalog.option_ids:
         cat_scores = {}
@@ -223,6 +243,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             reasons=tuple(reasons[option]),
             warnings=tuple(warnings[option]),
             partly_met=tuple(partly[option]),
+            vendor_builds=tuple(vendored[option]),
         )
 
     order = {o: i for i, o in enumerate(catalog.option_ids)}
@@ -274,6 +295,8 @@ _CATEGORY_WORDS = {
 
 
 def _level_words(level: str) -> str:
+    if level == "platform":
+        return "ruled out by the platform"
     return "only partly met (partial)" if level == "partial" else level
 
 
@@ -311,6 +334,11 @@ def _summary(choice, eligible, options, weights, projection, basis, current="non
         f" It adds about {dollars(cost.monthly_usd)}/month ({basis}) and "
         f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
     )
+    by_vendor: dict[str, list[str]] = {}
+    for fid, vendor in top.vendor_builds:
+        by_vendor.setdefault(vendor, []).append(fid)
+    for vendor, fids in by_vendor.items():
+        out += f" It counts on a vendor distribution for {', '.join(fids)}: {vendor}."
     for gap in top.partly_met:
         out += f" It partly meets {gap.feature}: {gap.note.rstrip('.')}."
     for warning in top.warnings:

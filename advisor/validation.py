@@ -31,6 +31,7 @@ from advisor.catalog import (
     FIGURE_UNITS,
     LatencyFigures,
     Migrations,
+    Platforms,
     Pricing,
     Range,
     Rules,
@@ -49,6 +50,7 @@ MODELS: tuple[tuple[str, type], ...] = (
     ("pricing.toml", Pricing),
     ("rules.toml", Rules),
     ("migrations.toml", Migrations),
+    ("platforms.toml", Platforms),
 )
 
 
@@ -118,6 +120,7 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
         pricing=models["pricing.toml"],
         rules=models["rules.toml"],
         migrations=models["migrations.toml"],
+        platforms=models["platforms.toml"],
         data_version=stamp,
         files={name: str(path) for name, path in paths.items()},
         profiles=profiles,
@@ -280,6 +283,9 @@ def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]], signal_i
         problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids, declared))
     if "migrations.toml" in views:
         problems.extend(_check_migrations(views["migrations.toml"], raw, feature_ids, signal_ids))
+    if "platforms.toml" in views:
+        declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
+        problems.extend(_check_platforms(views["platforms.toml"], raw["platforms.toml"], declared))
     return problems
 
 
@@ -471,7 +477,6 @@ def _check_rules(
                     problems.append(f"{where}.when.{field}: unknown feature id '{fid}'")
 
     options = [o["id"] for o in declared if isinstance(o.get("id"), str)] if declared is not None else None
-    traits = sorted({t for o in declared or () for t in (o.get("traits") or ()) if isinstance(t, str)})
     for i, rule in _indexed(rl.rules, data, "rules"):
         where = f"rules.toml: rules.{i}({rule.id})"
         check_when(where, rule.when)
@@ -482,17 +487,7 @@ def _check_rules(
         for oid in rule.adjust:
             if oid not in options:
                 problems.append(f"{where}.adjust.{oid}: unknown option id (expected {', '.join(options)})")
-        for j, target in enumerate(rule.targets):
-            at = f"{where}.targets.{j}"
-            for oid in target.options:
-                if oid not in options:
-                    problems.append(f"{at}.options: unknown option id '{oid}' (expected {', '.join(options)})")
-            for name in ("traits", "without_traits"):
-                for trait in getattr(target, name):
-                    if trait not in traits:
-                        problems.append(
-                            f"{at}.{name}: trait '{trait}' is declared by no option (declared: {', '.join(traits) or 'none'})"
-                        )
+        problems.extend(_target_problems(where, rule.targets, declared or []))
     if declared is not None and rl.rules is not None:
         problems.extend(_coverage_problems(rl, declared))
     for dup in _duplicates([r.id for r in rl.rules]):
@@ -519,6 +514,50 @@ def _check_rules(
                 problems.append(f"rules.toml: weights.{cat}: required field is missing")
         if rl.weights and sum(rl.weights.values()) <= 0:
             problems.append("rules.toml: weights: at least one weight must be above 0")
+    return problems
+
+
+def _target_problems(where: str, targets: Any, declared: list[dict[str, Any]]) -> list[str]:
+    """Targets name declared options and traits some option declares (a typo would match nothing)."""
+    options = [o["id"] for o in declared if isinstance(o.get("id"), str)]
+    traits = sorted({t for o in declared for t in (o.get("traits") or ()) if isinstance(t, str)})
+    problems: list[str] = []
+    for j, target in enumerate(targets or ()):
+        at = f"{where}.targets.{j}"
+        for oid in target.options:
+            if oid not in options:
+                problems.append(f"{at}.options: unknown option id '{oid}' (expected {', '.join(options)})")
+        for name in ("traits", "without_traits"):
+            for trait in getattr(target, name):
+                if trait not in traits:
+                    problems.append(f"{at}.{name}: trait '{trait}' is declared by no option (declared: {', '.join(traits) or 'none'})")
+    return problems
+
+
+def _check_platforms(pl: Platforms, data: dict[str, Any], declared: list[dict[str, Any]] | None) -> list[str]:
+    from advisor.questions import BY_KEY
+
+    problems: list[str] = []
+    ids = _raw_ids(data, "platforms")
+    for dup in _duplicates(ids):
+        problems.append(f"platforms.toml: platforms: platform '{dup}' is defined twice")
+    default = BY_KEY["platform"].default
+    if isinstance(data.get("platforms"), list) and default not in ids:
+        problems.append(f"platforms.toml: platforms: the default platform '{default}' is missing")
+    for i, plat in _indexed(pl.platforms, data, "platforms"):
+        where = f"platforms.toml: platforms.{i}({plat.id})"
+        if not _ID.match(plat.id):
+            problems.append(f"{where}.id: expected a kebab-case id like 'gke-autopilot' (got {plat.id!r})")
+        for dup in _duplicates([c.id for c in plat.constraints]):
+            problems.append(f"{where}.constraints: constraint '{dup}' is listed twice")
+        for j, con in enumerate(plat.constraints):
+            at = f"{where}.constraints.{j}({con.id})"
+            if not con.targets:
+                problems.append(f"{at}.targets: applies to no option (give at least one target)")
+            if con.block and con.vendor:
+                problems.append(f"{at}: a vendor offering adds or takes points; it cannot block")
+            if declared is not None:
+                problems.extend(_target_problems(at, con.targets, declared))
     return problems
 
 

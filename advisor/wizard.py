@@ -71,6 +71,8 @@ def build_steps(catalog: Catalog, flags: Mapping[str, Any], width: int = 100) ->
             steps.append(_profile_step(catalog, q))
         elif q.kind == "option":
             steps.append(_mesh_step(catalog, q))
+        elif q.key == "platform":
+            steps.append(_platform_step(catalog, q))
         elif q.kind == "choice":
             steps.append(_select_step(q))
         elif q.kind == "bool":
@@ -149,6 +151,16 @@ def _confirm_step(q: Question) -> Step:
         return questionary.confirm(q.prompt, default=bool(state[q.key]))
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: bool(raw)})
+
+
+def _platform_step(catalog: Catalog, q: Question) -> Step:
+    """The platforms the data declares, each with what it rules out or costs in a word."""
+
+    def build(state: State) -> questionary.Question:
+        choices = [Choice(title=_titled(p.id, p.name), value=p.id) for p in catalog.platforms.platforms]
+        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+
+    return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
 def _profile_step(catalog: Catalog, q: Question) -> Step:

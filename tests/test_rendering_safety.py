@@ -300,7 +300,7 @@ def test_the_wizard_prints_data_text_literally(tmp_path, hostile_data) -> None:
              "envoy_experience": False, "risk": "conservative", "cost_sensitivity": "medium",
              "latency_sensitivity": "medium", "cost_basis": "usage", "nodes": "10", "namespaces": "5",
              "mesh_rps": "1000", "l7_ratio": "0.2", "hops": "3", "cpu_price": "0.03", "memory_price": "0.004",
-             "benchmark_profile": PROFILE}
+             "benchmark_profile": PROFILE, "platform": "generic", "vendor_distribution": False}
     console = Console(file=io.StringIO(), width=3000, color_system=None)
     screen = io.StringIO()
     # the must-haves list features by group, as the matrix does, without the one already preferred

@@ -36,6 +36,16 @@ def test_scenario(path: Path, capsys) -> None:
         assert rec["confidence"] == expect["confidence"]
     for fragment in expect.get("summary_contains", []):
         assert fragment in rec["summary"]
+    # [expect.reasons] option = [[category, points, "text fragment"], ...]: a reason that took (or
+    # gave) exactly those points in that category, its text containing the fragment.
+    for option, wanted in expect.get("reasons", {}).items():
+        got = [(r["category"], round(r["delta"], 6), r["text"]) for r in doc["options"][option]["reasons"]]
+        for category, points, fragment in wanted:
+            assert any(c == category and d == points and fragment in t for c, d, t in got), (option, fragment, got)
+    for option, wanted in expect.get("no_reason_contains", {}).items():
+        texts = [r["text"] for r in doc["options"][option]["reasons"]]
+        for fragment in wanted:
+            assert not any(fragment in t for t in texts), (option, fragment)
     # Every answer in the scenario was used as given, none defaulted.
     for key, value in scenario["answers"].items():
         assert doc["answers"][key] == value

@@ -100,7 +100,7 @@ def test_every_answer_is_asked_in_sections_with_its_help_and_unit() -> None:
     resolved, run = ask(ALL_DEFAULTS)
     assert resolved.answers.as_dict() == {k: (list(v) if isinstance(v, tuple) else v) for k, v in defaults(CATALOG).items()}
     assert set(resolved.defaulted) == set(BY_KEY)
-    for title in ("Workload", "Capabilities", "Team and risk", "Prices and benchmarks"):
+    for title in ("Workload", "Capabilities", "Team and risk", "Platform and distribution", "Prices and benchmarks"):
         assert title in run.printed
     for q in QUESTIONS:
         if q.key not in ("cpu_price", "memory_price"):  # one price select stands for both
@@ -123,6 +123,7 @@ def test_happy_path_typed_answers_and_choices() -> None:
         + UP + ENTER  # risk: balanced -> conservative
         + DOWN + ENTER  # cost: medium -> high
         + UP + ENTER  # latency: medium -> low
+        + ENTER + ENTER  # platform: generic, vendor distribution: no (both kept)
         + DOWN + ENTER  # prices: default preset -> the next preset
         + DOWN + ENTER  # cost basis: usage -> requests
         + ENTER  # benchmark profile: keep
@@ -136,7 +137,7 @@ def test_happy_path_typed_answers_and_choices() -> None:
     assert (a.cost_sensitivity, a.latency_sensitivity, a.cost_basis) == ("high", "low", "requests")
     assert a.cpu_price == second_preset.cpu_usd_per_vcpu_hour.value
     assert a.memory_price == second_preset.memory_usd_per_gib_hour.value
-    assert resolved.defaulted == ("benchmark_profile",)
+    assert resolved.defaulted == ("platform", "vendor_distribution", "benchmark_profile")
     assert resolved.origin["pods"] == "typed"
     # After the must-haves, the options that lack one, from the matrix levels and risk rules.
     assert "Must-haves: fault-injection" in run.printed
@@ -144,7 +145,7 @@ def test_happy_path_typed_answers_and_choices() -> None:
 
 
 def test_rejected_value_is_explained_then_corrected() -> None:
-    keys = ENTER * 4 + "abc" + ENTER + BACKSPACE * 3 + "1.5" + ENTER + BACKSPACE * 3 + "0.75" + ENTER + ENTER * 12
+    keys = ENTER * 4 + "abc" + ENTER + BACKSPACE * 3 + "1.5" + ENTER + BACKSPACE * 3 + "0.75" + ENTER + ENTER * 14
     resolved, _ = ask(keys)
     assert resolved.answers.l7_ratio == 0.75
     # What the toolbar shows is the same words a flag gets (one validation path); keys typed ahead
@@ -168,7 +169,7 @@ def test_checkboxes_move_with_arrows_and_tick_with_space() -> None:
     must = DOWN * vm + SPACE + DOWN * (wasm - vm) + SPACE + UP * wasm + SPACE + DOWN * wasm + SPACE + ENTER
     # mtls, vm-workloads are hidden from the nice-to-haves; tick the first one left (l4-authz).
     nice = SPACE + ENTER
-    resolved, run = ask(ENTER * 6 + must + nice + ENTER * 9)
+    resolved, run = ask(ENTER * 6 + must + nice + ENTER * 11)
     assert resolved.answers.require == ("mtls", "vm-workloads")
     assert resolved.answers.prefer == ("l4-authz",)
     assert "Istio ambient lacks vm-workloads (none)" in run.printed
@@ -232,7 +233,7 @@ def test_typing_replaces_the_offered_default() -> None:
 def test_changing_an_offered_must_have_keeps_lists_disjoint() -> None:
     # The file prefers wasm; ticking wasm as a must-have drops it from the nice-to-haves.
     order = [f.id for g in CATALOG.features.groups for f in CATALOG.features.features if f.group == g.id]
-    keys = ENTER * 6 + DOWN * order.index("wasm") + SPACE + ENTER + ENTER + ENTER * 9
+    keys = ENTER * 6 + DOWN * order.index("wasm") + SPACE + ENTER + ENTER + ENTER * 11
     resolved, _ = ask(keys, file_values={"prefer": ["wasm", "mtls"]})
     assert resolved.answers.require == ("wasm",)
     assert resolved.answers.prefer == ("mtls",)
@@ -240,7 +241,7 @@ def test_changing_an_offered_must_have_keeps_lists_disjoint() -> None:
 
 def test_own_prices_are_asked_after_the_preset_list() -> None:
     own = UP + ENTER  # "Enter my own prices" is last; up from the first wraps round to it
-    keys = ENTER * 14 + own + "0.04" + ENTER + ENTER + ENTER * 2
+    keys = ENTER * 16 + own + "0.04" + ENTER + ENTER + ENTER * 2
     resolved, run = ask(keys)
     assert resolved.answers.cpu_price == 0.04
     assert resolved.answers.memory_price == defaults(CATALOG)["memory_price"]
@@ -272,7 +273,7 @@ def test_equivalent_command_reproduces_the_answers(cli) -> None:
     keys = (
         "2000" + ENTER + ENTER * 3 + "0.35" + ENTER + ENTER
         + checkbox_keys(["fault-injection", "vm-workloads"]) + ENTER
-        + ENTER + ENTER + "y" + UP + ENTER + ENTER * 2 + UP + ENTER + "0.041" + ENTER + "0.0051" + ENTER + ENTER * 2
+        + ENTER + ENTER + "y" + UP + ENTER + ENTER * 4 + UP + ENTER + "0.041" + ENTER + "0.0051" + ENTER + ENTER * 2
     )
     resolved, _ = ask(keys)
     command = wizard.equivalent_command(CATALOG, resolved.answers)

@@ -86,6 +86,8 @@ def test_complete_run_saves_toml_that_recommend_reproduces(tmp_path: Path) -> No
     t.answer("appetite for young or pre-GA", UP + ENTER)  # conservative
     t.answer("resource cost matter?", ENTER)
     t.answer("added latency matter?", ENTER)
+    t.answer("Where does the cluster run?", ENTER)  # generic, kept
+    t.answer("commercial distribution or a managed mesh?", ENTER)  # no, kept
     t.answer("Which prices should turn vCPU and memory into money?", ENTER)
     t.answer("Which cost should drive the score?", ENTER)
     t.answer("Which benchmark profile", ENTER)
@@ -140,7 +142,8 @@ def test_flags_skip_questions_and_output_saves_without_asking(tmp_path: Path) ->
     t = Terminal(tmp_path, "--pods", "800", "--nodes", "20", "--require", "mtls", "-o", "given.toml")
     t.answer("How many namespaces are in the mesh?", ENTER)
     for prompt in ("requests per second", "(L7) processing?", "hops does one", "nice to have?", "run today?", "experience does",
-                   "run Envoy?", "appetite", "resource cost", "added latency", "Which prices", "drive the score",
+                   "run Envoy?", "appetite", "resource cost", "added latency", "cluster run?", "managed mesh?",
+                   "Which prices", "drive the score",
                    "benchmark profile"):
         t.answer(prompt, ENTER if prompt != "run Envoy?" else "y")
     t.child.expect_exact("Saved given.toml")
