@@ -163,6 +163,11 @@ def test_ctrl_c_during_a_command_says_nothing_was_saved(tmp_path: Path) -> None:
             continue
         if proc.returncode == -signal.SIGINT:
             continue  # the signal landed before the interpreter installed its handler: no code of ours ran
+        if proc.returncode == 1 and err.rstrip().endswith("KeyboardInterrupt") and "/advisor/cli.py" not in err:
+            # On a loaded machine the signal can land while Python is still importing (site, runpy,
+            # the stdlib), before main() installs its handler: Python's own exit 1 with its traceback.
+            assert not target.exists()
+            continue
         assert proc.returncode == 130
         assert "Interrupted; nothing saved." in err and "Traceback" not in err
         assert not target.exists()
