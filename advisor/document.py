@@ -141,6 +141,7 @@ def recommendation_document(
             ],
             "scores": dict(score.scores),
             "warnings": list(score.warnings),
+            "explain": dict(score.explain),
             "partly_met": [{"feature": g.feature, "note": g.note, "source": g.source} for g in score.partly_met],
             "vendor_builds": [{"feature": f, "vendor": v} for f, v in score.vendor_builds],
         }

@@ -14,7 +14,7 @@ from advisor.answers import Resolved
 from advisor.catalog import CATEGORIES, Catalog, figure_items
 from advisor.costing import Projection
 from advisor.errors import visible
-from advisor.formatting import money, number as num, points, short_money, short_number as short_num, typed
+from advisor.formatting import money, number as num, percent, points, short_money, short_number as short_num, typed
 from advisor.questions import BY_KEY
 from advisor.scoring import Recommendation
 from advisor.sweep import Sweep
@@ -591,6 +591,7 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
         console.print(table)
     if rec.weight_reasons:
         console.print(Text("Weights: ", style="bold") + safe("; ".join(rec.weight_reasons)))
+    console.print(score_lines(catalog, rec))
 
     for oid in rec.ranking:
         o = rec.options[oid]
@@ -611,6 +612,26 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
         console.print(table)
     console.print(assumptions(catalog, resolved))
     render_defaulted(console, resolved)
+
+
+def score_lines(catalog: Catalog, rec: Recommendation) -> Table:
+    """Each option's score, one line per category: what moved it and by how much."""
+    grid = Table.grid(padding=(0, 1))
+    grid.title = "How each score adds up"
+    grid.title_justify = "left"
+    grid.title_style = "bold"
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    weighed = [c for c in CATEGORIES if rec.weights[c] > 0]  # migration weighs nothing without a current mesh
+    for oid in rec.ranking:
+        o = rec.options[oid]
+        total = " + ".join(f"{percent(rec.weights[c])} × {o.scores[c]:.1f}" for c in weighed)
+        grid.add_row(_option_head(catalog, rec, oid), safe(f"total {o.score:.1f} = {total}", "dim"))
+        for cat in weighed:
+            line = o.explain.get(cat, "")
+            head, _, rest = line.partition(" = ")
+            grid.add_row(Text(""), Text(head, style="bold") + safe(f" = {rest}" if rest else ""))
+    return grid
 
 
 def _option_head(catalog: Catalog, rec: Recommendation, oid: str) -> Text:

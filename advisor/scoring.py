@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.answers import Answers
 from advisor.catalog import CATEGORIES, Catalog, Range, When
@@ -16,6 +16,7 @@ class Reason:
     delta: float
     text: str
     source: str
+    label: str = ""  # a short name for the one-line explanation: a rule id, a feature id, ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class OptionScore:
     scores: dict[str, float]
     reasons: tuple[Reason, ...]
     warnings: tuple[str, ...] = ()
+    # One line per category: what moved the score and by how much, so the arithmetic can be checked.
+    explain: dict[str, str] = field(default_factory=dict)
     partly_met: tuple[PartlyMet, ...] = ()
     vendor_builds: tuple[tuple[str, str], ...] = ()  # (feature id, vendor) counted at a vendor build's level
 
@@ -139,7 +142,8 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             delta = -points * (1.0 - value)
             label = "required" if kind == "required" else "nice to have"
             said = f"partly meets it ({level})" if kind == "required" and level == "partial" else level
-            reasons[option].append(Reason("features", delta, f"{feature.name} ({label}): {said}. {note}", source))
+            tag = f"{fid} ({'required' if kind == 'required' else 'preferred'}, {level}{', ' + vendor if vendor else ''})"
+            reasons[option].append(Reason("features", delta, f"{feature.name} ({label}): {said}. {note}", source, tag))
             if kind == "required" and level in blocking:
                 if level == "none":
                     why = "not offered"
@@ -152,7 +156,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
                 partly[option].append(PartlyMet(fid, note, source))
             for lr in rules.level_rules:
                 if lr.level == level and lr.asked == kind and answers.risk in lr.risk:
-                    reasons[option].append(Reason(lr.category, lr.delta, lr.text.replace("{feature}", feature.name), source))
+                    reasons[option].append(Reason(lr.category, lr.delta, lr.text.replace("{feature}", feature.name), source, f"{lr.id} ({fid})"))
 
     # cost and latency: relative to the best option, softened by a floor
     basis = answers.cost_basis
@@ -160,6 +164,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     best_cost_option = min(costs, key=lambda o: costs[o])
     lat = {o: projection.options[o].latency.end_to_end_p90_ms for o in catalog.option_ids}
     best_lat_option = min(lat, key=lambda o: lat[o])
+    relative: dict[str, dict[str, str]] = {o: {} for o in catalog.option_ids}
     for option in catalog.option_ids:
         oc = projection.options[option]
         view = oc.view(basis)
@@ -174,8 +179,13 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             )
         if part:
             text += f"; largest part: {part}"
-        delta = _relative(costs[best_cost_option], costs[option], rules.cost_scale.floor) - 100.0
-        reasons[option].append(Reason("cost", delta, text, source))
+        floor = rules.cost_scale.floor
+        delta = _relative(costs[best_cost_option], costs[option], floor) - 100.0
+        reasons[option].append(Reason("cost", delta, text, source, "cost"))
+        relative[option]["cost"] = (
+            f"100 × (best ${number(costs[best_cost_option])} + floor ${number(floor, 0)}) ÷ "
+            f"(${number(costs[option])} {basis} + ${number(floor, 0)})"
+        )
 
         lt = oc.latency
         lat_source = lt.figures["per_hop_p90_ms"].source
@@ -186,8 +196,12 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
                 f"Adds about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate) "
                 f"vs {lat[best_lat_option]:.2f} ms for {names[best_lat_option]}"
             )
-        delta = _relative(lat[best_lat_option], lat[option], rules.latency_scale.floor) - 100.0
-        reasons[option].append(Reason("latency", delta, text, lat_source))
+        floor = rules.latency_scale.floor
+        delta = _relative(lat[best_lat_option], lat[option], floor) - 100.0
+        reasons[option].append(Reason("latency", delta, text, lat_source, "latency"))
+        relative[option]["latency"] = (
+            f"100 × (best {lat[best_lat_option]:.3f} ms + floor {floor:g} ms) ÷ ({lt.end_to_end_p90_ms:.3f} ms p90 + {floor:g} ms)"
+        )
 
     # migration: what moving from the current mesh takes (data/migrations.toml); staying costs nothing
     current = answers.current_mesh
@@ -195,7 +209,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         for option in catalog.option_ids:
             for cost in catalog.migrations.costs:
                 if catalog.applies(cost, current, option) and matches(cost.when, answers):
-                    reasons[option].append(Reason("migration", cost.delta, cost.text, cost.source))
+                    reasons[option].append(Reason("migration", cost.delta, cost.text, cost.source, cost.id))
 
     # judgement rules from rules.toml
     for rule in rules.rules:
@@ -205,7 +219,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             delta = rule.points_for(opt)
             if delta is None:
                 continue
-            reasons[opt.id].append(Reason(rule.category, delta, rule.text, rule.source))
+            reasons[opt.id].append(Reason(rule.category, delta, rule.text, rule.source, rule.id))
             if rule.warn:
                 warnings[opt.id].append(rule.text)
 
@@ -222,9 +236,9 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
                 blockers[opt.id].append(Blocker(con.id, "platform", f"{platform.name}: {con.text}", con.source))
             elif con.vendor:
                 text = f"{platform.name}, with {con.vendor} (a vendor offering you accept): {con.text}"
-                reasons[opt.id].append(Reason(con.category, delta, text, con.source))
+                reasons[opt.id].append(Reason(con.category, delta, text, con.source, f"{con.id} ({con.vendor})"))
             else:
-                reasons[opt.id].append(Reason(con.category, delta, f"{platform.name}: {con.text}", con.source))
+                reasons[opt.id].append(Reason(con.category, delta, f"{platform.name}: {con.text}", con.source, con.id))
 
     options: dict[str, OptionScore] = {}
     for option in catalog.option_ids:
@@ -242,6 +256,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             scores=cat_scores,
             reasons=tuple(reasons[option]),
             warnings=tuple(warnings[option]),
+            explain={cat: _explain(cat, cat_scores[cat], reasons[option], relative[option]) for cat in CATEGORIES},
             partly_met=tuple(partly[option]),
             vendor_builds=tuple(vendored[option]),
         )
@@ -292,6 +307,27 @@ _CATEGORY_WORDS = {
     "maturity": "maturity",
     "migration": "the cost of the move",
 }
+
+
+def _explain(category: str, score: float, reasons: list[Reason], relative: dict[str, str]) -> str:
+    """`features 40.0 = 100 − 40.0 fault-injection (required, partial) − 20.0 required-partial`: the
+    category's arithmetic in one line, every reason that moved it with its points."""
+    if category in relative:
+        return f"{category} {score:.1f} = {relative[category]}"
+    moved = [r for r in reasons if r.category == category and abs(r.delta) > 0.05]
+    raw = 100.0 + sum(r.delta for r in moved)
+    if not moved:
+        judged = [r.label or r.text for r in reasons if r.category == category]
+        why = f" ({', '.join(judged)}: nothing taken off)" if judged else {
+            "features": " (nothing asked for)",
+            "migration": " (no move, or nothing the move costs)",
+        }.get(category, " (no rule took points)")
+        return f"{category} {score:.1f} = 100{why}"
+    terms = "".join(f" {'−' if r.delta < 0 else '+'} {abs(r.delta):.1f} {r.label or r.text}" for r in moved)
+    line = f"{category} {score:.1f} = 100{terms}"
+    if round(raw, 1) != score:
+        line += f" = {raw:.1f}, kept within 0–100"
+    return line
 
 
 def _level_words(level: str) -> str:
