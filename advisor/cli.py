@@ -40,7 +40,10 @@ app.add_typer(data_app, name="data")
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The time stamped on documents; SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes it."""
+    fixed = current_env().environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = datetime.fromtimestamp(int(fixed), timezone.utc) if fixed.isdigit() else datetime.now(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # ---------------------------------------------------------------- answer flags from the registry
@@ -85,7 +88,8 @@ def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
 
 ANSWERS_ARG = typer.Argument(None, metavar="[ANSWERS]", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
 ANSWERS_OPT = typer.Option(None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
-FORMAT_OPT = typer.Option(None, "--format", metavar=FORMAT_METAVAR, help="Output format (md is short for markdown). Default: table.", show_default=False)
+FORMAT_OPT = typer.Option(None, "--format", metavar="table|json|toml", help="Output format. Default: table.", show_default=False)
+RECORD_FORMAT_OPT = typer.Option(None, "--format", metavar=FORMAT_METAVAR, help="Output format; markdown (or md) is a decision record. Default: table.", show_default=False)
 WIZARD_OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Save the result to FILE without asking (.toml, .json or .md by extension); '-' is stdout (TOML).", show_default=False)
 OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the document to FILE: the format is taken from the extension (.toml, .json, .md), else --format must say it; '-' is stdout.", show_default=False)
 FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output file.")
@@ -150,7 +154,7 @@ def main_callback(
 def recommend(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    format: Optional[str] = FORMAT_OPT,
+    format: Optional[str] = RECORD_FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
@@ -172,7 +176,8 @@ def recommend(
 
         boundaries = find_boundaries(resolved.answers, catalog)
     result = RecommendationResult(
-        catalog, resolved, score(resolved.answers, catalog), now_utc(), what_if=boundaries, what_if_limit=limit
+        catalog, resolved, score(resolved.answers, catalog), now_utc(), what_if=boundaries, what_if_limit=limit,
+        data_dir=data_dir,
     )
     emit(result, current_env(), plan, force)
 
@@ -286,7 +291,7 @@ def matrix(
 def compare_command(
     result_a: str = typer.Argument(..., metavar="A", help="A saved result (TOML or JSON, as written by `recommend -o`)."),
     result_b: str = typer.Argument(..., metavar="B", help="Another saved result, compared against A."),
-    format: Optional[str] = FORMAT_OPT,
+    format: Optional[str] = RECORD_FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
 ) -> None:

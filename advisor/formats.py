@@ -39,6 +39,8 @@ TABLE_RENDERERS: dict[str, str] = {
     "scan": "advisor.scan.render:render_table",
 }
 MARKDOWN_RENDERERS: dict[str, str] = {
+    "recommendation": "advisor.record:recommendation_markdown",
+    "compare": "advisor.record:compare_markdown",
     "scan": "advisor.scan.render:render_markdown",
 }
 

@@ -11,19 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.catalog import Catalog
-from advisor.formatting import compact, money, signed_percent
+from advisor.formatting import compact, money
 from advisor.render import option_style, option_text, safe, style_at, widest_fitting
-from advisor.whatif import METHOD_SHORT, WhatIf, grouped, show_value
-
-
-def _size(finding) -> str:
-    if finding.kind == "threshold":
-        base = finding.from_value if finding.from_value else None
-        if base:
-            return signed_percent((finding.to_value - finding.from_value) / abs(base))
-        return f"{show_value(finding.key, finding.from_value)} → {show_value(finding.key, finding.to_value)}"
-    steps = round(finding.distance)
-    return f"{steps} step{'s' if steps != 1 else ''}"
+from advisor.whatif import METHOD_SHORT, WhatIf, change_size, grouped, show_value
 
 
 def render_what_if(console: Console, catalog: Catalog, result: WhatIf, limit: int) -> None:
@@ -65,7 +55,7 @@ def render_what_if(console: Console, catalog: Catalog, result: WhatIf, limit: in
         line = safe(text)
         line.stylize(f"bold {style}", 0, len(first.choice))
         lead_text = f"{first.margin:.1f}" if first.runner_up != "none" else "only fit"
-        table.add_row(str(i), line, lead_text, _size(first))
+        table.add_row(str(i), line, lead_text, change_size(first))
     shown = min(limit, len(rows))
     table.caption = (
         f"{shown} of {len(rows)} shown ({len(result.findings)} findings); "

@@ -72,6 +72,7 @@ class RecommendationResult:
     what_if: WhatIf | None = None
     what_if_limit: int = 5  # how many findings the table shows (documents list all)
     warnings: tuple[str, ...] = ()
+    data_dir: str | None = None  # --data-dir, for the record's reproducing command
 
     def to_document(self) -> dict[str, Any]:
         from advisor.document import recommendation_document

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from advisor.answers import Answers
 from advisor.catalog import Catalog
-from advisor.formatting import readable
+from advisor.formatting import readable, signed_percent
 from advisor.questions import BY_KEY, NUMERIC_KEYS, QUESTIONS
 from advisor.scoring import Recommendation, recommend
 
@@ -315,6 +315,17 @@ def show_value(key: str, value: Any) -> str:
     if isinstance(value, (tuple, list)):
         return str(value)
     return readable(value, whole=isinstance(value, (int, float)) and BY_KEY[key].kind == "int")
+
+
+def change_size(finding: Finding) -> str:
+    """How big a change is, for a person: -97% for a number, "2 steps" for a choice or capability."""
+    if finding.kind == "threshold":
+        base = finding.from_value if finding.from_value else None
+        if base:
+            return signed_percent((finding.to_value - finding.from_value) / abs(base))
+        return f"{show_value(finding.key, finding.from_value)} → {show_value(finding.key, finding.to_value)}"
+    steps = round(finding.distance)
+    return f"{steps} step{'s' if steps != 1 else ''}"
 
 
 def _threshold_words(key: str, start: float, at: float, until: float | None, direction: str) -> str:

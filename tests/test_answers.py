@@ -133,7 +133,7 @@ def test_json_answers_file_and_positional_equivalent(capsys, tmp_path: Path) -> 
         (["--mesh-rps", "fast"], "mesh-advisor: --mesh-rps: expected a number"),
         (["--team-experience", "guru"], "mesh-advisor: --team-experience: expected one of none, some, expert, got 'guru'"),
         (["--benchmark-profile", "nope"], "unknown benchmark profile 'nope'; expected one of istio-1.24"),
-        (["--format", "xml"], "mesh-advisor: --format: expected one of table, json, toml, got 'xml'"),
+        (["--format", "xml"], "mesh-advisor: --format: expected one of table, json, toml, markdown, got 'xml'"),
         (["--require", "wasm", "--prefer", "wasm"], "wasm: a capability cannot be both required and preferred"),
         (["--podz", "3"], "No such option: --podz"),
     ],
