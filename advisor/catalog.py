@@ -353,6 +353,19 @@ class RelativeScale:
 
 
 @model
+class SanityCheck:
+    """A warning, never an error, for answers that are valid but implausible: `measure` above `limit`.
+
+    `text` may name {value} (the measure), {limit} and any answer ({pods}, {nodes}, ...).
+    """
+
+    id: NonEmpty
+    measure: Literal["pods_per_node", "waypoint_namespaces_per_namespace", "proxy_rps_per_pod"]
+    limit: Figure
+    text: NonEmpty
+
+
+@model
 class Rules:
     data_version: NonEmpty
     close_margin: Annotated[float, Field(ge=0, le=50)]
@@ -366,6 +379,7 @@ class Rules:
     weight_rules: tuple[WeightRule, ...] = ()
     level_rules: tuple[LevelRule, ...] = ()
     rules: tuple[Rule, ...] = ()
+    sanity_checks: tuple[SanityCheck, ...] = ()
 
 
 # ---------------------------------------------------------------- migrations.toml

@@ -164,6 +164,7 @@ def recommend(
 ) -> None:
     """Score the options in the data against your answers and explain the choice. Never prompts."""
     from advisor.results import RecommendationResult
+    from advisor.sanity import sanity_warnings
     from advisor.scoring import recommend as score
 
     plan = plan_output(format, output, RecommendationResult.kind)
@@ -177,7 +178,7 @@ def recommend(
         boundaries = find_boundaries(resolved.answers, catalog)
     result = RecommendationResult(
         catalog, resolved, score(resolved.answers, catalog), now_utc(), what_if=boundaries, what_if_limit=limit,
-        data_dir=data_dir,
+        warnings=sanity_warnings(resolved.answers, catalog, resolved.defaulted), data_dir=data_dir,
     )
     emit(result, current_env(), plan, force)
 
@@ -244,6 +245,7 @@ def cost(
     """Project the CPU, memory, money and latency each option adds, per component."""
     from advisor.costing import project
     from advisor.results import CostResult
+    from advisor.sanity import sanity_warnings
     from advisor.sweep import parse_sweep, run_sweep
 
     plan = plan_output(format, output, CostResult.kind)
@@ -252,7 +254,8 @@ def cost(
     resolved = resolve_answers(catalog, flags, answers_source(answers_file, answers))
     projection = project(resolved.answers, catalog)
     swept = run_sweep(resolved.answers, catalog, spec) if spec else None
-    emit(CostResult(catalog, resolved, projection, now_utc(), sweep=swept), current_env(), plan, force)
+    warnings = sanity_warnings(resolved.answers, catalog, resolved.defaulted)
+    emit(CostResult(catalog, resolved, projection, now_utc(), sweep=swept, warnings=warnings), current_env(), plan, force)
 
 
 @app.command()

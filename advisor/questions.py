@@ -36,6 +36,13 @@ class Question:
     choice_help: dict[str, str] = field(default_factory=dict)
     # Where the default really comes from when the data can override it (shown in docs).
     default_note: str = ""
+    # Whether "2,000" reads as 2000 (thousands separators); None: yes for whole numbers only, since
+    # in a price or a share a comma is far more likely a decimal comma ("0,005").
+    grouping: bool | None = None
+
+    @property
+    def allows_grouping(self) -> bool:
+        return self.kind == "int" if self.grouping is None else self.grouping
 
     @property
     def negative_flag(self) -> str:
@@ -94,7 +101,7 @@ class Question:
         if isinstance(raw, bool):
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
         if isinstance(raw, str):
-            text = _ungroup(raw)
+            text = self._ungroup(raw)
             try:
                 value = int(text)
             except ValueError:
@@ -116,8 +123,9 @@ class Question:
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
         if isinstance(raw, str):
+            text = self._ungroup(raw)
             try:
-                value = float(_ungroup(raw))
+                value = float(text)
             except ValueError:
                 raise ValueError(f"expected {self.expected()}, got {_show(raw)}") from None
         else:
@@ -130,6 +138,24 @@ class Question:
         self._check_range(value, raw)
         return value + 0.0  # -0.0 becomes 0.0: no "$-0" anywhere downstream
 
+    def _ungroup(self, raw: str) -> str:
+        """Drop thousands separators ("2,000" -> "2000") where this answer allows them; any other
+        comma is refused with the dotted form suggested, so "0,05" is an error, never 5 or 0.05
+        guessed."""
+        text = raw.strip()
+        if "," not in text:
+            return text
+        digits = text.lstrip("+-")
+        if self.allows_grouping and _THOUSANDS.fullmatch(text) and not digits.startswith("0,"):
+            return text.replace(",", "")
+        if _THOUSANDS.fullmatch(text) and not digits.startswith("0,") and text.count(",") == 1 and "." not in text:
+            hint = f"a comma is neither a decimal point nor a separator here: write {text.replace(',', '.')} or {text.replace(',', '')}"
+        elif text.count(",") == 1 and "." not in text and re.fullmatch(r"[+-]?\d*,\d+", text):
+            hint = f"a comma is not a decimal point: write {text.replace(',', '.')}"
+        else:
+            hint = "write the number with a dot for decimals" + (" and no commas" if not self.allows_grouping else "")
+        raise ValueError(f"expected {self.expected()}, got {_show(raw)}; {hint}")
+
     def _check_range(self, value: float, raw: Any) -> None:
         too_low = self.minimum is not None and value < self.minimum
         too_high = self.maximum is not None and value > self.maximum
@@ -138,13 +164,6 @@ class Question:
 
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
-
-
-def _ungroup(text: str) -> str:
-    """Drop thousands separators ("2,000" -> "2000"); any other comma stays and makes the number
-    invalid, so a decimal comma ("0,05") is an error, never a number 100 times too big."""
-    text = text.strip()
-    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
 
 
 _TRUE = {"true", "yes", "y", "1", "on"}
@@ -214,7 +233,7 @@ QUESTIONS: tuple[Question, ...] = (
         "mesh_rps", "--mesh-rps", "float", 1000.0,
         help="East-west requests per second between meshed workloads, each request counted once.",
         prompt="How many requests per second flow between meshed services?",
-        section="workload", unit="requests/s", minimum=0, maximum=_MAX_RPS,
+        section="workload", unit="requests/s", minimum=0, maximum=_MAX_RPS, grouping=True,
     ),
     Question(
         "l7_ratio", "--l7-ratio", "float", 0.2,

@@ -459,13 +459,17 @@ def run(
     from advisor.formats import plan_output, render_text
     from advisor.render import render_recommendation
     from advisor.results import RecommendationResult
+    from advisor.sanity import sanity_warnings
     from advisor.scoring import recommend
 
     resolved = ask_answers(catalog, console, flags, file_values, file_label, pt_input, pt_output,
                            scan_values=scan_values, scan_label=scan_label)
     rec = recommend(resolved.answers, catalog)
+    warnings = sanity_warnings(resolved.answers, catalog, resolved.defaulted)
     console.print()
     render_recommendation(console, catalog, resolved, rec)
+    for warning in warnings:
+        console.print(Text("Warning: ", style="bold yellow") + Text(visible(warning)))
     console.print()
     console.print(Text("The same result without the questions:", style="bold"))
     console.print(Text(visible("  " + equivalent_command(catalog, resolved.answers, data_dir))), soft_wrap=True)
@@ -473,7 +477,7 @@ def run(
 
     def document_text(path: str) -> str:
         plan = plan_output(None, path, RecommendationResult.kind)
-        result = RecommendationResult(catalog, resolved, rec, generated_at())
+        result = RecommendationResult(catalog, resolved, rec, generated_at(), warnings=warnings)
         return render_text(result, plan.file_format or plan.screen or "toml")
 
     if save_to == "-":

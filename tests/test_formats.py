@@ -69,7 +69,7 @@ def test_unknown_format_names_the_formats_of_that_command(command: list[str]) ->
 
 
 def test_a_table_renders_at_60_columns_in_process() -> None:
-    rc, out, err = run_in(60, "recommend", "--pods", "2000", "--require", "fault-injection")
+    rc, out, err = run_in(60, "recommend", "--pods", "2000", "--nodes", "40", "--require", "fault-injection")
     assert rc == 0 and err == ""
     lines = out.splitlines()
     assert "Recommendation:" in out
