@@ -14,14 +14,57 @@ from typing import Any, Callable, Optional
 
 import typer
 
-from advisor import __version__
+from advisor import __version__, completion
 from advisor.environment import Environment, current as current_env, install as install_env, uninstall as uninstall_env
 from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, UserError, visible
 from advisor.formats import FORMAT_METAVAR, emit, plan_output
-from advisor.formatting import quoted
+from advisor.formatting import quoted, typed
 from advisor.questions import QUESTIONS, SECTIONS, Question
 
 HELP_NAMES = ["-h", "--help"]
+
+
+# ---------------------------------------------------------------- help
+
+
+class _Command(typer.core.TyperCommand):
+    """Plain help (no rich boxes): option names are never cut, whatever the width or a pipe;
+    flags show no value; options grouped under their panel; the examples come last."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                # name and help only: typer would add the value's type (`<str>`)
+                record = (param.metavar or param.human_readable_name, getattr(param, "help", None) or "")
+            else:
+                record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            default = "Arguments" if param.param_type_name == "argument" else "Options"
+            sections.setdefault(getattr(param, "rich_help_panel", None) or default, []).append(record)
+        for title, rows in sections.items():
+            with formatter.section(title):
+                formatter.write_dl(rows, col_max=34)
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        if self.epilog:
+            formatter.write_paragraph()
+            formatter.write_heading("Examples")
+            with formatter.indentation():
+                for line in self.epilog.strip().splitlines():
+                    formatter.write(f"{'':>{formatter.current_indent}}{line}\n")
+
+
+class _Group(typer.core.TyperGroup):
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        _Command.format_epilog(self, ctx, formatter)  # type: ignore[arg-type]
+
+
+def examples(*lines: str) -> str:
+    """A command's examples, shown verbatim at the end of its --help (two or three real ones)."""
+    return "\n".join(lines)
+
 
 app = typer.Typer(
     name="mesh-advisor",
@@ -30,10 +73,24 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    cls=_Group,
+    epilog=examples(
+        "mesh-advisor recommend --pods 1500 --nodes 30 --require mtls,header-routing",
+        "mesh-advisor wizard",
+        "mesh-advisor matrix --ids",
+        'eval "$(mesh-advisor --show-completion bash)"',
+    ),
     context_settings={"help_option_names": HELP_NAMES},
 )
-data_app = typer.Typer(help="Show or check the bundled data (benchmarks, prices, features, rules).", no_args_is_help=True)
-app.add_typer(data_app, name="data")
+data_app = typer.Typer(
+    help="Show or check the bundled data (benchmarks, prices, features, rules).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=_Group,
+    epilog=examples("mesh-advisor data show", "mesh-advisor data validate ./my-data"),
+)
+app.add_typer(data_app, name="data", short_help="Show or check the bundled data (figures, prices, features, rules).")
 
 
 # ---------------------------------------------------------------- environment
@@ -50,18 +107,25 @@ def now_utc() -> str:
 
 
 def _option_for(q: Question) -> tuple[Any, Any]:
-    panel = f"Answers: {SECTIONS[q.section]}"
+    panel = f"{SECTIONS[q.section]} answers"
     unit = f" [{q.unit}]" if q.unit else ""
-    default_text = q.default_note or (
-        ",".join(q.default) if isinstance(q.default, tuple) else str(q.default).lower() if isinstance(q.default, bool) else str(q.default)
-    )
+    default_text = q.default_note or typed(q.default)
     help_text = f"{q.help}{unit} Default: {default_text or 'none'}."
     if q.kind == "bool":
         return Optional[bool], typer.Option(None, f"{q.flag}/{q.negative_flag}", help=help_text, rich_help_panel=panel, show_default=False)
     if q.kind == "features":
-        return Optional[list[str]], typer.Option(None, q.flag, help=help_text, metavar="ID", rich_help_panel=panel, show_default=False)
+        help_text += " Feature ids: `mesh-advisor matrix --ids`."
+        return Optional[list[str]], typer.Option(
+            None, q.flag, help=help_text, metavar="ID", rich_help_panel=panel, show_default=False,
+            autocompletion=completion.feature_ids,
+        )
     metavar = {"int": "INT", "float": "NUMBER", "choice": "|".join(q.choices), "text": "NAME", "option": "none|ID"}[q.kind]
-    return Optional[str], typer.Option(None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False)
+    complete = {"choice": completion.choices(q.choices), "option": completion.mesh_options}.get(q.kind)
+    if q.key == "benchmark_profile":
+        complete = completion.profile_names
+    return Optional[str], typer.Option(
+        None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False, autocompletion=complete
+    )
 
 
 def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,10 +150,16 @@ def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-ANSWERS_ARG = typer.Argument(None, metavar="[ANSWERS]", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
+ANSWERS_ARG = typer.Argument(None, metavar="ANSWERS", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
 ANSWERS_OPT = typer.Option(None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
-FORMAT_OPT = typer.Option(None, "--format", metavar="table|json|toml", help="Output format. Default: table.", show_default=False)
-RECORD_FORMAT_OPT = typer.Option(None, "--format", metavar=FORMAT_METAVAR, help="Output format; markdown (or md) is a decision record. Default: table.", show_default=False)
+FORMAT_OPT = typer.Option(
+    None, "--format", metavar="table|json|toml", help="Output format. Default: table.", show_default=False,
+    autocompletion=completion.choices(["table", "json", "toml"]),
+)
+RECORD_FORMAT_OPT = typer.Option(
+    None, "--format", metavar=FORMAT_METAVAR, help="Output format; markdown (or md) is a decision record. Default: table.",
+    show_default=False, autocompletion=completion.choices(["table", "json", "toml", "markdown", "md"]),
+)
 WIZARD_OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Save the result to FILE without asking (.toml, .json or .md by extension); '-' is stdout (TOML).", show_default=False)
 OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the document to FILE: the format is taken from the extension (.toml, .json, .md), else --format must say it; '-' is stdout.", show_default=False)
 FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output file.")
@@ -142,14 +212,48 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit(0)
 
 
+def _completion_callback(install: bool) -> Callable[[Optional[str]], None]:
+    def callback(value: Optional[str]) -> None:
+        if value is None:
+            return
+        flag = "--install-completion" if install else "--show-completion"
+        given = value.strip().lower()
+        shell = completion.detect_shell(current_env().environ) if given == "auto" else given
+        if shell not in completion.SHELLS:
+            got = "$SHELL names none of them" if given == "auto" else f"got {quoted(value)}"
+            raise UserError(f"{flag}: expected a shell, one of {', '.join(completion.SHELLS)}; {got}")
+        if install:
+            path = completion.install(shell)
+            current_env().note(f"{shell} completion installed in {path}; it takes effect in a new shell")
+        else:
+            current_env().write(completion.script(shell) + "\n")
+        raise typer.Exit(0)
+
+    return callback
+
+
+_SHELL_METAVAR = "[bash|zsh|fish]"
+
+
 @app.callback()
 def main_callback(
     version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
+    install_completion: Optional[str] = typer.Option(
+        None, "--install-completion", metavar=_SHELL_METAVAR, is_eager=True,
+        callback=_completion_callback(install=True), autocompletion=completion.choices(completion.SHELLS),
+        help="Install shell completion for SHELL (default: the shell $SHELL names) and exit.", show_default=False,
+    ),
+    show_completion: Optional[str] = typer.Option(
+        None, "--show-completion", metavar=_SHELL_METAVAR, is_eager=True,
+        callback=_completion_callback(install=False), autocompletion=completion.choices(completion.SHELLS),
+        help="Print the completion script for SHELL (default: $SHELL's), e.g. for eval \"$(...)\", and exit.",
+        show_default=False,
+    ),
 ) -> None:
     """Choose a Kubernetes service mesh and see what it will cost."""
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Score the options against your answers and explain the choice.", epilog=examples("mesh-advisor recommend --pods 1500 --nodes 30 --require mtls,header-routing", "mesh-advisor recommend team.toml --what-if -o decision.md", "mesh-advisor recommend --pods 800 --prefer wasm --format json"))
 @with_answer_flags
 def recommend(
     answers_file: Optional[str] = ANSWERS_ARG,
@@ -195,7 +299,7 @@ def parse_what_if_limit(raw: Optional[str]) -> int:
     return value
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Ask the questions interactively, then show the result.", epilog=examples("mesh-advisor wizard", "mesh-advisor wizard --answers team.toml -o result.toml", "mesh-advisor wizard --pods 1500 --require mtls"))
 @with_answer_flags
 def wizard(
     answers_file: Optional[str] = ANSWERS_ARG,
@@ -230,12 +334,12 @@ def wizard(
                scan_values=scan_values, scan_label=scan_label)
 
 
-@app.command()
+@app.command(cls=_Command, short_help="CPU, memory, money and latency each option adds.", epilog=examples("mesh-advisor cost --pods 1500 --nodes 30", "mesh-advisor cost --sweep pods=100:10000:12", "mesh-advisor cost team.toml --cost-basis requests --format json"))
 @with_answer_flags
 def cost(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    sweep: Optional[str] = typer.Option(None, "--sweep", metavar="KEY=START:STOP[:STEPS]", help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.", show_default=False),
+    sweep: Optional[str] = typer.Option(None, "--sweep", metavar="KEY=START:STOP[:STEPS]", help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.", show_default=False, autocompletion=completion.sweep_keys),
     format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
@@ -258,20 +362,27 @@ def cost(
     emit(CostResult(catalog, resolved, projection, now_utc(), sweep=swept, warnings=warnings), current_env(), plan, force)
 
 
-@app.command()
+@app.command(cls=_Command, short_help="The feature matrix, with sources (--ids: the feature ids).", epilog=examples("mesh-advisor matrix", "mesh-advisor matrix --feature mtls,wasm", "mesh-advisor matrix --ids"))
 def matrix(
-    feature: Optional[list[str]] = typer.Option(None, "--feature", metavar="ID", help="Show only these features (repeatable; a comma list works too).", show_default=False),
+    feature: Optional[list[str]] = typer.Option(
+        None, "--feature", metavar="ID", help="Show only these features (repeatable; a comma list works too).",
+        show_default=False, autocompletion=completion.feature_ids,
+    ),
+    ids: bool = typer.Option(False, "--ids", help="Print only the feature ids (for --require and --prefer), one per line with its name."),
     format: Optional[str] = FORMAT_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
 ) -> None:
     """Print the feature matrix: support level, note, version and source per option."""
     from advisor.answers import unknown_feature_message
     from advisor.questions import BY_KEY
-
     from advisor.results import MatrixResult
 
     plan = plan_output(format, None, MatrixResult.kind)
     catalog = load(data_dir)
+    if ids:
+        width = max(len(f.id) for f in catalog.features.features)
+        current_env().write("".join(f"{f.id:<{width}}  {visible(f.name, one_line=True)}\n" for f in catalog.features.features))
+        return
     wanted: list[str] = []
     if feature:
         try:
@@ -290,7 +401,7 @@ def matrix(
     emit(MatrixResult(catalog, tuple(wanted), now_utc()), current_env(), plan)
 
 
-@app.command("compare")
+@app.command("compare", cls=_Command, short_help="Compare two saved results.", epilog=examples("mesh-advisor compare before.toml after.toml", "mesh-advisor compare before.toml after.toml --format md -o change.md"))
 def compare_command(
     result_a: str = typer.Argument(..., metavar="A", help="A saved result (TOML or JSON, as written by `recommend -o`)."),
     result_b: str = typer.Argument(..., metavar="B", help="Another saved result, compared against A."),
@@ -307,7 +418,14 @@ def compare_command(
     emit(result, current_env(), plan, force)
 
 
-@app.command()
+@app.command(
+    cls=_Command, short_help="Read a cluster, manifests or a dump into an answers file.",
+    epilog=examples(
+        "mesh-advisor scan manifests/ -o cluster.toml",
+        "mesh-advisor scan --prometheus http://prometheus:9090 -o cluster.toml",
+        "mesh-advisor recommend cluster.toml",
+    ),
+)
 def scan(
     paths: Optional[list[str]] = typer.Argument(None, metavar="[PATH ...]", help="Manifests or kubectl dumps (JSON or YAML; directories are searched; '-' is stdin). Without PATH: the live cluster through kubectl.", show_default=False),
     context: Optional[str] = typer.Option(None, "--context", metavar="NAME", help="kubectl context (live scan).", show_default=False),
@@ -321,10 +439,7 @@ def scan(
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
 ) -> None:
-    """Read the cluster (or its manifests, or a dump) and its traffic into an answers file with evidence.
-
-    Examples: mesh-advisor scan manifests/ -o cluster.toml; mesh-advisor scan --context prod --prometheus http://prometheus:9090 -o cluster.toml; mesh-advisor recommend cluster.toml
-    """
+    """Read the cluster (or its manifests, or a dump) and its traffic into an answers file with evidence."""
     from advisor.scan.command import ScanOptions, run_scan
     from advisor.scan.result import ScanResult
 
@@ -343,7 +458,7 @@ def scan(
     emit(result, env, plan, force)
 
 
-@data_app.command("show")
+@data_app.command("show", cls=_Command, short_help="Every benchmark figure and price with its source.", epilog=examples("mesh-advisor data show", "mesh-advisor data show --format json"))
 def data_show(
     format: Optional[str] = FORMAT_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
@@ -355,7 +470,7 @@ def data_show(
     emit(DataResult(load(data_dir), now_utc()), current_env(), plan)
 
 
-@data_app.command("validate")
+@data_app.command("validate", cls=_Command, short_help="Check a data directory and name every problem.", epilog=examples("mesh-advisor data validate", "mesh-advisor data validate ./my-data"))
 def data_validate(
     directory: Optional[str] = typer.Argument(None, metavar="[DIR]", help="Data directory to check (its files overlay the bundled ones). Default: the bundled data.", show_default=False),
 ) -> None:
@@ -460,7 +575,20 @@ def run(args: list[str], env: Optional[Environment] = None) -> int:
         uninstall_env(token)
 
 
+_SHELL_OPTIONS = ("--install-completion", "--show-completion")
+
+
+def _shell_defaulted(args: list[str]) -> list[str]:
+    """`--show-completion` with no shell after it means the shell $SHELL names ("auto")."""
+    out = list(args)
+    for i, arg in enumerate(args):
+        if arg in _SHELL_OPTIONS and (i + 1 == len(args) or args[i + 1].startswith("-")):
+            out.insert(out.index(arg) + 1, "auto")
+    return out
+
+
 def _run(args: list[str], env: Environment) -> int:
+    args = _shell_defaulted(args)
     debug = env.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
     if "--debug" in args:
         debug = True
@@ -469,6 +597,8 @@ def _run(args: list[str], env: Environment) -> int:
     try:
         command = typer.main.get_command(app)
         _use_raw_values(command)
+        if completion.requested():
+            completion.prepare()
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
         if result == EXIT_INTERRUPTED:  # Ctrl-C while click parses: typer returns Exit(130)'s code
             print("\nInterrupted; nothing saved.", file=env.stderr)

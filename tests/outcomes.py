@@ -50,6 +50,11 @@ class Outcome:
         return f"exit {self.rc}\n--- stdout ---\n{self.out[:3000]}\n--- stderr ---\n{self.err[:3000]}"
 
 
+def only_warnings(err: str) -> bool:
+    """stderr holds nothing but sanity warnings (answers that are valid but implausible)."""
+    return all(line.startswith("mesh-advisor: warning: ") for line in err.splitlines())
+
+
 def invoke(capsys, *args: str) -> Outcome:
     """`mesh-advisor ARGS` in-process, through the same `main` the console script runs."""
     capsys.readouterr()

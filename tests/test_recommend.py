@@ -35,7 +35,8 @@ DONE_WHEN = ["recommend", "--pods", "2000", "--require", "fault-injection", "--r
 def test_done_when_example_explains_itself_on_screen(capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
     rc, out, err = run(capsys, *DONE_WHEN)
-    assert rc == 0 and err == ""
+    # 2,000 pods on the default 10 nodes is over the kubelet's 110 pods per node: a warning, no error
+    assert rc == 0 and err.startswith("mesh-advisor: warning: 200 pods per node") and len(err.splitlines()) == 1
     # The choice and why: the summary, the blocked option and its source, the reasons with sources.
     assert "Recommendation: Istio sidecar" in out
     assert "Blocked: Istio ambient" in out
