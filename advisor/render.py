@@ -102,68 +102,88 @@ def data_table(result: Any, console: Console) -> None:
 _MATRIX_MIN_COLUMN = 14
 
 
-def _cells_grid(catalog: Catalog, options, cells: list[Group]) -> Table:
-    """One capability in the narrow matrix: the option, then its level, version, source and note."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(max_width=20, overflow="fold")
-    grid.add_column(overflow="fold")
-    for opt, cell in zip(options, cells):
-        grid.add_row(safe(opt.name, option_style(catalog, opt.id)), cell)
-    return grid
+def _longest_word(texts: list[str]) -> int:
+    return max((len(word) for text in texts for word in text.split()), default=0)
+
+
+def print_sources(console: Console, sources: list[str], title: str = "Sources:") -> None:
+    """Numbered sources, each on its own line and never wrapped, so a URL stays whole to click or
+    copy (a terminal narrower than the URL shows it wrapped; no line break is written into it)."""
+    console.print(Text(title, style="bold"))
+    for i, src in enumerate(sources, 1):
+        console.print(Text(f" [{i}] ", style="dim") + safe(src), soft_wrap=True)
 
 
 def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | None) -> None:
     wanted = set(feature_ids or catalog.feature_ids)
     options = catalog.features.options
-    table = Table(box=box.SIMPLE_HEAVY, show_lines=False, expand=False, title="Feature matrix", title_justify="left")
-    # fold, not ellipsis: a cut-off feature id or note would hide what the user came to read.
-    table.add_column("Capability", style="bold", min_width=_MATRIX_MIN_COLUMN, max_width=28, overflow="fold")
-    for opt in options:
-        table.add_column(safe(f"{opt.name} {opt.version}", option_style(catalog, opt.id)), min_width=_MATRIX_MIN_COLUMN, overflow="fold")
+    groups = [
+        (group, [f for f in catalog.features.features if f.group == group.id and f.id in wanted])
+        for group in catalog.features.groups
+    ]
+    groups = [(g, feats) for g, feats in groups if feats]
     sources: list[str] = []
-    by_feature: list[Text | Table] = [Text("Feature matrix")]
-    for group in catalog.features.groups:
-        feats = [f for f in catalog.features.features if f.group == group.id and f.id in wanted]
-        if not feats:
-            continue
-        table.add_row(safe(group.title.upper(), "bold underline"), *[""] * len(options))
-        by_feature += [Text(""), safe(group.title.upper(), "bold underline")]
-        for feat in feats:
-            cells = []
-            for opt in options:
-                cell = feat.cells[opt.id]
-                symbol, style = LEVEL_STYLE[cell.level]
-                if cell.source not in sources:
-                    sources.append(cell.source)
-                ref = sources.index(cell.source) + 1
-                head = Text(f"{symbol} {cell.level}", style=f"bold {style}")
-                if cell.contested:
-                    head += Text(" ⚠ contested", style="yellow")
-                head += safe(f"  ({cell.version}) [{ref}]", "dim")
-                parts = [head, safe(cell.note, "dim")]
-                if cell.vendor and cell.vendor_level:
-                    if cell.vendor_source not in sources:
-                        sources.append(cell.vendor_source)
-                    vref = sources.index(cell.vendor_source) + 1
-                    # Words, not the level mark: the open-source level is the one that counts by default.
-                    parts.append(safe(f"+ {cell.vendor}: {cell.vendor_level} (vendor build) [{vref}]", LEVEL_STYLE[cell.vendor_level][1]))
-                cells.append(Group(*parts))
-            table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
-            by_feature += [Text(""), safe(feat.name, "bold") + Text(" ") + safe(feat.id, "dim"), _cells_grid(catalog, options, cells)]
-    # Below the table's floor (every column at its 14-cell minimum) rich would crop the last
-    # option: list each capability with one line per option instead.
-    if console.width >= (len(options) + 1) * (_MATRIX_MIN_COLUMN + 3):
+
+    def ref(src: str) -> int:
+        if src not in sources:
+            sources.append(src)
+        return sources.index(src) + 1
+
+    def head(cell) -> Text:
+        symbol, style = LEVEL_STYLE[cell.level]
+        out = Text(f"{symbol} {cell.level}", style=f"bold {style}")
+        if cell.contested:
+            out += Text(" ⚠ contested", style="yellow")
+        return out + safe(f"  ({cell.version}) [{ref(cell.source)}]", "dim")
+
+    def vendor(cell) -> list[Text]:
+        # Words, not the level mark: the open-source level is the one that counts by default.
+        if not (cell.vendor and cell.vendor_level):
+            return []
+        return [safe(f"+ {cell.vendor}: {cell.vendor_level} (vendor build) [{ref(cell.vendor_source)}]", LEVEL_STYLE[cell.vendor_level][1])]
+
+    # A table only when every word fits its column: rich would otherwise break a word in the middle
+    # ("Service-to-servi / ce"). Else one block per capability, each option's note on full lines.
+    columns = len(options) + 1
+    column_width = (console.width - 1) // columns - 3
+    notes = [f"{cell.note} {cell.vendor or ''}" for _, feats in groups for f in feats for cell in f.cells.values()]
+    names = [f.name for _, feats in groups for f in feats] + [f.id for _, feats in groups for f in feats]
+    words_fit = _longest_word(notes) <= column_width and _longest_word(names) <= min(column_width, 28)
+    if console.width >= columns * (_MATRIX_MIN_COLUMN + 3) and words_fit:
+        table = Table(box=box.SIMPLE_HEAVY, show_lines=False, expand=False, title="Feature matrix", title_justify="left")
+        table.add_column("Capability", style="bold", min_width=_MATRIX_MIN_COLUMN, max_width=28)
+        for opt in options:
+            table.add_column(safe(f"{opt.name} {opt.version}", option_style(catalog, opt.id)), min_width=_MATRIX_MIN_COLUMN)
+        for group, feats in groups:
+            table.add_row(safe(group.title.upper(), "bold underline"), *[""] * len(options))
+            for feat in feats:
+                cells = [Group(head(feat.cells[opt.id]), safe(feat.cells[opt.id].note, "dim"), *vendor(feat.cells[opt.id])) for opt in options]
+                table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
         console.print(table)
     else:
-        console.print(Group(*by_feature))
+        console.print(Text("Feature matrix"))
+        for group, feats in groups:
+            console.print()
+            console.print(safe(group.title.upper(), "bold underline"))
+            for feat in feats:
+                console.print()
+                console.print(safe(feat.name, "bold") + Text(" ") + safe(feat.id, "dim"))
+                for opt in options:
+                    cell = feat.cells[opt.id]
+                    console.print(Text("  ") + safe(opt.name, option_style(catalog, opt.id)) + Text(": ") + head(cell))
+                    note = Table.grid(padding=(0, 0))
+                    note.add_column(width=4)
+                    note.add_column()
+                    note.add_row("", safe(cell.note, "dim"))
+                    for line in vendor(cell):
+                        note.add_row("", line)
+                    console.print(note)
     legend = Text("Levels: ")
     for level, (symbol, style) in LEVEL_STYLE.items():
         legend += Text(f"{symbol} {level}  ", style=style)
     legend += Text("⚠ sources disagree; the note says which was chosen and why", style="yellow")
     console.print(legend)
-    console.print(Text("Sources:", style="bold"))
-    for i, src in enumerate(sources, 1):
-        console.print(Text(f" [{i}] ", style="dim") + safe(src))
+    print_sources(console, sources)
 
 
 # ---------------------------------------------------------------- data show
@@ -181,7 +201,7 @@ def render_data(console: Console, catalog: Catalog) -> None:
     for pid, preset in pricing.presets.items():
         default = " (default)" if pid == pricing.default_preset else ""
         console.print(safe(f"{pid}{default}: {preset.title}", "bold"))
-        console.print(_figures_grid([(name, getattr(preset, name)) for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour")]))
+        print_figures(console, [(name, getattr(preset, name)) for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour")])
     components = {c.id: c for c in catalog.benchmarks.components}
     for pid, prof in catalog.benchmarks.profiles.items():
         default = " (default)" if pid == catalog.benchmarks.default_profile else ""
@@ -191,24 +211,26 @@ def render_data(console: Console, catalog: Catalog) -> None:
         for cid, figs in prof.figures.items():
             comp = components.get(cid)
             console.print(safe(f"{cid} ({comp.option}, {comp.role})" if comp else cid, "bold"))
-            console.print(_figures_grid(figure_items(figs)))
+            print_figures(console, figure_items(figs))
         for oid, figs in prof.latency.items():
             console.print(safe(f"{oid}: added latency per hop", "bold"))
-            console.print(_figures_grid(figure_items(figs)))
+            print_figures(console, figure_items(figs))
 
 
-def _figures_grid(figures: list[tuple[str, object]]) -> Table:
-    """One figure per block: name, value and kind, then version, source and note, hanging-indented."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(overflow="fold")
+def print_figures(console: Console, figures: list[tuple[str, object]]) -> None:
+    """One block per figure: name, value and kind, version and note hanging-indented; the source on
+    a line of its own that is never wrapped, so a URL stays whole."""
+    width = max((len(name) for name, _ in figures), default=0) + 2
     for name, fig in figures:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", no_wrap=True, min_width=width)
+        grid.add_column(overflow="fold")
         grid.add_row(Text(f"  {name}"), safe(f"{fig.value:.10g} {fig.unit}", "bold") + Text("  ") + Text(fig.kind, style=KIND_STYLE.get(fig.kind, "")))
         grid.add_row(Text("version", style="dim"), safe(fig.version))
-        grid.add_row(Text("source", style="dim"), safe(fig.source))
         if fig.note:
             grid.add_row(Text("note", style="dim"), safe(fig.note, "dim"))
-    return grid
+        console.print(grid)
+        console.print(Text(f"{'source':>{width}} ", style="dim") + safe(fig.source), soft_wrap=True)
 
 
 def _profile_caption(prof) -> Text:
@@ -595,13 +617,20 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
 
     for oid in rec.ranking:
         o = rec.options[oid]
+    # Sources are numbered in the panels and listed whole below them: a URL folded inside a
+    # panel could be neither clicked nor copied.
+    sources: list[str] = []
+    for oid in rec.ranking:
+        o = rec.options[oid]
         if o.blockers:
-            lines = [Text("✘ ", style="red") + safe(b.text) + Text("\n    source: ", style="dim") + safe(b.source, "dim") for b in o.blockers]
+            lines = [Text("✘ ", style="red") + safe(b.text) + _ref(sources, b.source) for b in o.blockers]
             console.print(Panel(Group(*lines), title=Text("Blocked: ") + option_text(catalog, oid), title_align="left", border_style="red"))
 
     shown = [o for o in rec.ranking if rec.options[o].eligible][:2] or list(rec.ranking[:2])
     for oid in shown:
-        console.print(reasons_panel(catalog, rec, oid, reasons_per_option))
+        console.print(reasons_panel(catalog, rec, oid, reasons_per_option, sources))
+    if sources:
+        print_sources(console, sources)
 
     basis = resolved.answers.cost_basis
     for table in widest_fitting(console, [
@@ -685,7 +714,14 @@ def ranking_by_category_table(catalog: Catalog, rec: Recommendation) -> Table:
     return table
 
 
-def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int) -> Panel:
+def _ref(sources: list[str], source: str) -> Text:
+    """" [3]": the number of `source` in the list printed below the panels (added if new)."""
+    if source not in sources:
+        sources.append(source)
+    return Text(f" [{sources.index(source) + 1}]", style="dim")
+
+
+def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int, sources: list[str] | None = None) -> Panel:
     o = rec.options[oid]
     against = sorted((r for r in o.reasons if r.delta < -0.05), key=lambda r: r.delta)[:most]
     strengths = [r for r in o.reasons if abs(r.delta) <= 0.05 or r.delta > 0]
@@ -698,7 +734,10 @@ def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int) ->
         for r in reasons:
             delta = points(r.delta)
             head = Text(f"{sign} ", style=f"bold {style}") + Text(f"{r.category} {delta}", style=style)
-            grid.add_row(head, safe(r.text) + Text("\nsource: ", style="dim") + safe(r.source, "dim"))
+            if sources is None:
+                grid.add_row(head, safe(r.text) + Text("\nsource: ", style="dim") + safe(r.source, "dim"))
+            else:
+                grid.add_row(head, safe(r.text) + _ref(sources, r.source))
     body = grid if grid.row_count else Text("No points lost in any category.", style="dim")
     return Panel(
         body,
