@@ -323,8 +323,29 @@ def _add_bindings(question: questionary.Question, extra: KeyBindings) -> questio
     return question
 
 
-def ask(question: questionary.Question) -> Any:
-    """Ask one question; Ctrl-C or the end of input become Interrupted (exit 130, nothing saved)."""
+# Shift-Tab (the usual "previous field" key) returns this instead of an answer.
+BACK = object()
+BACK_KEY = "s-tab"
+BACK_HINT = "Shift-Tab goes back to the previous question."
+
+
+def _back_on_shift_tab(question: questionary.Question) -> questionary.Question:
+    back = KeyBindings()
+
+    @back.add(BACK_KEY, eager=True)
+    def _(event: Any) -> None:
+        event.app.exit(result=BACK)
+
+    return _add_bindings(question, back)
+
+
+def ask(question: questionary.Question, can_go_back: bool = False) -> Any:
+    """Ask one question; Ctrl-C or the end of input become Interrupted (exit 130, nothing saved).
+
+    With `can_go_back`, Shift-Tab returns BACK: the person wants the previous question again.
+    """
+    if can_go_back:
+        question = _back_on_shift_tab(question)
     try:
         return _end_input_on_ctrl_d(question).unsafe_ask()
     except (KeyboardInterrupt, EOFError):
@@ -363,19 +384,31 @@ def ask_answers(
     steps = build_steps(catalog, not_asked, width=console.width)
     session = create_app_session(input=pt_input, output=pt_output) if pt_input or pt_output else nullcontext()
     section = None
+    # (step index, answers before it) for every question answered, so Shift-Tab can go back to it
+    history: list[tuple[int, State]] = []
+    index = 0
     with session:
-        for step in steps:
+        while index < len(steps):
+            step = steps[index]
             if not step.when(state):
+                index += 1
                 continue
             if step.section != section:
                 section = step.section
                 console.print()
                 console.rule(Text(SECTIONS[section], style="bold"), align="left", style="dim")
-            console.print(Text(step.help, style="dim"))
-            state.update(step.read(ask(step.build(state)), state))
+            console.print(Text(step.help + (f" ({BACK_HINT})" if history and len(history) == 1 else ""), style="dim"))
+            raw = ask(step.build(state), can_go_back=bool(history))
+            if raw is BACK:
+                index, state = history.pop()
+                console.print(Text("  (back to the previous question)", style="dim"))
+                continue
+            history.append((index, dict(state)))
+            state.update(step.read(raw, state))
             for line in step.notes(state):
                 # notes quote option names from the data: show their control characters, never obey them
                 console.print(Text(visible("  " + line)))
+            index += 1
     asked = [k for s in steps for k in s.keys]
     typed = {k: state[k] for k in asked if not _same(BY_KEY[k], state[k], offered_values[k])}
     kept_file_values = {k: v for k, v in file_values.items() if k not in typed}

@@ -368,3 +368,36 @@ def test_bad_flag_fails_before_any_prompt() -> None:
     rc = main(["wizard", "--require", "warp-drive"], env)
     assert rc == 2 and "unknown feature id 'warp-drive'" in err.getvalue()
     assert out.getvalue() == ""
+
+
+# ---------------------------------------------------------------- going back
+
+SHIFT_TAB = "\x1b[Z"
+
+
+def test_shift_tab_goes_back_to_the_previous_question_and_replaces_its_answer() -> None:
+    # pods 10, then at nodes go back, answer pods 20 instead, keep every other offered value
+    keys = "10" + ENTER + SHIFT_TAB + "20" + ENTER + ENTER * (prompts_for() - 1)
+    resolved, run = ask(keys)
+    assert resolved.answers.pods == 20 and resolved.origin["pods"] == "typed"
+    assert resolved.answers.nodes == 10
+    assert "back to the previous question" in run.printed and wizard.BACK_HINT in run.printed_flat
+
+
+def test_a_wrong_pick_in_a_list_can_be_undone() -> None:
+    # Workload (6 prompts) and the two capability lists, then team_experience: one DOWN too many
+    # picks expert; at the next question Shift-Tab returns to the list, which offers the value it
+    # offered before (some), so Enter undoes the pick.
+    before = ENTER * 8
+    resolved, _ = ask(before + DOWN + ENTER + ENTER * (prompts_for() - 9))
+    assert resolved.answers.team_experience == "expert"
+    resolved, _ = ask(before + DOWN + ENTER + SHIFT_TAB + ENTER + ENTER * (prompts_for() - 9))
+    assert resolved.answers.team_experience == "some" and resolved.origin["team_experience"] == "default"
+    resolved, _ = ask(before + DOWN + ENTER + SHIFT_TAB + UP + ENTER + ENTER * (prompts_for() - 9))
+    assert resolved.answers.team_experience == "none"
+
+
+def test_the_first_question_has_nothing_to_go_back_to() -> None:
+    keys = SHIFT_TAB + ENTER * prompts_for()
+    resolved, _ = ask(keys)
+    assert resolved.answers.as_dict()["pods"] == 100
