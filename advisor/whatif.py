@@ -40,8 +40,9 @@ METHOD_SHORT = (
     f"open-ended answers searched up to {SEARCH_FACTOR:,.0f}x; every alternative of the other answers tried"
 )
 DISTANCE = (
-    "Findings are ranked by the size of the change: for numbers the relative change |new - now| / now "
-    "(divided by the default instead when now is 0); for choices the number of steps between the two "
+    "Findings are ranked by the size of the change, on one scale of steps: for numbers |log2(new / now)|, "
+    "so halving and doubling are both 1 step and a cut from 60 to 2 is about 4.9 (log2(1 + |new - now| / "
+    "default) when now or new is 0); for choices the number of steps between the two "
     "values in their listed order (e.g. risk conservative -> early-adopter is 2); true/false and "
     "benchmark profiles 1; capabilities the steps between required, preferred and not needed "
     "(required -> not needed is 2)."
@@ -306,8 +307,16 @@ def _finding(
 
 
 def _relative_change(key: str, start: float, to: float) -> float:
+    """How big a change of a number is, on the scale of one step of a choice: |log2(to / now)|.
+
+    Symmetric, so halving and doubling are both 1 (one step), and a cut from 60 nodes to 2 (log2 30,
+    about 4.9) is bigger than one step, as a person would see it. Where now or the new value is 0,
+    the change is measured against the default instead: log2(1 + |to - now| / default).
+    """
+    if start > 0 and to > 0:
+        return abs(math.log2(to / start))
     reference = abs(start) if start != 0 else abs(float(BY_KEY[key].default)) or 1.0
-    return abs(to - start) / reference
+    return math.log2(1 + abs(to - start) / reference)
 
 
 def show_value(key: str, value: Any) -> str:

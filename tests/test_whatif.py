@@ -271,8 +271,20 @@ def test_findings_are_ranked_by_size_of_change(cli) -> None:
     distances = [f["distance"] for f in doc["what_if"]]
     assert distances == sorted(distances)
     for f in doc["what_if"]:
-        if f["kind"] == "threshold":
-            assert f["distance"] == pytest.approx(abs(f["to"] - f["from"]) / abs(f["from"]), rel=1e-4)
+        if f["kind"] == "threshold" and f["to"] > 0:
+            # symmetric: |log2(to / from)|, so halving and doubling are the same size (1 step)
+            assert f["distance"] == pytest.approx(abs(math.log2(f["to"] / f["from"])), rel=1e-4)
+
+
+def test_the_size_of_a_change_is_symmetric_and_on_the_scale_of_steps() -> None:
+    from advisor.whatif import _relative_change as size
+
+    assert size("nodes", 10, 20) == size("nodes", 10, 5) == 1.0  # doubling and halving: one step
+    # 60 nodes -> 2 is -97%, which a relative change caps below 1; as a log ratio it is log2(30) = 4.91,
+    # bigger than one step of a choice or a capability (1)
+    assert size("nodes", 60, 2) == pytest.approx(math.log2(30)) and size("nodes", 60, 2) > 1
+    # from 0, measured against the default: l7_ratio 0 -> 0.2 (default 0.2) is log2(1 + 1) = 1
+    assert size("l7_ratio", 0.0, 0.2) == pytest.approx(1.0)
 
 
 # ---------------------------------------------------------------- renderings and flags
