@@ -55,7 +55,8 @@ def test_table_names_every_source_and_cuts_nothing_off(cli) -> None:
     assert "contested" in out  # cells where sources disagree are marked in words
 
 
-def test_feature_narrows_the_table_repeatable_and_comma_list(cli) -> None:
+def test_feature_narrows_the_table_repeatable_and_comma_list(cli, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough for the table layout (every word fits a column)
     rc, out, _ = cli("matrix", "--feature", "wasm,vm-workloads", "--feature", "mtls")
     assert rc == 0
     shown = [f for f in BY_ID if re.search(rf"^\s+{re.escape(f)}\s", out, flags=re.M)]
