@@ -12,6 +12,9 @@ import pytest
 
 from advisor.catalog import load_catalog
 
+# Each test validates data afresh or starts mesh-advisor in a subprocess.
+pytestmark = pytest.mark.slow
+
 
 def _run(env_extra: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **env_extra}

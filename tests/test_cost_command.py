@@ -174,6 +174,7 @@ def test_narrow_table_stacks_the_figures(capsys, monkeypatch) -> None:
     assert money_rows == [["$2,513", "$4,815", "$2,987"], ["$0", "$2,712", "$470"]]
 
 
+@pytest.mark.slow
 def test_cost_does_not_import_questionary() -> None:
     code = (
         "import sys, io, contextlib\n"

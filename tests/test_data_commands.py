@@ -278,8 +278,8 @@ def test_data_show_table_prints_every_figure_with_its_source(monkeypatch, cli) -
         head = f"{name} {fig['value']:.10g} {fig['unit']}  {fig['kind']}"
         found = [i for i, line in enumerate(lines) if line.strip().startswith(head)]
         assert found, head
-        # the figure's source follows within its block
-        assert any(fig["source"] in lines[i + 2] for i in found), (owner, name)
+        # the figure's source follows within its block, whole on its own line
+        assert any(any(line.strip() == f"source {fig['source']}" for line in lines[i + 1:i + 5]) for i in found), (owner, name)
     assert f"Data version {BUNDLED['features.toml']['data_version']}" in out
 
 

@@ -115,6 +115,7 @@ def money_cell(value: float) -> str:
 # ---------------------------------------------------------------- recommend
 
 
+@pytest.mark.slow  # --what-if
 def test_the_done_when_record_has_the_madr_sections_in_order() -> None:
     doc = parse(record(*DONE_WHEN))
     h1 = [t for level, t in doc["headings"] if level == 1]
@@ -125,6 +126,7 @@ def test_the_done_when_record_has_the_madr_sections_in_order() -> None:
     assert "What would change the decision" in h3 and h3[0].startswith("Why Linkerd scores")
 
 
+@pytest.mark.slow  # --what-if
 def test_the_options_table_carries_the_json_documents_numbers() -> None:
     rc, out, _ = run(*DONE_WHEN, "--format", "json")
     as_json = json.loads(out)
@@ -139,26 +141,31 @@ def test_the_options_table_carries_the_json_documents_numbers() -> None:
         opt = as_json["options"][oid]
         assert row[2] == ("yes" if opt["eligible"] else "blocked")
         assert row[3] == f"{opt['score']:.1f}"
-        assert row[4:9] == [f"{opt['scores'][c]:.1f}" for c in CATEGORIES]
-        assert row[9] == money_cell(opt["cost"]["usage"]["monthly_usd"])
-        assert row[10] == money_cell(opt["cost"]["requests"]["monthly_usd"])
-        assert row[11] == f"{opt['cost']['containers_added']:,}"
-        assert row[12:15] == [f"{opt['latency'][f'end_to_end_p{p}_ms']:.2f}" for p in (50, 90, 99)]
+        n = len(CATEGORIES)
+        assert row[4:4 + n] == [f"{opt['scores'][c]:.1f}" for c in CATEGORIES]
+        usage, requests, containers, *latency = row[4 + n:]
+        assert usage == money_cell(opt["cost"]["usage"]["monthly_usd"])
+        assert requests == money_cell(opt["cost"]["requests"]["monthly_usd"])
+        assert containers == f"{opt['cost']['containers_added']:,}"
+        assert latency == [f"{opt['latency'][f'end_to_end_p{p}_ms']:.2f}" for p in (50, 90, 99)]
 
 
+@pytest.mark.slow  # --what-if
 def test_the_record_pins_the_done_when_figures() -> None:
     doc = parse(record(*DONE_WHEN))
     rows = {r[1]: r for r in table_with(doc, "#", "Option")[1:]}
     # Linkerd: 1,500 pods + 8 control-plane containers = 1,508 containers added; ambient adds 10
     # ztunnels (one per node) + its control plane and waypoints.
-    assert rows["Linkerd"][11] == "1,508"
-    assert rows["Istio sidecar"][11] == "1,501"  # 1,500 sidecars + istiod
+    containers = 6 + len(CATEGORIES)  # #, option, eligible, total, the categories, usage, requests
+    assert rows["Linkerd"][containers] == "1,508"
+    assert rows["Istio sidecar"][containers] == "1,501"  # 1,500 sidecars + istiod
     answers = {r[0]: r for r in table_with(doc, "Answer", "Value")[1:]}
     assert answers["pods"][1:] == ["1,500 pods", "given (flag)"]
     assert answers["require"][1:] == ["mtls, header-routing", "given (flag)"]
     assert answers["nodes"][2] == "defaulted"
 
 
+@pytest.mark.slow  # --what-if
 def test_sources_are_links_that_work_and_the_command_reproduces_the_record() -> None:
     text = record(*DONE_WHEN)
     doc = parse(text)
@@ -171,6 +178,7 @@ def test_sources_are_links_that_work_and_the_command_reproduces_the_record() -> 
     assert record(*command.split()[1:-2]) == text
 
 
+@pytest.mark.slow  # --what-if
 def test_the_what_if_table_lists_the_smallest_changes_first() -> None:
     doc = parse(record(*DONE_WHEN))
     rows = table_with(doc, "#", "Change")
@@ -188,6 +196,7 @@ def test_blocked_options_say_why_and_what_the_choice_rules_out() -> None:
     assert "Rules out Istio ambient (it lacks Fault injection (fault-injection))" in text.replace("`", "")
 
 
+@pytest.mark.slow  # --what-if
 def test_a_record_is_written_with_o_and_the_md_extension(tmp_path: Path) -> None:
     target = tmp_path / "decision.md"
     rc, out, err = run(*DONE_WHEN, "-o", str(target))
@@ -275,12 +284,14 @@ def _check_golden(name: str, text: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.stem for s in SCENARIOS])
 def test_each_scenario_matches_its_golden_record(scenario: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE.parent)  # the record names the scenario as tests/scenarios/NAME.toml
     _check_golden(f"{scenario.stem}.md", record("recommend", str(scenario.relative_to(HERE.parent))))
 
 
+@pytest.mark.slow  # --what-if
 def test_the_done_when_record_matches_its_golden_file() -> None:
     _check_golden("done-when-what-if.md", record(*DONE_WHEN))
 

@@ -42,7 +42,8 @@ from advisor.catalog import DATA_FILES, bundled_data_dir, load_catalog
 from advisor.questions import QUESTIONS
 from advisor.sweep import SWEEP_KEYS
 
-pytestmark = pytest.mark.usefixtures("plain_terminal")
+# Hundreds of generated runs: the full suite runs them, the quick loop (-m "not slow") does not.
+pytestmark = [pytest.mark.usefixtures("plain_terminal"), pytest.mark.slow]
 
 SCALE = max(1, int(os.environ.get("MESH_ADVISOR_FUZZ_SCALE", "1")))
 FUZZ = settings(

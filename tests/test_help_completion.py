@@ -61,6 +61,7 @@ def test_help_ends_with_real_examples(path: list[str], monkeypatch: pytest.Monke
     assert any(line.startswith(f"mesh-advisor {' '.join(path)}") for line in lines)
 
 
+@pytest.mark.slow
 def test_piped_help_shows_whole_flag_names() -> None:
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     done = subprocess.run([sys.executable, "-m", "advisor", "recommend", "--help"], capture_output=True, text=True, env=env, timeout=60)
@@ -128,6 +129,7 @@ def test_show_completion_without_a_shell_uses_shell_and_refuses_others() -> None
     assert "--show-completion: expected a shell, one of bash, zsh, fish" in err.getvalue() and out.getvalue() == ""
 
 
+@pytest.mark.slow
 def test_install_completion_writes_the_script_where_the_shell_reads_it(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path), "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
     done = subprocess.run([sys.executable, "-m", "advisor", "--install-completion", "fish"], capture_output=True, text=True, env=env, timeout=60)

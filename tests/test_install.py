@@ -22,10 +22,10 @@ from advisor.catalog import DATA_FILES, OTHER_DATA_FILES
 
 REPO = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     os.environ.get("MESH_ADVISOR_SKIP_WHEEL") == "1" and not os.environ.get("CI"),
     reason="MESH_ADVISOR_SKIP_WHEEL=1",
-)
+)]
 
 
 @pytest.fixture(scope="module")

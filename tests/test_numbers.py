@@ -184,6 +184,7 @@ def test_sweeps_across_the_extremes_stay_finite_and_ordered(capsys, sweep, extra
     assert outcome.rc == 0 and not re.search(r"\b(nan|inf)\b", outcome.out, re.IGNORECASE), str(outcome)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["registry minima", "registry maxima", "prices of 0"])
 def test_what_if_at_the_extremes_stays_finite(capsys, case) -> None:
     doc = run_json(capsys, "recommend", "--what-if", *EXTREMES[case])

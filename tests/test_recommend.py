@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,8 @@ def test_done_when_example_explains_itself_on_screen(capsys, monkeypatch) -> Non
     # Linkerd's weak spot, with its note: a must-have met only in part blocks a conservative team.
     assert "Blocked: Linkerd" in out
     assert "Fault injection is required; Linkerd: only partly meets it, and risk is conservative" in out
-    assert "source: https://linkerd.io/2-edge/features/fault-injection/" in out
+    # sources are numbered in the panels and listed whole below them
+    assert re.search(r"^ \[\d+\] https://linkerd\.io/2-edge/features/fault-injection/$", out, re.M)
     assert "risk appetite is conservative: maturity weighs double" in out
     # The cost and latency lines and where the numbers come from.
     assert "Cost and latency the mesh adds" in out

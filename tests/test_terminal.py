@@ -18,6 +18,9 @@ from rich.cells import cell_len
 
 from advisor.catalog import load_catalog
 
+# Every test starts mesh-advisor in a subprocess or a pseudo-terminal.
+pytestmark = pytest.mark.slow
+
 OPTION_NAMES = [o.name for o in load_catalog().features.options]
 COMMANDS: dict[str, list[str]] = {
     "recommend": ["recommend", "--pods", "2000", "--require", "fault-injection", "--risk", "conservative"],

@@ -14,6 +14,9 @@ from advisor.catalog import FIGURE_UNITS
 from advisor.questions import BY_KEY
 from advisor.whatif import RELATIVE_RESOLUTION, LINEAR_RESOLUTION
 
+# A what-if search runs the scoring about a thousand times.
+pytestmark = pytest.mark.slow
+
 HOURS_PER_MONTH = 730  # SPEC "The cost model": monthly_usd = (vCPU x cpu_price + GiB x memory_price) x 730
 COST_FIGURES = ("cpu_vcpu_per_1000rps", "cpu_vcpu_per_instance", "memory_mb_per_instance", "request_cpu_millicores", "request_memory_mib")
 FLOOR_USD = 1.0

@@ -26,6 +26,9 @@ from advisor.catalog import load_catalog
 from advisor.errors import Interrupted
 from advisor.questions import BY_KEY, QUESTIONS
 
+# Each test runs prompt_toolkit sessions (about half a second each).
+pytestmark = pytest.mark.slow
+
 ENTER, SPACE, DOWN, UP, BACKSPACE, CTRL_C, CTRL_D = "\r", " ", "\x1b[B", "\x1b[A", "\x7f", "\x03", "\x04"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

@@ -15,6 +15,9 @@ import pytest
 
 pexpect = pytest.importorskip("pexpect")
 
+# Each test drives the real wizard in a pseudo-terminal.
+pytestmark = pytest.mark.slow
+
 ENTER, SPACE, DOWN, UP, CTRL_C = "\r", " ", "\x1b[B", "\x1b[A", "\x03"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
 TIMEOUT_S = 20
