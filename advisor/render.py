@@ -170,7 +170,7 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
                 console.print(safe(feat.name, "bold") + Text(" ") + safe(feat.id, "dim"))
                 for opt in options:
                     cell = feat.cells[opt.id]
-                    console.print(Text("  ") + safe(opt.name, option_style(catalog, opt.id)) + Text(": ") + head(cell))
+                    console.print(Text("  ") + safe(opt.name, option_style(catalog, opt.id)) + Text("  ") + head(cell))
                     note = Table.grid(padding=(0, 0))
                     note.add_column(width=4)
                     note.add_column()

@@ -388,15 +388,17 @@ def test_shift_tab_goes_back_to_the_previous_question_and_replaces_its_answer() 
 
 
 def test_a_wrong_pick_in_a_list_can_be_undone() -> None:
-    # Workload (6 prompts) and the two capability lists, then team_experience: one DOWN too many
-    # picks expert; at the next question Shift-Tab returns to the list, which offers the value it
-    # offered before (some), so Enter undoes the pick.
-    before = ENTER * 8
-    resolved, _ = ask(before + DOWN + ENTER + ENTER * (prompts_for() - 9))
+    # Every prompt before team_experience kept, then one DOWN too many picks expert; at the next
+    # question Shift-Tab returns to the list, which offers the value it offered before (some), so
+    # Enter undoes the pick.
+    asked = [s for s in steps_for() if s.when({})]
+    position = next(i for i, s in enumerate(asked) if "team_experience" in s.keys)
+    before, after = ENTER * position, ENTER * (len(asked) - position - 1)
+    resolved, _ = ask(before + DOWN + ENTER + after)
     assert resolved.answers.team_experience == "expert"
-    resolved, _ = ask(before + DOWN + ENTER + SHIFT_TAB + ENTER + ENTER * (prompts_for() - 9))
+    resolved, _ = ask(before + DOWN + ENTER + SHIFT_TAB + ENTER + after)
     assert resolved.answers.team_experience == "some" and resolved.origin["team_experience"] == "default"
-    resolved, _ = ask(before + DOWN + ENTER + SHIFT_TAB + UP + ENTER + ENTER * (prompts_for() - 9))
+    resolved, _ = ask(before + DOWN + ENTER + SHIFT_TAB + UP + ENTER + after)
     assert resolved.answers.team_experience == "none"
 
 
