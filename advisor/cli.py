@@ -117,15 +117,9 @@ def _option_for(q: Question) -> tuple[Any, Any]:
         help_text += " Feature ids: `mesh-advisor matrix --ids`."
         return Optional[list[str]], typer.Option(
             None, q.flag, help=help_text, metavar="ID", rich_help_panel=panel, show_default=False,
-            autocompletion=completion.feature_ids,
         )
     metavar = {"int": "INT", "float": "NUMBER", "choice": "|".join(q.choices), "text": "NAME", "option": "none|ID"}[q.kind]
-    complete = {"choice": completion.choices(q.choices), "option": completion.mesh_options}.get(q.kind)
-    if q.key == "benchmark_profile":
-        complete = completion.profile_names
-    return Optional[str], typer.Option(
-        None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False, autocompletion=complete
-    )
+    return Optional[str], typer.Option(None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False)
 
 
 def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -154,11 +148,10 @@ ANSWERS_ARG = typer.Argument(None, metavar="ANSWERS", help="Answers file (TOML o
 ANSWERS_OPT = typer.Option(None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
 FORMAT_OPT = typer.Option(
     None, "--format", metavar="table|json|toml", help="Output format. Default: table.", show_default=False,
-    autocompletion=completion.choices(["table", "json", "toml"]),
 )
 RECORD_FORMAT_OPT = typer.Option(
     None, "--format", metavar=FORMAT_METAVAR, help="Output format; markdown (or md) is a decision record. Default: table.",
-    show_default=False, autocompletion=completion.choices(["table", "json", "toml", "markdown", "md"]),
+    show_default=False,
 )
 WIZARD_OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Save the result to FILE without asking (.toml, .json or .md by extension); '-' is stdout (TOML).", show_default=False)
 OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the document to FILE: the format is taken from the extension (.toml, .json, .md), else --format must say it; '-' is stdout.", show_default=False)
@@ -240,12 +233,12 @@ def main_callback(
     version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
     install_completion: Optional[str] = typer.Option(
         None, "--install-completion", metavar=_SHELL_METAVAR, is_eager=True,
-        callback=_completion_callback(install=True), autocompletion=completion.choices(completion.SHELLS),
+        callback=_completion_callback(install=True),
         help="Install shell completion for SHELL (default: the shell $SHELL names) and exit.", show_default=False,
     ),
     show_completion: Optional[str] = typer.Option(
         None, "--show-completion", metavar=_SHELL_METAVAR, is_eager=True,
-        callback=_completion_callback(install=False), autocompletion=completion.choices(completion.SHELLS),
+        callback=_completion_callback(install=False),
         help="Print the completion script for SHELL (default: $SHELL's), e.g. for eval \"$(...)\", and exit.",
         show_default=False,
     ),
@@ -339,7 +332,7 @@ def wizard(
 def cost(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    sweep: Optional[str] = typer.Option(None, "--sweep", metavar="KEY=START:STOP[:STEPS]", help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.", show_default=False, autocompletion=completion.sweep_keys),
+    sweep: Optional[str] = typer.Option(None, "--sweep", metavar="KEY=START:STOP[:STEPS]", help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.", show_default=False),
     format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
@@ -366,7 +359,7 @@ def cost(
 def matrix(
     feature: Optional[list[str]] = typer.Option(
         None, "--feature", metavar="ID", help="Show only these features (repeatable; a comma list works too).",
-        show_default=False, autocompletion=completion.feature_ids,
+        show_default=False,
     ),
     ids: bool = typer.Option(False, "--ids", help="Print only the feature ids (for --require and --prefer), one per line with its name."),
     format: Optional[str] = FORMAT_OPT,
@@ -598,7 +591,7 @@ def _run(args: list[str], env: Environment) -> int:
         command = typer.main.get_command(app)
         _use_raw_values(command)
         if completion.requested():
-            completion.prepare()
+            completion.prepare(command)
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
         if result == EXIT_INTERRUPTED:  # Ctrl-C while click parses: typer returns Exit(130)'s code
             print("\nInterrupted; nothing saved.", file=env.stderr)

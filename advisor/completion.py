@@ -96,8 +96,50 @@ def requested() -> bool:
     return bool(os.environ.get(COMPLETE_VAR))
 
 
-def prepare() -> None:
-    """Register typer's bash/zsh/fish completion classes with click (only for a completion request)."""
+def completer_for(param: Any, command: Any) -> Callable[[str], list[str]] | None:
+    """The value completer for one parameter, found by its name: the question registry's kinds,
+    --format (the formats that command can write), --feature, --sweep and the shells."""
+    from advisor.questions import BY_KEY
+
+    name = getattr(param, "name", "")
+    question = BY_KEY.get(name)
+    if question is not None:
+        if question.kind == "features":
+            return feature_ids
+        if question.key == "benchmark_profile":
+            return profile_names
+        if question.kind == "choice":
+            return choices(question.choices)
+        if question.kind == "option":
+            return mesh_options
+        return None
+    if name == "format":
+        metavar = getattr(param, "metavar", "") or ""
+        formats = metavar.split("|")
+        return choices(formats + (["md"] if "markdown" in formats else []))
+    if name == "feature":
+        return feature_ids
+    if name == "sweep":
+        return sweep_keys
+    if name in ("install_completion", "show_completion"):
+        return choices(SHELLS)
+    return None
+
+
+def prepare(command: Any) -> None:
+    """For a completion request only: register typer's bash/zsh/fish classes with click and give
+    each parameter its value completer. Attached here, not where the options are declared, so an
+    ordinary run does not pay for typer's introspection of every completer."""
     from typer._completion_classes import completion_init
 
     completion_init()
+
+    def attach(node: Any) -> None:
+        for param in getattr(node, "params", ()):
+            complete = completer_for(param, node)
+            if complete is not None:
+                param._custom_shell_complete = lambda ctx, p, incomplete, f=complete: f(incomplete)
+        for sub in getattr(node, "commands", {}).values():
+            attach(sub)
+
+    attach(command)
