@@ -137,7 +137,7 @@ def cost_component(component: Component, figs: ComponentFigures, answers: Answer
     used: dict[str, Figure] = {}
 
     def fig(name: str) -> float:
-        f = getattr(figs, name)
+        f: Figure | None = getattr(figs, name)
         if f is None:
             return 0.0
         used[name] = f

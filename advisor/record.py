@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from advisor.results import ComparisonResult, RecommendationResult
 
 
-def reproducing_command(catalog: Catalog, answers: Answers, data_dir: str | None = None, extra: tuple[str, ...] = ()) -> str:
+def reproducing_command(
+    catalog: Catalog, answers: Answers, data_dir: str | None = None, extra: tuple[str, ...] = ()
+) -> str:
     """`mesh-advisor recommend ...` with exactly the flags that reproduce these answers (every non-default one)."""
     from advisor.answers import defaults
 
@@ -99,8 +101,15 @@ def recommendation_markdown(result: RecommendationResult) -> str:
     rows = []
     for q in QUESTIONS:
         origin = resolved.origin.get(q.key, "default")
-        where = {"flag": "given (flag)", "file": "given (answers file)", "typed": "given (wizard)", "default": "defaulted"}
-        rows.append([md.code(q.key, cell=True), _answer_value(q.key, getattr(a, q.key)), where.get(origin, md.text(origin))])
+        where = {
+            "flag": "given (flag)",
+            "file": "given (answers file)",
+            "typed": "given (wizard)",
+            "default": "defaulted",
+        }
+        rows.append(
+            [md.code(q.key, cell=True), _answer_value(q.key, getattr(a, q.key)), where.get(origin, md.text(origin))]
+        )
     out.append("The answers (defaulted ones were not given and took the default):")
     out.append(md.table(["Answer", "Value", "Origin"], rows))
 
@@ -120,18 +129,38 @@ def recommendation_markdown(result: RecommendationResult) -> str:
 
     # Options
     out.append("## Considered options")
-    heads = ["#", "Option", "Eligible", "Total", *CATEGORIES, "Usage $/month", "Requests $/month", "Containers added",
-             "p50 ms", "p90 ms", "p99 ms"]
+    heads = [
+        "#",
+        "Option",
+        "Eligible",
+        "Total",
+        *CATEGORIES,
+        "Usage $/month",
+        "Requests $/month",
+        "Containers added",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+    ]
     table_rows = []
     for i, oid in enumerate(rec.ranking, 1):
         o, oc = rec.options[oid], rec.projection.options[oid]
         lt = oc.latency
-        table_rows.append([
-            str(i), md.text(o.name), "yes" if o.eligible else "blocked", f"{o.score:.1f}",
-            *(f"{o.scores[c]:.1f}" for c in CATEGORIES),
-            md.text(money(oc.usage.monthly_usd)), md.text(money(oc.requests.monthly_usd)), count(oc.containers_added),
-            f"{lt.end_to_end_p50_ms:.2f}", f"{lt.end_to_end_p90_ms:.2f}", f"{lt.end_to_end_p99_ms:.2f}",
-        ])
+        table_rows.append(
+            [
+                str(i),
+                md.text(o.name),
+                "yes" if o.eligible else "blocked",
+                f"{o.score:.1f}",
+                *(f"{o.scores[c]:.1f}" for c in CATEGORIES),
+                md.text(money(oc.usage.monthly_usd)),
+                md.text(money(oc.requests.monthly_usd)),
+                count(oc.containers_added),
+                f"{lt.end_to_end_p50_ms:.2f}",
+                f"{lt.end_to_end_p90_ms:.2f}",
+                f"{lt.end_to_end_p99_ms:.2f}",
+            ]
+        )
     out.append(md.table(heads, table_rows, right=[0, *range(3, len(heads))]))
     hops = f"{a.hops} hop{'s' if a.hops != 1 else ''}"
     out.append(
@@ -154,7 +183,9 @@ def recommendation_markdown(result: RecommendationResult) -> str:
             f"Chosen option: **{md.text(_name(catalog, chosen))}** ({md.text(rec.confidence)} call), because "
             f"{md.text(rec.summary)}"
         )
-    for oid in ([chosen] if chosen != "none" else []) + [o for o in rec.ranking if o != chosen and rec.options[o].eligible][:1]:
+    for oid in ([chosen] if chosen != "none" else []) + [
+        o for o in rec.ranking if o != chosen and rec.options[o].eligible
+    ][:1]:
         o = rec.options[oid]
         reasons = sorted(o.reasons, key=lambda r: (-abs(r.delta), CATEGORIES.index(r.category)))
         out.append(f"### Why {md.text(o.name)} scores {o.score:.0f}")
@@ -204,8 +235,11 @@ def recommendation_markdown(result: RecommendationResult) -> str:
     # Assumptions and more
     out.append("## Assumptions")
     preset = next(
-        (pid for pid, p in catalog.pricing.presets.items()
-         if (p.cpu_usd_per_vcpu_hour.value, p.memory_usd_per_gib_hour.value) == (a.cpu_price, a.memory_price)),
+        (
+            pid
+            for pid, p in catalog.pricing.presets.items()
+            if (p.cpu_usd_per_vcpu_hour.value, p.memory_usd_per_gib_hour.value) == (a.cpu_price, a.memory_price)
+        ),
         None,
     )
     profile = catalog.profiles.get(a.benchmark_profile)
@@ -245,7 +279,12 @@ def _what_if_section(result: RecommendationResult) -> str:
         return "\n\n".join(parts)
     shown = rows[: result.what_if_limit]
     table_rows = [
-        [str(i), md.text(text), f"{group[0].margin:.1f}" if group[0].runner_up != "none" else "only fit", md.text(change_size(group[0]))]
+        [
+            str(i),
+            md.text(text),
+            f"{group[0].margin:.1f}" if group[0].runner_up != "none" else "only fit",
+            md.text(change_size(group[0])),
+        ]
         for i, (text, group) in enumerate(shown, 1)
     ]
     parts.append(md.table(["#", "Change", "Lead (points)", "Size of change"], table_rows, right=[0, 2, 3]))
@@ -275,7 +314,9 @@ def compare_markdown(result: ComparisonResult) -> str:
         out.append(f"# Keep {name(choice['a'])} as the service mesh")
     out.append(md.bullets(["Status: proposed", f"Date: {md.text(_date(doc['meta'].get('generated_at', '')))}"]))
     out.append("## Context and problem statement")
-    out.append(f"Two saved results compared: A is {md.code(a['file'])} and B is {md.code(b['file'])}. {md.text(doc['summary'])}")
+    out.append(
+        f"Two saved results compared: A is {md.code(a['file'])} and B is {md.code(b['file'])}. {md.text(doc['summary'])}"
+    )
     out.append(
         md.table(
             ["", "A", "B"],
@@ -293,7 +334,11 @@ def compare_markdown(result: ComparisonResult) -> str:
     out.append("## Decision drivers: answers that differ")
     if doc["answers_changed"]:
         rows = [
-            [md.code(d["key"], cell=True), md.text(compact(d["a"])) if "a" in d else "(not set)", md.text(compact(d["b"])) if "b" in d else "(not set)"]
+            [
+                md.code(d["key"], cell=True),
+                md.text(compact(d["a"])) if "a" in d else "(not set)",
+                md.text(compact(d["b"])) if "b" in d else "(not set)",
+            ]
             for d in doc["answers_changed"]
         ]
         out.append(md.table(["Answer", "A", "B"], rows))
@@ -308,15 +353,34 @@ def compare_markdown(result: ComparisonResult) -> str:
         yn = {True: "yes", False: "blocked"}
         el = o["eligible"]
         usage, req = o["monthly_usd"]["usage"], o["monthly_usd"]["requests"]
-        rows.append([
-            name(oid),
-            f"{yn[el['a']]} → {yn[el['b']]}" if el["a"] != el["b"] else yn[el["a"]],
-            f"{o['score']['a']:.1f} → {o['score']['b']:.1f}", f"{o['score']['delta']:+.1f}",
-            md.text(f"{money(usage['a'])} → {money(usage['b'])}"), md.text(_money_delta(usage["delta"])),
-            md.text(f"{money(req['a'])} → {money(req['b'])}"), md.text(_money_delta(req["delta"])),
-        ])
-    out.append(md.table(["Option", "Eligible", "Score A → B", "Δ score", "Usage $/month", "Δ usage", "Requests $/month", "Δ requests"],
-                        rows, right=[2, 3, 4, 5, 6, 7]))
+        rows.append(
+            [
+                name(oid),
+                f"{yn[el['a']]} → {yn[el['b']]}" if el["a"] != el["b"] else yn[el["a"]],
+                f"{o['score']['a']:.1f} → {o['score']['b']:.1f}",
+                f"{o['score']['delta']:+.1f}",
+                md.text(f"{money(usage['a'])} → {money(usage['b'])}"),
+                md.text(_money_delta(usage["delta"])),
+                md.text(f"{money(req['a'])} → {money(req['b'])}"),
+                md.text(_money_delta(req["delta"])),
+            ]
+        )
+    out.append(
+        md.table(
+            [
+                "Option",
+                "Eligible",
+                "Score A → B",
+                "Δ score",
+                "Usage $/month",
+                "Δ usage",
+                "Requests $/month",
+                "Δ requests",
+            ],
+            rows,
+            right=[2, 3, 4, 5, 6, 7],
+        )
+    )
     out.append("## Decision outcome")
     if choice["changed"]:
         out.append(f"The choice changes from **{name(choice['a'])}** (A) to **{name(choice['b'])}** (B).")
@@ -329,8 +393,14 @@ def compare_markdown(result: ComparisonResult) -> str:
         if not reasons or not any(reasons.values()):
             continue
         any_reason = True
-        items = [f"appeared: {r['category']} {md.text(points(r['delta']))}: {md.text(r['text'])}" for r in reasons["appeared"]]
-        items += [f"disappeared: {r['category']} {md.text(points(r['delta']))}: {md.text(r['text'])}" for r in reasons["disappeared"]]
+        items = [
+            f"appeared: {r['category']} {md.text(points(r['delta']))}: {md.text(r['text'])}"
+            for r in reasons["appeared"]
+        ]
+        items += [
+            f"disappeared: {r['category']} {md.text(points(r['delta']))}: {md.text(r['text'])}"
+            for r in reasons["disappeared"]
+        ]
         items += [
             f"changed: {r['category']} {md.text(points(r['delta_a']))} → {md.text(points(r['delta_b']))}: {md.text(r['text'])}"
             for r in reasons["changed"]

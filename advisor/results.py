@@ -104,7 +104,11 @@ class CostResult:
         from advisor.sweep import sweep_document
 
         doc = cost_document(
-            self.catalog, self.resolved, self.projection, self.generated_at, sweep_document(self.sweep) if self.sweep else None
+            self.catalog,
+            self.resolved,
+            self.projection,
+            self.generated_at,
+            sweep_document(self.sweep) if self.sweep else None,
         )
         if self.warnings:
             doc["warnings"] = list(self.warnings)
@@ -184,7 +188,9 @@ class AnswersDocument:
     defaulted: tuple[str, ...] = field(default=())
 
     @classmethod
-    def from_document(cls, data: Any, label: str, known_keys: Mapping[str, Any], error: type[UserError]) -> AnswersDocument:
+    def from_document(
+        cls, data: Any, label: str, known_keys: Mapping[str, Any], error: type[UserError]
+    ) -> AnswersDocument:
         import difflib
 
         from advisor.formatting import clip

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from advisor.answers import Answers
 from advisor.catalog import CATEGORIES, Catalog, Range, When
-from advisor.costing import Projection, project
+from advisor.costing import OptionCost, Projection, project
 from advisor.formatting import dollars, number, percent
 
 
@@ -95,7 +96,7 @@ def matches(when: When, answers: Answers) -> bool:
 
 def effective_weights(answers: Answers, catalog: Catalog) -> tuple[dict[str, float], tuple[str, ...]]:
     rules = catalog.rules
-    raw = {c: rules.weights.get(c, 0.0) for c in CATEGORIES}
+    raw: dict[str, float] = {c: rules.weights.get(c, 0.0) for c in CATEGORIES}  # type: ignore[call-overload]
     notes: list[str] = []
     for wr in rules.weight_rules:
         if matches(wr.when, answers):
@@ -125,7 +126,8 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     vendor_ok = answers.vendor_distribution
 
     # features: points lost for each asked-for capability an option supports only in part
-    asked = [(f, "required") for f in answers.require] + [(f, "preferred") for f in answers.prefer]
+    asked: list[tuple[str, Literal["required", "preferred"]]] = [(f, "required") for f in answers.require]
+    asked += [(f, "preferred") for f in answers.prefer]
     blocking = set(rules.blocking_levels.get(answers.risk, ("none",)))
     for fid, kind in asked:
         feature = catalog.feature(fid)
@@ -216,10 +218,10 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         if not matches(rule.when, answers):
             continue
         for opt in catalog.features.options:
-            delta = rule.points_for(opt)
-            if delta is None:
+            rule_points = rule.points_for(opt)
+            if rule_points is None:
                 continue
-            reasons[opt.id].append(Reason(rule.category, delta, rule.text, rule.source, rule.id))
+            reasons[opt.id].append(Reason(rule.category, rule_points, rule.text, rule.source, rule.id))
             if rule.warn:
                 warnings[opt.id].append(rule.text)
 
@@ -229,16 +231,16 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         if con.vendor and not vendor_ok:
             continue
         for opt in catalog.features.options:
-            delta = con.points_for(opt)
-            if delta is None:
+            con_points = con.points_for(opt)
+            if con_points is None:
                 continue
             if con.block:
                 blockers[opt.id].append(Blocker(con.id, "platform", f"{platform.name}: {con.text}", con.source))
             elif con.vendor:
                 text = f"{platform.name}, with {con.vendor} (a vendor offering you accept): {con.text}"
-                reasons[opt.id].append(Reason(con.category, delta, text, con.source, f"{con.id} ({con.vendor})"))
+                reasons[opt.id].append(Reason(con.category, con_points, text, con.source, f"{con.id} ({con.vendor})"))
             else:
-                reasons[opt.id].append(Reason(con.category, delta, f"{platform.name}: {con.text}", con.source, con.id))
+                reasons[opt.id].append(Reason(con.category, con_points, f"{platform.name}: {con.text}", con.source, con.id))
 
     options: dict[str, OptionScore] = {}
     for option in catalog.option_ids:
@@ -280,7 +282,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     )
 
 
-def _largest_part(oc, basis: str) -> tuple[str, str]:
+def _largest_part(oc: OptionCost, basis: str) -> tuple[str, str]:
     """The component behind the largest share of this option's monthly cost, and its figure's source.
 
     Named in the reason so a reader sees which figure decides the cost (e.g. a stand-in figure).
@@ -336,7 +338,16 @@ def _level_words(level: str) -> str:
     return "only partly met (partial)" if level == "partial" else level
 
 
-def _summary(choice, eligible, options, weights, projection, basis, current="none", names=None) -> str:
+def _summary(
+    choice: str,
+    eligible: list[str],
+    options: dict[str, OptionScore],
+    weights: dict[str, float],
+    projection: Projection,
+    basis: str,
+    current: str = "none",
+    names: dict[str, str] | None = None,
+) -> str:
     if choice == "none":
         parts = [
             f"{o.name}: " + ", ".join(f"{b.feature} is {_level_words(b.level)}" for b in o.blockers) for o in options.values()

@@ -335,7 +335,7 @@ def test_every_number_traces_to_a_sourced_figure(catalog, base, profile) -> None
             assert c.sources == tuple(dict.fromkeys(f.source for f in figs.values()))
 
             def value(name: str) -> float:
-                return figs[name].value if name in figs else 0.0
+                return figs[name].value if name in figs else 0.0  # noqa: B023 - used within this iteration
 
             # recompute every number of the component from the figures it lists, and nothing else
             assert c.cpu_vcpu == pytest.approx(value("cpu_vcpu_per_1000rps") * c.handled_rps / 1000 + value("cpu_vcpu_per_instance") * c.instances, rel=1e-12, abs=1e-12)

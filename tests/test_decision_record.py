@@ -44,7 +44,9 @@ REGENERATE = os.environ.get("MESH_ADVISOR_REGENERATE", "") not in ("", "0")
 
 def run(*args: str, data_dir: Path | None = None) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={"SOURCE_DATE_EPOCH": EPOCH, "NO_COLOR": "1"}, columns=120)
+    env = Environment(
+        stdin=io.StringIO(), stdout=out, stderr=err, environ={"SOURCE_DATE_EPOCH": EPOCH, "NO_COLOR": "1"}, columns=120
+    )
     extra = ["--data-dir", str(data_dir)] if data_dir else []
     rc = main([*args, *extra], env)
     return rc, out.getvalue(), err.getvalue()
@@ -133,8 +135,19 @@ def test_the_options_table_carries_the_json_documents_numbers() -> None:
     doc = parse(record(*DONE_WHEN))
     rows = table_with(doc, "#", "Option")
     head, body = rows[0], rows[1:]
-    assert head == ["#", "Option", "Eligible", "Total", *CATEGORIES, "Usage $/month", "Requests $/month",
-                    "Containers added", "p50 ms", "p90 ms", "p99 ms"]
+    assert head == [
+        "#",
+        "Option",
+        "Eligible",
+        "Total",
+        *CATEGORIES,
+        "Usage $/month",
+        "Requests $/month",
+        "Containers added",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+    ]
     assert [r[1] for r in body] == [as_json["options"][o]["name"] for o in as_json["recommendation"]["ranking"]]
     for row in body:
         oid = next(o for o, v in as_json["options"].items() if v["name"] == row[1])
@@ -142,8 +155,8 @@ def test_the_options_table_carries_the_json_documents_numbers() -> None:
         assert row[2] == ("yes" if opt["eligible"] else "blocked")
         assert row[3] == f"{opt['score']:.1f}"
         n = len(CATEGORIES)
-        assert row[4:4 + n] == [f"{opt['scores'][c]:.1f}" for c in CATEGORIES]
-        usage, requests, containers, *latency = row[4 + n:]
+        assert row[4 : 4 + n] == [f"{opt['scores'][c]:.1f}" for c in CATEGORIES]
+        usage, requests, containers, *latency = row[4 + n :]
         assert usage == money_cell(opt["cost"]["usage"]["monthly_usd"])
         assert requests == money_cell(opt["cost"]["requests"]["monthly_usd"])
         assert containers == f"{opt['cost']['containers_added']:,}"
@@ -257,7 +270,9 @@ def test_the_compare_record_carries_the_comparisons_numbers(two_results: tuple[s
     comparison = json.loads(out)
     text = record("compare", a, b)
     doc = parse(text)
-    assert [t for level, t in doc["headings"] if level == 1] == ["Change the service mesh choice from Linkerd to Istio ambient"]
+    assert [t for level, t in doc["headings"] if level == 1] == [
+        "Change the service mesh choice from Linkerd to Istio ambient"
+    ]
     differ = table_with(doc, "Answer", "A")
     assert differ[1:] == [["pods", "500", "5,000"], ["require", "(none)", "wasm"]]
     options = {r[0]: r for r in table_with(doc, "Option", "Eligible")[1:]}
@@ -318,5 +333,7 @@ def test_readme_shows_a_real_record() -> None:
         text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: readme_block(), text, flags=re.S)
         README.write_text(text, encoding="utf-8")
     assert START in text, "README lacks the decision record example"
-    shown = text[text.index(START): text.index(END) + len(END)]
-    assert shown == readme_block(), "README's record drifted: MESH_ADVISOR_REGENERATE=1 python -m pytest tests/test_decision_record.py"
+    shown = text[text.index(START) : text.index(END) + len(END)]
+    assert shown == readme_block(), (
+        "README's record drifted: MESH_ADVISOR_REGENERATE=1 python -m pytest tests/test_decision_record.py"
+    )

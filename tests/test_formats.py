@@ -21,7 +21,9 @@ from advisor.results import SCHEMA_VERSION
 def run_in(env_columns: int | None, *args: str, **environ: str) -> tuple[int, str, str]:
     """Run in-process with an injected environment: no subprocess, no capsys."""
     out, err = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={"NO_COLOR": "1", **environ}, columns=env_columns)
+    env = Environment(
+        stdin=io.StringIO(), stdout=out, stderr=err, environ={"NO_COLOR": "1", **environ}, columns=env_columns
+    )
     rc = main(list(args), env)
     return rc, out.getvalue(), err.getvalue()
 

@@ -27,8 +27,13 @@ def test_short_forms_for_huge_figures() -> None:
 
 @pytest.mark.parametrize(
     "value, typed, readable",
-    [(2000, "2000", "2,000"), (2000.0, "2000", "2,000"), (0.0316, "0.0316", "0.0316"), (True, "true", "true"),
-     (("mtls", "wasm"), "mtls,wasm", "mtls, wasm")],
+    [
+        (2000, "2000", "2,000"),
+        (2000.0, "2000", "2,000"),
+        (0.0316, "0.0316", "0.0316"),
+        (True, "true", "true"),
+        (("mtls", "wasm"), "mtls,wasm", "mtls, wasm"),
+    ],
 )
 def test_values_as_typed_and_as_read(value: object, typed: str, readable: str) -> None:
     assert f.typed(value) == typed

@@ -18,7 +18,16 @@ from advisor.__main__ import main
 from advisor.catalog import load_catalog
 from advisor.environment import Environment
 
-COMMANDS = [["recommend"], ["wizard"], ["cost"], ["matrix"], ["compare"], ["scan"], ["data", "show"], ["data", "validate"]]
+COMMANDS = [
+    ["recommend"],
+    ["wizard"],
+    ["cost"],
+    ["matrix"],
+    ["compare"],
+    ["scan"],
+    ["data", "show"],
+    ["data", "validate"],
+]
 BIN = str(Path(sys.executable).parent)
 FEATURE_IDS = load_catalog().feature_ids
 
@@ -40,7 +49,9 @@ def help_text(path: list[str], columns: int, monkeypatch: pytest.MonkeyPatch) ->
 
 @pytest.mark.parametrize("columns", [60, 80])
 @pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) for p in COMMANDS])
-def test_help_shows_every_flag_whole_and_flags_take_no_value(path: list[str], columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_help_shows_every_flag_whole_and_flags_take_no_value(
+    path: list[str], columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = help_text(path, columns, monkeypatch)
     assert "…" not in text and "<bool>" not in text and "<str>" not in text
     words = {word.rstrip(",") for word in text.split()}
@@ -64,10 +75,19 @@ def test_help_ends_with_real_examples(path: list[str], monkeypatch: pytest.Monke
 @pytest.mark.slow
 def test_piped_help_shows_whole_flag_names() -> None:
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    done = subprocess.run([sys.executable, "-m", "advisor", "recommend", "--help"], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "recommend", "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert done.returncode == 0
     words = done.stdout.split()
-    for flag in ("--envoy-experience", "--no-envoy-experience", "--cost-sensitivity", "--latency-sensitivity", "--benchmark-profile", "--what-if-limit"):
+    for flag in (
+        "--envoy-experience",
+        "--no-envoy-experience",
+        "--cost-sensitivity",
+        "--latency-sensitivity",
+        "--benchmark-profile",
+        "--what-if-limit",
+    ):
         assert flag in words
     assert "--force" in words and "--force <bool>" not in done.stdout
 
@@ -89,13 +109,15 @@ def bash_complete(*words: str) -> list[str]:
     if shutil.which("bash") is None:
         pytest.skip("no bash")
     script = (
-        'source <(mesh-advisor --show-completion bash)\n'
+        "source <(mesh-advisor --show-completion bash)\n"
         'COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))\n'
-        '_mesh_advisor_completion mesh-advisor\n'
+        "_mesh_advisor_completion mesh-advisor\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
     env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
-    done = subprocess.run(["bash", "-c", script, "bash", "mesh-advisor", *words], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        ["bash", "-c", script, "bash", "mesh-advisor", *words], capture_output=True, text=True, env=env, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return [line for line in done.stdout.splitlines() if line]
 
@@ -113,8 +135,14 @@ def test_bash_completes_commands_flags_choices_feature_ids_and_profiles() -> Non
     assert bash_complete("cost", "--sweep", "no") == ["nodes="]
 
 
-@pytest.mark.parametrize("shell, marker", [("bash", "complete -o default -F _mesh_advisor_completion mesh-advisor"),
-                                           ("zsh", "#compdef mesh-advisor"), ("fish", "complete --command mesh-advisor")])
+@pytest.mark.parametrize(
+    "shell, marker",
+    [
+        ("bash", "complete -o default -F _mesh_advisor_completion mesh-advisor"),
+        ("zsh", "#compdef mesh-advisor"),
+        ("fish", "complete --command mesh-advisor"),
+    ],
+)
 def test_show_completion_prints_each_shells_script(shell: str, marker: str, cli) -> None:
     rc, out, _ = cli("--show-completion", shell)
     assert rc == 0 and marker in out and "_MESH_ADVISOR_COMPLETE=complete_" in out
@@ -132,7 +160,13 @@ def test_show_completion_without_a_shell_uses_shell_and_refuses_others() -> None
 @pytest.mark.slow
 def test_install_completion_writes_the_script_where_the_shell_reads_it(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path), "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
-    done = subprocess.run([sys.executable, "-m", "advisor", "--install-completion", "fish"], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "--install-completion", "fish"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     script = tmp_path / ".config/fish/completions/mesh-advisor.fish"
     assert "complete --command mesh-advisor" in script.read_text()
@@ -143,7 +177,9 @@ def test_install_completion_writes_the_script_where_the_shell_reads_it(tmp_path:
     "protocol, extra",
     [("complete_zsh", {}), ("complete_fish", {"_TYPER_COMPLETE_FISH_ACTION": "get-args"})],
 )
-def test_zsh_and_fish_protocols_offer_choice_values(protocol: str, extra: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_zsh_and_fish_protocols_offer_choice_values(
+    protocol: str, extra: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("_MESH_ADVISOR_COMPLETE", protocol)
     monkeypatch.setenv("_TYPER_COMPLETE_ARGS", "mesh-advisor recommend --team-experience ")
     for key, value in extra.items():

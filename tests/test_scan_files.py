@@ -18,7 +18,6 @@ import pytest
 from advisor.catalog import load_catalog
 from advisor.questions import BY_KEY
 from advisor.scan import files as scan_files_module
-from advisor.scan.core import ScanContext, scan_files
 from advisor.scan.signals import bundled_signals, load_signals
 
 FIX = Path(__file__).parent / "fixtures" / "scan"
@@ -381,7 +380,7 @@ def test_directory_skips_other_yaml_but_refuses_empty_of_objects(tmp_path, cli):
 
 
 def test_many_small_aliases_are_refused(tmp_path, cli):
-    items = "\n".join(f"  - *p" for _ in range(101))
+    items = "\n".join("  - *p" for _ in range(101))
     path = tmp_path / "x.yaml"
     path.write_text(f"apiVersion: v1\nkind: List\nextra: &p {{a: 1}}\nitems:\n{items}\n")
     rc, _, err = cli("scan", str(path))

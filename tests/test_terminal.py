@@ -108,7 +108,7 @@ def assert_readable(command: str, text: str) -> None:
     for part in MUST_SHOW[command]:
         assert part in text, f"{command}: {part!r} missing or cut"
     # an ellipsis means rich cut something off to make it fit
-    assert "…" not in text, f"{command}: text cut off:\n" + "\n".join(l for l in text.splitlines() if "…" in l)
+    assert "…" not in text, f"{command}: text cut off:\n" + "\n".join(line for line in text.splitlines() if "…" in line)
 
 
 def assert_no_spinner(text: str) -> None:

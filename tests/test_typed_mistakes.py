@@ -18,7 +18,9 @@ from advisor.questions import BY_KEY
 
 def run(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    rc = main(list(args), Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={"NO_COLOR": "1"}, columns=120))
+    rc = main(
+        list(args), Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={"NO_COLOR": "1"}, columns=120)
+    )
     return rc, out.getvalue(), err.getvalue()
 
 

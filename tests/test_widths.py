@@ -59,17 +59,28 @@ def test_matrix_is_a_table_when_every_word_fits() -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_recommend_lists_its_sources_whole(width: int) -> None:
-    text = render(width, "recommend", "--pods", "2000", "--nodes", "40", "--require", "fault-injection", "--risk", "conservative")
+    text = render(
+        width, "recommend", "--pods", "2000", "--nodes", "40", "--require", "fault-injection", "--risk", "conservative"
+    )
     assert "Sources:" in text
-    assert_sources_whole(text, {"https://istio.io/latest/docs/tasks/traffic-management/fault-injection/",
-                                "https://istio.io/latest/docs/ambient/usage/l7-features/"})
+    assert_sources_whole(
+        text,
+        {
+            "https://istio.io/latest/docs/tasks/traffic-management/fault-injection/",
+            "https://istio.io/latest/docs/ambient/usage/l7-features/",
+        },
+    )
     assert_fits(text, width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_data_show_keeps_every_figure_source_on_one_line(width: int) -> None:
     text = render(width, "data", "show")
-    sources = {fig.source for prof in CATALOG.benchmarks.profiles.values() for figs in prof.figures.values()
-               for _, fig in figure_items(figs)}
+    sources = {
+        fig.source
+        for prof in CATALOG.benchmarks.profiles.values()
+        for figs in prof.figures.values()
+        for _, fig in figure_items(figs)
+    }
     assert_sources_whole(text, sources)
     assert_fits(text, width)

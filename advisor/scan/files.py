@@ -67,7 +67,7 @@ def expand_paths(paths: list[str]) -> list[tuple[str, bool]]:
         found: list[str] = []
 
         def refuse(exc: OSError) -> None:
-            raise ScanInputError(f"{exc.filename or raw}: cannot read directory: {exc.strerror or exc}")
+            raise ScanInputError(f"{exc.filename or raw}: cannot read directory: {exc.strerror or exc}")  # noqa: B023 - called by os.walk within this iteration
 
         for root, dirs, files in os.walk(raw, onerror=refuse):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
