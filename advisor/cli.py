@@ -451,6 +451,34 @@ def scan(
     emit(result, env, plan, force)
 
 
+@app.command(cls=_Command, short_help="Plan the move from the current mesh to another, each item sourced.", epilog=examples("mesh-advisor plan cluster.toml --to istio-ambient -o plan.md", "mesh-advisor plan --current-mesh linkerd --to istio-sidecar --format json"))
+@with_answer_flags
+def plan(
+    answers_file: Optional[str] = ANSWERS_ARG,
+    answers: Optional[str] = ANSWERS_OPT,
+    to: Optional[str] = typer.Option(None, "--to", metavar="OPTION", help="The mesh to move to (an option id).", show_default=False),
+    format: Optional[str] = FORMAT_OPT,
+    output: Optional[str] = OUTPUT_OPT,
+    force: bool = FORCE_OPT,
+    data_dir: Optional[str] = DATA_DIR_OPT,
+    flags: dict[str, Any] = None,  # type: ignore[assignment]
+) -> None:
+    """Plan the move from the current mesh to --to: blockers, rework, phases, gaps and cost, each sourced.
+
+    Reads a scan's file (its [scan] evidence ties each item to the objects behind it) or any answers.
+    """
+    from advisor.plan import PlanResult, build_plan, scan_table
+
+    out = plan_output(format, output, PlanResult.kind)
+    if to is None or not to.strip():
+        raise UserError("--to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids")
+    catalog = load(data_dir)
+    path = answers_source(answers_file, answers)
+    resolved = resolve_answers(catalog, flags, path)
+    result = build_plan(catalog, resolved, to.strip().lower(), scan_table(path), now_utc())
+    emit(result, current_env(), out, force)
+
+
 @data_app.command("show", cls=_Command, short_help="Every benchmark figure and price with its source.", epilog=examples("mesh-advisor data show", "mesh-advisor data show --format json"))
 def data_show(
     format: Optional[str] = FORMAT_OPT,

@@ -37,11 +37,13 @@ TABLE_RENDERERS: dict[str, str] = {
     "data": "advisor.render:data_table",
     "compare": "advisor.render_whatif:compare_table",
     "scan": "advisor.scan.render:render_table",
+    "plan": "advisor.render_plan:plan_table",
 }
 MARKDOWN_RENDERERS: dict[str, str] = {
     "recommendation": "advisor.record:recommendation_markdown",
     "compare": "advisor.record:compare_markdown",
     "scan": "advisor.scan.render:render_markdown",
+    "plan": "advisor.render_plan:plan_markdown",
 }
 
 
