@@ -465,7 +465,7 @@ def plan(
 ) -> None:
     """Plan the move from the current mesh to --to: blockers, rework, phases, gaps and cost, each sourced.
 
-    Reads a scan's file (its [scan] evidence ties each item to the objects behind it) or any answers.
+    Reads a scan's file (its scan evidence ties each item to the objects behind it) or any answers.
     """
     from advisor.plan import PlanResult, build_plan, scan_table
 
