@@ -186,16 +186,19 @@ class PlanResult:
 # ---------------------------------------------------------------- reading the scan's evidence
 
 
-def scan_table(path: str | None) -> dict[str, Any] | None:
-    """The [scan] table of an answers file that a scan wrote, or None (a plain answers file)."""
-    if not path:
+def scan_table(paths: list[str] | str | None) -> dict[str, Any] | None:
+    """The [scan] table of the scan document among the answers files given, or None (no scan)."""
+    if not paths:
         return None
     from advisor.errors import AnswerError
     from advisor.files import read_document
 
-    data = read_document(path, AnswerError, missing="answers file not found", expected="expected a TOML or JSON answers file")
-    scan = data.get("scan") if isinstance(data, dict) else None
-    return scan if isinstance(scan, dict) else None
+    for path in [paths] if isinstance(paths, str) else paths:
+        data = read_document(path, AnswerError, missing="answers file not found", expected="expected a TOML or JSON answers file")
+        scan = data.get("scan") if isinstance(data, dict) else None
+        if isinstance(scan, dict):
+            return scan
+    return None
 
 
 def _text(value: Any) -> str:
