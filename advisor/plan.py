@@ -148,7 +148,9 @@ class PlanResult:
             f"{len(self.gaps)} gap{'s' if len(self.gaps) != 1 else ''} during the move",
         ]
         c = self.cost
-        money = f"${c['target']['monthly_usd']:,.0f}/month against ${c['today']['monthly_usd']:,.0f} today ({c['basis']})"
+        money = (
+            f"${c['target']['monthly_usd']:,.0f}/month against ${c['today']['monthly_usd']:,.0f} today ({c['basis']})"
+        )
         if c.get("transition"):
             money += f", up to ${c['transition']['monthly_usd']:,.0f} while both run"
         basis = "from the scan's evidence" if self.evidence == "scan" else "from the answers alone (no scan evidence)"
@@ -166,7 +168,12 @@ class PlanResult:
                 "to": self.target,
                 "from_name": self.current_name,
                 "to_name": self.target_name,
-                "move": {"id": self.move.id, "title": self.move.title, "text": self.move.text, "source": self.move.source},
+                "move": {
+                    "id": self.move.id,
+                    "title": self.move.title,
+                    "text": self.move.text,
+                    "source": self.move.source,
+                },
                 "evidence": self.evidence,
                 "summary": self.summary,
                 "notes": list(self.notes),
@@ -194,7 +201,9 @@ def scan_table(paths: list[str] | str | None) -> dict[str, Any] | None:
     from advisor.files import read_document
 
     for path in [paths] if isinstance(paths, str) else paths:
-        data = read_document(path, AnswerError, missing="answers file not found", expected="expected a TOML or JSON answers file")
+        data = read_document(
+            path, AnswerError, missing="answers file not found", expected="expected a TOML or JSON answers file"
+        )
         scan = data.get("scan") if isinstance(data, dict) else None
         if isinstance(scan, dict):
             return scan
@@ -236,7 +245,9 @@ def _signals_data() -> dict[str, Any]:
 
 def known_signals() -> frozenset[str]:
     """The scan's signal ids."""
-    return frozenset(s["id"] for s in _signals_data().get("signals", ()) if isinstance(s, dict) and isinstance(s.get("id"), str))
+    return frozenset(
+        s["id"] for s in _signals_data().get("signals", ()) if isinstance(s, dict) and isinstance(s.get("id"), str)
+    )
 
 
 def system_namespaces() -> frozenset[str]:
@@ -282,11 +293,15 @@ def build_plan(
     evidence = "scan" if scan is not None else "answers"
     notes: list[str] = []
     if scan is None:
-        notes.append(f"No scan evidence: this plan rests on the answers alone (the capabilities required or preferred); {SCAN_HINT}.")
+        notes.append(
+            f"No scan evidence: this plan rests on the answers alone (the capabilities required or preferred); {SCAN_HINT}."
+        )
     elif not findings:
         notes.append("The scan found no mesh resources that this move has to rework.")
     if current == NO_MESH:
-        notes.append("No current mesh: planned as a first install (set current_mesh, or scan the cluster, to plan a move).")
+        notes.append(
+            "No current mesh: planned as a first install (set current_mesh, or scan the cluster, to plan a move)."
+        )
 
     mg = catalog.migrations
     blockers = [i for i in (_raise(catalog, e, current, target, findings, answers) for e in mg.blockers) if i]
@@ -323,15 +338,15 @@ def build_plan(
     )
 
 
-def _raise(catalog: Catalog, entry: PlanItem, current: str, target: str, findings: tuple[Evidence, ...], answers: Any) -> Item | None:
+def _raise(
+    catalog: Catalog, entry: PlanItem, current: str, target: str, findings: tuple[Evidence, ...], answers: Any
+) -> Item | None:
     """The item, with the objects behind it, when evidence, the answers or the move itself raise it."""
     from advisor.scoring import matches
 
     if not catalog.applies(entry, current, target):
         return None
-    objects = _unique(
-        f for f in findings if (f.signal and f.signal in entry.signals) or f.kind in entry.kinds
-    )
+    objects = _unique(f for f in findings if (f.signal and f.signal in entry.signals) or f.kind in entry.kinds)
     wanted = set(answers.require) | set(answers.prefer)
     if objects:
         basis = "scan"
@@ -352,14 +367,22 @@ def _unique(found: Any) -> tuple[Evidence, ...]:
         if key in by_object:
             seen = by_object[key]
             if f.field and f.field not in seen.field.split("; "):
-                by_object[key] = Evidence(seen.kind, seen.namespace, seen.name, f"{seen.field}; {f.field}".strip("; "),
-                                          seen.signal, seen.detail or f.detail)
+                by_object[key] = Evidence(
+                    seen.kind,
+                    seen.namespace,
+                    seen.name,
+                    f"{seen.field}; {f.field}".strip("; "),
+                    seen.signal,
+                    seen.detail or f.detail,
+                )
         else:
             by_object[key] = f
     return tuple(by_object.values())
 
 
-def _capability_blockers(catalog: Catalog, resolved: Resolved, target: str, scan: Mapping[str, Any] | None, covered: set[str]) -> list[Item]:
+def _capability_blockers(
+    catalog: Catalog, resolved: Resolved, target: str, scan: Mapping[str, Any] | None, covered: set[str]
+) -> list[Item]:
     """What the scoring already blocks for the target (a required capability it lacks, a platform
     constraint), with the scan's evidence for that capability as its objects."""
     from advisor.scoring import recommend
@@ -388,7 +411,9 @@ def _share(value: Any) -> tuple[float, bool]:
     return 0.0, False
 
 
-def _namespaces(scan: Mapping[str, Any] | None, current: str, findings: tuple[Evidence, ...], involved: set) -> list[Namespace]:
+def _namespaces(
+    scan: Mapping[str, Any] | None, current: str, findings: tuple[Evidence, ...], involved: set
+) -> list[Namespace]:
     """The namespaces to move, least coupled and least L7-dependent first.
 
     From the scan: those the current mesh meshes (with no mesh, those not opted out). Order: no L7
@@ -416,7 +441,9 @@ def _namespaces(scan: Mapping[str, Any] | None, current: str, findings: tuple[Ev
 
 
 def _phases(catalog, current, target, namespaces, blockers, rework, gaps) -> list[PhasePlan]:
-    phases = sorted((p for p in catalog.migrations.phases if catalog.applies(p, current, target)), key=lambda p: p.order)
+    phases = sorted(
+        (p for p in catalog.migrations.phases if catalog.applies(p, current, target)), key=lambda p: p.order
+    )
     out = []
     for p in phases:
         objects: tuple[Evidence, ...] = ()
@@ -428,14 +455,23 @@ def _phases(catalog, current, target, namespaces, blockers, rework, gaps) -> lis
         if p.per_namespace != "no":
             chosen = [n for n in namespaces if p.per_namespace == "all" or n.l7 > 0 or not n.l7_known]
             for i, n in enumerate(chosen, 1):
-                l7 = "L7 unknown" if not n.l7_known else ("no L7" if n.l7 == 0 else f"L7 {n.l7:.0%}" if n.l7 < 1 else "needs L7")
+                l7 = (
+                    "L7 unknown"
+                    if not n.l7_known
+                    else ("no L7" if n.l7 == 0 else f"L7 {n.l7:.0%}" if n.l7 < 1 else "needs L7")
+                )
                 mine = _unique(o for r in (*rework, *blockers) for o in r.objects if o.namespace == n.name)
                 pods = f"{n.pods} pod{'s' if n.pods != 1 else ''}"
                 objs = f"{n.objects} object{'s' if n.objects != 1 else ''} to rework or blocking"
                 steps.append(Step(n.name, f"{i}. {n.name}: {pods}, {l7}, {objs}", mine))
             if not namespaces:
                 which = "that needs L7" if p.per_namespace == "l7" else "to move"
-                steps.append(Step("", f"Each namespace {which}, one at a time, least coupled and least L7-dependent first ({SCAN_HINT} in order)"))
+                steps.append(
+                    Step(
+                        "",
+                        f"Each namespace {which}, one at a time, least coupled and least L7-dependent first ({SCAN_HINT} in order)",
+                    )
+                )
         out.append(PhasePlan(p.id, p.order, p.title, p.text, p.source, tuple(steps), objects))
     return out
 
@@ -462,7 +498,12 @@ def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> di
         if option not in projection.options:
             return {"option": NO_MESH, "cpu_vcpu": 0.0, "memory_gib": 0.0, "monthly_usd": 0.0}
         v = projection.options[option].view(basis)
-        return {"option": option, "cpu_vcpu": round(v.cpu_vcpu, 4), "memory_gib": round(v.memory_gib, 4), "monthly_usd": round(v.monthly_usd, 2)}
+        return {
+            "option": option,
+            "cpu_vcpu": round(v.cpu_vcpu, 4),
+            "memory_gib": round(v.memory_gib, 4),
+            "monthly_usd": round(v.monthly_usd, 2),
+        }
 
     def sources(option: str) -> str:
         if option not in projection.options:
@@ -470,23 +511,44 @@ def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> di
         return "; ".join(dict.fromkeys(s for c in projection.options[option].components for s in c.sources))
 
     today, goal = view(current), view(target)
-    out: dict[str, Any] = {"basis": basis, "today": today, "target": goal,
-                           "change_monthly_usd": round(goal["monthly_usd"] - today["monthly_usd"], 2)}
+    out: dict[str, Any] = {
+        "basis": basis,
+        "today": today,
+        "target": goal,
+        "change_monthly_usd": round(goal["monthly_usd"] - today["monthly_usd"], 2),
+    }
     items = [
-        {"text": f"Today: {catalog.mesh_name(current)} adds ${today['monthly_usd']:,.2f}/month ({basis}: "
-         f"{today['cpu_vcpu']:,.2f} vCPU, {today['memory_gib']:,.2f} GiB)" if current in projection.options
-         else "Today: no mesh, so nothing added", "source": sources(current), "objects": []},
-        {"text": f"Target: {catalog.mesh_name(target)} will add ${goal['monthly_usd']:,.2f}/month ({basis}: "
-         f"{goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), {out['change_monthly_usd']:+,.2f} against today",
-         "source": sources(target), "objects": []},
+        {
+            "text": f"Today: {catalog.mesh_name(current)} adds ${today['monthly_usd']:,.2f}/month ({basis}: "
+            f"{today['cpu_vcpu']:,.2f} vCPU, {today['memory_gib']:,.2f} GiB)"
+            if current in projection.options
+            else "Today: no mesh, so nothing added",
+            "source": sources(current),
+            "objects": [],
+        },
+        {
+            "text": f"Target: {catalog.mesh_name(target)} will add ${goal['monthly_usd']:,.2f}/month ({basis}: "
+            f"{goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), {out['change_monthly_usd']:+,.2f} against today",
+            "source": sources(target),
+            "objects": [],
+        },
     ]
     transition = projection.options[target].transition
     if transition is not None:
         t = transition.view(basis)
-        out["transition"] = {"cpu_vcpu": round(t.cpu_vcpu, 4), "memory_gib": round(t.memory_gib, 4), "monthly_usd": round(t.monthly_usd, 2),
-                             "replaced": list(transition.replaced)}
+        out["transition"] = {
+            "cpu_vcpu": round(t.cpu_vcpu, 4),
+            "memory_gib": round(t.memory_gib, 4),
+            "monthly_usd": round(t.monthly_usd, 2),
+            "replaced": list(transition.replaced),
+        }
         shared = f"; {', '.join(transition.replaced)} counted once" if transition.replaced else ""
-        items.append({"text": f"During the move: up to ${t.monthly_usd:,.2f}/month while both run (upper bound: both at full size{shared})",
-                      "source": transition.source or sources(target), "objects": []})
+        items.append(
+            {
+                "text": f"During the move: up to ${t.monthly_usd:,.2f}/month while both run (upper bound: both at full size{shared})",
+                "source": transition.source or sources(target),
+                "objects": [],
+            }
+        )
     out["items"] = items
     return out

@@ -107,7 +107,9 @@ def test_sidecar_to_ambient_from_scan_evidence_puts_each_object_in_its_section(c
     assert doc["plan"]["evidence"] == "scan" and doc["plan"]["move"]["id"] == "sidecar-to-ambient"
     # an EnvoyFilter cannot follow its sidecars onto a waypoint: a blocker, with its object
     assert _objects(doc, "blockers", "ambient-envoyfilter-waypoint") == ["EnvoyFilter shop/lua-headers"]
-    assert "requires-fault-injection" not in _ids(doc, "blockers")  # alpha in ambient: costs points, blocks only conservative teams
+    assert "requires-fault-injection" not in _ids(
+        doc, "blockers"
+    )  # alpha in ambient: costs points, blocks only conservative teams
     assert _objects(doc, "rework", "vs-fault-to-nothing") == ["VirtualService shop/ratings"]
     assert _objects(doc, "rework", "vs-to-httproute") == ["VirtualService shop/ratings"]
     assert _objects(doc, "rework", "dr-subsets-to-services") == ["DestinationRule shop/reviews"]
@@ -117,14 +119,21 @@ def test_sidecar_to_ambient_from_scan_evidence_puts_each_object_in_its_section(c
     assert "sidecar-bypasses-waypoint" in _ids(doc, "gaps")
     gap = next(g for g in doc["gaps"] if g["id"] == "sidecar-bypasses-waypoint")
     assert gap["source"] == "https://github.com/istio/istio/issues/51445"
-    assert next(g for g in doc["gaps"] if g["id"] == "policy-targets-missing-waypoint")["source"] == "https://github.com/istio/istio/issues/57315"
+    assert (
+        next(g for g in doc["gaps"] if g["id"] == "policy-targets-missing-waypoint")["source"]
+        == "https://github.com/istio/istio/issues/57315"
+    )
     # every item carries its source
     for section in ("blockers", "rework", "gaps", "phases"):
         assert all(i["source"].startswith("https://") for i in doc[section]), section
     # phases in order; namespaces least L7 first, then least coupled
     assert _ids(doc, "phases") == [
-        "prerequisites", "install-ambient-alongside", "deploy-waypoints", "migrate-policies",
-        "switch-namespaces-ambient", "remove-sidecar-mode",
+        "prerequisites",
+        "install-ambient-alongside",
+        "deploy-waypoints",
+        "migrate-policies",
+        "switch-namespaces-ambient",
+        "remove-sidecar-mode",
     ]
     switch = next(p for p in doc["phases"] if p["id"] == "switch-namespaces-ambient")
     assert [s["namespace"] for s in switch["steps"]] == ["batch", "edge", "shop"]
@@ -144,7 +153,9 @@ def test_cost_compares_today_with_the_target_and_the_move(cli, hand_scan) -> Non
     assert cost["today"]["monthly_usd"] == costs["istio-sidecar"]["cost"]["usage"]["monthly_usd"]
     assert cost["target"]["monthly_usd"] == costs["istio-ambient"]["cost"]["usage"]["monthly_usd"]
     assert cost["transition"]["monthly_usd"] == costs["istio-ambient"]["cost"]["transition"]["usage"]["monthly_usd"]
-    assert cost["change_monthly_usd"] == pytest.approx(cost["target"]["monthly_usd"] - cost["today"]["monthly_usd"], abs=0.01)
+    assert cost["change_monthly_usd"] == pytest.approx(
+        cost["target"]["monthly_usd"] - cost["today"]["monthly_usd"], abs=0.01
+    )
     assert all("text" in i and "source" in i and i["objects"] == [] for i in cost["items"])
 
 
@@ -178,10 +189,22 @@ def test_no_current_mesh_plans_a_first_install(cli) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--to", "kuma"], "mesh-advisor: --to: unknown option 'kuma'; expected one of linkerd, istio-sidecar, istio-ambient"),
-        (["--to", "istio-ambiant"], "mesh-advisor: --to: unknown option 'istio-ambiant' (did you mean istio-ambient?); expected one of linkerd, istio-sidecar, istio-ambient"),
-        (["--current-mesh", "linkerd", "--to", "linkerd"], "mesh-advisor: --to linkerd: the cluster already runs Linkerd (current_mesh); nothing to plan"),
-        ([], "mesh-advisor: --to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids"),
+        (
+            ["--to", "kuma"],
+            "mesh-advisor: --to: unknown option 'kuma'; expected one of linkerd, istio-sidecar, istio-ambient",
+        ),
+        (
+            ["--to", "istio-ambiant"],
+            "mesh-advisor: --to: unknown option 'istio-ambiant' (did you mean istio-ambient?); expected one of linkerd, istio-sidecar, istio-ambient",
+        ),
+        (
+            ["--current-mesh", "linkerd", "--to", "linkerd"],
+            "mesh-advisor: --to linkerd: the cluster already runs Linkerd (current_mesh); nothing to plan",
+        ),
+        (
+            [],
+            "mesh-advisor: --to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids",
+        ),
     ],
 )
 def test_bad_targets_are_one_line_and_exit_2(cli, args, message) -> None:
@@ -198,10 +221,16 @@ def test_a_move_the_data_does_not_cover_is_refused(cli) -> None:
 
 def test_adding_a_rework_item_is_a_data_edit(cli, hand_scan, data_dir, rewrite) -> None:
     def add(doc):
-        doc["rework"].append({
-            "id": "gloo-route-to-httproute", "kinds": ["GlooRoute"], "to_mesh": ["istio-ambient"],
-            "text": "GlooRoute becomes an HTTPRoute", "source": "https://docs.solo.io/",
-        })
+        doc["rework"].append(
+            {
+                "id": "gloo-route-to-httproute",
+                "kinds": ["GlooRoute"],
+                "to_mesh": ["istio-ambient"],
+                "text": "GlooRoute becomes an HTTPRoute",
+                "source": "https://docs.solo.io/",
+            }
+        )
+
     rewrite(data_dir / "migrations.toml", add)
     doc = _plan(cli, str(hand_scan), "--to", "istio-ambient", "--data-dir", str(data_dir))
     assert _objects(doc, "rework", "gloo-route-to-httproute") == ["GlooRoute shop/mystery"]
@@ -212,11 +241,15 @@ def test_data_validate_names_unknown_options_signals_and_phases(cli, data_dir, r
         doc["blockers"][0]["to_mesh"] = ["kuma"]
         doc["rework"][0]["signals"] = ["vs-teleport"]
         doc["gaps"][0]["phase"] = "later"
+
     rewrite(data_dir / "migrations.toml", break_it)
     rc, out, err = cli("data", "validate", str(data_dir))
     assert rc == 2
     assert "migrations.toml: blockers.0(ambient-vm-workloads).to_mesh: unknown option id 'kuma'" in err
-    assert "migrations.toml: rework.0(vs-to-httproute).signals: unknown signal id 'vs-teleport' (not in signals.toml)" in err
+    assert (
+        "migrations.toml: rework.0(vs-to-httproute).signals: unknown signal id 'vs-teleport' (not in signals.toml)"
+        in err
+    )
     assert "migrations.toml: gaps.0(sidecar-bypasses-waypoint).phase: unknown phase 'later'" in err
 
 
@@ -259,10 +292,16 @@ def test_sidecar_cluster_manifests_planned_to_ambient(cli, tmp_path) -> None:
         elif t.type == "inline" and current:
             sections[current] = sections.get(current, "") + t.content + "\n"
     assert "EnvoyFilter bookinfo/local-ratelimit" in sections["Blockers"]
-    assert "VirtualService bookinfo/ratings" in sections["Rework"] and "Fault injection has no Gateway API" in sections["Rework"]
+    assert (
+        "VirtualService bookinfo/ratings" in sections["Rework"]
+        and "Fault injection has no Gateway API" in sections["Rework"]
+    )
     assert "DestinationRule bookinfo/reviews" in sections["Rework"]
     assert "AuthorizationPolicy bookinfo/allow-get-reviews" in sections["Rework"]
-    assert "fails closed" in sections["Gaps during the move"] and "istio/istio/issues/51445" in sections["Gaps during the move"]
+    assert (
+        "fails closed" in sections["Gaps during the move"]
+        and "istio/istio/issues/51445" in sections["Gaps during the move"]
+    )
     assert "batch: 1 pod" in sections["Phases"] and "bookinfo: 3 pods" in sections["Phases"]
     assert sections["Phases"].index("batch") < sections["Phases"].index("bookinfo")  # least L7 first
     assert "Today" in text and "During the move" in sections["Cost"]
@@ -280,5 +319,8 @@ def test_linkerd_cluster_with_a_rate_limit_planned_to_istio(cli, tmp_path) -> No
 def test_workload_entries_block_a_move_to_ambient(cli, tmp_path) -> None:
     cluster = _scan(cli, tmp_path, "vm-cluster")
     doc = _plan(cli, str(cluster), "--to", "istio-ambient")
-    assert _objects(doc, "blockers", "ambient-vm-workloads") == ["WorkloadEntry legacy/billing-vm-1", "WorkloadGroup legacy/billing"]
+    assert _objects(doc, "blockers", "ambient-vm-workloads") == [
+        "WorkloadEntry legacy/billing-vm-1",
+        "WorkloadGroup legacy/billing",
+    ]
     assert doc["plan"]["summary"].count("blocker") == 1 and "1 blocker to resolve first" in doc["plan"]["summary"]
