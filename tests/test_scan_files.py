@@ -421,3 +421,29 @@ def test_the_samples_directory_scans_and_recommends(tmp_path, cli):
     assert rc == 0, err
     doc = json.loads(stdout)
     assert doc["meta"]["origins"]["require"] == "scan" and "fault-injection" in doc["answers"]["require"]
+
+
+def test_inventory_answers_when_the_registry_takes_them():
+    """With issue 12's registry (`namespaces` may be a [[namespaces]] inventory) the scan writes the
+    inventory instead of the flat totals; a stand-in registry entry shows the switch."""
+    from dataclasses import replace
+
+    from advisor.scan.infer import Scanner
+    from advisor.scan.result import build
+    from advisor.scan.files import FileReport, read_sources
+
+    catalog = load_catalog(None)
+    scanner = Scanner(bundled_signals(catalog.feature_ids))
+    for obj, _ in read_sources([str(FIX / "bookinfo"), str(FIX / "boutique-helm.yaml")], None, FileReport()):
+        scanner.add(obj)
+    keys = dict(BY_KEY)
+    keys["namespaces"] = replace(BY_KEY["namespaces"], kind="text")  # anything but a plain count
+    keys["cluster_pods"] = BY_KEY["pods"]
+    answers = build(scanner, meta={}, feature_ids=catalog.feature_ids, answer_keys=keys, warnings=[], complete=True).answers
+    # bookinfo is meshed (istio-sidecar); with a mesh today, boutique is what it does not cover
+    assert answers["namespaces"] == [
+        {"name": "bookinfo", "pods": 7, "l7": 1.0, "meshed": True},
+        {"name": "boutique", "pods": 6, "l7": 0.667, "meshed": False},
+    ]
+    assert "pods" not in answers and "l7_ratio" not in answers
+    assert answers["cluster_pods"] == 13  # 7 + 6

@@ -324,6 +324,8 @@ def _answers(
         out["platform"] = platform["id"]
     out["require"] = list(require)
     listed = [n for n in results if n.pods > 0]
+    if "cluster_pods" in keys and listed:
+        out["cluster_pods"] = sum(n.pods for n in listed)  # every pod, meshed or not
     if _takes_inventory(keys):
         inventory = []
         for n in listed:
@@ -352,6 +354,9 @@ def _answers(
 
 
 def _takes_inventory(keys: Mapping[str, Any]) -> bool:
-    """Issue 12's registry takes `namespaces` as a list of tables; before it, `namespaces` is a count."""
+    """Whether the registry takes `namespaces` as a list of tables (issue 12's `inventory` flag on the
+    question, or a non-numeric kind); before it, `namespaces` is a count and the flat totals are written."""
     q = keys.get("namespaces")
-    return q is not None and getattr(q, "kind", None) not in ("int", "float")
+    if q is None:
+        return False
+    return bool(getattr(q, "inventory", False)) or getattr(q, "kind", None) not in ("int", "float")
