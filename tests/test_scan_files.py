@@ -145,6 +145,7 @@ def test_kubectl_dump_counts_pods_as_they_are_and_reads_nodes(tmp_path, cli):
     assert nodes["vcpu_allocatable_mean"] == pytest.approx((5 * 7.91 + 5 * 15.89) / 10)
     assert nodes["zones"] == {"us-east-1a": 4, "us-east-1b": 3, "us-east-1c": 3}
     assert doc["scan"]["platform"]["id"] == "eks"
+    assert doc["answers"]["platform"] == "eks"  # issue 11's answer, from the nodes' eks.amazonaws.com/nodegroup label
     # pod findings are one per namespace and signal, with the count they stand for
     status = findings(doc, "pod-istio-status")
     assert len(status) == 6 and all(f["count"] == 50 for f in status)

@@ -92,6 +92,7 @@ def test_live_scan_reads_the_cluster_through_kubectl(cluster, cli, tmp_path):
     # (7.91 + 7.91 + 3.92) / 3 = 6.58 vCPU allocatable per node
     assert doc["scan"]["nodes"]["vcpu_allocatable_mean"] == pytest.approx(6.58)
     assert doc["scan"]["platform"] == {"hints": ["gke"], "cni": ["cilium"], "id": "gke"}
+    assert doc["answers"]["platform"] == "gke"
     assert doc["answers"]["require"] == ["fault-injection", "multicluster"]
     caps = {c["id"]: c for c in doc["scan"]["capabilities"]}
     assert caps["fault-injection"]["evidence"][0] == {
