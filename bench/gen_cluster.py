@@ -22,7 +22,9 @@ TYPES = ("m6i.2xlarge", "m6i.4xlarge")
 
 
 def _time(rng: random.Random) -> str:
-    return f"2026-11-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z"
+    return (
+        f"2026-11-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z"
+    )
 
 
 def _container(name: str, image: str, rng: random.Random, port: int | None = None) -> dict[str, Any]:
@@ -32,19 +34,31 @@ def _container(name: str, image: str, rng: random.Random, port: int | None = Non
         "imagePullPolicy": "IfNotPresent",
         "env": [
             {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
-            {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
+            {
+                "name": "POD_NAMESPACE",
+                "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}},
+            },
             {"name": "LOG_LEVEL", "value": rng.choice(["info", "warn", "debug"])},
         ],
-        "resources": {"requests": {"cpu": f"{rng.choice([50, 100, 250])}m", "memory": f"{rng.choice([64, 128, 256])}Mi"},
-                      "limits": {"memory": f"{rng.choice([256, 512])}Mi"}},
+        "resources": {
+            "requests": {"cpu": f"{rng.choice([50, 100, 250])}m", "memory": f"{rng.choice([64, 128, 256])}Mi"},
+            "limits": {"memory": f"{rng.choice([256, 512])}Mi"},
+        },
         "terminationMessagePath": "/dev/termination-log",
         "terminationMessagePolicy": "File",
-        "volumeMounts": [{"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": "kube-api-access", "readOnly": True}],
+        "volumeMounts": [
+            {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": "kube-api-access", "readOnly": True}
+        ],
     }
     if port:
         c["ports"] = [{"containerPort": port, "name": "http", "protocol": "TCP"}]
-        c["readinessProbe"] = {"httpGet": {"path": "/healthz", "port": port, "scheme": "HTTP"}, "periodSeconds": 10,
-                               "failureThreshold": 3, "successThreshold": 1, "timeoutSeconds": 1}
+        c["readinessProbe"] = {
+            "httpGet": {"path": "/healthz", "port": port, "scheme": "HTTP"},
+            "periodSeconds": 10,
+            "failureThreshold": 3,
+            "successThreshold": 1,
+            "timeoutSeconds": 1,
+        }
     return c
 
 
@@ -52,18 +66,27 @@ def _status(rng: random.Random, names: list[str], phase: str = "Running") -> dic
     started = _time(rng)
     return {
         "phase": phase,
-        "conditions": [{"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": started}
-                       for t in ("Initialized", "Ready", "ContainersReady", "PodScheduled")],
+        "conditions": [
+            {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": started}
+            for t in ("Initialized", "Ready", "ContainersReady", "PodScheduled")
+        ],
         "hostIP": f"10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
         "podIP": f"10.1.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
         "podIPs": [{"ip": f"10.1.{rng.randint(0, 255)}.{rng.randint(1, 254)}"}],
         "qosClass": "Burstable",
         "startTime": started,
         "containerStatuses": [
-            {"name": n, "ready": True, "restartCount": rng.randint(0, 3), "started": True,
-             "image": f"registry.example.com/{n}:1.4.2", "imageID": f"registry.example.com/{n}@sha256:{rng.getrandbits(128):032x}",
-             "containerID": f"containerd://{rng.getrandbits(128):032x}", "state": {"running": {"startedAt": started}},
-             "lastState": {}}
+            {
+                "name": n,
+                "ready": True,
+                "restartCount": rng.randint(0, 3),
+                "started": True,
+                "image": f"registry.example.com/{n}:1.4.2",
+                "imageID": f"registry.example.com/{n}@sha256:{rng.getrandbits(128):032x}",
+                "containerID": f"containerd://{rng.getrandbits(128):032x}",
+                "state": {"running": {"startedAt": started}},
+                "lastState": {},
+            }
             for n in names
         ],
     }
@@ -72,16 +95,28 @@ def _status(rng: random.Random, names: list[str], phase: str = "Running") -> dic
 def pod(ns: str, app: str, i: int, mesh: str, rng: random.Random, node: str) -> dict[str, Any]:
     hash_ = f"{rng.getrandbits(40):010x}"[:10]
     name = f"{app}-{hash_}-{rng.getrandbits(20):05x}"
-    containers = [_container(app, f"registry.example.com/{app}:1.4.2", rng, 8080),
-                  _container("log-shipper", "fluent/fluent-bit:3.1", rng)]
+    containers = [
+        _container(app, f"registry.example.com/{app}:1.4.2", rng, 8080),
+        _container("log-shipper", "fluent/fluent-bit:3.1", rng),
+    ]
     init = []
-    annotations = {"kubectl.kubernetes.io/restartedAt": _time(rng), "prometheus.io/scrape": "true", "prometheus.io/port": "15020"}
+    annotations = {
+        "kubectl.kubernetes.io/restartedAt": _time(rng),
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": "15020",
+    }
     labels = {"app": app, "app.kubernetes.io/name": app, "version": "v1", "pod-template-hash": hash_}
     if mesh == "istio-sidecar":
         containers.append(_container("istio-proxy", "docker.io/istio/proxyv2:1.24.2", rng))
         init.append(_container("istio-init", "docker.io/istio/proxyv2:1.24.2", rng))
-        annotations["sidecar.istio.io/status"] = json.dumps({"initContainers": ["istio-init"], "containers": ["istio-proxy"],
-                                                             "volumes": ["istio-envoy", "istio-data"], "revision": "default"})
+        annotations["sidecar.istio.io/status"] = json.dumps(
+            {
+                "initContainers": ["istio-init"],
+                "containers": ["istio-proxy"],
+                "volumes": ["istio-envoy", "istio-data"],
+                "revision": "default",
+            }
+        )
         labels["security.istio.io/tlsMode"] = "istio"
         labels["service.istio.io/canonical-name"] = app
     elif mesh == "linkerd-native":
@@ -102,8 +137,16 @@ def pod(ns: str, app: str, i: int, mesh: str, rng: random.Random, node: str) -> 
             "labels": labels,
             "name": name,
             "namespace": ns,
-            "ownerReferences": [{"apiVersion": "apps/v1", "blockOwnerDeletion": True, "controller": True,
-                                 "kind": "ReplicaSet", "name": f"{app}-{hash_}", "uid": f"{rng.getrandbits(128):032x}"}],
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "blockOwnerDeletion": True,
+                    "controller": True,
+                    "kind": "ReplicaSet",
+                    "name": f"{app}-{hash_}",
+                    "uid": f"{rng.getrandbits(128):032x}",
+                }
+            ],
             "resourceVersion": str(rng.randint(10**6, 10**8)),
             "uid": f"{rng.getrandbits(128):032x}",
         },
@@ -120,10 +163,26 @@ def pod(ns: str, app: str, i: int, mesh: str, rng: random.Random, node: str) -> 
             "securityContext": {"runAsNonRoot": True, "fsGroup": 1000},
             "serviceAccountName": app,
             "terminationGracePeriodSeconds": 30,
-            "tolerations": [{"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists", "tolerationSeconds": 300}],
-            "volumes": [{"name": "kube-api-access", "projected": {"defaultMode": 420, "sources": [
-                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}}]}}],
+            "tolerations": [
+                {
+                    "effect": "NoExecute",
+                    "key": "node.kubernetes.io/not-ready",
+                    "operator": "Exists",
+                    "tolerationSeconds": 300,
+                }
+            ],
+            "volumes": [
+                {
+                    "name": "kube-api-access",
+                    "projected": {
+                        "defaultMode": 420,
+                        "sources": [
+                            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                            {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
+                        ],
+                    },
+                }
+            ],
         },
         "status": _status(rng, names, phase),
     }
@@ -139,13 +198,19 @@ def node(i: int, rng: random.Random) -> dict[str, Any]:
         "kind": "Node",
         "metadata": {
             "name": name,
-            "labels": {"kubernetes.io/hostname": name, "topology.kubernetes.io/zone": ZONES[i % 3],
-                       "node.kubernetes.io/instance-type": itype, "eks.amazonaws.com/nodegroup": "general",
-                       "kubernetes.io/os": "linux"},
+            "labels": {
+                "kubernetes.io/hostname": name,
+                "topology.kubernetes.io/zone": ZONES[i % 3],
+                "node.kubernetes.io/instance-type": itype,
+                "eks.amazonaws.com/nodegroup": "general",
+                "kubernetes.io/os": "linux",
+            },
             "uid": f"{rng.getrandbits(128):032x}",
         },
-        "status": {"allocatable": {"cpu": cpu, "memory": mem, "pods": "58", "ephemeral-storage": "95551679124"},
-                   "capacity": {"cpu": cpu[:-1], "memory": mem, "pods": "58"}},
+        "status": {
+            "allocatable": {"cpu": cpu, "memory": mem, "pods": "58", "ephemeral-storage": "95551679124"},
+            "capacity": {"cpu": cpu[:-1], "memory": mem, "pods": "58"},
+        },
     }
 
 
@@ -156,14 +221,27 @@ def namespace(name: str, mesh: str) -> dict[str, Any]:
         labels["istio-injection"] = "enabled"
     elif mesh == "linkerd-native":
         annotations["linkerd.io/inject"] = "enabled"
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels, "annotations": annotations},
-            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, "labels": labels, "annotations": annotations},
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": "Active"},
+    }
 
 
 def service(ns: str, app: str, grpc: bool) -> dict[str, Any]:
     port = {"name": "grpc" if grpc else "http-web", "port": 8080, "protocol": "TCP", "targetPort": 8080}
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": app, "namespace": ns},
-            "spec": {"ports": [port, {"name": "metrics", "port": 9090, "protocol": "TCP"}], "selector": {"app": app}, "type": "ClusterIP"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": app, "namespace": ns},
+        "spec": {
+            "ports": [port, {"name": "metrics", "port": 9090, "protocol": "TCP"}],
+            "selector": {"app": app},
+            "type": "ClusterIP",
+        },
+    }
 
 
 def layout(pods: int) -> list[tuple[str, str, int]]:

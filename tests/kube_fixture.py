@@ -72,7 +72,7 @@ class FakeCluster:
 
     def add(self, obj: dict[str, Any]) -> None:
         api = obj["apiVersion"]
-        group, version = (api.split("/", 1) if "/" in api else ("", api))
+        group, version = api.split("/", 1) if "/" in api else ("", api)
         for res in self.resources.values():
             if res.group == group and res.kind == obj["kind"]:
                 res.objects.append(obj)
@@ -112,15 +112,21 @@ class FakeCluster:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.kubeconfig = tmp / "kubeconfig"
-        self.kubeconfig.write_text(json.dumps({
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [{"name": "fixture", "cluster": {"server": f"http://127.0.0.1:{self.port}"}}],
-            "users": [{"name": "scanner", "user": {"token": "fixture-token"}}],
-            "contexts": [{"name": "fixture", "context": {"cluster": "fixture", "user": "scanner"}},
-                         {"name": "other", "context": {"cluster": "fixture", "user": "scanner", "namespace": "default"}}],
-            "current-context": "fixture",
-        }))
+        self.kubeconfig.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [{"name": "fixture", "cluster": {"server": f"http://127.0.0.1:{self.port}"}}],
+                    "users": [{"name": "scanner", "user": {"token": "fixture-token"}}],
+                    "contexts": [
+                        {"name": "fixture", "context": {"cluster": "fixture", "user": "scanner"}},
+                        {"name": "other", "context": {"cluster": "fixture", "user": "scanner", "namespace": "default"}},
+                    ],
+                    "current-context": "fixture",
+                }
+            )
+        )
         self.cache = tmp / "kube-cache"
         return self
 
@@ -159,21 +165,41 @@ class FakeCluster:
         items = []
         for res in self.resources.values():
             if res.group == group and res.version == version:
-                items.append({"name": res.plural, "singularName": res.kind.lower(), "namespaced": res.namespaced,
-                              "kind": res.kind, "verbs": ["get", "list", "watch"]})
-        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}" if group else version,
-                "resources": items}
+                items.append(
+                    {
+                        "name": res.plural,
+                        "singularName": res.kind.lower(),
+                        "namespaced": res.namespaced,
+                        "kind": res.kind,
+                        "verbs": ["get", "list", "watch"],
+                    }
+                )
+        return {
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": f"{group}/{version}" if group else version,
+            "resources": items,
+        }
 
     def answer(self, path: str, query: dict[str, list[str]], accept: str) -> tuple[int, Any]:
         parts = [p for p in path.split("/") if p]
         if path == "/version":
             return 200, {"major": "1", "minor": "31", "gitVersion": "v1.31.0-fixture", "platform": "linux/amd64"}
         if parts == ["api"]:
-            return 200, {"kind": "APIVersions", "versions": ["v1"],
-                         "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": f"127.0.0.1:{self.port}"}]}
+            return 200, {
+                "kind": "APIVersions",
+                "versions": ["v1"],
+                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": f"127.0.0.1:{self.port}"}],
+            }
         if parts == ["apis"]:
-            groups = [{"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in vs],
-                       "preferredVersion": {"groupVersion": f"{g}/{vs[0]}", "version": vs[0]}} for g, vs in sorted(self.groups().items())]
+            groups = [
+                {
+                    "name": g,
+                    "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in vs],
+                    "preferredVersion": {"groupVersion": f"{g}/{vs[0]}", "version": vs[0]},
+                }
+                for g, vs in sorted(self.groups().items())
+            ]
             return 200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
         if parts == ["api", "v1"]:
             return 200, self.resource_list("", "v1")
@@ -191,16 +217,22 @@ class FakeCluster:
         namespace = None
         if len(rest) == 3 and rest[0] == "namespaces":
             namespace, rest = rest[1], rest[2:]
-        if len(rest) == 2 and rest[0] == "namespaces" and group == "" :
+        if len(rest) == 2 and rest[0] == "namespaces" and group == "":
             # GET /api/v1/namespaces/NAME: one namespace
-            ns = next((o for o in self.resources[("", "v1", "namespaces")].objects if o["metadata"]["name"] == rest[1]), None)
+            ns = next(
+                (o for o in self.resources[("", "v1", "namespaces")].objects if o["metadata"]["name"] == rest[1]), None
+            )
             return (200, ns) if ns else (404, _status(404, "NotFound", f'namespaces "{rest[1]}" not found'))
         if len(rest) != 1 or (group, version, rest[0]) not in self.resources:
             return 404, _status(404, "NotFound", "the server could not find the requested resource")
         res = self.resources[(group, version, rest[0])]
         if res.plural in self.forbidden:
             scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
-            return 403, _status(403, "Forbidden", f'{res.plural} is forbidden: User "scanner" cannot list resource "{res.plural}" in API group "{group}" {scope}')
+            return 403, _status(
+                403,
+                "Forbidden",
+                f'{res.plural} is forbidden: User "scanner" cannot list resource "{res.plural}" in API group "{group}" {scope}',
+            )
         if res.plural in self.hang:
             return -1, None
         objects = [o for o in res.objects if namespace is None or o["metadata"].get("namespace") == namespace]
@@ -223,8 +255,15 @@ class FakeCluster:
 
 
 def _status(code: int, reason: str, message: str) -> dict[str, Any]:
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
-            "reason": reason, "code": code}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
 
 
 def _selects(selector: str, labels: dict[str, str]) -> bool:
@@ -248,13 +287,29 @@ def _selects(selector: str, labels: dict[str, str]) -> bool:
 
 def _table(res: Resource, page: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
     """A server-side Table: names, a type and a data count (as the API server prints Secrets), no values."""
-    columns = [{"name": "Name", "type": "string", "format": "name", "description": "name", "priority": 0},
-               {"name": "Type", "type": "string", "format": "", "description": "type", "priority": 0},
-               {"name": "Data", "type": "string", "format": "", "description": "data count", "priority": 0},
-               {"name": "Age", "type": "string", "format": "", "description": "age", "priority": 0}]
+    columns = [
+        {"name": "Name", "type": "string", "format": "name", "description": "name", "priority": 0},
+        {"name": "Type", "type": "string", "format": "", "description": "type", "priority": 0},
+        {"name": "Data", "type": "string", "format": "", "description": "data count", "priority": 0},
+        {"name": "Age", "type": "string", "format": "", "description": "age", "priority": 0},
+    ]
     rows = []
     for o in page:
-        partial = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                   "metadata": {k: v for k, v in o["metadata"].items()}}
-        rows.append({"cells": [o["metadata"]["name"], o.get("type", "Opaque"), len(o.get("data") or {}), "1d"], "object": partial})
-    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "columnDefinitions": columns, "rows": rows}
+        partial = {
+            "kind": "PartialObjectMetadata",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": {k: v for k, v in o["metadata"].items()},
+        }
+        rows.append(
+            {
+                "cells": [o["metadata"]["name"], o.get("type", "Opaque"), len(o.get("data") or {}), "1d"],
+                "object": partial,
+            }
+        )
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": meta,
+        "columnDefinitions": columns,
+        "rows": rows,
+    }

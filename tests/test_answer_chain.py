@@ -93,7 +93,9 @@ def test_the_wizard_does_not_ask_what_the_scan_answered(scanned, monkeypatch):
         width = 100
 
     with pytest.raises(Stop):
-        wizard.ask_answers(load_catalog(None), Console(), {}, file_values, label, scan_values=scan_values, scan_label=scan_label)
+        wizard.ask_answers(
+            load_catalog(None), Console(), {}, file_values, label, scan_values=scan_values, scan_label=scan_label
+        )
     # every answer the scan gave is treated as given: not asked
     assert set(scan_values) <= set(asked_for)
     assert "risk" not in asked_for and "team_experience" not in asked_for

@@ -59,12 +59,22 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
     assert ns["l7"] == 1.0 and ns["l7_basis"] == "estimated"
     assert doc["answers"]["current_mesh"] == "istio-sidecar"
     assert doc["answers"]["require"] == [
-        "mtls", "l4-authz", "l7-authz", "header-routing", "traffic-splitting", "retries-timeouts", "fault-injection",
+        "mtls",
+        "l4-authz",
+        "l7-authz",
+        "header-routing",
+        "traffic-splitting",
+        "retries-timeouts",
+        "fault-injection",
     ]
     (delay,) = findings(doc, "vs-fault-delay")
     assert delay == {
-        "signal": "vs-fault-delay", "kind": "VirtualService", "namespace": "bookinfo", "name": "ratings",
-        "field": "spec.http[0].fault.delay", "capability": "fault-injection",
+        "signal": "vs-fault-delay",
+        "kind": "VirtualService",
+        "namespace": "bookinfo",
+        "name": "ratings",
+        "field": "spec.http[0].fault.delay",
+        "capability": "fault-injection",
     }
     (weighted,) = findings(doc, "vs-weighted-route")
     assert (weighted["name"], weighted["field"]) == ("reviews", "spec.http[0].route")
@@ -74,7 +84,13 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
     assert findings(doc, "dr-subsets")[0]["field"] == "spec.subsets"
     caps = {c["id"]: c for c in doc["scan"]["capabilities"]}
     assert caps["fault-injection"]["evidence"] == [
-        {"kind": "VirtualService", "namespace": "bookinfo", "name": "ratings", "field": "spec.http[0].fault.delay", "signal": "vs-fault-delay"}
+        {
+            "kind": "VirtualService",
+            "namespace": "bookinfo",
+            "name": "ratings",
+            "field": "spec.http[0].fault.delay",
+            "signal": "vs-fault-delay",
+        }
     ]
     assert doc["scan"]["complete"] is True and doc["scan"]["warnings"] == []
 
@@ -113,8 +129,20 @@ def test_helm_rendered_output_with_empty_documents_hpa_daemonset(cli):
 def test_istio_policies_and_extensions(cli):
     doc = scan_json(cli, str(FIX / "istio-policies.yaml"))
     got = set(doc["answers"]["require"])
-    assert got == {"mtls", "l7-authz", "jwt-auth", "ext-authz", "spire", "egress-control", "circuit-breaking",
-                   "rate-limiting", "vm-workloads", "wasm", "locality-lb", "session-affinity"}
+    assert got == {
+        "mtls",
+        "l7-authz",
+        "jwt-auth",
+        "ext-authz",
+        "spire",
+        "egress-control",
+        "circuit-breaking",
+        "rate-limiting",
+        "vm-workloads",
+        "wasm",
+        "locality-lb",
+        "session-affinity",
+    }
     # EnvoyFilter: the finding names what it patches; the rate-limit filter is the capability
     (ef,) = findings(doc, "envoy-filter")
     assert ef["detail"] == "envoy.filters.http.local_ratelimit, envoy.filters.http.lua"
@@ -163,7 +191,10 @@ def test_native_sidecar_and_completed_pods(tmp_path, cli):
     assert ns["team-0008"]["pods"] == 49 and ns["team-0008"]["meshed_by"] == "none"
     assert "1 completed pods (Succeeded or Failed) are not counted" in doc["scan"]["warnings"]
     assert doc["scan"]["totals"]["current_mesh"] == "istio-sidecar"  # 400 sidecar pods against 50 Linkerd
-    assert any(w.startswith("more than one mesh in use: istio-sidecar (400 pods), linkerd (50 pods)") for w in doc["scan"]["warnings"])
+    assert any(
+        w.startswith("more than one mesh in use: istio-sidecar (400 pods), linkerd (50 pods)")
+        for w in doc["scan"]["warnings"]
+    )
 
 
 def test_streamed_json_equals_whole_json_at_any_chunk_size(tmp_path, monkeypatch):
@@ -181,9 +212,18 @@ def test_streamed_json_equals_whole_json_at_any_chunk_size(tmp_path, monkeypatch
 
 def test_typed_api_list_items_get_their_kind(tmp_path, cli):
     # the API's own PodList (as curl or `kubectl get --raw` return it): items carry no kind
-    raw = {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [
-        {"metadata": {"name": "a", "namespace": "shop", "annotations": {"sidecar.istio.io/status": "{}"}}, "spec": {"containers": []}, "status": {"phase": "Running"}},
-    ]}
+    raw = {
+        "kind": "PodList",
+        "apiVersion": "v1",
+        "metadata": {},
+        "items": [
+            {
+                "metadata": {"name": "a", "namespace": "shop", "annotations": {"sidecar.istio.io/status": "{}"}},
+                "spec": {"containers": []},
+                "status": {"phase": "Running"},
+            },
+        ],
+    }
     path = tmp_path / "pods.json"
     path.write_text(json.dumps(raw))
     doc = scan_json(cli, str(path))
@@ -228,7 +268,11 @@ def test_hide_names_is_stable_and_leaks_no_name(cli):
     for name in ("bookinfo", "ratings", "reviews", "productpage-viewer"):
         assert name not in text
     (delay,) = findings(first, "vs-fault-delay")
-    assert delay["namespace"].startswith("h-") and delay["name"].startswith("h-") and delay["field"] == "spec.http[0].fault.delay"
+    assert (
+        delay["namespace"].startswith("h-")
+        and delay["name"].startswith("h-")
+        and delay["field"] == "spec.http[0].fault.delay"
+    )
     assert first["meta"]["hide_names"] is True
 
 
@@ -256,7 +300,7 @@ def test_a_new_signal_is_a_data_edit(tmp_path):
     from advisor.scan.result import build
 
     data = (REPO / "data" / "signals.toml").read_text()
-    data += '''
+    data += """
 [[signals]]
 id = "vs-cors-test"
 kind = "VirtualService"
@@ -266,13 +310,19 @@ capability = "header-routing"
 text = "test"
 source = "test"
 version = "test"
-'''
+"""
     path = tmp_path / "signals.toml"
     path.write_text(data)
     catalog = load_catalog(None)
     scanner = Scanner(load_signals(path, catalog.feature_ids))
-    scanner.add({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "web", "namespace": "a"},
-                 "spec": {"http": [{"route": []}, {"corsPolicy": {"allowOrigins": [{"exact": "x"}]}}]}})
+    scanner.add(
+        {
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "VirtualService",
+            "metadata": {"name": "web", "namespace": "a"},
+            "spec": {"http": [{"route": []}, {"corsPolicy": {"allowOrigins": [{"exact": "x"}]}}]},
+        }
+    )
     result = build(scanner, meta={}, feature_ids=catalog.feature_ids, answer_keys=BY_KEY, warnings=[], complete=True)
     (f,) = [f for f in result.findings if f["signal"] == "vs-cors-test"]
     assert f["field"] == "spec.http[1].corsPolicy.allowOrigins"
@@ -282,7 +332,7 @@ def test_bad_signal_data_is_reported_whole(tmp_path):
     from advisor.errors import DataError
 
     path = tmp_path / "signals.toml"
-    path.write_text('''
+    path.write_text("""
 [[signals]]
 id = "x"
 kind = "Pod"
@@ -301,7 +351,7 @@ capability = "no-such-feature"
 text = "t"
 source = "s"
 version = "v"
-''')
+""")
     with pytest.raises(DataError) as info:
         load_signals(path, load_catalog(None).feature_ids)
     lines = info.value.lines()
@@ -331,16 +381,48 @@ data:
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("x.json", b'{"foo": 1}', "x.json: not a Kubernetes object (a table without kind and apiVersion); expected objects with apiVersion and kind"),
-        ("x.json", b'{"apiVersion": "v1", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"', "x.json: line 1 column "),
-        ("x.yaml", b"apiVersion: v1\nkind: Pod\nmetadata:\n\tname: a\n", "x.yaml: line 4 column 1: YAML syntax error: a tab character; YAML indents with spaces only"),
-        ("x.yaml", b"\x7fELF\x02\x01\x01\x00\x00\x00", "x.yaml: a binary file; expected Kubernetes objects as JSON or YAML text"),
-        ("x.yaml", BILLION_LAUGHS.encode(), "x.yaml: document 1: YAML aliases expand to more than 1,000,000 values; refusing it (an alias bomb is never expanded)"),
-        ("x.yaml", b"apiVersion: v1\nkind: List\nitems: &x [*x]\n", "x.yaml: document 1: a recursive YAML alias; refusing it"),
+        (
+            "x.json",
+            b'{"foo": 1}',
+            "x.json: not a Kubernetes object (a table without kind and apiVersion); expected objects with apiVersion and kind",
+        ),
+        (
+            "x.json",
+            b'{"apiVersion": "v1", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"',
+            "x.json: line 1 column ",
+        ),
+        (
+            "x.yaml",
+            b"apiVersion: v1\nkind: Pod\nmetadata:\n\tname: a\n",
+            "x.yaml: line 4 column 1: YAML syntax error: a tab character; YAML indents with spaces only",
+        ),
+        (
+            "x.yaml",
+            b"\x7fELF\x02\x01\x01\x00\x00\x00",
+            "x.yaml: a binary file; expected Kubernetes objects as JSON or YAML text",
+        ),
+        (
+            "x.yaml",
+            BILLION_LAUGHS.encode(),
+            "x.yaml: document 1: YAML aliases expand to more than 1,000,000 values; refusing it (an alias bomb is never expanded)",
+        ),
+        (
+            "x.yaml",
+            b"apiVersion: v1\nkind: List\nitems: &x [*x]\n",
+            "x.yaml: document 1: a recursive YAML alias; refusing it",
+        ),
         ("x.yaml", b"- just\n- a list\n", "x.yaml: not a Kubernetes object (a list)"),
-        ("x.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n", "(this looks like an unrendered Helm template: run `helm template` and scan its output)"),
+        (
+            "x.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+            "(this looks like an unrendered Helm template: run `helm template` and scan its output)",
+        ),
         ("x.json", b"", "x.json: empty; expected Kubernetes objects as JSON or YAML"),
-        ("x.json", b'{"kind": "List", "apiVersion": "v1", "items": [1, 2]}', "x.json: items[0]: not a Kubernetes object"),
+        (
+            "x.json",
+            b'{"kind": "List", "apiVersion": "v1", "items": [1, 2]}',
+            "x.json: items[0]: not a Kubernetes object",
+        ),
     ],
 )
 def test_bad_files_one_line_exit_2_nothing_written(tmp_path, cli, name, content, message):
@@ -390,7 +472,9 @@ def test_many_small_aliases_are_refused(tmp_path, cli):
 
 def test_a_few_aliases_are_fine(tmp_path, cli):
     path = tmp_path / "x.yaml"
-    path.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: &l {istio-injection: enabled}\n  annotations: *l\n")
+    path.write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: &l {istio-injection: enabled}\n  annotations: *l\n"
+    )
     doc = scan_json(cli, str(path))
     assert namespaces(doc)["shop"]["meshed_by"] == "istio-sidecar"
 
@@ -398,7 +482,9 @@ def test_a_few_aliases_are_fine(tmp_path, cli):
 def test_huge_yaml_is_refused_clearly(tmp_path, cli, monkeypatch):
     monkeypatch.setattr(scan_files_module, "MAX_YAML_BYTES", 1000)
     path = tmp_path / "big.yaml"
-    path.write_text("apiVersion: v1\nkind: List\nitems:\n" + "- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n" * 100)
+    path.write_text(
+        "apiVersion: v1\nkind: List\nitems:\n" + "- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n" * 100
+    )
     rc, _, err = cli("scan", str(path))
     assert rc == 2 and "YAML larger than 0 MiB is not read" in err and "-o json" in err
 
@@ -440,7 +526,9 @@ def test_inventory_answers_when_the_registry_takes_them():
     keys = dict(BY_KEY)
     keys["namespaces"] = replace(BY_KEY["namespaces"], kind="text")  # anything but a plain count
     keys["cluster_pods"] = BY_KEY["pods"]
-    answers = build(scanner, meta={}, feature_ids=catalog.feature_ids, answer_keys=keys, warnings=[], complete=True).answers
+    answers = build(
+        scanner, meta={}, feature_ids=catalog.feature_ids, answer_keys=keys, warnings=[], complete=True
+    ).answers
     # bookinfo is meshed (istio-sidecar); with a mesh today, boutique is what it does not cover
     assert answers["namespaces"] == [
         {"name": "bookinfo", "pods": 7, "l7": 1.0, "meshed": True},

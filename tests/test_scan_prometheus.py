@@ -32,7 +32,11 @@ RATES = [
     # (OpenMetrics family, labels, rate per second)
     ("istio_requests", 'reporter="destination",destination_workload_namespace="bookinfo",response_code="200"', 9.0),
     ("istio_requests", 'reporter="destination",destination_workload_namespace="bookinfo",response_code="503"', 1.0),
-    ("istio_requests", 'reporter="source",destination_workload_namespace="bookinfo",response_code="200"', 10.0),  # the client side: not counted again
+    (
+        "istio_requests",
+        'reporter="source",destination_workload_namespace="bookinfo",response_code="200"',
+        10.0,
+    ),  # the client side: not counted again
     ("istio_tcp_connections_opened", 'reporter="destination",destination_workload_namespace="boutique"', 2.0),
     ("request", 'direction="inbound",namespace="emojivoto"', 30.0),
     ("request", 'direction="outbound",namespace="emojivoto"', 30.0),
@@ -69,15 +73,27 @@ def serve(tmp: Path, backfill: str | None):
     data.mkdir()
     if backfill is not None:
         (tmp / "metrics.om").write_text(backfill)
-        subprocess.run([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(tmp / "metrics.om"), str(data)],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(tmp / "metrics.om"), str(data)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     config = tmp / "prometheus.yml"
     config.write_text("global:\n  scrape_interval: 1h\nscrape_configs: []\n")  # nothing to scrape, nothing to reach
     port = free_port()
     proc = subprocess.Popen(
-        [PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={data}", f"--web.listen-address=127.0.0.1:{port}",
-         "--storage.tsdb.retention.time=30d", "--log.level=warn"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp,
+        [
+            PROMETHEUS,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={data}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--storage.tsdb.retention.time=30d",
+            "--log.level=warn",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=tmp,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -90,7 +106,9 @@ def serve(tmp: Path, backfill: str | None):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"prometheus did not start: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+                raise RuntimeError(
+                    f"prometheus did not start: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+                )
             time.sleep(0.2)
         yield url
     finally:  # stop it: no test leaves a server behind

@@ -46,7 +46,11 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
 
     timeout = parse_duration(options.timeout, "--timeout", maximum=3600)
     window = parse_duration(options.window, "--window", minimum=60)
-    live_only = [flag for flag, given in (("--context", options.context), ("--kubeconfig", options.kubeconfig)) if given is not None]
+    live_only = [
+        flag
+        for flag, given in (("--context", options.context), ("--kubeconfig", options.kubeconfig))
+        if given is not None
+    ]
     if options.paths and live_only:
         raise UserError(f"{', '.join(live_only)}: only for a live scan (no PATH); files were given")
     if options.paths and options.namespaces:

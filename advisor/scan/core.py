@@ -34,15 +34,22 @@ def _meta(ctx: ScanContext, source: str, **extra: Any) -> dict[str, Any]:
     return out
 
 
-def scan_files(ctx: ScanContext, paths: list[str], stdin: BinaryIO | None = None,
-               traffic: Mapping[str, Traffic] | None = None, warnings: list[str] | None = None) -> ScanResult:
+def scan_files(
+    ctx: ScanContext,
+    paths: list[str],
+    stdin: BinaryIO | None = None,
+    traffic: Mapping[str, Traffic] | None = None,
+    warnings: list[str] | None = None,
+) -> ScanResult:
     scanner = Scanner(ctx.signals)
     report = FileReport()
     for obj, _origin in read_sources(paths, stdin, report):
         scanner.add(obj)
     if scanner.objects == 0:
         where = ", ".join(paths) if len(paths) <= 3 else f"{paths[0]} and {len(paths) - 1} more"
-        raise ScanInputError(f"{where}: no Kubernetes objects found (read {len(report.files)} file{'s' if len(report.files) != 1 else ''}); expected manifests or a kubectl dump")
+        raise ScanInputError(
+            f"{where}: no Kubernetes objects found (read {len(report.files)} file{'s' if len(report.files) != 1 else ''}); expected manifests or a kubectl dump"
+        )
     notes = list(warnings or [])
     if report.skipped:
         names = sorted(report.skipped)

@@ -78,16 +78,16 @@ def expand_paths(paths: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def read_sources(
-    paths: list[str], stdin: BinaryIO | None, report: FileReport
-) -> Iterator[tuple[dict[str, Any], str]]:
+def read_sources(paths: list[str], stdin: BinaryIO | None, report: FileReport) -> Iterator[tuple[dict[str, Any], str]]:
     """Every Kubernetes object in the paths, with the file it came from."""
     for path, named in expand_paths(paths):
         report.files.append(path)
         yield from read_one(path, named, stdin, report)
 
 
-def read_one(path: str, named: bool, stdin: BinaryIO | None, report: FileReport) -> Iterator[tuple[dict[str, Any], str]]:
+def read_one(
+    path: str, named: bool, stdin: BinaryIO | None, report: FileReport
+) -> Iterator[tuple[dict[str, Any], str]]:
     label = "stdin" if path == "-" else path
     if path == "-":
         if stdin is None:
@@ -138,15 +138,30 @@ def is_object(value: Any) -> bool:
 
 def _not_object(label: str, where: str, value: Any) -> ScanInputError:
     shape = type(value).__name__ if not isinstance(value, dict) else "a table without kind and apiVersion"
-    shape = {"str": "text", "list": "a list", "int": "a number", "float": "a number", "bool": "true/false", "NoneType": "nothing"}.get(shape, shape)
-    return ScanInputError(f"{label}{where}: not a Kubernetes object ({shape}); expected objects with apiVersion and kind, or a List of them")
+    shape = {
+        "str": "text",
+        "list": "a list",
+        "int": "a number",
+        "float": "a number",
+        "bool": "true/false",
+        "NoneType": "nothing",
+    }.get(shape, shape)
+    return ScanInputError(
+        f"{label}{where}: not a Kubernetes object ({shape}); expected objects with apiVersion and kind, or a List of them"
+    )
 
 
-def _objects(value: Any, label: str, named: bool, report: FileReport, where: str = "", item_kind: str | None = None) -> Iterator[tuple[dict[str, Any], str]]:
+def _objects(
+    value: Any, label: str, named: bool, report: FileReport, where: str = "", item_kind: str | None = None
+) -> Iterator[tuple[dict[str, Any], str]]:
     """One decoded document: an object, a List (its items), or something else (refused or skipped)."""
     if value is None:
         return
-    if isinstance(value, dict) and isinstance(value.get("items"), list) and str(value.get("kind", "List")).endswith("List"):
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("items"), list)
+        and str(value.get("kind", "List")).endswith("List")
+    ):
         kind = str(value.get("kind", "List"))
         inner = kind[:-4] if kind != "List" else None
         api = value.get("apiVersion")
@@ -207,7 +222,9 @@ class _JsonStream:
             self.buf = self.buf[self.pos :]
             self.pos = 0
         if len(self.buf) > MAX_ITEM_CHARS:
-            raise ScanInputError(f"{self.label}: line {self.line}: one JSON value larger than {MAX_ITEM_CHARS >> 20} MiB; refusing it")
+            raise ScanInputError(
+                f"{self.label}: line {self.line}: one JSON value larger than {MAX_ITEM_CHARS >> 20} MiB; refusing it"
+            )
         try:
             data = self.fh.read(CHUNK_BYTES)
         except OSError as exc:
@@ -255,7 +272,9 @@ class _JsonStream:
         c = self._skip_ws()
         if not c or c not in chars:
             shown = repr(c) if c else "the end of the file"
-            raise self._error(f"expected {' or '.join(repr(x) for x in chars)}, found {shown}" + (" (truncated?)" if not c else ""))
+            raise self._error(
+                f"expected {' or '.join(repr(x) for x in chars)}, found {shown}" + (" (truncated?)" if not c else "")
+            )
         self.pos += 1
         return c
 
@@ -318,7 +337,9 @@ class _JsonStream:
 # ---------------------------------------------------------------- YAML
 
 
-def _read_yaml(fh: BinaryIO, head: bytes, label: str, named: bool, report: FileReport) -> Iterator[tuple[dict[str, Any], str]]:
+def _read_yaml(
+    fh: BinaryIO, head: bytes, label: str, named: bool, report: FileReport
+) -> Iterator[tuple[dict[str, Any], str]]:
     try:
         rest = fh.read(MAX_YAML_BYTES + 1 - len(head)) if len(head) <= MAX_YAML_BYTES else b""
     except OSError as exc:
@@ -355,7 +376,11 @@ def _read_yaml(fh: BinaryIO, head: bytes, label: str, named: bool, report: FileR
             try:
                 value = loader.construct_document(node)
             except yaml.YAMLError as exc:
-                raise ScanInputError(_yaml_problem(label, exc, text) if isinstance(exc, yaml.MarkedYAMLError) else f"{label}: YAML error: {clip(str(exc))}") from None
+                raise ScanInputError(
+                    _yaml_problem(label, exc, text)
+                    if isinstance(exc, yaml.MarkedYAMLError)
+                    else f"{label}: YAML error: {clip(str(exc))}"
+                ) from None
             except RecursionError:
                 raise ScanInputError(f"{label}{where}: YAML nested too deeply") from None
             index += 1
@@ -382,7 +407,9 @@ def _check_aliases(root: Any, label: str) -> None:
         if key in seen:
             aliases += 1
             if aliases > MAX_YAML_ALIASES:
-                raise ScanInputError(f"{label}: more than {MAX_YAML_ALIASES} YAML aliases; refusing it (an alias bomb is never expanded)")
+                raise ScanInputError(
+                    f"{label}: more than {MAX_YAML_ALIASES} YAML aliases; refusing it (an alias bomb is never expanded)"
+                )
         if key in sizes:
             return sizes[key]
         seen.add(key)
@@ -393,7 +420,9 @@ def _check_aliases(root: Any, label: str) -> None:
             for child in children:
                 total += size(child)
                 if total > MAX_YAML_NODES:
-                    raise ScanInputError(f"{label}: YAML aliases expand to more than {MAX_YAML_NODES:,} values; refusing it (an alias bomb is never expanded)")
+                    raise ScanInputError(
+                        f"{label}: YAML aliases expand to more than {MAX_YAML_NODES:,} values; refusing it (an alias bomb is never expanded)"
+                    )
             active.discard(key)
         sizes[key] = total
         return total

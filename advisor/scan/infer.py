@@ -19,8 +19,18 @@ COUNTED_WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationCont
 MESH_ORDER = ("istio-sidecar", "linkerd", "istio-ambient")  # proxy evidence before ambient capture
 _QUANTITY = re.compile(r"^([0-9.]+(?:[eE][-+]?[0-9]+)?)([A-Za-z]*)$")
 _SUFFIX = {
-    "": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50,
+    "": 1,
+    "m": 1e-3,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
 }
 
 
@@ -146,8 +156,17 @@ class Scanner:
 
     # -------------------------------------------------------------- signals
 
-    def _match(self, sigs: tuple[Signal, ...], obj: Any, kind: str, namespace: str, name: str,
-               aggregate: bool = False, prefix: str = "", count: int = 1) -> list[Signal]:
+    def _match(
+        self,
+        sigs: tuple[Signal, ...],
+        obj: Any,
+        kind: str,
+        namespace: str,
+        name: str,
+        aggregate: bool = False,
+        prefix: str = "",
+        count: int = 1,
+    ) -> list[Signal]:
         matched: list[tuple[Signal, str]] = []
         for sig in sigs:
             where = sig.matches(obj)
@@ -161,8 +180,9 @@ class Scanner:
             self._record(sig, obj, kind, namespace, name, prefix + where, aggregate, count)
         return [s for s, _ in kept]
 
-    def _record(self, sig: Signal, obj: Any, kind: str, namespace: str, name: str, where: str,
-                aggregate: bool, count: int) -> None:
+    def _record(
+        self, sig: Signal, obj: Any, kind: str, namespace: str, name: str, where: str, aggregate: bool, count: int
+    ) -> None:
         if sig.platform:
             self.platforms[sig.platform] += 1
         if sig.cni:
@@ -182,7 +202,9 @@ class Scanner:
 
     def _pod_mesh(self, spec_holder: Any, kind: str, namespace: str, name: str, prefix: str, count: int) -> str | None:
         """Mesh of one pod (or pod template) from the pod-scope signals; 'none' when it opts out."""
-        matched = self._match(self.signals.pod, spec_holder, kind, namespace, name, aggregate=True, prefix=prefix, count=count)
+        matched = self._match(
+            self.signals.pod, spec_holder, kind, namespace, name, aggregate=True, prefix=prefix, count=count
+        )
         meshes = {s.mesh for s in matched if s.mesh}
         for mesh in MESH_ORDER:
             if mesh in meshes:
@@ -212,7 +234,11 @@ class Scanner:
         prefix = "spec.template."
         if kind == "CronJob":
             job = spec.get("jobTemplate", {})
-            template = job.get("spec", {}).get("template") if isinstance(job, dict) and isinstance(job.get("spec"), dict) else None
+            template = (
+                job.get("spec", {}).get("template")
+                if isinstance(job, dict) and isinstance(job.get("spec"), dict)
+                else None
+            )
             prefix = "spec.jobTemplate.spec.template."
         if not isinstance(template, dict):
             return

@@ -76,8 +76,13 @@ class Kubectl:
         argv = self.args(*rest)
         self.calls.append(argv)
         try:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
-                                    env=dict(self.env) if self.env is not None else None)
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                env=dict(self.env) if self.env is not None else None,
+            )
         except OSError as exc:
             raise KubectlError(f"cannot run kubectl ({argv[0]}): {exc.strerror or exc}") from None
         try:
@@ -96,7 +101,9 @@ class Kubectl:
             return self.context
         rc, out, err = self.run("config", "current-context")
         if rc != 0:
-            raise KubectlError(f"kubectl has no current context ({_first_line(err)}); pass --context NAME or --kubeconfig FILE")
+            raise KubectlError(
+                f"kubectl has no current context ({_first_line(err)}); pass --context NAME or --kubeconfig FILE"
+            )
         return out.decode("utf-8", "replace").strip() or None
 
 
@@ -121,7 +128,9 @@ def _fatal(err: str, what: str, k: Kubectl) -> KubectlError:
     return KubectlError(f"kubectl {what} failed: {line}")
 
 
-_FORBIDDEN = re.compile(r'cannot (\w+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]*)"| at the cluster scope)?')
+_FORBIDDEN = re.compile(
+    r'cannot (\w+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]*)"| at the cluster scope)?'
+)
 
 
 def _forbidden(err: str, resource: str, group: str, infers: str) -> str | None:
@@ -175,10 +184,21 @@ def plan_requests(available: set[str], signals: Any) -> list[Request]:
     for (plural, group), ids in sorted(by_resource.items()):
         name = f"{plural}.{group}"
         if name in available:
-            reqs.append(Request(name, group, f"capabilities from {plural} ({', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''})"))
+            reqs.append(
+                Request(
+                    name, group, f"capabilities from {plural} ({', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''})"
+                )
+            )
     if "secrets" in available:
-        reqs.append(Request("secrets", "", "Istio multicluster (remote secrets labelled istio/multiCluster=true)",
-                            selector=SECRETS_SELECTOR, names_only=True))
+        reqs.append(
+            Request(
+                "secrets",
+                "",
+                "Istio multicluster (remote secrets labelled istio/multiCluster=true)",
+                selector=SECRETS_SELECTOR,
+                names_only=True,
+            )
+        )
     return reqs
 
 
@@ -203,8 +223,13 @@ def _get(k: Kubectl, req: Request, namespace: str | None, tmpdir: str) -> tuple[
     return req, path, rc, err
 
 
-def scan_live(ctx: Any, k: Kubectl, namespaces: list[str], traffic: Mapping[str, Traffic] | None = None,
-              warnings: list[str] | None = None) -> ScanResult:
+def scan_live(
+    ctx: Any,
+    k: Kubectl,
+    namespaces: list[str],
+    traffic: Mapping[str, Traffic] | None = None,
+    warnings: list[str] | None = None,
+) -> ScanResult:
     context = k.current_context()
     available, notes = discover(k)
     notes = list(warnings or []) + notes
@@ -231,7 +256,9 @@ def scan_live(ctx: Any, k: Kubectl, namespaces: list[str], traffic: Mapping[str,
                     complete = False
                     continue
                 if any(s in err for s in _NOT_FOUND):
-                    notes.append(f"{req.resource}: listed by discovery but not served ({_first_line(err)}); not inferred: {req.infers}")
+                    notes.append(
+                        f"{req.resource}: listed by discovery but not served ({_first_line(err)}); not inferred: {req.infers}"
+                    )
                     complete = False
                     continue
                 raise _fatal(err, f"get {req.resource}", k)
@@ -275,10 +302,13 @@ def _secret_rows(path: str, scanner: Scanner) -> None:
             parts = line.split(None, 2)
             if len(parts) < 2:
                 continue
-            scanner.add({
-                "apiVersion": "v1", "kind": "Secret",
-                "metadata": {"namespace": parts[0], "name": parts[1], "labels": {"istio/multiCluster": "true"}},
-            })
+            scanner.add(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Secret",
+                    "metadata": {"namespace": parts[0], "name": parts[1], "labels": {"istio/multiCluster": "true"}},
+                }
+            )
 
 
 def _version() -> str:

@@ -23,8 +23,18 @@ from advisor.scan.result import Traffic
 
 # (mesh, kind, PromQL with {w} for the window, the label that names the namespace)
 QUERIES: tuple[tuple[str, str, str, str], ...] = (
-    ("istio", "http", 'sum by (destination_workload_namespace) (rate(istio_requests_total{{reporter=~"destination|waypoint"}}[{w}]))', "destination_workload_namespace"),
-    ("istio", "tcp", 'sum by (destination_workload_namespace) (rate(istio_tcp_connections_opened_total{{reporter="destination"}}[{w}]))', "destination_workload_namespace"),
+    (
+        "istio",
+        "http",
+        'sum by (destination_workload_namespace) (rate(istio_requests_total{{reporter=~"destination|waypoint"}}[{w}]))',
+        "destination_workload_namespace",
+    ),
+    (
+        "istio",
+        "tcp",
+        'sum by (destination_workload_namespace) (rate(istio_tcp_connections_opened_total{{reporter="destination"}}[{w}]))',
+        "destination_workload_namespace",
+    ),
     ("linkerd", "http", 'sum by (namespace) (rate(request_total{{direction="inbound"}}[{w}]))', "namespace"),
     ("linkerd", "tcp", 'sum by (namespace) (rate(tcp_open_total{{direction="inbound"}}[{w}]))', "namespace"),
 )
@@ -52,11 +62,15 @@ def query(base: str, promql: str, timeout: float) -> list[dict[str, Any]]:
         detail = _error_text(exc.read(65536))
         raise PrometheusError(f"--prometheus {base}: Prometheus answered {exc.code}: {detail}") from None
     except (socket.timeout, TimeoutError):
-        raise PrometheusError(f"--prometheus {base}: no answer within {timeout:g}s (--timeout to wait longer)") from None
+        raise PrometheusError(
+            f"--prometheus {base}: no answer within {timeout:g}s (--timeout to wait longer)"
+        ) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise PrometheusError(f"--prometheus {base}: no answer within {timeout:g}s (--timeout to wait longer)") from None
+            raise PrometheusError(
+                f"--prometheus {base}: no answer within {timeout:g}s (--timeout to wait longer)"
+            ) from None
         text = getattr(reason, "strerror", None) or str(reason)
         raise PrometheusError(f"--prometheus {base}: cannot reach Prometheus: {text}") from None
     except OSError as exc:
@@ -64,7 +78,9 @@ def query(base: str, promql: str, timeout: float) -> list[dict[str, Any]]:
     try:
         doc = json.loads(body)
     except ValueError:
-        raise PrometheusError(f"--prometheus {base}: not a Prometheus API answer (expected JSON from /api/v1/query)") from None
+        raise PrometheusError(
+            f"--prometheus {base}: not a Prometheus API answer (expected JSON from /api/v1/query)"
+        ) from None
     if not isinstance(doc, dict) or doc.get("status") != "success":
         detail = doc.get("error", "no error message") if isinstance(doc, dict) else "not a JSON object"
         raise PrometheusError(f"--prometheus {base}: query failed: {clip(str(detail), 200)}")

@@ -21,7 +21,9 @@ def _l7(ns: dict[str, Any]) -> str:
 
 
 def _evidence(e: dict[str, Any]) -> str:
-    where = f"{e['namespace']}/{e['name']}" if e.get("namespace") and e.get("kind") != "Namespace" else e.get("name", "")
+    where = (
+        f"{e['namespace']}/{e['name']}" if e.get("namespace") and e.get("kind") != "Namespace" else e.get("name", "")
+    )
     return f"{e['kind']} {where} {e['field']}"
 
 
@@ -43,7 +45,11 @@ def _summary(doc: dict[str, Any]) -> list[tuple[str, str]]:
         ("namespaces", str(totals.get("namespaces", 0))),
         ("pods", f"{totals.get('pods', 0)} ({totals.get('meshed_pods', 0)} meshed)"),
         ("current mesh", str(totals.get("current_mesh", "none"))),
-        ("platform", str(platform.get("id", "unknown")) + (f" (CNI: {', '.join(platform['cni'])})" if platform.get("cni") else "")),
+        (
+            "platform",
+            str(platform.get("id", "unknown"))
+            + (f" (CNI: {', '.join(platform['cni'])})" if platform.get("cni") else ""),
+        ),
         ("require", ", ".join(answers.get("require", [])) or "none"),
     ]
     return rows
@@ -69,7 +75,14 @@ def render_table(result: Any, console: Any) -> None:
     console.print(head)
 
     spaces = Table(title="Namespaces", box=box.SIMPLE_HEAD, title_justify="left")
-    for name, justify in (("namespace", "left"), ("pods", "right"), ("meshed by", "left"), ("L7", "right"), ("basis", "left"), ("rps", "right")):
+    for name, justify in (
+        ("namespace", "left"),
+        ("pods", "right"),
+        ("meshed by", "left"),
+        ("L7", "right"),
+        ("basis", "left"),
+        ("rps", "right"),
+    ):
         spaces.add_column(name, justify=justify, overflow="fold")
     for ns in scan["namespaces"]:
         pods = str(ns["pods"]) + (f" ({ns['pods_range'][0]}-{ns['pods_range'][1]})" if ns.get("pods_range") else "")
@@ -127,10 +140,18 @@ def render_markdown(result: Any) -> str:
     lines = ["# Cluster scan", ""]
     lines += ["| | |", "|---|---|"]
     lines += [f"| {_md(k)} | {_md(v)} |" for k, v in _summary(doc)]
-    lines += ["", "## Namespaces", "", "| namespace | pods | meshed by | L7 | basis | rps |", "|---|--:|---|--:|---|--:|"]
+    lines += [
+        "",
+        "## Namespaces",
+        "",
+        "| namespace | pods | meshed by | L7 | basis | rps |",
+        "|---|--:|---|--:|---|--:|",
+    ]
     for ns in scan["namespaces"]:
         rps = f"{ns['rps']:,.1f}" if ns.get("rps") is not None else ""
-        lines.append(f"| {_md(ns['name'])} | {ns['pods']} | {_md(ns['meshed_by'])} | {_l7(ns).replace('%', '%')} | {ns['l7_basis']} | {rps} |")
+        lines.append(
+            f"| {_md(ns['name'])} | {ns['pods']} | {_md(ns['meshed_by'])} | {_l7(ns).replace('%', '%')} | {ns['l7_basis']} | {rps} |"
+        )
     lines += ["", "## Capabilities in use", ""]
     if scan["capabilities"]:
         lines += ["| capability | signals | evidence |", "|---|---|---|"]

@@ -60,7 +60,9 @@ class ScanResult:
         if self.complete:
             return ()
         n = len(self.notes)
-        return (f"the scan is incomplete: {n} thing{'s' if n != 1 else ''} could not be read or inferred (see [scan] warnings)",)
+        return (
+            f"the scan is incomplete: {n} thing{'s' if n != 1 else ''} could not be read or inferred (see [scan] warnings)",
+        )
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -127,7 +129,9 @@ def build(
     results: list[NamespaceResult] = []
     mesh_pods: Counter = Counter()
     for tally in sorted(scanner.namespaces.values(), key=lambda t: t.name):
-        ns = _namespace(tally, node_count, signals.is_system_namespace(tally.name), (traffic or {}).get(tally.name), warnings, hide)
+        ns = _namespace(
+            tally, node_count, signals.is_system_namespace(tally.name), (traffic or {}).get(tally.name), warnings, hide
+        )
         results.append(ns)
         if ns.meshed_by != "none":
             mesh_pods[ns.meshed_by] += ns.meshed_pods
@@ -170,7 +174,9 @@ def build(
 
     platform = _platform(scanner, node_count)
     nodes = _nodes(scanner)
-    answers = _answers(results, nodes, current, platform, [c["id"] for c in ordered_caps], traffic is not None, answer_keys, hide)
+    answers = _answers(
+        results, nodes, current, platform, [c["id"] for c in ordered_caps], traffic is not None, answer_keys, hide
+    )
     totals = {
         "namespaces": len(results),
         "pods": sum(n.pods for n in results),
@@ -202,7 +208,12 @@ def _replace(n: NamespaceResult, **changes: Any) -> NamespaceResult:
 
 
 def _namespace(
-    t: NamespaceTally, node_count: int, system: bool, traffic: Traffic | None, warnings: list[str], hide: Callable[[str], str]
+    t: NamespaceTally,
+    node_count: int,
+    system: bool,
+    traffic: Traffic | None,
+    warnings: list[str],
+    hide: Callable[[str], str],
 ) -> NamespaceResult:
     by_mesh: Counter = Counter()
     pods_range: tuple[int, int] | None = None
@@ -222,7 +233,9 @@ def _namespace(
                     replicas = node_count
                 else:
                     replicas = 1
-                    warnings.append(f"DaemonSet {hide(t.name)}/{hide(name)}: counted as 1 pod; its pods follow the node count, which the input does not give")
+                    warnings.append(
+                        f"DaemonSet {hide(t.name)}/{hide(name)}: counted as 1 pod; its pods follow the node count, which the input does not give"
+                    )
             lo = hi = replicas
             if (kind, name) in hpa:
                 hmin, hmax = hpa[(kind, name)]

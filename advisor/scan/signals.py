@@ -15,8 +15,21 @@ SCOPES = ("object", "pod")
 MESHES = ("istio-sidecar", "istio-ambient", "linkerd", "none")
 TESTS = ("equals", "one_of", "prefix", "contains", "min_items")
 _SIGNAL_KEYS = {
-    "id", "kind", "groups", "scope", "match", "unless", "detail", "capability", "mesh", "l7",
-    "platform", "cni", "text", "source", "version",
+    "id",
+    "kind",
+    "groups",
+    "scope",
+    "match",
+    "unless",
+    "detail",
+    "capability",
+    "mesh",
+    "l7",
+    "platform",
+    "cni",
+    "text",
+    "source",
+    "version",
 }
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PATH_TOKEN = re.compile(r'\.?([A-Za-z0-9_$-]+)|\["([^"]+)"\]|(\[\])|(\{\})')
@@ -231,7 +244,9 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
                 problems.append(f"signal {sig.id}: unless names unknown signal {other!r}")
     resources = []
     for i, raw in enumerate(doc.get("resources", [])):
-        if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) and raw.get(k) for k in ("kind", "group", "resource")):
+        if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(k), str) and raw.get(k) for k in ("kind", "group", "resource")
+        ):
             problems.append(f"resources[{i}]: expected kind, group and resource (text)")
             continue
         resources.append((raw["kind"], raw["group"], raw["resource"]))
@@ -283,7 +298,7 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
         raise ValueError(f"{sid}: scope: expected one of {', '.join(SCOPES)}")
     groups = raw.get("groups", [""] if scope == "pod" else None)
     if not isinstance(groups, list) or not groups or not all(isinstance(g, str) for g in groups):
-        raise ValueError(f"{sid}: groups: expected a list of API groups (\"\" for the core group)")
+        raise ValueError(f'{sid}: groups: expected a list of API groups ("" for the core group)')
     matches = raw.get("match")
     if not isinstance(matches, list) or not matches:
         raise ValueError(f"{sid}: match: expected a list of alternatives")
