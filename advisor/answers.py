@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from advisor.catalog import Catalog
 from advisor.errors import AnswerError, clip
 from advisor.files import read_document
+from advisor.inventory import Inventory, check_totals, is_inventory, split_inventory
 from advisor.questions import BY_KEY, QUESTIONS, Question
 from advisor.results import SCHEMA_VERSION, AnswersDocument  # noqa: F401 - SCHEMA_VERSION re-exported
 
@@ -38,14 +39,51 @@ class Answers:
     memory_price: float
     cost_basis: str
     benchmark_profile: str
+    cluster_pods: int | None = None
+    sidecar_scoping: bool = False
+    control_plane_ha: bool = False
+    istiod_replicas: int | None = None
+    node_vcpu: float | None = None
+    node_memory_gib: float | None = None
+    node_monthly_usd: float | None = None
+    # The per-namespace answer; when given, pods/namespaces/mesh_rps/l7_ratio are derived from it.
+    inventory: Inventory | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Every answer in registry order, with lists for feature sets (TOML/JSON friendly)."""
+        """Every answer in registry order, with lists for feature sets (TOML/JSON friendly).
+
+        With an inventory, `namespaces` is its list of tables and the answers it derives (pods,
+        mesh_rps when the namespaces give rps, l7_ratio) are left out, so the export reads back
+        as the same answers; `derived()` has them for showing.
+        """
         out: dict[str, Any] = {}
+        inv = self.inventory
         for q in QUESTIONS:
+            if inv is not None and q.key in ("pods", "l7_ratio"):
+                continue
+            if inv is not None and q.key == "mesh_rps" and inv.has_rps:
+                continue
+            if inv is not None and q.key == "namespaces":
+                out["namespaces"] = inv.as_list()
+                continue
             value = getattr(self, q.key)
             out[q.key] = list(value) if isinstance(value, tuple) else value
         return out
+
+    def derived(self) -> dict[str, Any]:
+        """The flat answers an inventory stands for (sums and shares), for showing beside it."""
+        if self.inventory is None:
+            return {}
+        inv = self.inventory
+        return {
+            "pods": self.pods,
+            "namespaces": self.namespaces,
+            "mesh_rps": self.mesh_rps,
+            "l7_ratio": round(self.l7_ratio, 6),
+            "l7_namespaces": sum(1 for ns in inv.namespaces if ns.needs_l7),
+            "unmeshed_namespaces": len(inv.namespaces) - len(inv.meshed),
+            "cluster_pods": self.cluster_pods if self.cluster_pods is not None else inv.all_pods,
+        }
 
     def replace(self, **changes: Any) -> "Answers":
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -98,10 +136,51 @@ class Source:
 ORIGINS: tuple[str, ...] = ("flag", "file", "scan", "typed", "default")
 
 
+def _take_inventory(sources: Sequence[Source]) -> tuple[list[Source], Inventory | None, tuple[str, str]]:
+    """The sources with a [[namespaces]] inventory taken out, the inventory, and (origin, label).
+
+    The first source (in precedence order) whose `namespaces` is a list of tables gives the
+    inventory; its own flat counts beside it are an error (split_inventory), and so are flags that
+    give what it derives. A source of lower precedence than one giving flat counts is overruled
+    whole; flat counts of lower precedence than the inventory are overruled by it.
+    """
+    derived = [BY_KEY[k] for k in ("pods", "namespaces", "l7_ratio", "mesh_rps")]
+    out: list[Source] = []
+    inventory: Inventory | None = None
+    found: tuple[str, str] = ("file", "answers file")
+    for i, source in enumerate(sources):
+        values = source.values
+        if inventory is None and is_inventory(values.get("namespaces")):
+            try:
+                rest, inv = split_inventory(values, source.label or source.origin)
+            except ValueError as exc:
+                raise AnswerError(str(exc)) from None
+            higher = [(s, q) for s in sources[:i] for q in derived if s.gives(q) and (q.key != "mesh_rps" or inv.has_rps)]
+            if higher:
+                s, q = higher[0]
+                if s.origin == "flag":
+                    raise AnswerError(
+                        f"{q.flag}: {source.label or source.origin} describes the cluster per namespace "
+                        f"([[namespaces]]), which already gives {q.key}; edit the inventory or drop the flag"
+                    )
+                out.append(replace(source, values={k: v for k, v in values.items() if k != "namespaces"}))
+                continue
+            inventory, found = inv, (source.origin, source.label or source.origin)
+            out.append(replace(source, values=rest))
+        elif inventory is not None:
+            # what the inventory derives, a lower source cannot give
+            keep = {k: v for k, v in values.items() if k not in ("pods", "namespaces", "l7_ratio") and not (k == "mesh_rps" and inventory.has_rps)}
+            out.append(replace(source, values=keep))
+        else:
+            out.append(source)
+    return out, inventory, found
+
+
 def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
     """The first source (in order) that gives an answer decides it, through the one validation
     path (`parse_answer`); an answer no source gives takes its default. Every answer records its
     origin (copier's AnswersMap, a ChainMap of labelled sources, is the model)."""
+    sources, inventory, inventory_origin = _take_inventory(sources)
     base = defaults(catalog)
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
@@ -118,6 +197,25 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
         else:
             values[q.key] = base[q.key]
             origin[q.key] = "default"
+    if inventory is not None and not problems:
+        values["mesh_rps"] = inventory.mesh_rps(values["mesh_rps"])
+        values["pods"] = inventory.pods
+        values["namespaces"] = len(inventory.meshed)
+        values["l7_ratio"] = inventory.l7_ratio(values["mesh_rps"])
+        origin_of, label = inventory_origin
+        for key in ("pods", "namespaces", "l7_ratio"):
+            origin[key] = origin_of
+        if inventory.has_rps:
+            origin["mesh_rps"] = origin_of
+        values["inventory"] = inventory
+        try:
+            check_totals(inventory, values["nodes"], values["cluster_pods"], label)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if not problems and values["cluster_pods"] is not None and values["cluster_pods"] < values["pods"]:
+        problems.append(
+            f"cluster_pods: {values['cluster_pods']:,} pods in the cluster, fewer than the {values['pods']:,} meshed pods"
+        )
     if not problems:
         both = [f for f in values["require"] if f in values["prefer"]]
         if both:

@@ -172,6 +172,21 @@ class Figure:
     version: NonEmpty
     kind: Literal["measured", "derived", "default-request", "published-claim"]
     note: str = ""
+    # A range beside the value (from the spread of published sources), and how it was found.
+    low: FigureValue | None = None
+    high: FigureValue | None = None
+    range_note: str = ""
+    # Per-driver figures (per proxy, per cluster pod...) count only the drivers above this many:
+    # the per-instance figure already holds what the benchmark's own mesh size costs.
+    above: Annotated[float, Field(ge=0, le=1e9)] = 0.0
+
+    def at(self, point: str) -> float:
+        """The value at "low", "expected" or "high" (a figure without a range is the same at all three)."""
+        if point == "low" and self.low is not None:
+            return self.low
+        if point == "high" and self.high is not None:
+            return self.high
+        return self.value
 
 
 @model
@@ -183,6 +198,9 @@ class Component:
     scaling: Literal["per-pod", "per-node", "per-l7-namespace", "fixed"]
     traffic: Literal["all", "l7", "none"]
     replicas: Annotated[int, Field(ge=1, le=1000)] = 1
+    # Replicas with control_plane_ha (Linkerd's controllerReplicas, istiod's HPA maximum, a
+    # waypoint's minimum); None: HA does not change this component's replicas.
+    ha_replicas: Annotated[int, Field(ge=1, le=1000)] | None = None
     traversals: Annotated[int, Field(ge=0, le=10)] = 0
     containers_per_instance: Annotated[int, Field(ge=0, le=100)] = 1
     description: str = ""
@@ -195,6 +213,17 @@ class ComponentFigures:
     memory_mb_per_instance: Figure | None = None
     request_cpu_millicores: Figure | None = None
     request_memory_mib: Figure | None = None
+    # Figures that grow with what drives them (each with `above`: the drivers the base already holds).
+    cpu_vcpu_per_proxy: Figure | None = None  # control plane: per connected proxy
+    memory_mb_per_proxy: Figure | None = None  # control plane, per replica: per connected proxy
+    memory_mb_per_endpoint_in_view: Figure | None = None  # Envoy: per endpoint it is told about
+    memory_mb_per_cluster_pod: Figure | None = None  # ztunnel: per workload in the cluster
+    memory_mb_per_endpoint: Figure | None = None  # Linkerd destination: per endpoint in the cluster
+    cpu_vcpu_idle_per_instance: Figure | None = None  # idle CPU per instance (no default: none published)
+    memory_limit_mib: Figure | None = None  # usage cannot pass the chart's limit (the container is OOM-killed)
+    rps_per_replica: Figure | None = None  # requests one replica carries before another is added
+    ha_request_cpu_millicores: Figure | None = None  # requests with control_plane_ha (values-ha.yaml)
+    ha_request_memory_mib: Figure | None = None
 
 
 @model
@@ -205,6 +234,11 @@ class LatencyFigures:
     l7_per_hop_p50_ms: Figure | None = None
     l7_per_hop_p90_ms: Figure | None = None
     l7_per_hop_p99_ms: Figure | None = None
+    # The L7 path's extra pod-to-pod network traversal (ztunnel -> waypoint -> ztunnel crosses the
+    # network twice where the L4 path crosses it once), added to l7_per_hop_* when given.
+    network_hop_p50_ms: Figure | None = None
+    network_hop_p90_ms: Figure | None = None
+    network_hop_p99_ms: Figure | None = None
 
 
 def figure_items(figs: ComponentFigures | LatencyFigures) -> list[tuple[str, Figure]]:
@@ -218,10 +252,38 @@ FIGURE_UNITS: dict[str, str] = {
     "memory_mb_per_instance": "MB",
     "request_cpu_millicores": "millicores",
     "request_memory_mib": "MiB",
+    "cpu_vcpu_per_proxy": "vCPU",
+    "memory_mb_per_proxy": "MB",
+    "memory_mb_per_endpoint_in_view": "MB",
+    "memory_mb_per_cluster_pod": "MB",
+    "memory_mb_per_endpoint": "MB",
+    "cpu_vcpu_idle_per_instance": "vCPU",
+    "memory_limit_mib": "MiB",
+    "rps_per_replica": "rps",
+    "ha_request_cpu_millicores": "millicores",
+    "ha_request_memory_mib": "MiB",
+    "network_hop_p50_ms": "ms",
+    "network_hop_p90_ms": "ms",
+    "network_hop_p99_ms": "ms",
     **{name: "ms" for name in field_names(LatencyFigures)},
     "cpu_usd_per_vcpu_hour": "USD per vCPU-hour",
     "memory_usd_per_gib_hour": "USD per GiB-hour",
 }
+
+
+# Figures the model can use that the bundled default profile leaves out because nothing citable is
+# published; a team that has measured one sets it in its own profile (--data-dir). `data show`
+# lists them: (figure, components it applies to, why it is left out).
+UNPUBLISHED_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("cpu_vcpu_idle_per_instance", ("linkerd-proxy", "istio-proxy", "ztunnel", "waypoint"),
+     "idle proxy CPU: no published measurement found (Istio and Linkerd docs, issue trackers, vendor scale guides)"),
+    ("cpu_vcpu_per_instance, memory_mb_per_instance", ("istio-cni",),
+     "istio-cni usage: no published measurement (maintainers call it minimal, istio/istio#34833); shown as unknown, never its request"),
+    ("memory_mb_per_endpoint", ("linkerd-control-plane",),
+     "Linkerd destination memory per endpoint: only relative figures are published (2.20: up to 85% less)"),
+    ("network_hop_p50_ms, network_hop_p90_ms, network_hop_p99_ms", ("istio-ambient latency",),
+     "the waypoint path's extra pod-to-pod network hop: published only in charts, so the L7 path omits it"),
+)
 
 
 @model
@@ -350,6 +412,8 @@ class LevelRule:
 class RelativeScale:
     floor: Annotated[float, Field(gt=0)]
     text: str = ""
+    # When the cluster's compute bill is known (node size answered), the floor is this share of it.
+    cluster_share: Annotated[float, Field(gt=0, le=1)] | None = None
 
 
 @model

@@ -273,9 +273,13 @@ def recommend(
         from advisor.whatif import what_if as find_boundaries
 
         boundaries = find_boundaries(resolved.answers, catalog)
+    from advisor.robustness import robustness
+
+    rec = score(resolved.answers, catalog)
     result = RecommendationResult(
-        catalog, resolved, score(resolved.answers, catalog), now_utc(), what_if=boundaries, what_if_limit=limit,
+        catalog, resolved, rec, now_utc(), what_if=boundaries, what_if_limit=limit,
         warnings=sanity_warnings(resolved.answers, catalog, resolved.defaulted), data_dir=data_dir,
+        robustness=robustness(resolved.answers, catalog, rec),
     )
     emit(result, current_env(), plan, force)
 

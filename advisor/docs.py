@@ -38,7 +38,9 @@ def _flag_cell(q: Question) -> str:
 
 
 def _default_cell(q: Question) -> str:
-    if isinstance(q.default, tuple):
+    if q.default is None:
+        text = "none"
+    elif isinstance(q.default, tuple):
         text = ", ".join(q.default) or "none"
     elif isinstance(q.default, bool):
         text = str(q.default).lower()

@@ -8,7 +8,7 @@ from typing import Any
 
 from advisor import __version__
 from advisor.answers import SCHEMA_VERSION, Resolved
-from advisor.catalog import Catalog, ComponentFigures, LatencyFigures, cell_dict, figure_items, to_dict
+from advisor.catalog import UNPUBLISHED_FIGURES, Catalog, ComponentFigures, LatencyFigures, cell_dict, figure_items, to_dict
 from advisor.costing import OptionCost, Projection, Transition
 from advisor.errors import OutputError
 from advisor.scoring import Recommendation
@@ -24,7 +24,8 @@ def meta(catalog: Catalog, resolved: Resolved | None, generated_at: str) -> dict
         "generated_at": generated_at,
     }
     if resolved is not None:
-        out["defaulted"] = list(resolved.defaulted)
+        # answers left absent (none) are not in the document's [answers]: not listed here either
+        out["defaulted"] = [k for k in resolved.defaulted if getattr(resolved.answers, k) is not None]
         # where each answer came from: flag, file, scan, typed or default (defaulted stays, as before)
         out["origins"] = dict(resolved.origin)
         out["benchmark_profile"] = resolved.answers.benchmark_profile
@@ -67,13 +68,20 @@ def _option_cost_doc(oc: OptionCost) -> dict[str, Any]:
                 "cpu_vcpu": _r(oc.usage.cpu_vcpu),
                 "memory_gib": _r(oc.usage.memory_gib),
                 "monthly_usd": _r(oc.usage.monthly_usd, 2),
+                # every figure at its low and at its high (figures without a range keep their value)
+                "monthly_usd_low": _r(oc.usd_spread("usage").low, 2),
+                "monthly_usd_high": _r(oc.usd_spread("usage").high, 2),
             },
             "requests": {
                 "cpu_vcpu": _r(oc.requests.cpu_vcpu),
                 "memory_gib": _r(oc.requests.memory_gib),
                 "monthly_usd": _r(oc.requests.monthly_usd, 2),
+                # chart values have no range: low and high are the value
+                "monthly_usd_low": _r(oc.requests.monthly_usd, 2),
+                "monthly_usd_high": _r(oc.requests.monthly_usd, 2),
             },
             "containers_added": oc.containers_added,
+            **({"nodes": _nodes_doc(oc.nodes)} if oc.nodes is not None else {}),
             "components": [
                 {
                     "name": c.name,
@@ -86,6 +94,10 @@ def _option_cost_doc(oc: OptionCost) -> dict[str, Any]:
                     "cpu_vcpu": _r(c.cpu_vcpu),
                     "memory_gib": _r(c.memory_gib),
                     "monthly_usd": _r(c.usage_monthly_usd, 2),
+                    "monthly_usd_low": _r(c.usage_usd_spread.low if c.usage_usd_spread else c.usage_monthly_usd, 2),
+                    "monthly_usd_high": _r(c.usage_usd_spread.high if c.usage_usd_spread else c.usage_monthly_usd, 2),
+                    "usage_known": c.usage_known,
+                    **({"usage_capped_at_limit": True} if c.capped else {}),
                     "requests_cpu_vcpu": _r(c.requests_cpu_vcpu),
                     "requests_memory_gib": _r(c.requests_memory_gib),
                     "requests_monthly_usd": _r(c.requests_monthly_usd, 2),
@@ -101,12 +113,54 @@ def _option_cost_doc(oc: OptionCost) -> dict[str, Any]:
             "end_to_end_p50_ms": _r(oc.latency.end_to_end_p50_ms),
             "end_to_end_p90_ms": _r(oc.latency.end_to_end_p90_ms),
             "end_to_end_p99_ms": _r(oc.latency.end_to_end_p99_ms),
+            **_latency_spreads(oc),
             "hops": oc.latency.hops,
-            "estimate": "upper-bound estimate: added latency per hop x hops"
-            + ("; per hop blends the L4 and waypoint paths by l7_ratio" if oc.latency.blended else ""),
+            "estimate": "upper-bound estimate: added latency per hop x hops, from lab runs at fixed load"
+            + ("; per hop blends the L4 and waypoint paths by l7_ratio" if oc.latency.blended else "")
+            + (
+                "; the waypoint path includes its extra network hop"
+                if oc.latency.network_hop
+                else "; the waypoint path omits its extra network hop (no published figure: set network_hop_p*_ms)"
+                if oc.latency.blended
+                else ""
+            ),
             "source": "; ".join(dict.fromkeys(f.source for f in oc.latency.figures.values())),
         },
     }
+
+
+def _latency_spreads(oc: OptionCost) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    lt = oc.latency
+    for p, spread in (lt.per_hop_spread or {}).items():
+        out[f"per_hop_{p}_ms_low"] = _r(spread.low)
+        out[f"per_hop_{p}_ms_high"] = _r(spread.high)
+    for p, spread in (lt.per_hop_spread or {}).items():
+        out[f"end_to_end_{p}_ms_low"] = _r(spread.low * lt.hops)
+        out[f"end_to_end_{p}_ms_high"] = _r(spread.high * lt.hops)
+    return out
+
+
+def _nodes_doc(n: Any) -> dict[str, Any]:
+    return {
+        "extra_nodes": n.extra_nodes,
+        "node_monthly_usd": _r(n.node_monthly_usd, 2),
+        "monthly_usd": _r(n.monthly_usd, 2),
+        "cluster_monthly_usd": _r(n.cluster_monthly_usd, 2),
+        "share_of_cluster": _r(n.share_of_cluster),
+        "usage_share_of_cluster": _r(n.usage_share.expected),
+        "usage_share_of_cluster_low": _r(n.usage_share.low),
+        "usage_share_of_cluster_high": _r(n.usage_share.high),
+        "method": n.method,
+    }
+
+
+def _with_inventory(doc: dict[str, Any], resolved: Resolved) -> dict[str, Any]:
+    """An inventory's derived flat answers, beside [answers] (which holds the inventory itself)."""
+    derived = resolved.answers.derived()
+    if derived:
+        doc["inventory"] = derived
+    return doc
 
 
 def cost_document(
@@ -124,7 +178,7 @@ def cost_document(
     }
     if sweep is not None:
         doc["sweep"] = sweep
-    return doc
+    return _with_inventory(doc, resolved)
 
 
 def recommendation_document(
@@ -167,7 +221,7 @@ def recommendation_document(
     }
     if extra:
         doc.update(extra)
-    return doc
+    return _with_inventory(doc, resolved)
 
 
 def matrix_document(catalog: Catalog, feature_ids: list[str] | None, generated_at: str) -> dict[str, Any]:
@@ -216,6 +270,9 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             }
             for pid, prof in bm.profiles.items()
         },
+        "not_in_default_profile": [
+            {"figures": name, "applies_to": list(applies), "why": why} for name, applies, why in UNPUBLISHED_FIGURES
+        ],
         "default_preset": catalog.pricing.default_preset,
         "prices": {
             pid: {

@@ -11,6 +11,26 @@ def money(usd: float) -> str:
     return f"${usd:,.0f}" if usd >= 100 or usd == 0 else f"${usd:,.2f}"
 
 
+def money_span(low: float, high: float) -> str:
+    """A low-high range of money, compact: $3,912–9,733 (no cents on sums of $100 and up)."""
+    return f"{money(low)}–{money(high).lstrip('$')}"
+
+
+def short_money_span(low: float, high: float) -> str:
+    """A money range for narrow columns: $5.2k–12k, $543–2.6k."""
+
+    def k(x: float) -> str:
+        if x >= 1e6:
+            return short_number(x)
+        if x >= 10_000:
+            return f"{x / 1000:,.0f}k"
+        if x >= 1000:
+            return f"{x / 1000:.1f}k"
+        return f"{x:,.0f}"
+
+    return f"${k(low)}–{k(high)}"
+
+
 def dollars(usd: float) -> str:
     """Whole dollars, always: $1,234 / $5 (reason texts, where cents would be noise)."""
     return f"${usd:,.0f}"

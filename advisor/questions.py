@@ -17,6 +17,7 @@ SECTIONS: dict[str, str] = {
     "team": "Team and risk",
     "platform": "Platform and distribution",
     "prices": "Prices and benchmarks",
+    "cluster": "Cluster size and install",
 }
 
 
@@ -43,6 +44,10 @@ class Question:
     @property
     def allows_grouping(self) -> bool:
         return self.kind == "int" if self.grouping is None else self.grouping
+    # False: given by flag or answers file only, never prompted for (sizing details most teams skip).
+    wizard: bool = True
+    # True for `namespaces`: an answers file may give a [[namespaces]] inventory instead of a count.
+    inventory: bool = False
 
     @property
     def negative_flag(self) -> str:
@@ -227,7 +232,7 @@ QUESTIONS: tuple[Question, ...] = (
         "namespaces", "--namespaces", "int", 5,
         help="Namespaces in the mesh (ambient runs one waypoint per namespace that needs L7).",
         prompt="How many namespaces are in the mesh?",
-        section="workload", unit="namespaces", minimum=1, maximum=_MAX_COUNT,
+        section="workload", unit="namespaces", minimum=1, maximum=_MAX_COUNT, inventory=True,
     ),
     Question(
         "mesh_rps", "--mesh-rps", "float", 1000.0,
@@ -353,9 +358,62 @@ QUESTIONS: tuple[Question, ...] = (
         section="prices",
         default_note="default_profile in data/benchmarks.toml",
     ),
+    Question(
+        "cluster_pods", "--cluster-pods", "int", None,
+        help="Pods in the whole cluster, meshed or not: ztunnel, istiod and unscoped Envoy proxies "
+        "learn about all of them.",
+        prompt="How many pods run in the whole cluster?",
+        section="cluster", unit="pods", minimum=1, maximum=_MAX_COUNT, wizard=False,
+        default_note="the meshed pods; with an inventory, every listed namespace's pods",
+    ),
+    Question(
+        "sidecar_scoping", "--sidecar-scoping", "bool", False,
+        help="Sidecar resources or discoverySelectors limit what each Envoy proxy is told about to its "
+        "own namespace (otherwise every proxy holds every endpoint in the cluster).",
+        prompt="Do Sidecar resources or discoverySelectors scope each proxy to its namespace?",
+        section="cluster", wizard=False,
+    ),
+    Question(
+        "control_plane_ha", "--control-plane-ha", "bool", False,
+        help="Production HA install: Linkerd's values-ha.yaml (3 controller replicas, proxy requests "
+        "100m/20Mi), istiod at its HPA maximum (5), waypoints with at least 2 replicas.",
+        prompt="Will the control plane be installed for high availability?",
+        section="cluster", wizard=False,
+    ),
+    Question(
+        "istiod_replicas", "--istiod-replicas", "int", None,
+        help="istiod replicas, when you pin them (otherwise 1, the HPA minimum, or 5, its maximum, with HA).",
+        prompt="How many istiod replicas?",
+        section="cluster", unit="replicas", minimum=1, maximum=100, wizard=False,
+        default_note="1, or 5 with control_plane_ha",
+    ),
+    Question(
+        "node_vcpu", "--node-vcpu", "float", None,
+        help="Allocatable vCPU per node; with node_memory_gib, the cost adds the extra nodes the "
+        "mesh's requests need.",
+        prompt="Allocatable vCPU per node?",
+        section="cluster", unit="vCPU", minimum=0.1, maximum=100_000, wizard=False,
+        default_note="unknown: no node projection",
+    ),
+    Question(
+        "node_memory_gib", "--node-memory-gib", "float", None,
+        help="Allocatable memory per node in GiB (see node_vcpu).",
+        prompt="Allocatable memory per node (GiB)?",
+        section="cluster", unit="GiB", minimum=0.1, maximum=1_000_000, wizard=False,
+        default_note="unknown: no node projection",
+    ),
+    Question(
+        "node_monthly_usd", "--node-monthly-usd", "float", None,
+        help="Price of one node per month (USD), for the extra-node projection.",
+        prompt="Price of one node per month (USD)?",
+        section="cluster", unit="USD per node-month", minimum=0, maximum=_MAX_PRICE, wizard=False,
+        default_note="node_vcpu and node_memory_gib at cpu_price and memory_price",
+    ),
 )
 
 BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS}
+# Answers that may be absent (None): the model derives or omits what they would say.
+OPTIONAL_KEYS: frozenset[str] = frozenset(q.key for q in QUESTIONS if q.default is None)
 NUMERIC_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS if q.kind in ("int", "float"))
 
 

@@ -11,10 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.answers import Resolved
-from advisor.catalog import CATEGORIES, Catalog, figure_items
+from advisor.catalog import CATEGORIES, UNPUBLISHED_FIGURES, Catalog, figure_items
 from advisor.costing import Projection
 from advisor.errors import visible
-from advisor.formatting import money, number as num, percent, points, short_money, short_number as short_num, typed
+from advisor.formatting import money, money_span, short_money_span, number as num, percent, points, short_money, short_number as short_num, typed
 from advisor.questions import BY_KEY
 from advisor.scoring import Recommendation
 from advisor.sweep import Sweep
@@ -77,7 +77,7 @@ def score_cell(value: float, width: int = 8) -> Text:
 
 
 def recommendation_table(result: Any, console: Console) -> None:
-    render_recommendation(console, result.catalog, result.resolved, result.recommendation)
+    render_recommendation(console, result.catalog, result.resolved, result.recommendation, robustness=getattr(result, "robustness", None))
     if result.what_if is not None:
         from advisor.render_whatif import render_what_if
 
@@ -215,6 +215,11 @@ def render_data(console: Console, catalog: Catalog) -> None:
         for oid, figs in prof.latency.items():
             console.print(safe(f"{oid}: added latency per hop", "bold"))
             print_figures(console, figure_items(figs))
+    console.print()
+    console.print(Text("Not in the default profile", style="bold underline"),
+                  Text("nothing citable is published; set them in your own profile with --data-dir", style="dim"))
+    for name, applies, why in UNPUBLISHED_FIGURES:
+        console.print(Text(f"  {name}", style="bold") + Text(f" ({', '.join(applies)}): ", style="dim") + Text(why))
 
 
 def print_figures(console: Console, figures: list[tuple[str, object]]) -> None:
@@ -229,6 +234,12 @@ def print_figures(console: Console, figures: list[tuple[str, object]]) -> None:
         grid.add_row(Text("version", style="dim"), safe(fig.version))
         if fig.note:
             grid.add_row(Text("note", style="dim"), safe(fig.note, "dim"))
+        low, high = getattr(fig, "low", None), getattr(fig, "high", None)
+        if low is not None or high is not None:
+            span = f"{(low if low is not None else fig.value):.10g} to {(high if high is not None else fig.value):.10g} {fig.unit}"
+            grid.add_row(Text("range", style="dim"), safe(span) + Text(": ") + safe(getattr(fig, "range_note", ""), "dim"))
+        if getattr(fig, "above", 0):
+            grid.add_row(Text("counts", style="dim"), safe(f"only what is above {fig.above:,.0f} (the per-instance figure holds the rest)", "dim"))
         console.print(grid)
         console.print(Text(f"{'source':>{width}} ", style="dim") + safe(fig.source), soft_wrap=True)
 
@@ -258,14 +269,32 @@ def cost_summary_table(catalog: Catalog, projection: Projection, basis: str) -> 
         table.add_row(
             option_text(catalog, oid, bold=True),
             f"{num(oc.usage.cpu_vcpu)} / {num(oc.usage.memory_gib)}",
-            Text(money(oc.usage.monthly_usd), style="bold" if basis == "usage" else ""),
+            _usage_money(oc, basis == "usage"),
             f"{num(oc.requests.cpu_vcpu)} / {num(oc.requests.memory_gib)}",
             Text(money(oc.requests.monthly_usd), style="bold" if basis == "requests" else ""),
             f"{oc.containers_added:,}",
             f"{lt.per_hop_p50_ms:.3f} / {lt.per_hop_p90_ms:.3f} / {lt.per_hop_p99_ms:.3f}",
-            f"{lt.end_to_end_p90_ms:.2f}",
+            _latency_cell(lt),
         )
     return table
+
+
+def _usage_money(oc, bold: bool, short: bool = False) -> Text:
+    """The usage money, with its low-high range below when the figures carry one."""
+    out = _basis_money(oc.usage.monthly_usd, bold, short)
+    spread = oc.usd_spread("usage")
+    if spread.high - spread.low >= 0.005 * max(1.0, spread.expected):
+        span = short_money_span(spread.low, spread.high) if short else money_span(spread.low, spread.high)
+        out += Text("\n" + span, style="dim")
+    return out
+
+
+def _latency_cell(lt) -> Text:
+    out = Text(f"{lt.end_to_end_p90_ms:.2f}")
+    spread = lt.end_to_end_p90_spread
+    if spread is not None and spread.high - spread.low >= 0.005:
+        out += Text(f"\n{spread.low:.2f}–{spread.high:.2f}", style="dim")
+    return out
 
 
 def _fits(console: Console, renderable: Table | Text) -> bool:
@@ -299,7 +328,7 @@ def cost_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
     for oid, oc in projection.options.items():
         table.add_row(
             option_text(catalog, oid, bold=True),
-            num(oc.usage.cpu_vcpu), num(oc.usage.memory_gib), _basis_money(oc.usage.monthly_usd, basis == "usage"),
+            num(oc.usage.cpu_vcpu), num(oc.usage.memory_gib), _usage_money(oc, basis == "usage"),
             num(oc.requests.cpu_vcpu), num(oc.requests.memory_gib), _basis_money(oc.requests.monthly_usd, basis == "requests"),
             f"{oc.containers_added:,}",
         )
@@ -345,7 +374,9 @@ def latency_table(catalog: Catalog, projection: Projection) -> Table:
         table.add_row(
             option_text(catalog, oid, bold=True),
             *(f"{v:.3f}" for v in (lt.per_hop_p50_ms, lt.per_hop_p90_ms, lt.per_hop_p99_ms)),
-            *(f"{v:.2f}" for v in (lt.end_to_end_p50_ms, lt.end_to_end_p90_ms, lt.end_to_end_p99_ms)),
+            *(f"{v:.2f}" for v in (lt.end_to_end_p50_ms,)),
+            _latency_cell(lt),
+            *(f"{v:.2f}" for v in (lt.end_to_end_p99_ms,)),
         )
     return table
 
@@ -372,7 +403,10 @@ def cost_metrics_table(catalog: Catalog, projection: Projection, basis: str) -> 
         views = [oc.usage if view == "usage" else oc.requests for oc in options.values()]
         row("  vCPU", [short_num(v.cpu_vcpu) for v in views])
         row("  GiB", [short_num(v.memory_gib) for v in views])
-        row("  $/month", [_basis_money(v.monthly_usd, basis == view, short=True) for v in views])
+        if view == "usage":
+            row("  $/month", [_usage_money(oc, basis == view, short=True) for oc in options.values()])
+        else:
+            row("  $/month", [_basis_money(v.monthly_usd, basis == view, short=True) for v in views])
     row("Containers added", [short_num(oc.containers_added) for oc in options.values()], bold=True)
     row("Per hop, ms", [""] * len(options), bold=True)
     for p in (50, 90, 99):
@@ -415,7 +449,10 @@ def components_table(catalog: Catalog, projection: Projection, with_rps: bool = 
             cells = [safe(f" {c.id}"), f"{c.instances:,}", f"{c.containers_added:,}"]
             if with_rps:
                 cells.append(f"{c.handled_rps:,.0f}")
-            cells += [num(c.cpu_vcpu), num(c.memory_gib), money(c.usage_monthly_usd)]
+            if c.usage_known:
+                cells += [num(c.cpu_vcpu), num(c.memory_gib), money(c.usage_monthly_usd)]
+            else:
+                cells += [Text("unknown", style="dim"), Text("unknown", style="dim"), Text("–", style="dim")]
             cells += [num(c.requests_cpu_vcpu), num(c.requests_memory_gib), money(c.requests_monthly_usd)]
             table.add_row(*cells)
     return table
@@ -459,10 +496,29 @@ def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projecti
         [components_narrow_table(catalog, projection)],
     ]):
         console.print(table)
+    render_nodes(console, catalog, projection)
     if sweep is not None:
         render_sweep(console, catalog, sweep)
     console.print(assumptions(catalog, resolved))
     render_defaulted(console, resolved)
+
+
+def render_nodes(console: Console, catalog: Catalog, projection: Projection) -> None:
+    """Extra whole nodes for the mesh's requests, when the node size is known."""
+    rows = [(oid, oc.nodes) for oid, oc in projection.options.items() if oc.nodes is not None]
+    if not rows:
+        return
+    table = Table(
+        title="Extra nodes for the mesh's requests (bin-packing estimate)", title_justify="left", box=box.SIMPLE_HEAVY,
+        padding=(0, 1), caption="Share: of this cluster's own compute bill (nodes x node price).", caption_justify="left",
+    )
+    for head in ("Option", "Extra nodes", "$/month", "Share", "Usage share"):
+        table.add_column(head, justify="left" if head == "Option" else "right")
+    for oid, n in rows:
+        u = n.usage_share
+        usage = f"{u.expected:.1%}" if u.high - u.low < 0.0005 else f"{u.low:.1%}–{u.high:.1%}"
+        table.add_row(option_text(catalog, oid, bold=True), f"{n.extra_nodes:,}", money(n.monthly_usd), f"{n.share_of_cluster:.1%}", usage)
+    console.print(table)
 
 
 def _fmt_value(key: str, v: float) -> str:
@@ -569,9 +625,15 @@ def assumptions(catalog: Catalog, resolved: Resolved) -> Text:
     a = resolved.answers
     prof = catalog.profiles[a.benchmark_profile]
     out = Text("Assumptions: ", style="bold")
+    if a.inventory is not None:
+        d = a.derived()
+        out += safe(
+            f"an inventory of {len(a.inventory.namespaces):,} namespaces ({d['unmeshed_namespaces']:,} not meshed, "
+            f"{d['l7_namespaces']:,} needing L7; {d['cluster_pods']:,} pods in the cluster): "
+        )
     out += safe(
         f"{a.pods:,} pods on {a.nodes:,} nodes in {a.namespaces:,} namespaces, {a.mesh_rps:,.0f} rps east-west, "
-        f"L7 share {a.l7_ratio:g}, {a.hops} hops; prices ${a.cpu_price:g}/vCPU-hour and ${a.memory_price:g}/GiB-hour "
+        f"L7 share {a.l7_ratio:.3g}, {a.hops} hops; prices ${a.cpu_price:g}/vCPU-hour and ${a.memory_price:g}/GiB-hour "
         f"x 730 h/month; benchmark profile {a.benchmark_profile} ({prof.title}). "
     )
     out += Text(
@@ -588,6 +650,8 @@ def render_defaulted(console: Console, resolved: Resolved) -> None:
     a = resolved.answers.as_dict()
     parts = []
     for key in resolved.defaulted:
+        if key not in a or not BY_KEY[key].wizard:
+            continue  # sizing details (node size, HA...) are only named when given
         v = a[key]
         parts.append(f"{key}={typed(v) or '(none)'}")
     console.print(Text("Defaulted answers: ", style="bold yellow") + safe(", ".join(parts)) + Text("  (set them with flags or --answers)", style="dim"))
@@ -596,13 +660,15 @@ def render_defaulted(console: Console, resolved: Resolved) -> None:
 # ---------------------------------------------------------------- recommend
 
 
-def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved, rec: Recommendation, reasons_per_option: int = 4) -> None:
+def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved, rec: Recommendation, reasons_per_option: int = 4, robustness: Any = None) -> None:
     if rec.choice == "none":
         head = Text("No option fits every requirement", style="bold red")
     else:
         head = Text("Recommendation: ", style="bold") + option_text(catalog, rec.choice, bold=True)
         head += Text(f"  ({rec.confidence} call)" if rec.confidence == "close" else "  (clear)", style="yellow" if rec.confidence == "close" else "green")
     console.print(Panel(safe(rec.summary), title=head, title_align="left", border_style="bold"))
+    if robustness is not None:
+        console.print(Text("Across the figures' ranges: ", style="bold") + safe(robustness.text))
 
     # Widest layout that fits: bars, then numbers alone, then one column per option (60 columns).
     for table in widest_fitting(console, [

@@ -73,6 +73,7 @@ class RecommendationResult:
     what_if_limit: int = 5  # how many findings the table shows (documents list all)
     warnings: tuple[str, ...] = ()
     data_dir: str | None = None  # --data-dir, for the record's reproducing command
+    robustness: Any = None  # advisor.robustness.Robustness: the choice across the figures' ranges
 
     def to_document(self) -> dict[str, Any]:
         from advisor.document import recommendation_document
@@ -84,7 +85,12 @@ class RecommendationResult:
             extra.update(what_if_document(self.what_if))
         if self.warnings:
             extra["warnings"] = list(self.warnings)
-        return recommendation_document(self.catalog, self.resolved, self.recommendation, self.generated_at, extra=extra)
+        doc = recommendation_document(self.catalog, self.resolved, self.recommendation, self.generated_at, extra=extra)
+        if self.robustness is not None:
+            from advisor.robustness import robustness_document
+
+            doc["recommendation"]["robustness"] = robustness_document(self.robustness)
+        return doc
 
 
 @dataclass(frozen=True, eq=False)

@@ -51,6 +51,9 @@ class OptionScore:
     explain: dict[str, str] = field(default_factory=dict)
     partly_met: tuple[PartlyMet, ...] = ()
     vendor_builds: tuple[tuple[str, str], ...] = ()  # (feature id, vendor) counted at a vendor build's level
+    # Per category, the points from everything but the relative cost and latency comparison: what
+    # stays fixed when only the figures move (advisor.robustness rescores the draws from these).
+    fixed_deltas: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,16 @@ def _relative(best: float, value: float, floor: float) -> float:
     return 100.0 * (best + floor) / (value + floor)
 
 
+def cost_floor(answers: Answers, catalog: Catalog, projection: Projection) -> float:
+    """The difference in monthly cost that hardly matters: a share of the cluster's own compute
+    bill when the node size is known (cost_scale.cluster_share), else cost_scale.floor."""
+    scale = catalog.rules.cost_scale
+    cluster = projection.cluster_monthly_usd
+    if scale.cluster_share is not None and cluster:
+        return max(scale.cluster_share * cluster, 1e-6)
+    return scale.floor
+
+
 def recommend(answers: Answers, catalog: Catalog, projection: Projection | None = None) -> Recommendation:
     projection = projection or project(answers, catalog)
     rules = catalog.rules
@@ -166,6 +179,9 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     best_cost_option = min(costs, key=lambda o: costs[o])
     lat = {o: projection.options[o].latency.end_to_end_p90_ms for o in catalog.option_ids}
     best_lat_option = min(lat, key=lambda o: lat[o])
+    floor_usd = cost_floor(answers, catalog, projection)
+    rel_cost: dict[str, Reason] = {}
+    rel_latency: dict[str, Reason] = {}
     relative: dict[str, dict[str, str]] = {o: {} for o in catalog.option_ids}
     for option in catalog.option_ids:
         oc = projection.options[option]
@@ -181,13 +197,14 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             )
         if part:
             text += f"; largest part: {part}"
-        floor = rules.cost_scale.floor
+        floor = floor_usd
         delta = _relative(costs[best_cost_option], costs[option], floor) - 100.0
         reasons[option].append(Reason("cost", delta, text, source, "cost"))
         relative[option]["cost"] = (
             f"100 × (best ${number(costs[best_cost_option])} + floor ${number(floor, 0)}) ÷ "
             f"(${number(costs[option])} {basis} + ${number(floor, 0)})"
         )
+        rel_cost[option] = reasons[option][-1]
 
         lt = oc.latency
         lat_source = lt.figures["per_hop_p90_ms"].source
@@ -204,6 +221,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         relative[option]["latency"] = (
             f"100 × (best {lat[best_lat_option]:.3f} ms + floor {floor:g} ms) ÷ ({lt.end_to_end_p90_ms:.3f} ms p90 + {floor:g} ms)"
         )
+        rel_latency[option] = reasons[option][-1]
 
     # migration: what moving from the current mesh takes (data/migrations.toml); staying costs nothing
     current = answers.current_mesh
@@ -261,6 +279,13 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             explain={cat: _explain(cat, cat_scores[cat], reasons[option], relative[option]) for cat in CATEGORIES},
             partly_met=tuple(partly[option]),
             vendor_builds=tuple(vendored[option]),
+            fixed_deltas={
+                cat: sum(
+                    r.delta for r in reasons[option]
+                    if r.category == cat and r is not rel_cost[option] and r is not rel_latency[option]
+                )
+                for cat in CATEGORIES
+            },
         )
 
     order = {o: i for i, o in enumerate(catalog.option_ids)}

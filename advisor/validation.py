@@ -407,9 +407,15 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any], options: list[str] |
             at = f"{where}.figures.{comp.id}"
             if comp.traffic != "none" and figs.cpu_vcpu_per_1000rps is None and figs.cpu_vcpu_per_instance is None:
                 problems.append(f"{at}: needs cpu_vcpu_per_1000rps or cpu_vcpu_per_instance")
-            if comp.traffic == "none" and figs.cpu_vcpu_per_instance is None:
-                problems.append(f"{at}.cpu_vcpu_per_instance: required field is missing (component handles no traffic)")
-            for name in ("memory_mb_per_instance", "request_cpu_millicores", "request_memory_mib"):
+            # A component that carries no traffic may have no published usage at all (shown as
+            # unknown); one usage figure without the other would be a half-known cost.
+            no_traffic_usage = figs.cpu_vcpu_per_instance is None and figs.memory_mb_per_instance is None
+            if comp.traffic == "none" and not no_traffic_usage and figs.cpu_vcpu_per_instance is None:
+                problems.append(f"{at}.cpu_vcpu_per_instance: required field is missing (give CPU and memory usage, or neither when none is published)")
+            required = ["request_cpu_millicores", "request_memory_mib"]
+            if comp.traffic != "none" or not no_traffic_usage:
+                required.insert(0, "memory_mb_per_instance")
+            for name in required:
                 if getattr(figs, name) is None:
                     problems.append(f"{at}.{name}: required field is missing")
         for oid in options or ():
@@ -680,6 +686,14 @@ def _unit_problems(where: str, figs: Any) -> list[str]:
             out.append(f"{where}.{name}.unit: expected '{FIGURE_UNITS[name]}', got '{fig.unit}'")
         if fig is not None and fig.kind == "derived" and not fig.note:
             out.append(f"{where}.{name}.note: a derived figure must say how it was derived")
+        if fig is None:
+            continue
+        if fig.low is not None and fig.low > fig.value:
+            out.append(f"{where}.{name}.low: {fig.low:g} is above the value {fig.value:g} (a range must bracket it)")
+        if fig.high is not None and fig.high < fig.value:
+            out.append(f"{where}.{name}.high: {fig.high:g} is below the value {fig.value:g} (a range must bracket it)")
+        if (fig.low is not None or fig.high is not None) and not fig.range_note.strip():
+            out.append(f"{where}.{name}.range_note: a figure with low/high must say where the range comes from")
     return out
 
 

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from advisor.answers import Answers
 from advisor.catalog import Catalog
 from advisor.formatting import readable, signed_percent
+from advisor.inventory import DERIVED_KEYS
 from advisor.questions import BY_KEY, NUMERIC_KEYS, QUESTIONS
 from advisor.scoring import Recommendation, recommend
 
@@ -124,6 +125,10 @@ def what_if(answers: Answers, catalog: Catalog) -> WhatIf:
 
     for q in QUESTIONS:
         if q.key in NUMERIC_KEYS:
+            if not q.wizard or getattr(answers, q.key) is None or (answers.inventory is not None and q.key in DERIVED_KEYS):
+                # sizing details (node size, replicas) are not searched; an answer not given has no
+                # value to move from; an inventory's sums move with its namespaces, not on their own
+                continue
             low, high, note = search_range(q.key, getattr(answers, q.key))
             searched[q.key] = (low, high)
             if note:

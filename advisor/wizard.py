@@ -59,7 +59,7 @@ def build_steps(catalog: Catalog, flags: Mapping[str, Any], width: int = 100) ->
     given = {k for k, v in flags.items() if v is not None and v != [] and v != ()}
     steps: list[Step] = []
     for q in QUESTIONS:
-        if q.key in given:
+        if q.key in given or not q.wizard:
             continue
         if q.key in PRICE_KEYS:
             if q.key == PRICE_KEYS[0] and not given & set(PRICE_KEYS):

@@ -50,7 +50,8 @@ def test_worked_example_through_the_cli(capsys) -> None:
     sidecar = by_name(doc, "istio-sidecar")["istio-proxy"]
     assert (sidecar["instances"], sidecar["containers_added"]) == (1000, 1000)
     assert sidecar["cpu_vcpu"] == close(1000 * 0.20)  # 2 x 500000 rps over 1000 proxies at 0.20 vCPU per 1000 rps
-    assert sidecar["memory_gib"] == close(1000 * 60 * MB / GIB)
+    # unscoped, each proxy holds all 1000 endpoints: 60 MB + 0.195 MB x 1000 = 255 MB
+    assert sidecar["memory_gib"] == close(1000 * 255 * MB / GIB)
     assert sidecar["requests_cpu_vcpu"] == close(1000 * 0.1)
     assert sidecar["requests_memory_gib"] == close(1000 * 128 / 1024)
 
@@ -63,17 +64,20 @@ def test_worked_example_through_the_cli(capsys) -> None:
     assert ambient["ztunnel"]["instances"] == 50
     assert ambient["ztunnel"]["cpu_vcpu"] == close(1000 * 0.06)
     assert ambient["ztunnel"]["memory_gib"] == close(50 * 12 * MB / GIB)
-    assert (ambient["waypoint"]["instances"], ambient["waypoint"]["handled_rps"]) == (5, 250_000)
+    # 5 waypoint namespaces of 50000 L7 rps each, ceil(50000 / 8000) = 7 replicas each
+    assert (ambient["waypoint"]["instances"], ambient["waypoint"]["handled_rps"]) == (35, 250_000)
     assert ambient["waypoint"]["cpu_vcpu"] == close(250 * 0.25)
     assert ambient["istio-cni"]["requests_cpu_vcpu"] == close(50 * 0.1)
+    assert ambient["istio-cni"]["usage_known"] is False and ambient["istio-cni"]["cpu_vcpu"] == 0
 
     usage = doc["options"]["istio-sidecar"]["cost"]["usage"]
     assert usage["cpu_vcpu"] == close(201)
-    assert usage["monthly_usd"] == close((201 * 0.031611 + (61_500 * MB / GIB) * 0.004237) * 730)
+    assert usage["monthly_usd"] == close((201 * 0.031611 + (256_500 * MB / GIB) * 0.004237) * 730)
+    assert usage["monthly_usd_low"] <= usage["monthly_usd"] <= usage["monthly_usd_high"]
     requests = doc["options"]["istio-sidecar"]["cost"]["requests"]
     assert (requests["cpu_vcpu"], requests["memory_gib"]) == (close(100.5), close(127))
     assert requests["monthly_usd"] == close((100.5 * 0.031611 + 127 * 0.004237) * 730)
-    assert doc["options"]["istio-ambient"]["cost"]["containers_added"] == 50 + 50 + 5 + 1
+    assert doc["options"]["istio-ambient"]["cost"]["containers_added"] == 50 + 50 + 35 + 1
 
     latency = doc["options"]["istio-ambient"]["latency"]
     assert latency["per_hop_p90_ms"] == close(0.5 * 0.17 + 0.5 * 0.284)
@@ -93,7 +97,7 @@ def test_every_component_names_its_sources(capsys) -> None:
 def test_prices_from_flags_reach_the_money(capsys) -> None:
     doc = cost_json(capsys, *EXAMPLE, "--l7-ratio", "0", "--cpu-price", "0.05", "--memory-price", "0.01")
     usage = doc["options"]["istio-sidecar"]["cost"]["usage"]
-    assert usage["monthly_usd"] == close((201 * 0.05 + (61_500 * MB / GIB) * 0.01) * 730)
+    assert usage["monthly_usd"] == close((201 * 0.05 + (256_500 * MB / GIB) * 0.01) * 730)
 
 
 def test_toml_carries_the_same_document(capsys) -> None:
@@ -111,7 +115,7 @@ def test_answers_file_feeds_cost(capsys, tmp_path: Path) -> None:
     answers.write_text("pods = 1000\nnodes = 50\nnamespaces = 10\nmesh_rps = 500000\nl7_ratio = 0.5\n")
     doc = cost_json(capsys, "--answers", str(answers), "--nodes", "25")  # the flag wins over the file
     ambient = by_name(doc, "istio-ambient")
-    assert ambient["ztunnel"]["instances"] == 25 and ambient["waypoint"]["instances"] == 5
+    assert ambient["ztunnel"]["instances"] == 25 and ambient["waypoint"]["instances"] == 35
     assert "pods" not in doc["meta"]["defaulted"] and "hops" in doc["meta"]["defaulted"]
 
 
@@ -148,11 +152,11 @@ def test_table_fits_the_terminal_without_cutting_anything(capsys, monkeypatch, w
     assert max(len(line) for line in lines) <= width
     assert "…" not in out  # no value or name was cut short
     # what a reader needs is there at every width: the money of each option, both views
-    for text in ("Linkerd", "Istio sidecar", "Istio ambient", "$4,815", "$2,712", "$2,513", "Monthly cost at a glance", "mesh-advisor data show"):
+    for text in ("Linkerd", "Istio sidecar", "Istio ambient", "$5,377", "$2,712", "$2,513", "Monthly cost at a glance", "mesh-advisor data show"):
         assert text in out, (width, text)
     for component in ("linkerd-proxy", "linkerd-control-plane", "istio-proxy", "istiod", "ztunnel", "istio-cni", "waypoint", "istiod-ambient"):
         assert component in out, (width, component)
-    assert "1,008" in out and "106" in out  # containers added per option
+    assert "1,008" in out and "136" in out  # containers added per option
 
 
 def test_wide_table_puts_each_option_on_one_row(capsys, monkeypatch) -> None:
@@ -161,7 +165,7 @@ def test_wide_table_puts_each_option_on_one_row(capsys, monkeypatch) -> None:
     assert rc == 0
     sidecar = next(line for line in out.splitlines() if line.strip().startswith("Istio sidecar") and "$" in line)
     # usage beside requests: vCPU, GiB and money of both views, then containers
-    assert sidecar.split()[2:] == ["201.00", "57.28", "$4,815", "100.50", "127.00", "$2,712", "1,001"]
+    assert sidecar.split()[2:] == ["201.00", "238.88", "$5,377", "100.50", "127.00", "$2,712", "1,001"]
     assert "rps" in out and "1,000,000" in out  # the widest component table shows the requests each handles
 
 
@@ -171,7 +175,7 @@ def test_narrow_table_stacks_the_figures(capsys, monkeypatch) -> None:
     assert rc == 0
     money_rows = [line.split()[1:] for line in out.splitlines() if line.strip().startswith("$/month")]
     # one column per option, usage first, then requests
-    assert money_rows == [["$2,513", "$4,815", "$2,987"], ["$0", "$2,712", "$470"]]
+    assert money_rows == [["$2,513", "$5,377", "$2,882"], ["$0", "$2,712", "$551"]]
 
 
 @pytest.mark.slow

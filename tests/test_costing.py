@@ -23,11 +23,12 @@ MEMORY_PRICE = 0.004237  # USD per GiB-hour, same source
 FIGURES = {
     "linkerd-proxy": {"cpu_vcpu_per_1000rps": 0.1075, "memory_mb_per_instance": 10.1, "request_cpu_millicores": 0, "request_memory_mib": 0},
     "linkerd-control-plane": {"cpu_vcpu_per_instance": 0.082, "memory_mb_per_instance": 365, "request_cpu_millicores": 0, "request_memory_mib": 0},
-    "istio-proxy": {"cpu_vcpu_per_1000rps": 0.20, "memory_mb_per_instance": 60, "request_cpu_millicores": 100, "request_memory_mib": 128},
+    "istio-proxy": {"cpu_vcpu_per_1000rps": 0.20, "memory_mb_per_instance": 60, "request_cpu_millicores": 100, "request_memory_mib": 128, "memory_mb_per_endpoint_in_view": 0.195, "memory_limit_mib": 1024},
     "istiod": {"cpu_vcpu_per_instance": 1.0, "memory_mb_per_instance": 1500, "request_cpu_millicores": 500, "request_memory_mib": 2048},
     "ztunnel": {"cpu_vcpu_per_1000rps": 0.06, "memory_mb_per_instance": 12, "request_cpu_millicores": 200, "request_memory_mib": 512},
-    "istio-cni": {"cpu_vcpu_per_instance": 0.1, "memory_mb_per_instance": 104.8576, "request_cpu_millicores": 100, "request_memory_mib": 100},
-    "waypoint": {"cpu_vcpu_per_1000rps": 0.25, "memory_mb_per_instance": 60, "request_cpu_millicores": 100, "request_memory_mib": 128},
+    # no measured istio-cni usage is published: only its chart requests (usage shown as unknown)
+    "istio-cni": {"request_cpu_millicores": 100, "request_memory_mib": 100},
+    "waypoint": {"cpu_vcpu_per_1000rps": 0.25, "memory_mb_per_instance": 60, "request_cpu_millicores": 100, "request_memory_mib": 128, "rps_per_replica": 8000},
     "istiod-ambient": {"cpu_vcpu_per_instance": 1.0, "memory_mb_per_instance": 1500, "request_cpu_millicores": 500, "request_memory_mib": 2048},
 }
 LATENCY = {
@@ -62,6 +63,8 @@ def components(projection, option: str) -> dict:
 def test_figures_are_the_bundled_ones(catalog) -> None:
     profile = catalog.profiles[catalog.benchmarks.default_profile]
     assert catalog.benchmarks.default_profile == "istio-1.24"
+    cni = profile.figures["istio-cni"]
+    assert cni.cpu_vcpu_per_instance is None and cni.memory_mb_per_instance is None
     for cid, figs in FIGURES.items():
         for name, value in figs.items():
             assert getattr(profile.figures[cid], name).value == value, (cid, name)
@@ -111,8 +114,9 @@ def test_istio_sidecar_by_hand(example) -> None:
     assert (proxy.instances, proxy.containers_added, proxy.handled_rps) == (1000, 1000, 1_000_000)
     assert proxy.cpu_vcpu == approx(0.20 * 1_000_000 / 1000)  # 1000 x 0.20 = 200 vCPU
     assert proxy.cpu_vcpu == approx(200.0)
-    assert proxy.memory_gib == approx(1000 * 60 * MB / GIB)  # 60e9 bytes = 55.879 GiB
-    assert proxy.memory_gib == pytest.approx(55.879, abs=1e-3)
+    # without Sidecar scoping each proxy holds every endpoint: 60 MB + 0.195 MB x 1000 pods = 255 MB
+    assert proxy.memory_gib == approx(1000 * (60 + 0.195 * 1000) * MB / GIB)  # 255e9 bytes = 237.49 GiB
+    assert proxy.memory_gib == pytest.approx(237.487, abs=1e-3)
     assert proxy.requests_cpu_vcpu == approx(1000 * 100 / 1000)  # 1000 x 100m = 100 vCPU
     assert proxy.requests_memory_gib == approx(1000 * 128 / 1024)  # 1000 x 128 MiB = 125 GiB
     assert proxy.requests_memory_gib == approx(125.0)
@@ -126,13 +130,13 @@ def test_istio_sidecar_by_hand(example) -> None:
 
     option = example.options["istio-sidecar"]
     assert option.usage.cpu_vcpu == approx(200 + 1.0)
-    assert option.usage.memory_gib == approx((60_000 + 1500) * MB / GIB)
+    assert option.usage.memory_gib == approx((255_000 + 1500) * MB / GIB)
     assert option.requests.cpu_vcpu == approx(100 + 0.5)
     assert option.requests.memory_gib == approx(125 + 2)
     assert option.containers_added == 1000 + 1
     # monthly_usd = (vCPU x cpu_price + GiB x memory_price) x 730
-    assert option.usage.monthly_usd == approx((201 * 0.031611 + (61_500 * MB / GIB) * 0.004237) * 730)
-    assert option.usage.monthly_usd == pytest.approx(4815.44, abs=0.01)
+    assert option.usage.monthly_usd == approx((201 * 0.031611 + (256_500 * MB / GIB) * 0.004237) * 730)
+    assert option.usage.monthly_usd == pytest.approx(5377.15, abs=0.01)
     assert option.requests.monthly_usd == approx((100.5 * 0.031611 + 127 * 0.004237) * 730)
     assert option.requests.monthly_usd == pytest.approx(2711.95, abs=0.01)
 
@@ -149,9 +153,8 @@ def test_istio_ambient_without_l7_by_hand(example) -> None:
 
     cni = comps["istio-cni"]
     assert (cni.instances, cni.containers_added, cni.handled_rps) == (50, 50, 0)
-    assert cni.cpu_vcpu == approx(50 * 0.1)  # 5 vCPU
-    assert cni.memory_gib == approx(50 * 104.8576 * MB / GIB)  # 104.8576 MB is 100 MiB: 4.8828125 GiB
-    assert cni.memory_gib == approx(4.8828125)
+    # no published measurement: usage unknown (0 in the sums, flagged), never its request
+    assert (cni.cpu_vcpu, cni.memory_gib, cni.usage_known) == (0, 0, False)
     assert cni.requests_cpu_vcpu == approx(50 * 100 / 1000)  # 50 x 100m = 5 vCPU
     assert cni.requests_memory_gib == approx(50 * 100 / 1024)
 
@@ -167,12 +170,12 @@ def test_istio_ambient_without_l7_by_hand(example) -> None:
     assert (istiod.requests_cpu_vcpu, istiod.requests_memory_gib) == (approx(0.5), approx(2.0))
 
     option = example.options["istio-ambient"]
-    assert option.usage.cpu_vcpu == approx(60 + 5 + 0 + 1)
-    assert option.usage.memory_gib == approx((50 * 12 + 50 * 104.8576 + 1500) * MB / GIB)
+    assert option.usage.cpu_vcpu == approx(60 + 0 + 0 + 1)
+    assert option.usage.memory_gib == approx((50 * 12 + 1500) * MB / GIB)
     assert option.requests.cpu_vcpu == approx(10 + 5 + 0 + 0.5)
     assert option.requests.memory_gib == approx(25 + 50 * 100 / 1024 + 2)
     assert option.containers_added == 50 + 50 + 0 + 1
-    assert option.usage.monthly_usd == approx((66 * 0.031611 + option.usage.memory_gib * 0.004237) * 730)
+    assert option.usage.monthly_usd == approx((61 * 0.031611 + option.usage.memory_gib * 0.004237) * 730)
 
 
 def test_latency_by_hand_without_l7(example) -> None:
@@ -193,19 +196,21 @@ def example_l7(catalog):
 
 def test_waypoints_by_hand(example_l7, example) -> None:
     wp = components(example_l7, "istio-ambient")["waypoint"]
-    # ceil(0.5 x 10 namespaces) = 5 waypoints; the L7 share 0.5 x 500000 = 250000 rps passes one of them
-    assert (wp.instances, wp.containers_added, wp.handled_rps) == (5, 5, 250_000)
+    # ceil(0.5 x 10 namespaces) = 5 waypoint namespaces; the L7 share 0.5 x 500000 = 250000 rps passes
+    # one of them: 50000 rps each, at 8000 rps per replica ceil(50000 / 8000) = 7 replicas each, 35 in all
+    assert (wp.instances, wp.containers_added, wp.handled_rps) == (35, 35, 250_000)
     assert wp.cpu_vcpu == approx(0.25 * 250_000 / 1000)  # 250 x 0.25 = 62.5 vCPU
     assert wp.cpu_vcpu == approx(62.5)
-    assert wp.memory_gib == approx(5 * 60 * MB / GIB)
-    assert wp.requests_cpu_vcpu == approx(5 * 100 / 1000)  # 5 x 100m
-    assert wp.requests_memory_gib == approx(5 * 128 / 1024)  # 5 x 128 MiB = 0.625 GiB
+    # each replica holds every endpoint: 60 MB + 0.195 MB x 1000 pods = 255 MB
+    assert wp.memory_gib == approx(35 * 255 * MB / GIB)
+    assert wp.requests_cpu_vcpu == approx(35 * 100 / 1000)  # 35 x 100m
+    assert wp.requests_memory_gib == approx(35 * 128 / 1024)  # 35 x 128 MiB = 4.375 GiB
 
     ambient = example_l7.options["istio-ambient"]
-    assert ambient.usage.cpu_vcpu == approx(60 + 5 + 62.5 + 1)
-    assert ambient.requests.cpu_vcpu == approx(10 + 5 + 0.5 + 0.5)
-    assert ambient.containers_added == 50 + 50 + 5 + 1
-    assert ambient.usage.monthly_usd == approx((128.5 * 0.031611 + ambient.usage.memory_gib * 0.004237) * 730)
+    assert ambient.usage.cpu_vcpu == approx(60 + 0 + 62.5 + 1)
+    assert ambient.requests.cpu_vcpu == approx(10 + 5 + 3.5 + 0.5)
+    assert ambient.containers_added == 50 + 50 + 35 + 1
+    assert ambient.usage.monthly_usd == approx((123.5 * 0.031611 + ambient.usage.memory_gib * 0.004237) * 730)
     # the L7 share changes nothing for the sidecar meshes: their proxies do L7 anyway
     for oid in ("linkerd", "istio-sidecar"):
         with_l7, without = example_l7.options[oid], example.options[oid]
@@ -255,7 +260,9 @@ def test_more_pods_never_lowers_a_sidecar_cost(catalog, base, more) -> None:
 @FAST
 @given(base=st.fixed_dictionaries(SCALE), other_pods=st.integers(1, 10_000_000))
 def test_ambient_cost_does_not_follow_pods(catalog, base, other_pods) -> None:
-    a = scenario(catalog, base)
+    # ztunnel and waypoints learn about the cluster's pods, meshed or not: with those fixed,
+    # how many of them are meshed changes nothing in ambient mode
+    a = scenario(catalog, {**base, "cluster_pods": 10_000_000})
     one, other = project(a, catalog), project(a.replace(pods=other_pods), catalog)
     assert components(one, "istio-ambient")["ztunnel"] == components(other, "istio-ambient")["ztunnel"]
     assert one.options["istio-ambient"] == other.options["istio-ambient"]
@@ -337,15 +344,28 @@ def test_every_number_traces_to_a_sourced_figure(catalog, base, profile) -> None
             def value(name: str) -> float:
                 return figs[name].value if name in figs else 0.0  # noqa: B023 - used within this iteration
 
-            # recompute every number of the component from the figures it lists, and nothing else
-            assert c.cpu_vcpu == pytest.approx(value("cpu_vcpu_per_1000rps") * c.handled_rps / 1000 + value("cpu_vcpu_per_instance") * c.instances, rel=1e-12, abs=1e-12)
-            assert c.memory_gib == pytest.approx(value("memory_mb_per_instance") * MB / GIB * c.instances, rel=1e-12, abs=1e-12)
+            # recompute the component's numbers from the figures it lists, and nothing else
+            above = max(0.0, oc_proxies(oc) - figs["cpu_vcpu_per_proxy"].above) if "cpu_vcpu_per_proxy" in figs else 0.0
+            assert c.cpu_vcpu == pytest.approx(value("cpu_vcpu_per_1000rps") * c.handled_rps / 1000 + value("cpu_vcpu_per_instance") * c.instances + value("cpu_vcpu_per_proxy") * above, rel=1e-12, abs=1e-12)
+            if not any(k in figs for k in ("memory_mb_per_endpoint_in_view", "memory_mb_per_proxy", "memory_mb_per_cluster_pod")):
+                assert c.memory_gib == pytest.approx(value("memory_mb_per_instance") * MB / GIB * c.instances, rel=1e-12, abs=1e-12)
+            else:  # figures that grow: never below the base
+                assert c.memory_gib >= value("memory_mb_per_instance") * MB / GIB * c.instances * (1 - 1e-12)
             assert c.requests_cpu_vcpu == pytest.approx(value("request_cpu_millicores") / 1000 * c.instances, rel=1e-12, abs=1e-12)
             assert c.requests_memory_gib == pytest.approx(value("request_memory_mib") / 1024 * c.instances, rel=1e-12, abs=1e-12)
-            assert "memory_mb_per_instance" in figs and "request_cpu_millicores" in figs and "request_memory_mib" in figs
+            assert "request_cpu_millicores" in figs and "request_memory_mib" in figs
+            assert c.usage_known == ("memory_mb_per_instance" in figs)
         for name, fig in oc.latency.figures.items():
             assert fig.source.strip()
             assert getattr(resolved_profile.latency[oid], name) is fig
+
+
+def oc_proxies(oc) -> float:
+    """Proxies a control plane serves: the option's data-plane and node-agent instances carrying traffic."""
+    from advisor.catalog import load_catalog as _load
+
+    kinds = {c.id: c for c in _load().benchmarks.components}
+    return float(sum(c.instances for c in oc.components if c.role != "control-plane" and kinds[c.id].traffic != "none"))
 
 
 @FAST

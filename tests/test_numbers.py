@@ -76,14 +76,24 @@ def check_money_adds_up(doc: dict) -> None:
             expect(c["requests_cpu_vcpu"], c["requests_memory_gib"], c["requests_monthly_usd"])
 
 
+WAYPOINT_RPS_PER_REPLICA = 8000  # data/benchmarks.toml: 2 vCPU limit / 0.25 vCPU per 1000 rps
+
+
 def expected_instances(component_id: str, answers: dict) -> int:
     comp = COMPONENTS[component_id]
-    units = {
-        "per-pod": answers["pods"],
-        "per-node": answers["nodes"],
-        "per-l7-namespace": math.ceil(answers["l7_ratio"] * answers["namespaces"]),
-        "fixed": 1,
-    }[comp.scaling]
+    ha = answers.get("control_plane_ha", False)
+    if comp.scaling == "per-l7-namespace":
+        # ceil(r x namespaces) waypoint namespaces, each with replicas for its share of the L7 rps
+        k = math.ceil(answers["l7_ratio"] * answers["namespaces"])
+        if not k:
+            return 0
+        per_ns = answers["mesh_rps"] * answers["l7_ratio"] / k
+        return k * max(2 if ha else 1, math.ceil(per_ns / WAYPOINT_RPS_PER_REPLICA - 1e-9))
+    if comp.scaling == "fixed":
+        if comp.option == "linkerd":
+            return 3 if ha else 1  # values-ha.yaml controllerReplicas
+        return answers.get("istiod_replicas") or (5 if ha else 1)  # the HPA's maximum with HA
+    units = {"per-pod": answers["pods"], "per-node": answers["nodes"]}[comp.scaling]
     return units * comp.replicas
 
 

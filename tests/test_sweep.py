@@ -32,25 +32,29 @@ def sweep_doc(capsys, *args: str, fmt: str = "json") -> dict:
 # Crossovers at the default answers (10 nodes, 5 namespaces, 1000 rps, L7 share 0.2), by hand.
 # Monthly usage cost is (vCPU x CPU_PRICE + GiB x MEMORY_PRICE) x 730; the 730 cancels out.
 #   Linkerd:  vCPU 0.1075 x 2000/1000 + 0.082 = 0.297;   bytes pods x 10.1 MB + 365 MB
-#   sidecar:  vCPU 0.20 x 2000/1000 + 1.0 = 1.4;         bytes pods x 60 MB + 1500 MB
-#   ambient:  vCPU 0.06 x 2 + 10 x 0.1 + 0.25 x 0.2 + 1.0 = 2.17 (ztunnels, istio-cni, one waypoint, istiod)
-#             bytes 10 x 12 MB + 10 x 104.8576 MB + 60 MB + 1500 MB = 2728.576 MB, whatever the pods
-AMBIENT_VCPU, AMBIENT_MB = 0.06 * 2 + 10 * 0.1 + 0.25 * 0.2 + 1.0, 10 * 12 + 10 * 104.8576 + 60 + 1500
+#   sidecar:  vCPU 0.20 x 2000/1000 + 1.0 = 1.4;         bytes pods x (60 + 0.195 x pods) MB + 1500 MB
+#             (unscoped: each proxy holds every endpoint), so it is never cheaper than ambient here
+#   ambient:  vCPU 0.06 x 2 + 0.25 x 0.2 + 1.0 = 1.17 (ztunnels, one waypoint, istiod; istio-cni's
+#             usage is unknown: 0); bytes 10 x 12 MB + 60 MB + 1500 MB = 1680 MB, plus the waypoint's
+#             0.195 MB per endpoint in view (every pod) and, above 2000 pods, 10 ztunnels x 0.003 MB a pod
+AMBIENT_VCPU, AMBIENT_MB = 0.06 * 2 + 0.25 * 0.2 + 1.0, 10 * 12 + 60 + 1500
+
+
+def ambient_mb(pods: float) -> float:
+    return AMBIENT_MB + 0.195 * pods + 10 * 0.003 * max(0.0, pods - 2000)
 
 
 def pods_where_equal(vcpu: float, fixed_mb: float, mb_per_pod: float) -> float:
-    """Pods at which an option of vcpu + (fixed_mb + pods x mb_per_pod) costs as much as ambient."""
+    """Pods (below 2000) at which an option of vcpu + (fixed_mb + pods x mb_per_pod) costs as much as ambient."""
     cpu_gap_usd = (AMBIENT_VCPU - vcpu) * CPU_PRICE
-    return (cpu_gap_usd / MEMORY_PRICE * GIB / MB + AMBIENT_MB - fixed_mb) / mb_per_pod
+    return (cpu_gap_usd / MEMORY_PRICE * GIB / MB + AMBIENT_MB - fixed_mb) / (mb_per_pod - 0.195)
 
 
-LINKERD_CROSSES_AMBIENT = pods_where_equal(0.1075 * 2 + 0.082, 365, 10.1)  # about 1720 pods
-SIDECAR_CROSSES_AMBIENT = pods_where_equal(0.20 * 2 + 1.0, 1500, 60)  # about 123 pods
+LINKERD_CROSSES_AMBIENT = pods_where_equal(0.1075 * 2 + 0.082, 365, 10.1)  # about 839 pods
 
 
 def test_hand_computed_crossovers_are_where_expected() -> None:
-    assert 1700 < LINKERD_CROSSES_AMBIENT < 1740
-    assert 120 < SIDECAR_CROSSES_AMBIENT < 126
+    assert 835 < LINKERD_CROSSES_AMBIENT < 842
 
 
 @pytest.mark.parametrize("steps", [12, 500])
@@ -58,11 +62,12 @@ def test_sweep_finds_the_hand_computed_crossovers(capsys, steps) -> None:
     sweep = sweep_doc(capsys, "--sweep", f"pods=100:10000:{steps}")
     grid = (10000 - 100) / (steps - 1)
     found = {(c["cheaper_below"], c["cheaper_above"]): c["at"] for c in sweep["crossovers"]}
-    assert set(found) == {("istio-sidecar", "istio-ambient"), ("linkerd", "istio-ambient")}
-    # both sides are straight lines in pods, so interpolating between grid points is exact;
-    # the contract is only "within the grid resolution"
+    # the old "sidecar becomes cheaper than ambient" crossing came from istio-cni's request used as
+    # its usage; with that unknown, only Linkerd and ambient cross
+    assert set(found) == {("linkerd", "istio-ambient")}
+    # both sides are straight lines in pods below 2000, so interpolating between grid points is
+    # exact; the contract is only "within the grid resolution"
     assert abs(found[("linkerd", "istio-ambient")] - LINKERD_CROSSES_AMBIENT) < grid
-    assert abs(found[("istio-sidecar", "istio-ambient")] - SIDECAR_CROSSES_AMBIENT) < grid
     assert found[("linkerd", "istio-ambient")] == pytest.approx(LINKERD_CROSSES_AMBIENT, abs=0.01)
 
 
@@ -76,9 +81,10 @@ def test_json_and_toml_carry_the_series(capsys) -> None:
             assert all(len(points) == 12 for points in series.values())
         assert sweep["monthly_usd"] == sweep["usage_monthly_usd"]
         ambient = sweep["monthly_usd"]["istio-ambient"]
-        expected = (AMBIENT_VCPU * CPU_PRICE + AMBIENT_MB * MB / GIB * MEMORY_PRICE) * 730
-        assert ambient == [pytest.approx(expected, abs=0.005)] * 12  # ambient's cost ignores pods
-        assert len(sweep["crossovers"]) == 2
+        # below the waypoint's memory limit (1024 MiB: 60 + 0.195 x pods reaches it at 5198 pods)
+        expected = [(AMBIENT_VCPU * CPU_PRICE + ambient_mb(p) * MB / GIB * MEMORY_PRICE) * 730 for p in sweep["values"][:6]]
+        assert ambient[:6] == [pytest.approx(x, abs=0.005) for x in expected]
+        assert len(sweep["crossovers"]) == 1
 
 
 def test_each_point_is_the_single_scenario(capsys) -> None:
@@ -111,8 +117,8 @@ def test_table_view_shows_the_chart_and_names_the_crossovers(capsys, monkeypatch
     assert "Monthly cost (usage) against pods" in out
     assert "┤" in out and "└" in out  # the chart's axes
     assert "L Linkerd" in out and "S Istio sidecar" in out and "A Istio ambient" in out  # its legend
-    assert "Istio ambient becomes cheaper than Linkerd at pods ≈ 1,720" in out
-    assert "Istio ambient becomes cheaper than Istio sidecar at pods ≈ 123" in out
+    assert "Istio ambient becomes cheaper than Linkerd at pods ≈ 839" in out
+    assert "cheaper than Istio sidecar" not in out
     assert max(len(line) for line in out.splitlines()) <= 100
 
 

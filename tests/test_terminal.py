@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 OPTION_NAMES = [o.name for o in load_catalog().features.options]
 COMMANDS: dict[str, list[str]] = {
-    "recommend": ["recommend", "--pods", "2000", "--require", "fault-injection", "--risk", "conservative"],
+    "recommend": ["recommend", "--pods", "500", "--require", "fault-injection", "--risk", "conservative"],
     "cost": ["cost", "--pods", "2000", "--sweep", "pods=100:5000:6"],
     "matrix": ["matrix"],
     "data show": ["data", "show"],

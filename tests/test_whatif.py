@@ -47,9 +47,8 @@ def cost_only(data_dir: Path, rewrite):
             doc["profiles"] = {default: doc["profiles"][default]}
             figures = doc["profiles"][default].setdefault("figures", {})
             for comp in doc["components"]:
-                figs = figures.setdefault(comp["id"], {})
-                for name in COST_FIGURES:
-                    figs[name] = figure(name, vcpu.get((comp["id"], name), 0.0))
+                # only these figures: none that grow with the mesh, no waypoint capacity (one replica each)
+                figures[comp["id"]] = {name: figure(name, vcpu.get((comp["id"], name), 0.0)) for name in COST_FIGURES}
 
         rewrite(data_dir / "rules.toml", rules)
         rewrite(data_dir / "benchmarks.toml", benchmarks)

@@ -1,0 +1,243 @@
+"""The inventory answer: the cluster described per namespace (SPEC "Inventory").
+
+An answers file may hold `[[namespaces]]` (name, pods, rps, l7, meshed, nodes) instead of the flat
+`pods` / `namespaces` / `mesh_rps` / `l7_ratio` answers. The flat answers are then derived from it
+(sums and shares). Parsing lives here, apart from the answer chain in `advisor.answers`, so any
+answer source (a file, a scan document) can hand its table to `split_inventory`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Mapping
+
+from advisor.errors import clip
+
+# Far above any real cluster (Kubernetes' own scalability limit is 10,000 namespaces), low enough
+# that one bad file cannot make the model loop over millions of entries.
+MAX_NAMESPACES = 20_000
+MAX_COUNT = 100_000_000
+MAX_RPS = 1e12
+
+# The flat answers an inventory replaces: giving one of them beside an inventory is an error.
+DERIVED_KEYS: tuple[str, ...] = ("pods", "namespaces", "mesh_rps", "l7_ratio")
+ENTRY_KEYS: tuple[str, ...] = ("name", "pods", "rps", "l7", "meshed", "nodes")
+
+
+@dataclass(frozen=True)
+class Namespace:
+    name: str
+    pods: int
+    rps: float | None  # None: no namespace gives rps (then the cluster's mesh_rps is split by pods)
+    l7: float  # share of this namespace's traffic that needs L7 (true = 1.0, false = 0.0)
+    meshed: bool = True
+    nodes: int | None = None  # nodes this namespace's pods spread over, when known
+
+    @property
+    def needs_l7(self) -> bool:
+        return self.meshed and self.l7 > 0
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "pods": self.pods}
+        if self.rps is not None:
+            out["rps"] = self.rps
+        # A share of 1 or 0 is written as true/false, as a person (or `scan`) writes it.
+        out["l7"] = self.l7 == 1.0 if self.l7 in (0.0, 1.0) else self.l7
+        out["meshed"] = self.meshed
+        if self.nodes is not None:
+            out["nodes"] = self.nodes
+        return out
+
+
+@dataclass(frozen=True)
+class Inventory:
+    namespaces: tuple[Namespace, ...]
+
+    @cached_property
+    def meshed(self) -> tuple[Namespace, ...]:
+        return tuple(ns for ns in self.namespaces if ns.meshed)
+
+    @cached_property
+    def has_rps(self) -> bool:
+        return any(ns.rps is not None for ns in self.namespaces)
+
+    @cached_property
+    def pods(self) -> int:
+        """Meshed pods (the flat `pods` answer)."""
+        return sum(ns.pods for ns in self.meshed)
+
+    @cached_property
+    def all_pods(self) -> int:
+        """Pods of every namespace listed, meshed or not."""
+        return sum(ns.pods for ns in self.namespaces)
+
+    def rps_of(self, ns: Namespace, mesh_rps: float) -> float:
+        """East-west rps of a namespace; without per-namespace rps, mesh_rps split by meshed pods."""
+        if ns.rps is not None:
+            return ns.rps
+        if not ns.meshed:
+            return 0.0
+        total = self.pods
+        return mesh_rps * ns.pods / total if total else 0.0
+
+    def mesh_rps(self, given: float) -> float:
+        """The flat `mesh_rps`: the sum over meshed namespaces, or `given` when no namespace has rps."""
+        if not self.has_rps:
+            return given
+        return sum(ns.rps or 0.0 for ns in self.meshed)
+
+    def l7_ratio(self, mesh_rps: float) -> float:
+        """The flat `l7_ratio`: the L7 share of meshed traffic (of meshed namespaces when no traffic)."""
+        meshed = self.meshed
+        if mesh_rps > 0:
+            l7 = sum(self.rps_of(ns, mesh_rps) * ns.l7 for ns in meshed)
+            return min(1.0, l7 / mesh_rps)
+        if not meshed:
+            return 0.0
+        return sum(1 for ns in meshed if ns.needs_l7) / len(meshed)
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return [ns.as_dict() for ns in self.namespaces]
+
+
+def is_inventory(value: Any) -> bool:
+    """`namespaces` is a count in flat answers and a list of tables in an inventory."""
+    return isinstance(value, (list, tuple))
+
+
+def split_inventory(values: Mapping[str, Any], label: str) -> tuple[dict[str, Any], Inventory | None]:
+    """(the other answers, the inventory) from one source's table; ValueError names the entry."""
+    raw = values.get("namespaces")
+    if not is_inventory(raw):
+        return dict(values), None
+    rest = {k: v for k, v in values.items() if k != "namespaces"}
+    beside = [k for k in DERIVED_KEYS if k != "namespaces" and k in rest and k != "mesh_rps"]
+    if beside:
+        key = beside[0]
+        raise ValueError(
+            f"{label}: {key} given beside a [[namespaces]] inventory, which already says it "
+            f"({_derived_words(key)}); give one or the other"
+        )
+    inventory = parse_inventory(raw, label)
+    if "mesh_rps" in rest and inventory.has_rps:
+        raise ValueError(
+            f"{label}: mesh_rps given beside a [[namespaces]] inventory whose namespaces give rps "
+            "(mesh_rps is their sum); give one or the other"
+        )
+    return rest, inventory
+
+
+def _derived_words(key: str) -> str:
+    return {
+        "pods": "pods is the sum of the meshed namespaces' pods",
+        "l7_ratio": "l7_ratio is the L7 share of the meshed namespaces' traffic",
+    }[key]
+
+
+def parse_inventory(raw: Any, label: str) -> Inventory:
+    entries = list(raw)
+    if not entries:
+        raise ValueError(f"{label}: namespaces: an inventory needs at least one [[namespaces]] entry")
+    if len(entries) > MAX_NAMESPACES:
+        raise ValueError(
+            f"{label}: namespaces: {len(entries):,} entries; at most {MAX_NAMESPACES:,} namespaces are read "
+            "(merge small namespaces into one entry)"
+        )
+    out: list[Namespace] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        where = f"{label}: namespaces[{i}]"
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"{where}: expected a table with name, pods, rps, l7, meshed, got {_show(entry)}")
+        unknown = [str(k) for k in entry if k not in ENTRY_KEYS]
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown key {clip(unknown[0], 60)!r}; expected keys: {', '.join(ENTRY_KEYS)}"
+            )
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"{where}.name: expected the namespace's name, got {_show(name)}")
+        name = name.strip()
+        if name in seen:
+            raise ValueError(f"{where}.name: namespace {clip(name, 60)!r} is listed twice (also namespaces[{seen[name]}])")
+        seen[name] = i
+        if "pods" not in entry:
+            raise ValueError(f"{where}.pods: required (the namespace's pod count)")
+        pods = _count(entry["pods"], f"{where}.pods", minimum=0)
+        rps = None
+        if "rps" in entry:
+            rps = _number(entry["rps"], f"{where}.rps", 0.0, MAX_RPS, "a number ≥ 0 (requests per second)")
+        l7 = _l7(entry.get("l7", False), f"{where}.l7")
+        meshed = entry.get("meshed", True)
+        if not isinstance(meshed, bool):
+            raise ValueError(f"{where}.meshed: expected true or false, got {_show(meshed)}")
+        nodes = None
+        if "nodes" in entry:
+            nodes = _count(entry["nodes"], f"{where}.nodes", minimum=1)
+        out.append(Namespace(name=name, pods=pods, rps=rps, l7=l7, meshed=meshed, nodes=nodes))
+    if any(ns.rps is not None for ns in out):
+        # A namespace without rps beside others that give it carries none (a scan gives rps only
+        # where metrics showed traffic); with no rps anywhere, mesh_rps is split by pods.
+        out = [ns if ns.rps is not None else Namespace(ns.name, ns.pods, 0.0, ns.l7, ns.meshed, ns.nodes) for ns in out]
+    inventory = Inventory(tuple(out))
+    if not inventory.meshed:
+        raise ValueError(f"{label}: namespaces: no namespace is meshed (every entry has meshed = false)")
+    if inventory.pods < 1:
+        raise ValueError(f"{label}: namespaces: the meshed namespaces hold no pods (their pods sum to 0)")
+    if inventory.all_pods > MAX_COUNT:
+        raise ValueError(f"{label}: namespaces: pods sum to {inventory.all_pods:,}, above the {MAX_COUNT:,} this model reads")
+    return inventory
+
+
+def check_totals(inventory: Inventory, nodes: int, cluster_pods: int | None, label: str) -> None:
+    """Entries must fit the cluster-level answers: a namespace's nodes, and all pods together."""
+    for i, ns in enumerate(inventory.namespaces):
+        if ns.nodes is not None and ns.nodes > nodes:
+            raise ValueError(
+                f"{label}: namespaces[{i}].nodes: {ns.nodes:,} nodes, more than the cluster's nodes ({nodes:,})"
+            )
+    if cluster_pods is not None and inventory.all_pods > cluster_pods:
+        raise ValueError(
+            f"{label}: namespaces: their pods sum to {inventory.all_pods:,}, more than cluster_pods "
+            f"({cluster_pods:,}) says the whole cluster runs"
+        )
+
+
+def _show(raw: Any) -> str:
+    if isinstance(raw, (dict, list)):
+        return "a table" if isinstance(raw, dict) else "a list"
+    text = repr(raw) if isinstance(raw, str) else str(raw)
+    return clip(text, 60)
+
+
+def _count(raw: Any, where: str, minimum: int) -> int:
+    expected = f"a whole number ≥ {minimum}"
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        raise ValueError(f"{where}: expected {expected}, got {_show(raw)}")
+    if isinstance(raw, float):
+        if not math.isfinite(raw) or not raw.is_integer():
+            raise ValueError(f"{where}: expected {expected}, got {_show(raw)}")
+        raw = int(raw)
+    if raw < minimum or raw > MAX_COUNT:
+        raise ValueError(f"{where}: expected {expected} (at most {MAX_COUNT:,}), got {raw:,}")
+    return raw
+
+
+def _number(raw: Any, where: str, low: float, high: float, expected: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        raise ValueError(f"{where}: expected {expected}, got {_show(raw)}")
+    try:
+        value = float(raw)
+    except OverflowError:
+        raise ValueError(f"{where}: expected {expected}, got a number too large") from None
+    if not math.isfinite(value) or value < low or value > high:
+        raise ValueError(f"{where}: expected {expected}, got {_show(raw)}")
+    return value + 0.0
+
+
+def _l7(raw: Any, where: str) -> float:
+    if isinstance(raw, bool):
+        return 1.0 if raw else 0.0
+    return _number(raw, where, 0.0, 1.0, "true, false or an L7 share of the namespace's traffic from 0 to 1")

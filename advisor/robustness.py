@@ -1,0 +1,211 @@
+"""How robust the choice is across the figures' ranges: a seeded joint sampling of every figure.
+
+Each draw picks every figure that has a low and a high from a triangular distribution (low,
+value, high), the same draw for the same figure wherever it is used, then recomputes each
+option's monthly cost and end-to-end latency and rescores the cost and latency categories (the
+other categories do not depend on the figures). The seed is fixed, so the same answers and data
+give the same document.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.answers import Answers
+from advisor.catalog import CATEGORIES, Catalog, Figure
+from advisor.costing import HOURS_PER_MONTH, Model, build_model, compile_usage, latency_at, monthly_usd, usage_at
+from advisor.scoring import Recommendation, _relative, cost_floor
+
+DRAWS = 2000
+SEED = 20261201
+METHOD = (
+    f"{DRAWS:,} draws, seed {SEED}: every figure with a low and a high drawn from a triangular "
+    "distribution (low, value, high), one draw per figure shared by every component that uses it; "
+    "each draw recomputes the options' monthly cost (the cost basis) and p90 latency and rescores "
+    "those two categories. Figures without a range keep their value; requests come from charts and "
+    "have none."
+)
+
+
+@dataclass(frozen=True)
+class Robustness:
+    draws: int
+    seed: int
+    cheapest: dict[str, float]  # option -> share of draws in which it is the cheapest
+    chosen: dict[str, float]  # option -> share of draws in which it would be recommended
+    text: str
+    method: str = METHOD
+
+
+def _key(f: Figure) -> tuple[Any, ...]:
+    return (f.unit, f.value, f.low, f.high, f.source)
+
+
+def robustness(answers: Answers, catalog: Catalog, rec: Recommendation, draws: int = DRAWS, seed: int = SEED) -> Robustness:
+    model: Model = build_model(answers, catalog)
+    basis = answers.cost_basis
+    p_cpu, p_mem = answers.cpu_price, answers.memory_price
+    options = list(model.options)
+    names = {o.id: o.name for o in catalog.features.options}
+
+    # The figures that vary, each once.
+    ranged: dict[tuple[Any, ...], Figure] = {}
+    for rows in model.options.values():
+        for _, figs, _ in rows:
+            for name in figs.__dataclass_fields__:
+                f = getattr(figs, name)
+                if f is not None and f.low is not None and f.high is not None and f.low < f.high:
+                    ranged.setdefault(_key(f), f)
+    for lat in model.latency.values():
+        for name in lat.__dataclass_fields__:
+            f = getattr(lat, name)
+            if f is not None and f.low is not None and f.high is not None and f.low < f.high:
+                ranged.setdefault(_key(f), f)
+    rng = random.Random(seed)
+
+    requests_usd = {o: rec.projection.options[o].requests.monthly_usd for o in options}
+    fixed = {o: rec.options[o].fixed_deltas or {c: 0.0 for c in CATEGORIES} for o in options}
+    eligible = [o for o in options if rec.options[o].eligible]
+    weights = rec.weights
+    floor = cost_floor(answers, catalog, rec.projection)
+    lat_floor = catalog.rules.latency_scale.floor
+    hops = answers.hops
+    order = {o: i for i, o in enumerate(options)}
+
+    def is_ranged(f: Figure | None) -> bool:
+        return f is not None and f.low is not None and f.high is not None and f.low < f.high
+
+    # Only components and latencies with a ranged figure change between draws: the rest are
+    # computed once, and the moving ones are compiled to linear terms (2,000 draws stay fast).
+    fixed_cost = {o: 0.0 for o in options}
+    moving: dict[str, list[Any]] = {o: [] for o in options}
+    for o in options:
+        for _, figs, d in model.options[o]:
+            if any(is_ranged(getattr(figs, name)) for name in figs.__dataclass_fields__):
+                moving[o].append(compile_usage(figs, d))
+            else:
+                cpu, mem, _ = usage_at(figs, d, lambda name, f: f.value)
+                fixed_cost[o] += monthly_usd(cpu, mem, p_cpu, p_mem)
+    lat_moving = {o: any(is_ranged(getattr(model.latency[o], n)) for n in model.latency[o].__dataclass_fields__) for o in options}
+    fixed_lat = {o: latency_at(model.latency[o], answers.l7_ratio, 90, lambda name, f: f.value) * hops for o in options}
+    # Categories other than cost and latency do not move: their weighted points, once.
+    still = {
+        o: sum(
+            weights[c] * round(min(100.0, max(0.0, 100.0 + fixed[o][c])), 1)
+            for c in CATEGORIES
+            if c not in ("cost", "latency")
+        )
+        for o in options
+    }
+    w_cost, w_lat = weights["cost"], weights["latency"]
+
+    # Every ranged figure's draws at once (one list per figure), then each option's cost and
+    # latency as lists over the draws: linear terms add list-wise; only the memory cap is per draw.
+    drawn: dict[tuple[Any, ...], list[float]] = {
+        k: [rng.triangular(f.low, f.high, f.value) for _ in range(draws)] for k, f in ranged.items()
+    }
+
+    def series(terms: Any) -> list[float]:
+        const = sum(f.value * k for f, k in terms if not is_ranged(f))
+        out = [const] * draws
+        for f, k in terms:
+            if is_ranged(f):
+                out = [x + k * y for x, y in zip(out, drawn[_key(f)])]
+        return out
+
+    def one(f: Figure | None) -> list[float]:
+        if f is None:
+            return [0.0] * draws
+        return drawn[_key(f)] if is_ranged(f) else [f.value] * draws
+
+    to_gib = 1_000_000 / 1024**3
+    cost: dict[str, list[float]] = {}
+    lat: dict[str, list[float]] = {}
+    for o in options:
+        if basis == "usage":
+            total = [fixed_cost[o]] * draws
+            for cu in moving[o]:
+                cpu = series(cu.cpu)
+                base = series(cu.memory_base)
+                slope = one(cu.slope)
+                mem = [cu.in_view.sum(b, sl, cu.cap)[0] * to_gib for b, sl in zip(base, slope)]
+                total = [t + (c * p_cpu + m * p_mem) * HOURS_PER_MONTH for t, c, m in zip(total, cpu, mem)]
+            cost[o] = total
+        else:
+            cost[o] = [requests_usd[o]] * draws
+        figs = model.latency[o]
+        if not lat_moving[o]:
+            lat[o] = [fixed_lat[o]] * draws
+            continue
+        r = answers.l7_ratio
+        base_l = one(figs.per_hop_p90_ms)
+        if figs.l7_per_hop_p90_ms is not None:
+            l7 = one(figs.l7_per_hop_p90_ms)
+            hop = one(figs.network_hop_p90_ms)
+            lat[o] = [((1 - r) * b + r * (x + h)) * hops for b, x, h in zip(base_l, l7, hop)]
+        else:
+            lat[o] = [b * hops for b in base_l]
+
+    cheapest = {o: 0 for o in options}
+    chosen = {o: 0 for o in options}
+    for i in range(draws):
+        c_i = {o: cost[o][i] for o in options}
+        best_cost = min(c_i.values())
+        cheapest[min(options, key=lambda o: (c_i[o], order[o]))] += 1
+        if not eligible:
+            continue
+        best_lat = min(lat[o][i] for o in options)
+        top, top_score = "", -1.0
+        for o in eligible:  # in data order: the first of equal scores wins, as in recommend
+            c_cost = round(min(100.0, max(0.0, fixed[o]["cost"] + _relative(best_cost, c_i[o], floor))), 1)
+            c_lat = round(min(100.0, max(0.0, fixed[o]["latency"] + _relative(best_lat, lat[o][i], lat_floor))), 1)
+            score = round(still[o] + w_cost * c_cost + w_lat * c_lat, 1)
+            if score > top_score:
+                top, top_score = o, score
+        chosen[top] += 1
+
+    cheap_share = {o: cheapest[o] / draws for o in options}
+    chosen_share = {o: chosen[o] / draws for o in options}
+    return Robustness(
+        draws=draws,
+        seed=seed,
+        cheapest=cheap_share,
+        chosen=chosen_share,
+        text=_words(cheap_share, chosen_share, names, draws, rec.choice, basis),
+    )
+
+
+def _pct(share: float) -> str:
+    """Whole percentages, never rounding a real minority to 0% or a near-certainty to 100%."""
+    pct = share * 100
+    if 0 < pct < 1:
+        return "<1%"
+    if 99 < pct < 100:
+        return ">99%"
+    return f"{pct:.0f}%"
+
+
+def _words(cheap: dict[str, float], chosen: dict[str, float], names: dict[str, str], draws: int, choice: str, basis: str) -> str:
+    ranked = [o for o in sorted(cheap, key=lambda o: -cheap[o]) if cheap[o] > 0]
+    first, rest = ranked[0], ranked[1:]
+    text = f"{names[first]} is cheapest ({basis}) in {_pct(cheap[first])} of {draws:,} draws"
+    if rest:
+        text += "; " + "; ".join(f"{names[o]} in {_pct(cheap[o])}" for o in rest)
+    text += "."
+    if choice != "none":
+        text += f" {names[choice]} stays the recommendation in {_pct(chosen[choice])} of them."
+    return text
+
+
+def robustness_document(r: Robustness) -> dict[str, Any]:
+    return {
+        "draws": r.draws,
+        "seed": r.seed,
+        "cheapest": {o: round(v, 4) for o, v in r.cheapest.items()},
+        "chosen": {o: round(v, 4) for o, v in r.chosen.items()},
+        "text": r.text,
+        "method": r.method,
+    }
+
