@@ -51,8 +51,10 @@ def test_the_current_mesh_changes_the_ranking_only_through_sourced_migration_rea
 
 
 def test_a_sidecar_team_is_no_longer_told_to_move_to_linkerd_for_a_few_points(cli) -> None:
-    # Without a current mesh the tool picks Linkerd (96.7 against ambient 95.3 and sidecar 85.7).
-    assert _recommend(cli, *SIDECAR_TEAM)["recommendation"]["choice"] == "linkerd"
+    # Without a current mesh Linkerd is a close second (95.1 against ambient 95.9; sidecar 77.8, whose
+    # 1,500 unscoped proxies each hold every endpoint).
+    ranking = _recommend(cli, *SIDECAR_TEAM)["recommendation"]["ranking"]
+    assert ranking == ["istio-ambient", "linkerd", "istio-sidecar"]
     doc = _recommend(cli, *SIDECAR_TEAM, "--current-mesh", "istio-sidecar")
     opts = doc["options"]
     # Linkerd: re-injection -10, at 1,500 pods -10, two meshes side by side -20, translate -10, retrain -10
@@ -61,12 +63,12 @@ def test_a_sidecar_team_is_no_longer_told_to_move_to_linkerd_for_a_few_points(cl
     assert opts["istio-ambient"]["scores"]["migration"] == 79.0
     assert opts["istio-sidecar"]["scores"]["migration"] == 100.0
     # weights: features 30, cost 20, latency 15, operability 20 x 0.75 (expert) = 15, maturity 15, migration 30 = 125
-    # sidecar: (30x100 + 20x50.7 + 15x83.3 + 15x92 + 15x100 + 30x100) / 125 = 89.1
-    # ambient: (30x100 + 20x97.5 + 15x88.8 + 15x95 + 15x90 + 30x79) / 125 = 91.4
-    assert (opts["istio-sidecar"]["score"], opts["istio-ambient"]["score"]) == (89.1, 91.4)
+    # sidecar: (30x100 + 20x13.2 + 15x83.3 + 15x92 + 15x100 + 30x100) / 125 = 83.1
+    # ambient: (30x100 + 20x100 + 15x88.8 + 15x95 + 15x90 + 30x79) / 125 = 91.8
+    assert (opts["istio-sidecar"]["score"], opts["istio-ambient"]["score"]) == (83.1, 91.8)
     assert doc["recommendation"]["ranking"] == ["istio-ambient", "istio-sidecar", "linkerd"]
     summary = doc["recommendation"]["summary"]
-    assert summary.startswith("Move from Istio sidecar to Istio ambient: it scores 91/100 counting the move")
+    assert summary.startswith("Move from Istio sidecar to Istio ambient: it scores 92/100 counting the move")
     assert "mesh-advisor plan --to istio-ambient" in summary
 
 
