@@ -381,6 +381,9 @@ def ask_answers(
     offered_values = {q.key: getattr(offered.answers, q.key) for q in QUESTIONS}
     state: State = dict(offered_values)
     not_asked = {**{k: v for k, v in scan_values.items() if k not in file_values}, **{k: v for k, v in flags.items() if v is not None}}
+    if offered.answers.inventory is not None:
+        # an inventory (from the file or the scan) gives the counts: they are shown, not asked
+        not_asked.update({k: getattr(offered.answers, k) for k in ("pods", "namespaces", "mesh_rps", "l7_ratio")})
     steps = build_steps(catalog, not_asked, width=console.width)
     session = create_app_session(input=pt_input, output=pt_output) if pt_input or pt_output else nullcontext()
     section = None

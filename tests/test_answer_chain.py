@@ -34,7 +34,8 @@ def test_a_scan_is_the_scan_source_and_every_answer_records_its_origin(scanned, 
         assert origins[key] == "scan", key
     assert origins["risk"] == "default" and "risk" in doc["meta"]["defaulted"]
     assert doc["answers"]["require"] == scan_answers["require"]
-    assert set(doc["meta"]["defaulted"]) == {k for k, v in origins.items() if v == "default"}
+    # answers left absent (none, e.g. istiod_replicas) are neither in [answers] nor listed as defaulted
+    assert set(doc["meta"]["defaulted"]) == {k for k, v in origins.items() if v == "default" and k in doc["answers"]}
 
 
 def test_answers_file_outranks_the_scan_and_flags_outrank_both(scanned, tmp_path, cli):
@@ -45,7 +46,8 @@ def test_answers_file_outranks_the_scan_and_flags_outrank_both(scanned, tmp_path
     assert (origins["risk"], doc["answers"]["risk"]) == ("file", "conservative")
     assert (origins["require"], doc["answers"]["require"]) == ("file", ["mtls"])  # the file's list replaces the scan's
     assert (origins["team_experience"], doc["answers"]["team_experience"]) == ("flag", "none")
-    assert origins["pods"] == "scan" and doc["answers"]["pods"] == 7
+    # the scan writes a [[namespaces]] inventory: pods is derived from it (and shown under [inventory])
+    assert origins["pods"] == "scan" and doc["inventory"]["pods"] == 7
     # the order of the two files on the command line does not matter: the scan is known by its [scan] table
     again = recommend_json(cli, str(team), "--answers", str(scanned))
     assert again["meta"]["origins"] == {**origins, "team_experience": "file"}
@@ -53,10 +55,10 @@ def test_answers_file_outranks_the_scan_and_flags_outrank_both(scanned, tmp_path
 
 def test_a_bad_value_in_a_scan_goes_through_the_same_validation(scanned, cli):
     doc = tomllib.loads(scanned.read_text())
-    doc["answers"]["pods"] = 0
+    doc["answers"]["namespaces"][0]["pods"] = -1
     scanned.write_text(tomli_w.dumps(doc))
     rc, _, err = cli("recommend", str(scanned))
-    assert rc == 2 and f"{scanned}: [answers]: pods: expected a whole number from 1" in err
+    assert rc == 2 and f"{scanned}: [answers]: namespaces[0].pods: expected a whole number ≥ 0" in err
 
 
 def test_two_scans_or_two_answers_files_are_refused(scanned, tmp_path, cli):
@@ -87,7 +89,7 @@ def test_the_wizard_does_not_ask_what_the_scan_answered(scanned, monkeypatch):
 
     monkeypatch.setattr(wizard, "build_steps", capture)
     file_values, label, scan_values, scan_label = load_answer_sources([str(scanned)])
-    assert file_values == {} and scan_values["pods"] == 7
+    assert file_values == {} and sum(ns["pods"] for ns in scan_values["namespaces"] if ns.get("meshed", True)) == 7
 
     class Console:
         width = 100
@@ -98,4 +100,5 @@ def test_the_wizard_does_not_ask_what_the_scan_answered(scanned, monkeypatch):
         )
     # every answer the scan gave is treated as given: not asked
     assert set(scan_values) <= set(asked_for)
+    assert {"pods", "namespaces", "mesh_rps", "l7_ratio"} <= set(asked_for)  # the inventory gives the counts
     assert "risk" not in asked_for and "team_experience" not in asked_for
