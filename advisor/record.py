@@ -100,6 +100,8 @@ def recommendation_markdown(result: RecommendationResult) -> str:
     )
     rows = []
     for q in QUESTIONS:
+        if getattr(a, q.key) is None or (not q.wizard and resolved.origin.get(q.key, "default") == "default"):
+            continue  # sizing details (node size, HA...) are listed only when given
         origin = resolved.origin.get(q.key, "default")
         where = {
             "flag": "given (flag)",
