@@ -234,14 +234,19 @@ def print_figures(console: Console, figures: list[tuple[str, object]]) -> None:
         grid.add_row(Text("version", style="dim"), safe(fig.version))
         if fig.note:
             grid.add_row(Text("note", style="dim"), safe(fig.note, "dim"))
+        console.print(grid)
+        console.print(Text(f"{'source':>{width}} ", style="dim") + safe(fig.source), soft_wrap=True)
+        extra = Table.grid(padding=(0, 1))
+        extra.add_column(justify="right", no_wrap=True, min_width=width)
+        extra.add_column(overflow="fold")
         low, high = getattr(fig, "low", None), getattr(fig, "high", None)
         if low is not None or high is not None:
             span = f"{(low if low is not None else fig.value):.10g} to {(high if high is not None else fig.value):.10g} {fig.unit}"
-            grid.add_row(Text("range", style="dim"), safe(span) + Text(": ") + safe(getattr(fig, "range_note", ""), "dim"))
+            extra.add_row(Text("range", style="dim"), safe(span) + Text(": ") + safe(getattr(fig, "range_note", ""), "dim"))
         if getattr(fig, "above", 0):
-            grid.add_row(Text("counts", style="dim"), safe(f"only what is above {fig.above:,.0f} (the per-instance figure holds the rest)", "dim"))
-        console.print(grid)
-        console.print(Text(f"{'source':>{width}} ", style="dim") + safe(fig.source), soft_wrap=True)
+            extra.add_row(Text("counts", style="dim"), safe(f"only what is above {fig.above:,.0f} (the per-instance figure holds the rest)", "dim"))
+        if extra.row_count:
+            console.print(extra)
 
 
 def _profile_caption(prof) -> Text:
