@@ -155,7 +155,8 @@ def _take_inventory(sources: Sequence[Source]) -> tuple[list[Source], Inventory 
                 rest, inv = split_inventory(values, source.label or source.origin)
             except ValueError as exc:
                 raise AnswerError(str(exc)) from None
-            higher = [(s, q) for s in sources[:i] for q in derived if s.gives(q) and (q.key != "mesh_rps" or inv.has_rps)]
+            has_rps = inv is not None and inv.has_rps
+            higher = [(s, q) for s in sources[:i] for q in derived if s.gives(q) and (q.key != "mesh_rps" or has_rps)]
             if higher:
                 s, q = higher[0]
                 if s.origin == "flag":

@@ -18,6 +18,7 @@ from typing import Callable
 
 from advisor.answers import Answers
 from advisor.catalog import Catalog, Component, ComponentFigures, Figure, LatencyFigures
+from advisor.inventory import Inventory
 
 HOURS_PER_MONTH = 730
 BYTES_PER_MB = 1_000_000  # published memory figures are decimal MB
@@ -204,7 +205,7 @@ class Workload:
 _GROUPS: dict[int, tuple[object, float, tuple[Group, ...]]] = {}
 
 
-def _inventory_groups(inv, rps_total: float) -> tuple[Group, ...]:
+def _inventory_groups(inv: Inventory, rps_total: float) -> tuple[Group, ...]:
     """Meshed namespaces merged into groups of alike ones; cached per inventory object, because
     what-if and sweeps project the same inventory hundreds of times with other answers changed."""
     hit = _GROUPS.get(id(inv))
@@ -243,15 +244,15 @@ def workload(answers: Answers) -> Workload:
         n, pods, rps = answers.namespaces, answers.pods, answers.mesh_rps
         k = min(n, waypoint_namespaces(answers.l7_ratio, n))
         l7_total = rps * answers.l7_ratio
-        groups = []
+        flat: list[Group] = []
         # The L7 traffic is spread over the waypoint namespaces; pods and rps over all namespaces.
         if k:
-            groups.append(Group(k, pods / n, rps / n, l7_total / k, True))
+            flat.append(Group(k, pods / n, rps / n, l7_total / k, True))
         if n - k:
-            groups.append(Group(n - k, pods / n, rps / n, 0.0, False))
+            flat.append(Group(n - k, pods / n, rps / n, 0.0, False))
         meshed_nodes = answers.nodes
         cluster = answers.cluster_pods if answers.cluster_pods is not None else pods
-        return Workload(tuple(groups), rps, l7_total, pods, meshed_nodes, cluster, answers.sidecar_scoping, answers.control_plane_ha)
+        return Workload(tuple(flat), rps, l7_total, pods, meshed_nodes, cluster, answers.sidecar_scoping, answers.control_plane_ha)
     rps_total = answers.mesh_rps
     groups = _inventory_groups(inv, rps_total)
     meshed = inv.meshed
@@ -366,7 +367,7 @@ def _instances_and_views(
     return instances, ViewSum([(max(0.0, view - shift), weight) for view, weight in pairs])
 
 
-_VIEWS: dict[tuple, tuple[object, int, ViewSum]] = {}
+_VIEWS: dict[tuple[object, ...], tuple[object, int, ViewSum]] = {}
 
 
 def drivers_for(component: Component, figs: ComponentFigures, load: Workload, answers: Answers, proxies: float) -> Drivers:

@@ -153,15 +153,15 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
             raise ValueError(f"{where}: expected a table with name, pods, rps, l7, meshed, got {_show(entry)}")
         unknown = [str(k) for k in entry if k not in ENTRY_KEYS]
         if unknown:
-            raise ValueError(
-                f"{where}: unknown key {clip(unknown[0], 60)!r}; expected keys: {', '.join(ENTRY_KEYS)}"
-            )
+            raise ValueError(f"{where}: unknown key {clip(unknown[0], 60)!r}; expected keys: {', '.join(ENTRY_KEYS)}")
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"{where}.name: expected the namespace's name, got {_show(name)}")
         name = name.strip()
         if name in seen:
-            raise ValueError(f"{where}.name: namespace {clip(name, 60)!r} is listed twice (also namespaces[{seen[name]}])")
+            raise ValueError(
+                f"{where}.name: namespace {clip(name, 60)!r} is listed twice (also namespaces[{seen[name]}])"
+            )
         seen[name] = i
         if "pods" not in entry:
             raise ValueError(f"{where}.pods: required (the namespace's pod count)")
@@ -187,7 +187,9 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
     if inventory.pods < 1:
         raise ValueError(f"{label}: namespaces: the meshed namespaces hold no pods (their pods sum to 0)")
     if inventory.all_pods > MAX_COUNT:
-        raise ValueError(f"{label}: namespaces: pods sum to {inventory.all_pods:,}, above the {MAX_COUNT:,} this model reads")
+        raise ValueError(
+            f"{label}: namespaces: pods sum to {inventory.all_pods:,}, above the {MAX_COUNT:,} this model reads"
+        )
     return inventory
 
 

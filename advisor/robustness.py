@@ -43,7 +43,9 @@ def _key(f: Figure) -> tuple[Any, ...]:
     return (f.unit, f.value, f.low, f.high, f.source)
 
 
-def robustness(answers: Answers, catalog: Catalog, rec: Recommendation, draws: int = DRAWS, seed: int = SEED) -> Robustness:
+def robustness(
+    answers: Answers, catalog: Catalog, rec: Recommendation, draws: int = DRAWS, seed: int = SEED
+) -> Robustness:
     model: Model = build_model(answers, catalog)
     basis = answers.cost_basis
     p_cpu, p_mem = answers.cpu_price, answers.memory_price
@@ -88,7 +90,9 @@ def robustness(answers: Answers, catalog: Catalog, rec: Recommendation, draws: i
             else:
                 cpu, mem, _ = usage_at(figs, d, lambda name, f: f.value)
                 fixed_cost[o] += monthly_usd(cpu, mem, p_cpu, p_mem)
-    lat_moving = {o: any(is_ranged(getattr(model.latency[o], n)) for n in model.latency[o].__dataclass_fields__) for o in options}
+    lat_moving = {
+        o: any(is_ranged(getattr(model.latency[o], n)) for n in model.latency[o].__dataclass_fields__) for o in options
+    }
     fixed_lat = {o: latency_at(model.latency[o], answers.l7_ratio, 90, lambda name, f: f.value) * hops for o in options}
     # Categories other than cost and latency do not move: their weighted points, once.
     still = {
@@ -187,7 +191,9 @@ def _pct(share: float) -> str:
     return f"{pct:.0f}%"
 
 
-def _words(cheap: dict[str, float], chosen: dict[str, float], names: dict[str, str], draws: int, choice: str, basis: str) -> str:
+def _words(
+    cheap: dict[str, float], chosen: dict[str, float], names: dict[str, str], draws: int, choice: str, basis: str
+) -> str:
     ranked = [o for o in sorted(cheap, key=lambda o: -cheap[o]) if cheap[o] > 0]
     first, rest = ranked[0], ranked[1:]
     text = f"{names[first]} is cheapest ({basis}) in {_pct(cheap[first])} of {draws:,} draws"
@@ -208,4 +214,3 @@ def robustness_document(r: Robustness) -> dict[str, Any]:
         "text": r.text,
         "method": r.method,
     }
-

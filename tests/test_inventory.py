@@ -27,7 +27,9 @@ def catalog():
 
 
 def answers_from(catalog, table: dict, **flags):
-    return resolve(catalog, flags={k: str(v) for k, v in flags.items()}, file_values=table, file_label="inv.toml").answers
+    return resolve(
+        catalog, flags={k: str(v) for k, v in flags.items()}, file_values=table, file_label="inv.toml"
+    ).answers
 
 
 def comps(projection, option: str) -> dict:
@@ -163,7 +165,11 @@ def test_flat_answers_equal_the_uniform_inventory(catalog, n, k_share, pods, rps
 # ---------------------------------------------------------------- cost never falls as the cluster grows
 
 NAMESPACE = st.fixed_dictionaries(
-    {"pods": st.integers(0, 500), "rps": st.floats(0, 50_000, allow_nan=False), "l7": st.one_of(st.booleans(), st.floats(0, 1))}
+    {
+        "pods": st.integers(0, 500),
+        "rps": st.floats(0, 50_000, allow_nan=False),
+        "l7": st.one_of(st.booleans(), st.floats(0, 1)),
+    }
 )
 
 
@@ -193,7 +199,12 @@ def test_cost_never_falls_when_a_namespace_is_added(catalog, entries, extra) -> 
 
 
 @FAST
-@given(entries=st.lists(NAMESPACE, min_size=1, max_size=12), which=st.integers(0, 11), more_pods=st.integers(0, 5000), more_rps=st.floats(0, 1e5))
+@given(
+    entries=st.lists(NAMESPACE, min_size=1, max_size=12),
+    which=st.integers(0, 11),
+    more_pods=st.integers(0, 5000),
+    more_rps=st.floats(0, 1e5),
+)
 def test_cost_never_falls_when_pods_or_rps_grow(catalog, entries, which, more_pods, more_rps) -> None:
     entries[0] = {**entries[0], "pods": max(1, entries[0]["pods"])}
     i = which % len(entries)
@@ -255,12 +266,27 @@ def _entries(n: int, **override) -> list[dict]:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"namespaces": _entries(18, pods=-3)}, "namespaces[17].pods: expected a whole number ≥ 0 (at most 100,000,000), got -3"),
+        (
+            {"namespaces": _entries(18, pods=-3)},
+            "namespaces[17].pods: expected a whole number ≥ 0 (at most 100,000,000), got -3",
+        ),
         ({"namespaces": _entries(18, pods="many")}, "namespaces[17].pods: expected a whole number ≥ 0, got 'many'"),
-        ({"namespaces": _entries(3, name="n0")}, "namespaces[2].name: namespace 'n0' is listed twice (also namespaces[0])"),
-        ({"namespaces": _entries(2, l7=1.5)}, "namespaces[1].l7: expected true, false or an L7 share of the namespace's traffic from 0 to 1, got 1.5"),
-        ({"cluster_pods": 2, "namespaces": _entries(3)}, "namespaces: their pods sum to 3, more than cluster_pods (2) says the whole cluster runs"),
-        ({"nodes": 2, "namespaces": _entries(2, nodes=5)}, "namespaces[1].nodes: 5 nodes, more than the cluster's nodes (2)"),
+        (
+            {"namespaces": _entries(3, name="n0")},
+            "namespaces[2].name: namespace 'n0' is listed twice (also namespaces[0])",
+        ),
+        (
+            {"namespaces": _entries(2, l7=1.5)},
+            "namespaces[1].l7: expected true, false or an L7 share of the namespace's traffic from 0 to 1, got 1.5",
+        ),
+        (
+            {"cluster_pods": 2, "namespaces": _entries(3)},
+            "namespaces: their pods sum to 3, more than cluster_pods (2) says the whole cluster runs",
+        ),
+        (
+            {"nodes": 2, "namespaces": _entries(2, nodes=5)},
+            "namespaces[1].nodes: 5 nodes, more than the cluster's nodes (2)",
+        ),
         ({"pods": 10, "namespaces": _entries(2)}, "pods given beside a [[namespaces]] inventory"),
         ({"l7_ratio": 0.5, "namespaces": _entries(2)}, "l7_ratio given beside a [[namespaces]] inventory"),
         ({"namespaces": [{"name": "a", "pods": 1, "color": "red"}]}, "namespaces[0]: unknown key 'color'"),

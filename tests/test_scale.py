@@ -22,7 +22,9 @@ def catalog():
 
 
 def answers(catalog, **flags):
-    return resolve(catalog, flags={k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in flags.items()}).answers
+    return resolve(
+        catalog, flags={k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in flags.items()}
+    ).answers
 
 
 def comp(catalog, option: str, cid: str, **flags):
