@@ -119,7 +119,8 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
             values[q.key] = base[q.key]
             origin[q.key] = "default"
     if not problems:
-        both = [f for f in values["require"] if f in values["prefer"]]
+        preferred = set(values["prefer"])
+        both = [f for f in values["require"] if f in preferred]
         if both:
             problems.append(
                 f"{', '.join(both)}: a capability cannot be both required and preferred "

@@ -159,15 +159,6 @@ FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output fi
 DATA_DIR_OPT = typer.Option(None, "--data-dir", metavar="DIR", help="Directory whose data files replace the bundled ones by name.", show_default=False)
 
 
-def cache_dir() -> Optional[str]:
-    """Where validated catalogs are kept (MESH_ADVISOR_NO_CACHE=1 turns the cache off)."""
-    if os.environ.get("MESH_ADVISOR_NO_CACHE", "") not in ("", "0"):
-        return None
-    explicit = os.environ.get("MESH_ADVISOR_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "mesh-advisor")
 
 
 def load(data_dir: Optional[str]):
@@ -175,7 +166,7 @@ def load(data_dir: Optional[str]):
 
     if data_dir is not None and not data_dir.strip():
         raise UserError("--data-dir: expected a directory holding data files, got an empty string")
-    return load_catalog(data_dir, cache_dir=cache_dir())
+    return load_catalog(data_dir)
 
 
 def answers_source(positional: Optional[str], option: Optional[str]) -> list[str]:

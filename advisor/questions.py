@@ -197,14 +197,14 @@ def _show(raw: Any) -> str:
 def _parse_feature_list(raw: Any) -> tuple[str, ...]:
     """Feature ids from a list and/or comma lists; order kept, duplicates dropped."""
     items = raw if isinstance(raw, (list, tuple)) else [raw]
-    ids: list[str] = []
+    ids: dict[str, None] = {}  # ordered and with O(1) membership: 100,000 ids take milliseconds
     for item in items:
         if not isinstance(item, str):
             raise ValueError(f"expected feature ids as text, got {_show(item)}")
         for part in item.split(","):
             part = part.strip().lower()
-            if part and part not in ids:
-                ids.append(part)
+            if part:
+                ids[part] = None
     return tuple(ids)
 
 
