@@ -725,10 +725,11 @@ def assemble(models: dict[str, Any], files: DataFiles, contents: dict[str, bytes
 _VALIDATED: dict[tuple[Any, ...], Catalog] = {}
 
 
-def load_catalog(data_dir: str | Path | None = None) -> Catalog:
+def load_catalog(data_dir: str | Path | None = None, cache_dir: object = None) -> Catalog:
     """Bundled data, with the files that `data_dir` holds replacing bundled ones by name.
 
     Every file is read once; the catalog is built from those bytes and nothing else.
+    `cache_dir` is accepted and ignored: there is no cache any more.
     """
     files = data_files(data_dir)
     contents, read_problems = read_data(files) if not files.unusable else ({}, [])

@@ -161,6 +161,12 @@ DATA_DIR_OPT = typer.Option(None, "--data-dir", metavar="DIR", help="Directory w
 
 
 
+def cache_dir() -> None:
+    """There is no cache any more (the bundled data is pinned, overlays are validated every run);
+    kept so that callers written against the old cache still work."""
+    return None
+
+
 def load(data_dir: Optional[str]):
     from advisor.catalog import load_catalog
 
@@ -512,7 +518,7 @@ def _signal_problems(directory: Optional[str]) -> list[str]:
     if not path.is_file():
         return []
     try:
-        feature_ids = load_catalog(directory, cache_dir=cache_dir()).feature_ids
+        feature_ids = load_catalog(directory).feature_ids
     except DataError:
         feature_ids = None  # the catalog's own problems are reported already
     try:
