@@ -605,6 +605,12 @@ def _shell_defaulted(args: list[str]) -> list[str]:
     return out
 
 
+def interrupted_message() -> str:
+    from advisor.output import interrupted_message as message
+
+    return message()
+
+
 def _run(args: list[str], env: Environment) -> int:
     args = _shell_defaulted(args)
     debug = env.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
@@ -619,7 +625,7 @@ def _run(args: list[str], env: Environment) -> int:
             completion.prepare(command)
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
         if result == EXIT_INTERRUPTED:  # Ctrl-C while click parses: typer returns Exit(130)'s code
-            print("\nInterrupted; nothing saved.", file=env.stderr)
+            print(interrupted_message(), file=env.stderr)
         return result if isinstance(result, int) else 0
     except UserError as exc:
         # Messages quote file contents and flag values: show their control characters, never obey them.
@@ -627,12 +633,12 @@ def _run(args: list[str], env: Environment) -> int:
             print(visible(f"mesh-advisor: {line}" if line is exc.message else line, one_line=True), file=env.stderr)
         return exc.exit_code
     except (Interrupted, KeyboardInterrupt, abort):
-        print("\nInterrupted; nothing saved.", file=env.stderr)
+        print(interrupted_message(), file=env.stderr)
         return EXIT_INTERRUPTED
     except exit_ as exc:
         code = int(getattr(exc, "exit_code", 0) or 0)
         if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C inside a command into Exit(130)
-            print("\nInterrupted; nothing saved.", file=env.stderr)
+            print(interrupted_message(), file=env.stderr)
         return code
     except click_exc as exc:
         message = exc.format_message()
