@@ -243,6 +243,25 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             _silence_stdout()
         _say(f"mesh-advisor: cannot write the output: {exc.strerror or exc}", err)
         return EXIT_USAGE
+    finally:
+        if own_process:
+            _ignore_signals()
+
+
+def _ignore_signals() -> None:
+    """The work is done and said: a signal from here on cannot change what happened. Python's
+    finalization would put the default handlers back (a late SIGTERM then killed a run that had
+    saved its file, and a late Ctrl-C printed a traceback from threading's shutdown); an ignored
+    signal stays ignored through it, so the exit code is the one returned."""
+    import _signal
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(_signal, name, None)
+        if signum is not None:
+            try:
+                _signal.signal(signum, _signal.SIG_IGN)
+            except (OSError, ValueError):
+                pass
 
 
 if __name__ == "__main__":

@@ -653,7 +653,11 @@ def _run(args: list[str], env: Environment) -> int:
         hint = f" (see '{where} --help')"
         print(visible(f"mesh-advisor: {message}{hint}", one_line=True), file=env.stderr)
         return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
-    except BrokenPipeError:
+    except (BrokenPipeError, SystemExit) as exc:
+        # click turns a broken pipe inside a command into exit 1 (it calls sys.exit(1) even with
+        # standalone_mode off): `recommend --format json | true` exited 1 with nothing said.
+        if isinstance(exc, SystemExit) and not isinstance(exc.__context__, BrokenPipeError):
+            raise
         # The reader went away (e.g. `| head`); nothing more to say.
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)

@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 from advisor.errors import UserError, syntax_problem
 
@@ -21,7 +21,7 @@ from advisor.errors import UserError, syntax_problem
 # about 40 KB), low enough that parsing what is allowed takes well under a few seconds.
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # answers files and saved results
 MAX_DATA_FILE_BYTES = 4 * 1024 * 1024  # each data file
-MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # Kubernetes manifests (for a scan)
+MAX_MANIFEST_BYTES = 2 * 1024 * 1024 * 1024  # each manifest or kubectl dump a scan reads (streamed)
 MAX_DEPTH = 64  # tables and lists inside each other, counting every part of a dotted key
 # Numbers any arithmetic can take: beyond MAX_MAGNITUDE a sum or product overflows to infinity,
 # and a nonzero number closer to 0 than MIN_MAGNITUDE (a denormal) overflows when divided by.
@@ -44,13 +44,18 @@ def size_words(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
-def read_limited(path: str | Path, limit: int) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes, read once; else ReadProblem.
+def open_regular(path: str | Path, limit: int | None = None) -> BinaryIO:
+    """A regular file opened for reading in binary (for streaming readers); else ReadProblem.
 
-    The file is opened without blocking (a FIFO with no writer would otherwise hang) and checked
-    on the open descriptor, so what is checked is what is read. A symlink is followed: what it
-    points to must itself be a regular file.
+    Same checks as read_limited (only a regular file, within `limit` bytes when given, never a
+    FIFO, device, socket or directory, never a blocking open), without reading anything.
     """
+    fd = _open_checked(path, limit)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _open_checked(path: str | Path, limit: int | None) -> int:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -68,8 +73,23 @@ def read_limited(path: str | Path, limit: int) -> bytes:
             raise ReadProblem("is a directory")
         if not stat.S_ISREG(st.st_mode):
             raise ReadProblem("not a regular file (a device, FIFO or socket); expected a file")
-        if st.st_size > limit:
+        if limit is not None and st.st_size > limit:
             raise ReadProblem(f"larger than the {size_words(limit)} limit ({st.st_size:,} bytes)")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_limited(path: str | Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, read once; else ReadProblem.
+
+    The file is opened without blocking (a FIFO with no writer would otherwise hang) and checked
+    on the open descriptor, so what is checked is what is read. A symlink is followed: what it
+    points to must itself be a regular file.
+    """
+    fd = _open_checked(path, limit)
+    try:
         chunks: list[bytes] = []
         total = 0
         while total <= limit:  # a file that grows while being read is still cut at the limit

@@ -135,6 +135,9 @@ class Question:
                 raise ValueError(f"expected {self.expected()}, got a number too large") from None
         if not math.isfinite(value):
             raise ValueError(f"expected {self.expected()} (finite), got {_show(raw)}")
+        if value != 0 and abs(value) < SMALLEST:
+            # 1e-310 (a denormal) overflowed, and 5e-324 divided by zero, in what-if's arithmetic
+            raise ValueError(f"expected {self.expected()}: 0, or at least {SMALLEST:g}; got {_show(raw)}")
         self._check_range(value, raw)
         return value + 0.0  # -0.0 becomes 0.0: no "$-0" anywhere downstream
 
@@ -162,6 +165,10 @@ class Question:
         if too_low or too_high:
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
 
+
+# The smallest nonzero number an answer may be: far below any real price, rate or share, far above
+# the denormals that overflow or divide by zero when what-if scales and divides answers.
+SMALLEST = 1e-12
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 

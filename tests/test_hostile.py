@@ -201,3 +201,126 @@ def test_data_edited_between_runs_is_what_the_next_run_reports(capsys, data_dir:
     shutil.copy(bundled_data_dir() / "pricing.toml", pricing)
     third = invoke(capsys, "cost", "--data-dir", str(data_dir), "--format", "json")
     assert json.loads(third.out)["answers"]["cpu_price"] == cpu
+
+
+# ---------------------------------------------------------------- numbers at both ends
+
+
+@pytest.mark.parametrize("value", ["1e-310", "5e-324", "-1e-320"])
+def test_a_denormal_price_is_refused_not_an_overflow_in_what_if(capsys, value: str) -> None:
+    # 1e-310: OverflowError; 5e-324: ZeroDivisionError (both exit 1) in what-if's arithmetic.
+    err = _one_error_line(invoke(capsys, "recommend", "--what-if", "--cpu-price", value))
+    assert "--cpu-price: " in err and "at least 1e-12" in err
+
+
+def test_the_smallest_accepted_price_works_through_what_if(capsys) -> None:
+    import json
+
+    outcome = invoke(capsys, "recommend", "--what-if", "--cpu-price", "1e-12", "--memory-price", "1e-12", "--format", "json")
+    assert outcome.rc == 0, str(outcome)
+    assert json.loads(outcome.out)["answers"]["cpu_price"] == 1e-12
+
+
+# ---------------------------------------------------------------- saved results and answers that are not files
+
+
+def test_recommend_dev_zero_is_refused_without_reading_it(capsys) -> None:
+    # MemoryError: the whole of /dev/zero was read.
+    err = _one_error_line(_timed(capsys, "recommend", "/dev/zero"))
+    assert "/dev/zero: not a regular file" in err
+
+
+def test_compare_a_result_with_a_lone_surrogate_is_refused(capsys, tmp_path: Path) -> None:
+    good = tmp_path / "a.json"
+    assert invoke(capsys, "recommend", "-o", str(good)).rc == 0
+    bad = tmp_path / "b.json"
+    bad.write_text(good.read_text().replace('"tool": "mesh-advisor"', '"tool": "\\ud800"', 1))
+    assert "\\ud800" in bad.read_text()
+    err = _one_error_line(invoke(capsys, "compare", str(good), str(bad)))
+    assert "lone surrogate" in err
+
+
+def test_compare_a_result_nested_900_deep_is_refused(capsys, tmp_path: Path) -> None:
+    good = tmp_path / "a.json"
+    assert invoke(capsys, "recommend", "-o", str(good)).rc == 0
+    bad = tmp_path / "b.json"
+    bad.write_text(good.read_text().rstrip().rstrip("}") + ', "x": ' + "[" * 900 + "]" * 900 + "}")
+    err = _one_error_line(invoke(capsys, "compare", str(good), str(bad)))
+    assert "nested more than 64 levels deep" in err
+
+
+# ---------------------------------------------------------------- text that could forge lines
+
+
+def test_line_and_paragraph_separators_cannot_forge_a_data_ok_line(capsys, data_dir: Path) -> None:
+    text = BUNDLED["pricing.toml"].decode()
+    forged = 'kind = "rumour\u2028bundled data: OK\u2029mesh-advisor: data OK"'
+    (data_dir / "pricing.toml").write_text(text.replace('kind = "published-claim"', forged, 1))
+    outcome = invoke(capsys, "data", "validate", str(data_dir))
+    assert outcome.rc == 2
+    assert "\u2028" not in outcome.err and "\u2029" not in outcome.err
+    assert "\\u2028bundled data: OK\\u2029mesh-advisor: data OK" in outcome.err
+
+
+# ---------------------------------------------------------------- the wizard
+
+
+def test_an_escape_sequence_typed_at_a_wizard_prompt_is_dropped_not_a_crash() -> None:
+    # prompt_toolkit read `\x1b[31m` as a mouse report and printed "Unhandled exception in event loop".
+    sys.path.insert(0, str(Path(__file__).parent))
+    import test_wizard as tw
+
+    rest = tw.ENTER * (tw.prompts_for() - 1)
+    resolved, run = tw.ask("\x1b[31m500" + tw.ENTER + rest)
+    assert resolved.answers.pods == 500
+    assert "Unhandled exception" not in run.prompts
+    resolved, run = tw.ask("\x1b[<64;85;12M\x1b[96;14;13M42" + tw.ENTER + rest)
+    assert resolved.answers.pods == 42
+
+
+# ---------------------------------------------------------------- streams: closed, broken, full
+
+
+def _sh(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MA": f"{sys.executable} -m advisor"}
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "script, code, err",
+    [
+        ("$MA recommend >&-", 2, "mesh-advisor: cannot write the output: standard output is closed"),
+        ("$MA --version >&-", 2, "mesh-advisor: cannot write the output: standard output is closed"),
+        ("$MA --version > /dev/full", 2, "mesh-advisor: cannot write the output: No space left on device"),
+        ("$MA cost --format json > /dev/full", 2, "mesh-advisor: cannot write the output: No space left on device"),
+        ("$MA --version | true; exit ${PIPESTATUS[0]}", 0, ""),
+        ("$MA recommend --format json | true; exit ${PIPESTATUS[0]}", 0, ""),
+        ("$MA matrix | true; exit ${PIPESTATUS[0]}", 0, ""),
+        ("$MA recommend --format json <&- > /dev/null", 0, ""),
+    ],
+)
+def test_closed_broken_and_full_streams_end_in_a_documented_code(tmp_path: Path, script: str, code: int, err: str) -> None:
+    proc = _sh(script, tmp_path)
+    assert proc.returncode == code, (proc.stdout[-300:], proc.stderr)
+    assert proc.stderr.strip() == err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_with_stderr_closed_errors_never_go_to_stdout(tmp_path: Path) -> None:
+    proc = _sh("$MA recommend --pods lots 2>&-", tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_a_legacy_encoding_gets_ascii_stand_ins_not_a_crash(tmp_path: Path, encoding: str) -> None:
+    # cp1252: half a table, then exit 1 on `−` or `≥`.
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "100"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "advisor", "recommend", "--pods", "50000", "--require", "wasm", "--what-if"],
+        capture_output=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    text = proc.stdout.decode(encoding)  # every byte is in the encoding
+    assert "Recommendation: Istio ambient" in text and "Blocked: Linkerd" in text
+    assert "x Wasm extensions is required" in text  # ✘ became x
