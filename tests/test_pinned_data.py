@@ -104,7 +104,8 @@ def test_each_file_is_read_once_and_the_catalog_comes_from_those_bytes(monkeypat
 
     monkeypatch.setattr(files_module, "read_limited", counting)
     load_catalog(data_dir)
-    assert sorted(reads) == sorted(DATA_FILES)
+    # signals.toml (the scan's data) is read too, for migrations.toml's cross-checks; it is not a catalog file
+    assert sorted(r for r in reads if r in DATA_FILES) == sorted(DATA_FILES)
 
 
 def test_the_old_cache_variables_are_accepted_and_write_nothing(tmp_path: Path) -> None:
