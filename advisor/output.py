@@ -72,7 +72,9 @@ def check_target(path: str, force: bool) -> Target:
         try:
             st = os.stat(path)
         except OSError:
-            raise OutputError(f"-o {shown}: a symbolic link to a file that does not exist; expected a file path") from None
+            raise OutputError(
+                f"-o {shown}: a symbolic link to a file that does not exist; expected a file path"
+            ) from None
     mode = st.st_mode
     if stat.S_ISDIR(mode):
         raise OutputError(f"-o {shown}: is a directory; expected a file path")
@@ -152,7 +154,9 @@ def _write_direct(target: Target, data: bytes, shown: str) -> None:
         fd = os.open(target.real, flags | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         if exc.errno == errno.ENXIO:
-            raise OutputError(f"-o {shown}: a named pipe (FIFO) that nothing is reading; expected a file path") from None
+            raise OutputError(
+                f"-o {shown}: a named pipe (FIFO) that nothing is reading; expected a file path"
+            ) from None
         raise
     try:
         os.set_blocking(fd, True)

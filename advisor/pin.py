@@ -31,7 +31,10 @@ def _source(value: Any, indent: int, classes: set[str]) -> str:
         if cls.__module__ != catalog_module.__name__ or getattr(catalog_module, cls.__name__, None) is not cls:
             raise TypeError(f"{cls.__qualname__}: pinned models must be classes defined in advisor.catalog")
         classes.add(cls.__name__)
-        items = [f"{pad}{f.name}={_source(getattr(value, f.name), indent + 1, classes)},\n" for f in dataclasses.fields(value)]
+        items = [
+            f"{pad}{f.name}={_source(getattr(value, f.name), indent + 1, classes)},\n"
+            for f in dataclasses.fields(value)
+        ]
         return f"{cls.__name__}(\n{''.join(items)}{end})" if items else f"{cls.__name__}()"
     if isinstance(value, tuple):
         if not value:
@@ -41,7 +44,9 @@ def _source(value: Any, indent: int, classes: set[str]) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f"{pad}{_source(k, indent + 1, classes)}: {_source(v, indent + 1, classes)},\n" for k, v in value.items()]
+        items = [
+            f"{pad}{_source(k, indent + 1, classes)}: {_source(v, indent + 1, classes)},\n" for k, v in value.items()
+        ]
         return f"{{\n{''.join(items)}{end}}}"
     if value is None or isinstance(value, (bool, int, float, str)):
         return repr(value)  # repr round-trips every str and finite float exactly

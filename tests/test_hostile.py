@@ -67,6 +67,7 @@ def test_an_unreadable_data_directory_says_cannot_read(capsys, tmp_path: Path, m
     # As root a mode-000 directory is still readable, so the refusal is simulated at os.listdir.
     target = tmp_path / "locked"
     target.mkdir()
+
     def refuse(path):
         raise PermissionError(13, "Permission denied", str(path))
 
@@ -104,7 +105,9 @@ def _profiles_chain(n: int, cycle: bool) -> bytes:
 def test_a_linear_extends_chain_of_2000_profiles_is_linear(capsys, data_dir: Path) -> None:
     # Was cubic: 1,000 profiles 12 s, 2,000 79 s.
     (data_dir / "benchmarks.toml").write_bytes(_profiles_chain(2000, cycle=False))
-    outcome = _timed(capsys, "cost", "--data-dir", str(data_dir), "--benchmark-profile", "p0", "--format", "json", limit=20)
+    outcome = _timed(
+        capsys, "cost", "--data-dir", str(data_dir), "--benchmark-profile", "p0", "--format", "json", limit=20
+    )
     assert outcome.rc == 0, str(outcome)
 
 
@@ -180,7 +183,11 @@ def test_a_run_with_home_unset_writes_nothing_anywhere(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CACHE_HOME")}
     proc = subprocess.run(
         [sys.executable, "-m", "advisor", "recommend", "--format", "json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert list(tmp_path.iterdir()) == []  # once: ./~/.cache/mesh-advisor
@@ -216,7 +223,9 @@ def test_a_denormal_price_is_refused_not_an_overflow_in_what_if(capsys, value: s
 def test_the_smallest_accepted_price_works_through_what_if(capsys) -> None:
     import json
 
-    outcome = invoke(capsys, "recommend", "--what-if", "--cpu-price", "1e-12", "--memory-price", "1e-12", "--format", "json")
+    outcome = invoke(
+        capsys, "recommend", "--what-if", "--cpu-price", "1e-12", "--memory-price", "1e-12", "--format", "json"
+    )
     assert outcome.rc == 0, str(outcome)
     assert json.loads(outcome.out)["answers"]["cpu_price"] == 1e-12
 
@@ -299,7 +308,9 @@ def _sh(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         ("$MA recommend --format json <&- > /dev/null", 0, ""),
     ],
 )
-def test_closed_broken_and_full_streams_end_in_a_documented_code(tmp_path: Path, script: str, code: int, err: str) -> None:
+def test_closed_broken_and_full_streams_end_in_a_documented_code(
+    tmp_path: Path, script: str, code: int, err: str
+) -> None:
     proc = _sh(script, tmp_path)
     assert proc.returncode == code, (proc.stdout[-300:], proc.stderr)
     assert proc.stderr.strip() == err
@@ -318,7 +329,10 @@ def test_a_legacy_encoding_gets_ascii_stand_ins_not_a_crash(tmp_path: Path, enco
     env = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "100"}
     proc = subprocess.run(
         [sys.executable, "-m", "advisor", "recommend", "--pods", "50000", "--require", "wasm", "--what-if"],
-        capture_output=True, env=env, cwd=tmp_path, timeout=120,
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     text = proc.stdout.decode(encoding)  # every byte is in the encoding

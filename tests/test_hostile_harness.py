@@ -53,7 +53,10 @@ def test_signals_at_random_points_never_leave_a_lie_or_a_temporary_file(tmp_path
         command = rng.choice([["recommend", "--what-if"], ["cost", "--sweep", "pods=10:100000:200"], ["recommend"]])
         proc = subprocess.Popen(
             [sys.executable, "-m", "advisor", *command, "-o", str(target)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=work,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=work,
         )
         time.sleep(rng.uniform(0.0, 1.2))
         proc.send_signal(sig)
@@ -94,7 +97,9 @@ def _flip(content: bytes, rng: random.Random) -> tuple[bytes, str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", DATA_FILES)
-def test_a_flipped_byte_in_a_data_file_gives_its_own_values_or_a_named_problem(capsys, tmp_path: Path, name: str) -> None:
+def test_a_flipped_byte_in_a_data_file_gives_its_own_values_or_a_named_problem(
+    capsys, tmp_path: Path, name: str
+) -> None:
     """Whatever the flip, the run uses exactly the flipped bytes (its data_version stamp is their
     hash) or names the problem; never another file's values, never exit 1."""
     rng = random.Random(f"{SEED}:{name}")
@@ -155,8 +160,12 @@ def test_every_table_view_prints_in_another_encoding(tmp_path: Path, encoding: s
     saved = tmp_path / "a.json"
     other = tmp_path / "b.json"
     for path, pods in ((saved, "100"), (other, "50000")):
-        subprocess.run([sys.executable, "-m", "advisor", "recommend", "--pods", pods, "-o", str(path)], check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "advisor", "recommend", "--pods", pods, "-o", str(path)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     for command in (
         ["recommend", "--require", "wasm", "--what-if"],
         ["cost", "--sweep", "pods=10:5000:5"],
@@ -165,7 +174,9 @@ def test_every_table_view_prints_in_another_encoding(tmp_path: Path, encoding: s
         ["compare", str(saved), str(other)],
         ["recommend", "--pods", "lots"],  # an error message, through stderr
     ):
-        proc = subprocess.run([sys.executable, "-m", "advisor", *command], capture_output=True, env=env, cwd=tmp_path, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "advisor", *command], capture_output=True, env=env, cwd=tmp_path, timeout=120
+        )
         assert proc.returncode in (0, 2), (command, proc.stderr.decode(errors="replace"))
         assert proc.returncode == (2 if "lots" in command else 0)
         proc.stdout.decode(encoding)  # every byte is in the encoding

@@ -35,7 +35,10 @@ def test_dev_null_with_force_stays_a_device(capsys) -> None:
 def test_dev_stdout_gets_the_document(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "advisor", "cost", "-o", "/dev/stdout", "--format", "json"],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["options"]
@@ -168,7 +171,10 @@ def test_a_signal_during_a_slow_fsync_leaves_no_temporary_file(tmp_path: Path, s
     out = tmp_path / "out.toml"
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_FSYNC, "cost", "-o", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
     )
     deadline = time.monotonic() + 30
     while not _leftovers(tmp_path):

@@ -17,9 +17,13 @@ from advisor.catalog import DATA_FILES, MODELS, data_files, load_catalog, read_d
 from advisor.pin import COMMAND, TARGET, pinned_text
 
 
-def _run(*args: str, env_extra: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, env_extra: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "advisor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60
+    )
 
 
 def test_the_pin_is_what_validating_data_gives_now() -> None:
@@ -110,9 +114,17 @@ def test_each_file_is_read_once_and_the_catalog_comes_from_those_bytes(monkeypat
 
 def test_the_old_cache_variables_are_accepted_and_write_nothing(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    proc = _run("recommend", "--format", "json", env_extra={
-        "MESH_ADVISOR_CACHE_DIR": str(cache), "MESH_ADVISOR_NO_CACHE": "0", "XDG_CACHE_HOME": str(tmp_path / "xdg"),
-    }, cwd=tmp_path)
+    proc = _run(
+        "recommend",
+        "--format",
+        "json",
+        env_extra={
+            "MESH_ADVISOR_CACHE_DIR": str(cache),
+            "MESH_ADVISOR_NO_CACHE": "0",
+            "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+        },
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["recommendation"]["choice"]
     assert list(tmp_path.iterdir()) == []  # no cache dir, no ./~/.cache, nothing
