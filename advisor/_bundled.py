@@ -40,7 +40,7 @@ DIGESTS = {
     'benchmarks.toml': 'ffd1eb7bd320705eaa96eb558d8d2c6ccc1475a5dca36cfcc977efbbb6e18a21',
     'pricing.toml': '3e821a3400807cb0b951b92680a91bf61ae51a06dc493f508a92a9e0aa2609ba',
     'rules.toml': 'bb3ecb5516f9fa1b511fd44e68204d3d5ae41bb68f21087fbe89b48bf06adca6',
-    'migrations.toml': '00adeb4c4d02bd4a411045b439e4519a48a49a84d7d84cbfbbaf365d6666c05f',
+    'migrations.toml': '1a3d7f7226b20503009898634fd23c702cde674c2c86e02f13e6664716354386',
     'platforms.toml': 'a682f9b5573a441e9bb773af98e823505cb72cc53aaff3ccb1521f2df6f6d71d',
 }
 
@@ -3371,7 +3371,7 @@ MODELS = {
                 id='prerequisites',
                 order=10,
                 title='Prerequisites',
-                text='Resolve every blocker below; install the Gateway API CRDs; back up the mesh configuration (kubectl get virtualservice,destinationrule,authorizationpolicy,requestauthentication,peerauthentication,gateway,httproute -A -o yaml)',
+                text='Resolve every blocker listed above; install the Gateway API CRDs; back up the mesh configuration (kubectl get virtualservice,destinationrule,authorizationpolicy,requestauthentication,peerauthentication,gateway,httproute -A -o yaml)',
                 source='https://istio.io/latest/docs/ambient/migrate/before-you-begin/',
                 from_mesh=(),
                 to_mesh=(),
@@ -3384,7 +3384,7 @@ MODELS = {
                 id='prerequisites-cross-mesh',
                 order=10,
                 title='Prerequisites',
-                text='Resolve every blocker below; inventory the mesh resources in use; decide how moved and unmoved namespaces will talk during the move (plaintext accepted at the boundary until the last namespace moves)',
+                text='Resolve every blocker listed above; inventory the mesh resources in use; decide how moved and unmoved namespaces will talk during the move (plaintext accepted at the boundary until the last namespace moves)',
                 source='https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/',
                 from_mesh=(),
                 to_mesh=(),
