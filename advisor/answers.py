@@ -218,7 +218,8 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
             f"cluster_pods: {values['cluster_pods']:,} pods in the cluster, fewer than the {values['pods']:,} meshed pods"
         )
     if not problems:
-        both = [f for f in values["require"] if f in values["prefer"]]
+        preferred = set(values["prefer"])
+        both = [f for f in values["require"] if f in preferred]
         if both:
             problems.append(
                 f"{', '.join(both)}: a capability cannot be both required and preferred "

@@ -1,21 +1,19 @@
-"""The data catalog (features, benchmarks, pricing, rules) as frozen models, loaded through a validated cache.
+"""The data catalog (features, benchmarks, pricing, rules) as frozen models, and how it is loaded.
 
-The models are plain frozen dataclasses so that a normal run never imports pydantic: the data is
-validated (by advisor.validation, with pydantic) only when its bytes change, and the validated
-catalog is kept in a cache keyed by those bytes.
+The models are plain frozen dataclasses so that a normal run never imports pydantic. The bundled
+data is validated ahead of time: `python -m advisor.pin` validates data/ and writes the result as
+Python source (advisor/_bundled.py) with each file's SHA-256. A run reads the data files once; when
+every byte matches the pinned digests it uses the pinned models, otherwise (a --data-dir overlay, or
+data/ edited without re-pinning) it validates exactly the bytes it read. Nothing is cached on disk.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import sys
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Union
 
-from advisor import __version__
 from advisor.errors import DataError
 
 LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
@@ -576,6 +574,18 @@ class Platforms:
 
 # ---------------------------------------------------------------- the catalog
 
+# Every data file, the Catalog attribute it fills and the model it is validated as. A new data file
+# is one entry here (and its name in DATA_FILES, and a field on Catalog); validation, pinning
+# (`python -m advisor.pin`) and loading follow from this table.
+MODELS: tuple[tuple[str, str, type], ...] = (
+    ("features.toml", "features", FeatureMatrix),
+    ("benchmarks.toml", "benchmarks", Benchmarks),
+    ("pricing.toml", "pricing", Pricing),
+    ("rules.toml", "rules", Rules),
+    ("migrations.toml", "migrations", Migrations),
+    ("platforms.toml", "platforms", Platforms),
+)
+
 
 @dataclass(frozen=True)
 class ResolvedProfile:
@@ -584,7 +594,6 @@ class ResolvedProfile:
     id: str
     title: str
     description: str
-    chain: tuple[str, ...]
     figures: dict[str, ComponentFigures]
     latency: dict[str, LatencyFigures]
 
@@ -690,6 +699,8 @@ class DataFiles:
 
 
 def data_files(data_dir: str | Path | None) -> DataFiles:
+    import os
+
     paths = {name: bundled_data_dir() / name for name in DATA_FILES}
 
     def unusable(problem: str) -> DataFiles:
@@ -705,7 +716,10 @@ def data_files(data_dir: str | Path | None) -> DataFiles:
             return unusable(f"{base}: no such directory")
         if not base.is_dir():
             return unusable(f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})")
-        found = sorted(base.glob("*.toml"))
+        # os.listdir, not glob: glob reports an unreadable directory as an empty one
+        found = sorted(base / n for n in os.listdir(base) if n.endswith(".toml"))
+    except PermissionError:
+        return unusable(f"{base}: cannot read this directory: permission denied")
     except OSError as exc:  # a name too long, a directory we may not list...
         return unusable(f"{base}: cannot read this directory: {exc.strerror or exc}")
     overlay: list[Path] = []
@@ -723,59 +737,89 @@ def data_files(data_dir: str | Path | None) -> DataFiles:
     return DataFiles(paths, tuple(overlay), tuple(problems))
 
 
-_LOADED: dict[str, Catalog] = {}
+def read_data(files: DataFiles) -> tuple[dict[str, bytes], list[str]]:
+    """Each data file's bytes, read once (a regular file within the size limit), and what could not be read."""
+    from advisor.files import MAX_DATA_FILE_BYTES, ReadProblem, read_limited
 
-
-def _models_fingerprint() -> str:
-    """The models' shapes: a cached catalog pickled by code with other fields is never loaded."""
-    shapes = (
-        f"{cls.__name__}({','.join(f'{f.name}:{f.type}' for f in fields(cls))})"
-        for cls in (*_MODEL_CLASSES, ResolvedProfile, Catalog)
-    )
-    return ";".join(shapes)
-
-
-def _content_key(files: DataFiles) -> str | None:
-    """Hash of everything a catalog is built from; None when a file cannot be read (validation says why)."""
-    digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0{_models_fingerprint()}\0".encode())
+    contents: dict[str, bytes] = {}
+    problems: list[str] = []
     for name, path in files.paths.items():
         try:
-            content = path.read_bytes()
-        except OSError:
-            return None
-        overlaid = b"1" if path in files.overlay else b"0"
-        # The path is part of the key: the catalog reports where each file was read from.
-        header = f"{name}\0{path}\0{len(content)}\0".encode()
-        digest.update(header + overlaid + b"\0" + content)
-    return digest.hexdigest()
+            contents[name] = read_limited(path, MAX_DATA_FILE_BYTES)
+        except ReadProblem as exc:
+            problems.append(f"{name}: {path}: {exc.message}")
+    return contents, problems
 
 
-def load_catalog(data_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> Catalog:
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _pinned_models(files: DataFiles, contents: dict[str, bytes]) -> dict[str, Any] | None:
+    """The pinned, validated models when the bytes read are exactly the bytes that were pinned."""
+    if files.overlay or files.problems or set(contents) != set(DATA_FILES):
+        return None
+    try:
+        from advisor import _bundled
+    except ImportError:  # not generated yet: validate instead
+        return None
+    if _bundled.DIGESTS != {name: digest(contents[name]) for name in DATA_FILES}:
+        return None  # data/ edited since `python -m advisor.pin`: validate what is there now
+    return dict(_bundled.MODELS)
+
+
+def assemble(models: dict[str, Any], files: DataFiles, contents: dict[str, bytes]) -> Catalog:
+    """A Catalog from validated models (pinned, or just validated from `contents`)."""
+    stamp = models["features.toml"].data_version
+    if files.overlay:
+        h = hashlib.sha256()
+        for name in DATA_FILES:
+            if files.paths[name] in files.overlay:
+                h.update(name.encode() + b"\0" + contents[name])
+        stamp = f"{stamp}+local.{h.hexdigest()[:8]}"
+    profiles, _, _ = resolve_profiles(models["benchmarks.toml"])
+    return Catalog(
+        **{attr: models[name] for name, attr, _ in MODELS},
+        data_version=stamp,
+        files={name: str(path) for name, path in files.paths.items()},
+        profiles=profiles,
+    )
+
+
+_VALIDATED: dict[tuple[Any, ...], Catalog] = {}
+
+
+def load_catalog(data_dir: str | Path | None = None, cache_dir: object = None) -> Catalog:
     """Bundled data, with the files that `data_dir` holds replacing bundled ones by name.
 
-    `cache_dir` (chosen by the caller) keeps validated catalogs keyed by the data's bytes, so
-    unchanged data is validated once; any cache problem just means validating again.
+    Every file is read once; the catalog is built from those bytes and nothing else.
+    `cache_dir` is accepted and ignored: there is no cache any more.
     """
     files = data_files(data_dir)
-    key = None if files.problems else _content_key(files)
-    if key is not None and key in _LOADED:
-        return _LOADED[key]
-    cache_file = Path(cache_dir) / f"catalog-{key}.pickle" if (cache_dir and key) else None
-    catalog = _read_cache(cache_file) if cache_file else None
-    if catalog is None:
-        from advisor.validation import build_catalog
+    contents, read_problems = read_data(files) if not files.unusable else ({}, [])
+    pinned = None if read_problems else _pinned_models(files, contents)
+    if pinned is not None:
+        return assemble(pinned, files, contents)
+    # Within one process (tests, a library caller), the same bytes validated once give the same
+    # answer: remembered by the hash of the bytes just read, never across processes or on disk.
+    key = None
+    if not (files.problems or read_problems):
+        key = tuple((name, str(path), path in files.overlay, digest(contents[name])) for name, path in files.paths.items())
+        if key in _VALIDATED:
+            return _VALIDATED[key]
+    from advisor.validation import build_catalog
 
-        catalog, problems = build_catalog(files)
-        if problems:
-            where = f"data directory {data_dir}" if data_dir is not None else "bundled data"
-            raise DataError(
-                f"{where} is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}):",
-                problems,
-            )
-        if cache_file:
-            _write_cache(cache_file, catalog)
-    if key is not None:
-        _LOADED[key] = catalog
+    catalog, problems = build_catalog(files, contents, read_problems)
+    if catalog is not None and key is not None:
+        if len(_VALIDATED) >= 8:
+            _VALIDATED.pop(next(iter(_VALIDATED)))
+        _VALIDATED[key] = catalog
+    if catalog is None:
+        where = f"data directory {data_dir}" if data_dir is not None else "bundled data"
+        raise DataError(
+            f"{where} is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}):",
+            problems,
+        )
     return catalog
 
 
@@ -783,61 +827,9 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[str]:
     """Every problem in the data (overlay on the bundled files), as `file: field.path: message`."""
     from advisor.validation import build_catalog
 
-    return build_catalog(data_files(data_dir))[1]
-
-
-def _private(path: Path) -> bool:
-    """Owned by this user and writable by no one else: only then is a pickle trusted.
-
-    Loading a pickle runs code, so a cache file (or its directory) that another user could
-    have written is ignored and the data is validated again instead.
-    """
-    if not hasattr(os, "getuid"):
-        return True  # no POSIX ownership to check (Windows): the per-user profile directory
-    try:
-        for p in (path, path.parent):
-            st = p.stat()
-            if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                return False
-    except OSError:
-        return False
-    return True
-
-
-def _read_cache(path: Path) -> Catalog | None:
-    if not _private(path):
-        return None
-    try:
-        with path.open("rb") as fh:
-            catalog = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - a missing, stale or corrupt cache is simply rebuilt
-        return None
-    return catalog if isinstance(catalog, Catalog) else None
-
-
-def _write_cache(path: Path, catalog: Catalog) -> None:
-    import tempfile
-
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".catalog.", dir=path.parent)  # created 0600
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only or full cache directory only costs the next run a validation
-
-
-def extends_chain(bm: Benchmarks, pid: str) -> tuple[str, ...] | None:
-    chain: list[str] = []
-    current: str | None = pid
-    while current is not None:
-        if current in chain:
-            return None
-        chain.append(current)
-        prof = bm.profiles.get(current)
-        current = prof.extends if prof else None
-    return tuple(chain)
+    files = data_files(data_dir)
+    contents, read_problems = read_data(files) if not files.unusable else ({}, [])
+    return build_catalog(files, contents, read_problems)[1]
 
 
 def _merge(base: Any, top: Any, cls: type) -> Any:
@@ -848,18 +840,44 @@ def _merge(base: Any, top: Any, cls: type) -> Any:
     return cls(**{name: getattr(top, name) or getattr(base, name) for name in field_names(cls)})
 
 
-def resolve_profile(bm: Benchmarks, pid: str) -> ResolvedProfile:
-    chain = extends_chain(bm, pid) or (pid,)
-    figures: dict[str, ComponentFigures] = {}
-    latency: dict[str, LatencyFigures] = {}
-    for name in reversed(chain):
-        prof = bm.profiles[name]
-        for cid, figs in prof.figures.items():
-            figures[cid] = _merge(figures.get(cid), figs, ComponentFigures)
-        for oid, figs in prof.latency.items():
-            latency[oid] = _merge(latency.get(oid), figs, LatencyFigures)
-    prof = bm.profiles[pid]
-    return ResolvedProfile(
-        id=pid, title=prof.title, description=prof.description, chain=chain,
-        figures=figures, latency=latency,
-    )
+def _apply(pid: str, prof: Profile, base: ResolvedProfile | None) -> ResolvedProfile:
+    figures: dict[str, ComponentFigures] = dict(base.figures) if base else {}
+    latency: dict[str, LatencyFigures] = dict(base.latency) if base else {}
+    for cid, figs in prof.figures.items():
+        figures[cid] = _merge(figures.get(cid), figs, ComponentFigures)
+    for oid, figs in prof.latency.items():
+        latency[oid] = _merge(latency.get(oid), figs, LatencyFigures)
+    return ResolvedProfile(id=pid, title=prof.title, description=prof.description, figures=figures, latency=latency)
+
+
+def resolve_profiles(bm: Benchmarks) -> tuple[dict[str, ResolvedProfile], set[str], set[str]]:
+    """Every profile with `extends` applied; and the profiles whose chain runs into a cycle, and
+    those whose chain reaches a profile that is not there (unknown, or invalid and left out).
+
+    Each profile is walked once and resolved once from its parent's result, so a chain or a cycle
+    of n profiles costs O(n), not the O(n^2) of walking every chain from its start.
+    """
+    profiles = bm.profiles or {}
+    resolved: dict[str, ResolvedProfile] = {}
+    cyclic: set[str] = set()
+    broken: set[str] = set()
+    for start in profiles:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = start
+        while current is not None and current in profiles and current not in resolved:
+            if current in cyclic or current in broken or current in on_path:
+                break
+            on_path.add(current)
+            path.append(current)
+            current = profiles[current].extends
+        if current is not None and (current in on_path or current in cyclic):
+            cyclic.update(path)
+            continue
+        if current is not None and (current in broken or current not in profiles):
+            broken.update(path)
+        base = resolved.get(current) if current is not None else None
+        for pid in reversed(path):
+            base = resolved[pid] = _apply(pid, profiles[pid], base)
+    in_file_order = {pid: resolved[pid] for pid in profiles if pid in resolved}
+    return in_file_order, cyclic, broken

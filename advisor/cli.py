@@ -159,15 +159,12 @@ FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output fi
 DATA_DIR_OPT = typer.Option(None, "--data-dir", metavar="DIR", help="Directory whose data files replace the bundled ones by name.", show_default=False)
 
 
-def cache_dir() -> Optional[str]:
-    """Where validated catalogs are kept (MESH_ADVISOR_NO_CACHE=1 turns the cache off)."""
-    if os.environ.get("MESH_ADVISOR_NO_CACHE", "") not in ("", "0"):
-        return None
-    explicit = os.environ.get("MESH_ADVISOR_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "mesh-advisor")
+
+
+def cache_dir() -> None:
+    """There is no cache any more (the bundled data is pinned, overlays are validated every run);
+    kept so that callers written against the old cache still work."""
+    return None
 
 
 def load(data_dir: Optional[str]):
@@ -175,7 +172,7 @@ def load(data_dir: Optional[str]):
 
     if data_dir is not None and not data_dir.strip():
         raise UserError("--data-dir: expected a directory holding data files, got an empty string")
-    return load_catalog(data_dir, cache_dir=cache_dir())
+    return load_catalog(data_dir)
 
 
 def answers_source(positional: Optional[str], option: Optional[str]) -> list[str]:
@@ -525,7 +522,7 @@ def _signal_problems(directory: Optional[str]) -> list[str]:
     if not path.is_file():
         return []
     try:
-        feature_ids = load_catalog(directory, cache_dir=cache_dir()).feature_ids
+        feature_ids = load_catalog(directory).feature_ids
     except DataError:
         feature_ids = None  # the catalog's own problems are reported already
     try:
@@ -612,6 +609,12 @@ def _shell_defaulted(args: list[str]) -> list[str]:
     return out
 
 
+def interrupted_message() -> str:
+    from advisor.output import interrupted_message as message
+
+    return message()
+
+
 def _run(args: list[str], env: Environment) -> int:
     args = _shell_defaulted(args)
     debug = env.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
@@ -626,7 +629,7 @@ def _run(args: list[str], env: Environment) -> int:
             completion.prepare(command)
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
         if result == EXIT_INTERRUPTED:  # Ctrl-C while click parses: typer returns Exit(130)'s code
-            print("\nInterrupted; nothing saved.", file=env.stderr)
+            print(interrupted_message(), file=env.stderr)
         return result if isinstance(result, int) else 0
     except UserError as exc:
         # Messages quote file contents and flag values: show their control characters, never obey them.
@@ -634,12 +637,12 @@ def _run(args: list[str], env: Environment) -> int:
             print(visible(f"mesh-advisor: {line}" if line is exc.message else line, one_line=True), file=env.stderr)
         return exc.exit_code
     except (Interrupted, KeyboardInterrupt, abort):
-        print("\nInterrupted; nothing saved.", file=env.stderr)
+        print(interrupted_message(), file=env.stderr)
         return EXIT_INTERRUPTED
     except exit_ as exc:
         code = int(getattr(exc, "exit_code", 0) or 0)
         if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C inside a command into Exit(130)
-            print("\nInterrupted; nothing saved.", file=env.stderr)
+            print(interrupted_message(), file=env.stderr)
         return code
     except click_exc as exc:
         message = exc.format_message()
@@ -654,7 +657,11 @@ def _run(args: list[str], env: Environment) -> int:
         hint = f" (see '{where} --help')"
         print(visible(f"mesh-advisor: {message}{hint}", one_line=True), file=env.stderr)
         return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
-    except BrokenPipeError:
+    except (BrokenPipeError, SystemExit) as exc:
+        # click turns a broken pipe inside a command into exit 1 (it calls sys.exit(1) even with
+        # standalone_mode off): `recommend --format json | true` exited 1 with nothing said.
+        if isinstance(exc, SystemExit) and not isinstance(exc.__context__, BrokenPipeError):
+            raise
         # The reader went away (e.g. `| head`); nothing more to say.
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)

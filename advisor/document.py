@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,6 @@ from advisor import __version__
 from advisor.answers import SCHEMA_VERSION, Resolved
 from advisor.catalog import UNPUBLISHED_FIGURES, Catalog, ComponentFigures, LatencyFigures, cell_dict, figure_items, to_dict
 from advisor.costing import OptionCost, Projection, Transition
-from advisor.errors import OutputError
 from advisor.scoring import Recommendation
 
 from advisor.formats import dumps  # noqa: E402,F401 - re-exported for older callers
@@ -287,54 +285,15 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
 
 
 def check_writable(path: str, force: bool) -> Path:
-    """Fail before any work if the output cannot be written; nothing is created here."""
-    if not path.strip():
-        raise OutputError("-o: expected a file path (or - for standard output), got an empty string")
-    p = Path(path)
-    try:
-        exists = p.exists()
-        if exists and p.is_dir():
-            raise OutputError(f"-o {path}: is a directory; expected a file path")
-        if exists and not force:
-            raise OutputError(f"-o {path}: file exists; pass --force to overwrite it")
-        parent = p.parent if str(p.parent) else Path(".")
-        if not parent.is_dir():
-            raise OutputError(f"-o {path}: directory {parent} does not exist")
-    except OSError as exc:  # a name too long, a path through a file...
-        raise OutputError(f"-o {path}: cannot write there: {exc.strerror or exc}") from None
-    return p
+    """Fail before any work if the output cannot be written; nothing is created here (advisor.output)."""
+    from advisor.output import check_target
 
-
-def _file_mode(existing: Path) -> int:
-    """Keep an overwritten file's mode; a new file gets what the umask allows (not mkstemp's 0600)."""
-    try:
-        return existing.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    check_target(path, force)
+    return Path(path)
 
 
 def write_atomic(path: str, text: str, force: bool) -> Path:
-    """Write via a temporary file in the same directory, then rename: never a half-written file."""
-    p = check_writable(path, force)
-    parent = p.parent if str(p.parent) else Path(".")
-    import tempfile  # only when a file is written: it costs start-up otherwise
+    """Write -o `path` by advisor.output's rules: never a half-written file, never a device renamed over."""
+    from advisor.output import save
 
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name[:100]}.", suffix=".tmp", dir=parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if not force and p.exists():
-            raise OutputError(f"-o {path}: file exists; pass --force to overwrite it")
-        os.chmod(tmp, _file_mode(p))
-        os.replace(tmp, p)
-    except OSError as exc:
-        raise OutputError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-    return p
+    return save(path, text, force)

@@ -15,8 +15,10 @@ EXIT_INTERRUPTED = 130
 
 # C0/C1 control characters (ESC starts terminal escape sequences, BEL ends OSC 8 links) and the
 # Unicode bidi overrides that make text read differently from what it holds.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_OR_LINE_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# U+2028 and U+2029 (line and paragraph separators) break lines in many terminals and editors: a
+# data file could forge a "data OK" line with one, so they are escaped like the C0 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_LINE_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str, one_line: bool = False) -> str:

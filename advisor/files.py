@@ -1,13 +1,217 @@
-"""Reading a TOML or JSON document a user points at (answers files, saved results): one set of errors."""
+"""Reading files a user points at (answers files, saved results, data files, manifests) within bounds.
+
+One bounded reader for every input: only a regular file is read (never a FIFO, device or socket,
+which could block or never end), up to a stated size, and a parsed document is refused when it
+nests deeper than MAX_DEPTH or holds a number no later arithmetic can take. Callers turn the
+`ReadProblem` into their own one-line error.
+"""
 
 from __future__ import annotations
 
-import json
-import tomllib
+import math
+import os
+import re
+import stat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 from advisor.errors import UserError, syntax_problem
+
+# Limits a real user never meets (the bundled data files are under 30 KB each; a saved result is
+# about 40 KB), low enough that parsing what is allowed takes well under a few seconds.
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # answers files and saved results
+MAX_DATA_FILE_BYTES = 4 * 1024 * 1024  # each data file
+MAX_MANIFEST_BYTES = 2 * 1024 * 1024 * 1024  # each manifest or kubectl dump a scan reads (streamed)
+MAX_DEPTH = 64  # tables and lists inside each other, counting every part of a dotted key
+# Numbers any arithmetic can take: beyond MAX_MAGNITUDE a sum or product overflows to infinity,
+# and a nonzero number closer to 0 than MIN_MAGNITUDE (a denormal) overflows when divided by.
+# Each answer, figure and result field has its own, tighter range on top of these.
+MAX_MAGNITUDE = 1e300
+MIN_MAGNITUDE = 2.2250738585072014e-308  # sys.float_info.min, the smallest normal float
+
+_READ_CHUNK = 1024 * 1024
+
+
+class ReadProblem(Exception):
+    """Why a file was not read or parsed: one phrase to follow `PATH: `."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def size_words(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+
+
+def open_regular(path: str | Path, limit: int | None = None) -> BinaryIO:
+    """A regular file opened for reading in binary (for streaming readers); else ReadProblem.
+
+    Same checks as read_limited (only a regular file, within `limit` bytes when given, never a
+    FIFO, device, socket or directory, never a blocking open), without reading anything.
+    """
+    fd = _open_checked(path, limit)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _open_checked(path: str | Path, limit: int | None) -> int:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise ReadProblem("not found") from None
+    except IsADirectoryError:
+        raise ReadProblem("is a directory") from None
+    except PermissionError:
+        raise ReadProblem("cannot read: permission denied") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in the name, a loop of links...
+        raise ReadProblem(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ReadProblem("is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadProblem("not a regular file (a device, FIFO or socket); expected a file")
+        if limit is not None and st.st_size > limit:
+            raise ReadProblem(f"larger than the {size_words(limit)} limit ({st.st_size:,} bytes)")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_limited(path: str | Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, read once; else ReadProblem.
+
+    The file is opened without blocking (a FIFO with no writer would otherwise hang) and checked
+    on the open descriptor, so what is checked is what is read. A symlink is followed: what it
+    points to must itself be a regular file.
+    """
+    fd = _open_checked(path, limit)
+    try:
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:  # a file that grows while being read is still cut at the limit
+            chunk = os.read(fd, min(_READ_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise ReadProblem(f"larger than the {size_words(limit)} limit")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ReadProblem(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- bounds on a parsed document
+
+# A TOML token on one line: a string (basic or literal), a comment, or one structural character.
+_TOML_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#.*|[.=,\[\]{}]')
+
+
+def check_toml_keys(text: str, max_parts: int = MAX_DEPTH) -> None:
+    """Refuse a dotted key of more than `max_parts` parts before tomllib sees it.
+
+    tomllib takes time quadratic in a dotted key's length (20,000 parts: 9 s), so the key is
+    measured first. Only lines with that many dots are looked at, so ordinary files cost nothing.
+    """
+    if text.count(".") < max_parts:
+        return
+    for line in text.splitlines():
+        if line.count(".") < max_parts:
+            continue
+        dots = 0
+        for m in _TOML_TOKEN.finditer(line):
+            tok = m.group()
+            if tok == ".":
+                dots += 1
+                if dots >= max_parts:
+                    raise ReadProblem(f"a dotted key with more than {max_parts} parts")
+            elif tok in ("=", ",", "{", "[", "]", "}") or tok.startswith("#"):
+                dots = 0  # a key ends (or a value starts): the dots of numbers are never counted
+            # quoted key parts and bare key characters between dots keep the count going
+
+
+def check_bounds(doc: Any, max_depth: int = MAX_DEPTH) -> None:
+    """Refuse nesting deeper than `max_depth`, and numbers beyond what any later arithmetic takes.
+
+    A loop, not recursion: the document decides how deep it goes.
+    """
+    stack: list[tuple[Any, int, str]] = [(doc, 0, "")]
+    while stack:
+        node, depth, where = stack.pop()
+        if isinstance(node, dict):
+            if depth >= max_depth:
+                raise ReadProblem(f"{_clipped(where)}: nested more than {max_depth} levels deep")
+            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in node.items())
+        elif isinstance(node, list):
+            if depth >= max_depth:
+                raise ReadProblem(f"{_clipped(where)}: nested more than {max_depth} levels deep")
+            stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(node))
+        elif isinstance(node, bool):
+            continue
+        elif isinstance(node, int):
+            if abs(node) > MAX_MAGNITUDE:
+                raise ReadProblem(f"{_where(where)}a number too large (at most {MAX_MAGNITUDE:g})")
+        elif isinstance(node, float):
+            # NaN and infinity are reported by the answers' and results' own checks, by name.
+            if math.isfinite(node) and abs(node) > MAX_MAGNITUDE:
+                raise ReadProblem(f"{_where(where)}a number too large (at most {MAX_MAGNITUDE:g}), got {node!r}")
+            if node != 0 and abs(node) < MIN_MAGNITUDE:
+                raise ReadProblem(f"{_where(where)}a number too close to 0 (use 0 or at least {MIN_MAGNITUDE:g}), got {node!r}")
+        elif isinstance(node, str) and _has_surrogate(node):
+            raise ReadProblem(f"{_where(where)}text that is not valid Unicode (a lone surrogate)")
+
+
+def _where(path: str) -> str:
+    return f"{_clipped(path)}: " if path else "(top level): "
+
+
+def _clipped(path: str, limit: int = 80) -> str:
+    return path if len(path) <= limit else path[: limit - 3] + "..."
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def parse_text(
+    content: bytes,
+    as_json: bool,
+    parse_constant: Callable[[str], Any] | None = None,
+) -> Any:
+    """Decode and parse (JSON or TOML) within the bounds above; ReadProblem says what is wrong."""
+    import json  # only when a document is parsed: the bundled data needs neither parser
+    import tomllib
+
+    kind = "JSON" if as_json else "TOML"
+    try:
+        text = content.decode("utf-8-sig")  # a BOM, as some Windows editors write, is not an error
+    except UnicodeDecodeError:
+        raise ReadProblem("not UTF-8 text") from None
+    try:
+        if as_json:
+            doc = json.loads(text, parse_constant=parse_constant)
+        else:
+            check_toml_keys(text)
+            doc = tomllib.loads(text)
+    except ReadProblem as exc:
+        raise ReadProblem(f"{kind} syntax error: {exc.message}") from None
+    except ValueError as exc:  # JSONDecodeError, TOMLDecodeError, or a huge integer's plain ValueError
+        raise ReadProblem(f"{kind} syntax error: {syntax_problem(exc)}") from None
+    except RecursionError:
+        # both parsers recurse into nested arrays and tables: a few thousand levels overflow
+        raise ReadProblem(f"{kind} syntax error: nested too deeply") from None
+    check_bounds(doc)
+    return doc
 
 
 def read_document(
@@ -18,6 +222,7 @@ def read_document(
     expected: str,
     sniff_json: bool = False,
     parse_constant: Callable[[str], Any] | None = None,
+    limit: int = MAX_DOCUMENT_BYTES,
 ) -> Any:
     """The parsed document, or `error` with one line naming the file and what was expected.
 
@@ -27,25 +232,18 @@ def read_document(
     label = str(path)
     p = Path(path)
     try:
-        content = p.read_bytes()
-    except FileNotFoundError:
-        raise error(f"{label}: {missing}") from None
-    except IsADirectoryError:
-        raise error(f"{label}: is a directory; {expected}") from None
-    except OSError as exc:
-        raise error(f"{label}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = content.decode("utf-8-sig")  # a BOM, as some Windows editors write, is not an error
-    except UnicodeDecodeError:
-        raise error(f"{label}: not UTF-8 text; {expected}") from None
+        content = read_limited(p, limit)
+    except ReadProblem as exc:
+        if exc.message == "not found":
+            raise error(f"{label}: {missing}") from None
+        raise error(f"{label}: {exc.message}; {expected}") from None
     suffix = p.suffix.lower()
-    as_json = suffix == ".json" or (sniff_json and suffix != ".toml" and text.lstrip().startswith("{"))
-    kind = "JSON" if as_json else "TOML"
+    as_json = suffix == ".json" or (
+        sniff_json and suffix != ".toml" and content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    )
     try:
-        if as_json:
-            return json.loads(text, parse_constant=parse_constant)
-        return tomllib.loads(text)
-    except ValueError as exc:  # JSONDecodeError, TOMLDecodeError, or a huge integer's plain ValueError
-        raise error(f"{label}: {kind} syntax error: {syntax_problem(exc)}") from None
-    except RecursionError:
-        raise error(f"{label}: {kind} nested too deeply") from None
+        return parse_text(content, as_json, parse_constant)
+    except ReadProblem as exc:
+        if exc.message == "not UTF-8 text":
+            raise error(f"{label}: not UTF-8 text; {expected}") from None
+        raise error(f"{label}: {exc.message}") from None

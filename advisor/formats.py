@@ -186,15 +186,24 @@ def emit(result: Result, env: Environment, plan: OutputPlan, force: bool = False
     for warning in getattr(result, "warnings", ()):
         env.warn(warning)
     if plan.path is not None:
-        from advisor.document import write_atomic
         from advisor.errors import visible
+        from advisor.output import check_target, save
 
         assert plan.file_format is not None
-        # The file first: a write that fails (permissions, a full disk) is reported before,
-        # not after, a screenful of results that were never saved.
-        write_atomic(plan.path, render_text(result, plan.file_format), force)
+        # Checked before anything is shown (an unusable path is one line, not a screenful of results
+        # that were never saved), rendered in full, and written last: a Ctrl-C or failure while the
+        # table is drawn leaves no file, so "nothing saved" is then true.
+        check_target(plan.path, force)
+        text = render_text(result, plan.file_format)
+        reader_gone = None
         if plan.screen == "table":
-            render_table(result, env.console)
+            try:
+                render_table(result, env.console)
+            except BrokenPipeError as exc:  # `| head`: the reader left, the file is still wanted
+                reader_gone = exc
+        save(plan.path, text, force)
+        if reader_gone is not None:
+            raise reader_gone
         env.note(f"Wrote {visible(plan.path, one_line=True)} ({plan.file_format.upper()}).")
         return
     if plan.screen == "table":

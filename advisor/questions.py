@@ -140,6 +140,9 @@ class Question:
                 raise ValueError(f"expected {self.expected()}, got a number too large") from None
         if not math.isfinite(value):
             raise ValueError(f"expected {self.expected()} (finite), got {_show(raw)}")
+        if value != 0 and abs(value) < SMALLEST:
+            # 1e-310 (a denormal) overflowed, and 5e-324 divided by zero, in what-if's arithmetic
+            raise ValueError(f"expected {self.expected()}: 0, or at least {SMALLEST:g}; got {_show(raw)}")
         self._check_range(value, raw)
         return value + 0.0  # -0.0 becomes 0.0: no "$-0" anywhere downstream
 
@@ -167,6 +170,10 @@ class Question:
         if too_low or too_high:
             raise ValueError(f"expected {self.expected()}, got {_show(raw)}")
 
+
+# The smallest nonzero number an answer may be: far below any real price, rate or share, far above
+# the denormals that overflow or divide by zero when what-if scales and divides answers.
+SMALLEST = 1e-12
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
@@ -202,14 +209,14 @@ def _show(raw: Any) -> str:
 def _parse_feature_list(raw: Any) -> tuple[str, ...]:
     """Feature ids from a list and/or comma lists; order kept, duplicates dropped."""
     items = raw if isinstance(raw, (list, tuple)) else [raw]
-    ids: list[str] = []
+    ids: dict[str, None] = {}  # ordered and with O(1) membership: 100,000 ids take milliseconds
     for item in items:
         if not isinstance(item, str):
             raise ValueError(f"expected feature ids as text, got {_show(item)}")
         for part in item.split(","):
             part = part.strip().lower()
-            if part and part not in ids:
-                ids.append(part)
+            if part:
+                ids[part] = None
     return tuple(ids)
 
 

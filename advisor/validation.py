@@ -1,21 +1,21 @@
 """Validate data files with pydantic and report every problem as `file: field.path: message`.
 
-Imported only when data must be (re)validated: `data validate`, and a catalog not yet in the cache.
+Imported only when data must be validated: `data validate`, a --data-dir overlay, bundled data
+that differs from the pinned form, and `python -m advisor.pin`.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import re
-import tomllib
 from dataclasses import MISSING, fields
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
-from advisor.errors import syntax_problem, visible
+from advisor.errors import visible
+from advisor.files import ReadProblem, parse_text
 
 import advisor.catalog as _catalog_module
 from advisor.catalog import (
@@ -27,7 +27,6 @@ from advisor.catalog import (
     Catalog,
     ComponentFigures,
     DataFiles,
-    FeatureMatrix,
     FIGURE_UNITS,
     LatencyFigures,
     Migrations,
@@ -36,22 +35,16 @@ from advisor.catalog import (
     Range,
     Rules,
     When,
-    extends_chain,
+    assemble,
     field_names,
-    resolve_profile,
+    read_data,
+    resolve_profiles,
 )
 
 # The models' annotations are strings naming constrained types that a normal run never builds.
 vars(_catalog_module).update(_catalog_module.constraint_types())
 
-MODELS: tuple[tuple[str, type], ...] = (
-    ("features.toml", FeatureMatrix),
-    ("benchmarks.toml", Benchmarks),
-    ("pricing.toml", Pricing),
-    ("rules.toml", Rules),
-    ("migrations.toml", Migrations),
-    ("platforms.toml", Platforms),
-)
+MODELS: tuple[tuple[str, type], ...] = tuple((name, model) for name, _, model in _catalog_module.MODELS)
 
 
 @functools.lru_cache(maxsize=None)
@@ -59,32 +52,27 @@ def _adapter(annotation: Any) -> TypeAdapter:
     return TypeAdapter(annotation)
 
 
-def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
-    """Read and validate the data files; (catalog, []) or (None, every problem found)."""
+def validate_models(files: DataFiles, contents: dict[str, bytes] | None = None, read_problems: list[str] | None = None) -> tuple[dict[str, Any] | None, list[str]]:
+    """Parse and validate the data files' bytes; (models by file name, []) or (None, every problem).
+
+    `contents` are the bytes the caller read (each file read once, so what is checked is what is
+    used); without them the files are read here.
+    """
     problems: list[str] = list(files.problems)
     if files.unusable:
         return None, [visible(p, one_line=True) for p in problems]
-    paths, overlay = files.paths, files.overlay
+    if contents is None:
+        contents, read_problems = read_data(files)
+    problems.extend(read_problems or [])
 
     raw: dict[str, dict[str, Any]] = {}
-    digest = hashlib.sha256()
-    for name, path in paths.items():
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            problems.append(f"{name}: cannot read {path}: {exc.strerror or exc}")
+    for name in files.paths:
+        if name not in contents:
             continue
-        if path in overlay:
-            digest.update(name.encode() + b"\0" + content)
         try:
-            raw[name] = tomllib.loads(content.decode("utf-8-sig"))  # tolerate a BOM
-        except UnicodeDecodeError:
-            problems.append(f"{name}: not UTF-8 text")
-        except ValueError as exc:  # TOMLDecodeError, or tomllib's plain ValueError for a huge integer
-            problems.append(f"{name}: TOML syntax error: {syntax_problem(exc)}")
-        except RecursionError:
-            # tomllib parses nested arrays and inline tables recursively: a few thousand levels overflow.
-            problems.append(f"{name}: TOML syntax error: nested too deeply")
+            raw[name] = parse_text(contents[name], as_json=False)
+        except ReadProblem as exc:
+            problems.append(f"{name}: {exc.message}")
 
     models: dict[str, Any] = {}
     # Files that fail validation still get cross-checked on the parts that do validate, so one
@@ -106,28 +94,19 @@ def build_catalog(files: DataFiles) -> tuple[Catalog | None, list[str]]:
         order = {name: i for i, name in enumerate(DATA_FILES)}
         problems.sort(key=lambda p: order.get(p.split(":", 1)[0], -1))
         return None, [visible(p, one_line=True) for p in _dedupe(problems)]
-
-    profiles = {
-        pid: resolve_profile(models["benchmarks.toml"], pid)
-        for pid in models["benchmarks.toml"].profiles
-    }
-    stamp = models["features.toml"].data_version
-    if overlay:
-        stamp = f"{stamp}+local.{digest.hexdigest()[:8]}"
-    catalog = Catalog(
-        features=models["features.toml"],
-        benchmarks=models["benchmarks.toml"],
-        pricing=models["pricing.toml"],
-        rules=models["rules.toml"],
-        migrations=models["migrations.toml"],
-        platforms=models["platforms.toml"],
-        data_version=stamp,
-        files={name: str(path) for name, path in paths.items()},
-        profiles=profiles,
-    )
-    return catalog, []
+    return models, []
 
 
+def build_catalog(
+    files: DataFiles, contents: dict[str, bytes] | None = None, read_problems: list[str] | None = None
+) -> tuple[Catalog | None, list[str]]:
+    """Read (unless given the bytes) and validate the data files; (catalog, []) or (None, every problem found)."""
+    if contents is None and not files.unusable:
+        contents, read_problems = read_data(files)
+    models, problems = validate_models(files, contents, read_problems)
+    if models is None:
+        return None, problems
+    return assemble(models, files, contents or {}), []
 
 
 def _salvage(cls: type, data: dict[str, Any]) -> Any:
@@ -182,7 +161,16 @@ def _raw_entries(data: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
 
 
 def _raw_ids(data: dict[str, Any] | None, key: str, field: str = "id") -> list[str]:
-    return [e[field] for e in _raw_entries(data, key) if isinstance(e.get(field), str)]
+    # Stripped as pydantic strips them, so `id = "mtls "` is the same id as `mtls` in every check.
+    return [e[field].strip() for e in _raw_entries(data, key) if isinstance(e.get(field), str)]
+
+
+def _listing(ids: Any, limit: int = 20) -> str:
+    """Ids for an "expected ..." hint, cut short so a file with 100,000 entries cannot make every
+    message 100,000 ids long."""
+    ids = list(ids)
+    shown = ", ".join(ids[:limit])
+    return shown + (f", ... ({len(ids) - limit} more)" if len(ids) > limit else "")
 
 
 def _indexed(entries: tuple[Any, ...] | None, data: dict[str, Any], key: str) -> list[tuple[int, Any]]:
@@ -248,13 +236,15 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 def _duplicates(ids: list[str]) -> list[str]:
+    """Ids given more than once, compared as they are used (surrounding spaces dropped): linear time."""
     seen: set[str] = set()
-    dup: list[str] = []
+    dup: dict[str, None] = {}
     for i in ids:
-        if i in seen and i not in dup:
-            dup.append(i)
-        seen.add(i)
-    return dup
+        key = i.strip()
+        if key in seen:
+            dup[key] = None
+        seen.add(key)
+    return list(dup)
 
 
 def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]], signal_ids: list[str] | None = None) -> list[str]:
@@ -265,7 +255,8 @@ def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]], signal_i
     # The options declared in features.toml are the set every other file is checked against.
     # Without a readable list of options there is no set, so option ids are not checked.
     written_options = raw.get("features.toml", {}).get("options")
-    options = _raw_ids(raw["features.toml"], "options") if isinstance(written_options, list) else None
+    # dict.fromkeys: the ids in file order, with O(1) membership (a hostile file may list 100,000)
+    options = dict.fromkeys(_raw_ids(raw["features.toml"], "options")) if isinstance(written_options, list) else None
     if "features.toml" in views:
         problems.extend(_check_features(raw["features.toml"]))
     if "benchmarks.toml" in views:
@@ -276,11 +267,9 @@ def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]], signal_i
     written = raw.get("features.toml", {}).get("features")
     feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
     if "rules.toml" in views:
-        # Without a readable list of features the feature ids are unknown, so they are not checked.
-        written = raw.get("features.toml", {}).get("features")
-        feature_ids = _raw_ids(raw["features.toml"], "features") if isinstance(written, list) else None
         declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
-        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], feature_ids, declared))
+        known = set(feature_ids) if feature_ids is not None else None  # O(1) lookups
+        problems.extend(_check_rules(views["rules.toml"], raw["rules.toml"], known, declared))
     if "migrations.toml" in views:
         problems.extend(_check_migrations(views["migrations.toml"], raw, feature_ids, signal_ids))
     if "platforms.toml" in views:
@@ -301,8 +290,10 @@ def _check_features(data: dict[str, Any]) -> list[str]:
         ident = opt.get("id")
         if isinstance(ident, str) and not _ID.match(ident.strip()):
             problems.append(f"features.toml: options.{i}({ident}).id: expected a kebab-case id like 'istio-sidecar' (got {ident!r})")
-    expected_options = ", ".join(option_ids) or "the options listed under [[options]]"
+    expected_options = _listing(option_ids) or "the options listed under [[options]]"
+    known_options = set(option_ids)
     group_ids = _raw_ids(data, "groups")
+    known_groups = set(group_ids)
     for dup in _duplicates(group_ids):
         problems.append(f"features.toml: groups: group '{dup}' is listed twice")
     feature_ids = _raw_ids(data, "features")
@@ -316,13 +307,13 @@ def _check_features(data: dict[str, Any]) -> list[str]:
             continue
         where = f"features.toml: features.{i}" + (f"({feat['id']})" if isinstance(feat.get("id"), str) else "")
         group = feat.get("group")
-        if isinstance(group, str) and group not in group_ids:
-            problems.append(f"{where}.group: unknown group '{group}' (expected {', '.join(group_ids)})")
+        if isinstance(group, str) and group.strip() not in known_groups:
+            problems.append(f"{where}.group: unknown group '{group}' (expected {_listing(group_ids)})")
         cells = feat.get("cells")
         if not isinstance(cells, dict):
             continue
         for cell_option, cell in cells.items():
-            if cell_option not in option_ids:
+            if cell_option not in known_options:
                 problems.append(f"{where}.cells.{cell_option}: unknown option id (expected {expected_options})")
             if isinstance(cell, dict):
                 problems.extend(_vendor_problems(f"{where}.cells.{cell_option}", cell))
@@ -359,6 +350,7 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any], options: list[str] |
     problems: list[str] = []
     expected = ", ".join(options or ())
     comp_ids = _raw_ids(data, "components")
+    known_comps = set(comp_ids)
     for dup in _duplicates(comp_ids):
         problems.append(f"benchmarks.toml: components: component '{dup}' is defined twice")
     for i, comp in _indexed(bm.components, data, "components"):
@@ -375,14 +367,15 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any], options: list[str] |
     if bm.default_profile is not None and bm.default_profile not in raw_profiles:
         problems.append(
             f"benchmarks.toml: default_profile: unknown profile '{bm.default_profile}' "
-            f"(expected one of {', '.join(raw_profiles) or 'the profiles defined'})"
+            f"(expected one of {_listing(raw_profiles) or 'the profiles defined'})"
         )
     profiles = bm.profiles or {}
+    all_resolved, cyclic, broken = resolve_profiles(bm)
     for pid, prof in profiles.items():
         where = f"benchmarks.toml: profiles.{pid}"
         for cid in prof.figures:
-            if cid not in comp_ids:
-                problems.append(f"{where}.figures.{cid}: unknown component (expected {', '.join(comp_ids)})")
+            if cid not in known_comps:
+                problems.append(f"{where}.figures.{cid}: unknown component (expected {_listing(comp_ids)})")
         for oid in prof.latency:
             if options is not None and oid not in options:
                 problems.append(f"{where}.latency.{oid}: unknown option id (expected {expected})")
@@ -392,16 +385,15 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any], options: list[str] |
             problems.extend(_unit_problems(f"{where}.latency.{oid}", figs))
         if prof.extends is not None and prof.extends not in raw_profiles:
             problems.append(
-                f"{where}.extends: unknown profile '{prof.extends}' (expected one of {', '.join(raw_profiles)})"
+                f"{where}.extends: unknown profile '{prof.extends}' (expected one of {_listing(raw_profiles)})"
             )
             continue
-        chain = extends_chain(bm, pid)
-        if chain is None:
+        if pid in cyclic:
             problems.append(f"{where}.extends: profiles extend each other in a cycle")
             continue
-        if any(name not in profiles for name in chain):
+        if pid in broken:
             continue  # inherits from a profile that failed validation: completeness is unknowable
-        resolved = resolve_profile(bm, pid)
+        resolved = all_resolved[pid]
         for comp in bm.components or ():
             figs = resolved.figures.get(comp.id, ComponentFigures())
             at = f"{where}.figures.{comp.id}"
@@ -435,7 +427,7 @@ def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
     if pr.default_preset is not None and pr.default_preset not in raw_presets:
         problems.append(
             f"pricing.toml: default_preset: unknown preset '{pr.default_preset}' "
-            f"(expected one of {', '.join(raw_presets) or 'the presets defined'})"
+            f"(expected one of {_listing(raw_presets) or 'the presets defined'})"
         )
     for pid, preset in (pr.presets or {}).items():
         for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour"):
@@ -450,7 +442,7 @@ def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
 
 
 def _check_rules(
-    rl: Rules, data: dict[str, Any], feature_ids: list[str] | None, declared: list[dict[str, Any]] | None
+    rl: Rules, data: dict[str, Any], feature_ids: set[str] | None, declared: list[dict[str, Any]] | None
 ) -> list[str]:
     from advisor.questions import BY_KEY
 
@@ -595,9 +587,12 @@ def _signal_ids(files: DataFiles) -> list[str] | None:
 
     here = [p.parent / "signals.toml" for p in files.overlay if (p.parent / "signals.toml").is_file()]
     path = here[0] if here else bundled_data_dir() / "signals.toml"
+    from advisor.files import MAX_DATA_FILE_BYTES, read_limited
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError, RecursionError):
+        # The shared bounded reader: a FIFO or /dev/zero named signals.toml is refused, not read.
+        data = parse_text(read_limited(path, MAX_DATA_FILE_BYTES), as_json=False)
+    except ReadProblem:
         return None  # the scan's own checks report an unreadable signals file
     return _raw_ids(data, "signals")
 

@@ -13,6 +13,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 from questionary import Choice, Separator
 from rich.console import Console
@@ -313,6 +314,13 @@ def _end_input_on_ctrl_d(question: questionary.Question) -> questionary.Question
     @extra.add("c-d", eager=True)
     def _(event: Any) -> None:
         event.app.exit(exception=EOFError, style="class:aborting")
+
+    # An escape sequence typed or pasted at a prompt (`\x1b[31m`) looks to prompt_toolkit like a
+    # mouse report, and its mouse handler raised on it ("Unhandled exception in event loop"). The
+    # wizard never turns mouse reporting on, so such a sequence is refused: dropped, not typed.
+    @extra.add(Keys.Vt100MouseEvent, eager=True)
+    def _(event: Any) -> None:
+        return None
 
     return _add_bindings(question, extra)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any, Callable
@@ -14,10 +12,6 @@ import tomli_w
 
 from advisor.__main__ import main
 from advisor.catalog import DATA_FILES, bundled_data_dir
-
-# Validated catalogs are cached per user; the tests (and the commands they start) use a private
-# cache so they neither depend on nor pollute the developer's.
-os.environ["MESH_ADVISOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="mesh-advisor-test-cache-")
 
 
 @pytest.fixture

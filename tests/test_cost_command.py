@@ -251,6 +251,7 @@ def test_failed_write_leaves_no_file(capsys, tmp_path: Path, monkeypatch) -> Non
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(os, "link", refuse)  # a new file is put in place by a hard link (no clobbering)
     rc, _, err = run(capsys, "cost", "--format", "json", "-o", str(target))
     assert rc == 2
     assert "No space left on device" in err

@@ -39,7 +39,6 @@ def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float =
 
 def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = None) -> Any:
     from advisor.catalog import load_catalog
-    from advisor.cli import cache_dir
     from advisor.questions import BY_KEY
     from advisor.scan.core import ScanContext, scan_files
     from advisor.scan.signals import bundled_signals
@@ -55,7 +54,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         raise UserError(f"{', '.join(live_only)}: only for a live scan (no PATH); files were given")
     if options.paths and options.namespaces:
         raise UserError("--namespace: only for a live scan (no PATH); files were given")
-    catalog = load_catalog(None, cache_dir=cache_dir())
+    catalog = load_catalog(None)
     ctx = ScanContext(
         signals=bundled_signals(catalog.feature_ids),
         feature_ids=catalog.feature_ids,

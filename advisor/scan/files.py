@@ -94,12 +94,14 @@ def read_one(
             raise ScanInputError("-: no standard input to read")
         yield from _read_stream(stdin, label, label.endswith(".json"), None, named, report)
         return
+    from advisor.files import MAX_MANIFEST_BYTES, ReadProblem, open_regular
+
     try:
-        fh = open(path, "rb")
-    except IsADirectoryError:
-        raise ScanInputError(f"{label}: is a directory") from None
-    except OSError as exc:
-        raise ScanInputError(f"{label}: cannot read: {exc.strerror or exc}") from None
+        # Only a regular file (a FIFO would block forever, /dev/zero never ends), never a blocking open.
+        fh = open_regular(path, MAX_MANIFEST_BYTES)
+    except ReadProblem as exc:
+        message = "no such file or directory" if exc.message == "not found" else exc.message
+        raise ScanInputError(f"{label}: {message}") from None
     with fh:
         lower = path.lower()
         yield from _read_stream(fh, label, lower.endswith(".json"), lower.endswith((".yaml", ".yml")), named, report)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -217,13 +216,16 @@ class SignalSet:
 
 def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> SignalSet:
     """Read and check signals.toml; every problem is reported at once (DataError)."""
+    from advisor.files import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
+
     label = str(path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataError(f"{label}: cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError(f"{label}: TOML syntax error: {exc}") from None
+        # The shared bounded reader: a regular file within the data-file limit, depth and keys bounded.
+        doc = parse_text(read_limited(path, MAX_DATA_FILE_BYTES), as_json=False)
+    except ReadProblem as exc:
+        raise DataError(f"{label}: {exc.message}") from None
+    if not isinstance(doc, dict):
+        raise DataError(f"{label}: expected a TOML table")
     problems: list[str] = []
     signals: list[Signal] = []
     seen: set[str] = set()
