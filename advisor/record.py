@@ -170,6 +170,14 @@ def recommendation_markdown(result: RecommendationResult) -> str:
         "(per hop x hops, an upper-bound estimate). Usage is what the proxies measurably use; requests is what "
         "the shipped Helm charts reserve."
     )
+    # Every score explains itself: one line per weighed category, what moved it and by how much.
+    out.append("### How each score adds up")
+    weighed = [c for c in CATEGORIES if rec.weights[c] > 0]
+    for oid in rec.ranking:
+        o = rec.options[oid]
+        total = " + ".join(f"{percent(rec.weights[c])} × {o.scores[c]:.1f}" for c in weighed)
+        out.append(f"{md.text(o.name)}: total {o.score:.1f} = {md.text(total)}")
+        out.append(md.bullets([md.text(o.explain[c]) for c in weighed if c in o.explain]))
     blocked = [oid for oid in rec.ranking if rec.options[oid].blockers]
     for oid in blocked:
         o = rec.options[oid]

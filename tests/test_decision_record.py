@@ -125,7 +125,11 @@ def test_the_done_when_record_has_the_madr_sections_in_order() -> None:
     h2 = [t for level, t in doc["headings"] if level == 2]
     assert h2 == MADR_SECTIONS
     h3 = [t for level, t in doc["headings"] if level == 3]
-    assert "What would change the decision" in h3 and h3[0].startswith("Why Linkerd scores")
+    assert "What would change the decision" in h3 and h3[1].startswith("Why Linkerd scores")
+    # Under the considered options, each score explained in one line per category (issue 11).
+    assert h3[0] == "How each score adds up"
+    record_text = record(*DONE_WHEN)
+    assert "Linkerd: total " in record_text and "- features " in record_text and "- operability " in record_text
 
 
 @pytest.mark.slow  # --what-if
