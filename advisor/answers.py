@@ -170,7 +170,11 @@ def _take_inventory(sources: Sequence[Source]) -> tuple[list[Source], Inventory 
             out.append(replace(source, values=rest))
         elif inventory is not None:
             # what the inventory derives, a lower source cannot give
-            keep = {k: v for k, v in values.items() if k not in ("pods", "namespaces", "l7_ratio") and not (k == "mesh_rps" and inventory.has_rps)}
+            keep = {
+                k: v
+                for k, v in values.items()
+                if k not in ("pods", "namespaces", "l7_ratio") and not (k == "mesh_rps" and inventory.has_rps)
+            }
             out.append(replace(source, values=keep))
         else:
             out.append(source)
@@ -332,7 +336,9 @@ def load_answer_sources(paths: Sequence[str]) -> tuple[dict[str, Any], str, dict
         doc = AnswersDocument.from_document(data, str(path), BY_KEY, AnswerError)
         if kind in found:
             what = "scans" if kind == "scan" else "answers files"
-            raise AnswerError(f"two {what} given ({found[kind][2]} and {path}); give one, or one answers file and one scan")
+            raise AnswerError(
+                f"two {what} given ({found[kind][2]} and {path}); give one, or one answers file and one scan"
+            )
         found[kind] = (dict(doc.values), doc.label, str(path))
     file_values, file_label, _ = found.get("file", ({}, "answers file", ""))
     scan_values, scan_label, _ = found.get("scan", ({}, "scan", ""))

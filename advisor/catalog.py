@@ -21,7 +21,12 @@ FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "publ
 # "migration" scores the move from the current mesh; it is weighed only when there is one.
 CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity", "migration")
 DATA_FILES: tuple[str, ...] = (
-    "features.toml", "benchmarks.toml", "pricing.toml", "rules.toml", "migrations.toml", "platforms.toml",
+    "features.toml",
+    "benchmarks.toml",
+    "pricing.toml",
+    "rules.toml",
+    "migrations.toml",
+    "platforms.toml",
 )
 # Data read by other commands with their own checks (scan: advisor.scan.signals), not part of the catalog.
 OTHER_DATA_FILES: tuple[str, ...] = ("signals.toml",)
@@ -273,14 +278,26 @@ FIGURE_UNITS: dict[str, str] = {
 # published; a team that has measured one sets it in its own profile (--data-dir). `data show`
 # lists them: (figure, components it applies to, why it is left out).
 UNPUBLISHED_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("cpu_vcpu_idle_per_instance", ("linkerd-proxy", "istio-proxy", "ztunnel", "waypoint"),
-     "idle proxy CPU: no published measurement found (Istio and Linkerd docs, issue trackers, vendor scale guides)"),
-    ("cpu_vcpu_per_instance, memory_mb_per_instance", ("istio-cni",),
-     "istio-cni usage: no published measurement (maintainers call it minimal, istio/istio#34833); shown as unknown, never its request"),
-    ("memory_mb_per_endpoint", ("linkerd-control-plane",),
-     "Linkerd destination memory per endpoint: only relative figures are published (2.20: up to 85% less)"),
-    ("network_hop_p50_ms, network_hop_p90_ms, network_hop_p99_ms", ("istio-ambient latency",),
-     "the waypoint path's extra pod-to-pod network hop: published only in charts, so the L7 path omits it"),
+    (
+        "cpu_vcpu_idle_per_instance",
+        ("linkerd-proxy", "istio-proxy", "ztunnel", "waypoint"),
+        "idle proxy CPU: no published measurement found (Istio and Linkerd docs, issue trackers, vendor scale guides)",
+    ),
+    (
+        "cpu_vcpu_per_instance, memory_mb_per_instance",
+        ("istio-cni",),
+        "istio-cni usage: no published measurement (maintainers call it minimal, istio/istio#34833); shown as unknown, never its request",
+    ),
+    (
+        "memory_mb_per_endpoint",
+        ("linkerd-control-plane",),
+        "Linkerd destination memory per endpoint: only relative figures are published (2.20: up to 85% less)",
+    ),
+    (
+        "network_hop_p50_ms, network_hop_p90_ms, network_hop_p99_ms",
+        ("istio-ambient latency",),
+        "the waypoint path's extra pod-to-pod network hop: published only in charts, so the L7 path omits it",
+    ),
 )
 
 
@@ -804,7 +821,9 @@ def load_catalog(data_dir: str | Path | None = None, cache_dir: object = None) -
     # answer: remembered by the hash of the bytes just read, never across processes or on disk.
     key = None
     if not (files.problems or read_problems):
-        key = tuple((name, str(path), path in files.overlay, digest(contents[name])) for name, path in files.paths.items())
+        key = tuple(
+            (name, str(path), path in files.overlay, digest(contents[name])) for name, path in files.paths.items()
+        )
         if key in _VALIDATED:
             return _VALIDATED[key]
     from advisor.validation import build_catalog

@@ -112,14 +112,25 @@ def _option_for(q: Question) -> tuple[Any, Any]:
     default_text = q.default_note or typed(q.default)
     help_text = f"{q.help}{unit} Default: {default_text or 'none'}."
     if q.kind == "bool":
-        return Optional[bool], typer.Option(None, f"{q.flag}/{q.negative_flag}", help=help_text, rich_help_panel=panel, show_default=False)
+        return Optional[bool], typer.Option(
+            None, f"{q.flag}/{q.negative_flag}", help=help_text, rich_help_panel=panel, show_default=False
+        )
     if q.kind == "features":
         help_text += " Feature ids: `mesh-advisor matrix --ids`."
         return Optional[list[str]], typer.Option(
-            None, q.flag, help=help_text, metavar="ID", rich_help_panel=panel, show_default=False,
+            None,
+            q.flag,
+            help=help_text,
+            metavar="ID",
+            rich_help_panel=panel,
+            show_default=False,
         )
-    metavar = {"int": "INT", "float": "NUMBER", "choice": "|".join(q.choices), "text": "NAME", "option": "none|ID"}[q.kind]
-    return Optional[str], typer.Option(None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False)
+    metavar = {"int": "INT", "float": "NUMBER", "choice": "|".join(q.choices), "text": "NAME", "option": "none|ID"}[
+        q.kind
+    ]
+    return Optional[str], typer.Option(
+        None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False
+    )
 
 
 def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -138,27 +149,58 @@ def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
         flags = {q.key: kwargs.pop(q.key, None) for q in QUESTIONS}
         return func(flags=flags, **kwargs)
 
-    wrapper.__signature__ = sig.replace(parameters=[*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *extra])  # type: ignore[attr-defined]
+    wrapper.__signature__ = sig.replace(
+        parameters=[*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *extra]
+    )  # type: ignore[attr-defined]
     wrapper.__annotations__ = annotations
     del wrapper.__wrapped__
     return wrapper
 
 
-ANSWERS_ARG = typer.Argument(None, metavar="ANSWERS", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
-ANSWERS_OPT = typer.Option(None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False)
-FORMAT_OPT = typer.Option(
-    None, "--format", metavar="table|json|toml", help="Output format. Default: table.", show_default=False,
+ANSWERS_ARG = typer.Argument(
+    None, metavar="ANSWERS", help="Answers file (TOML or JSON; a full export works too).", show_default=False
 )
-RECORD_FORMAT_OPT = typer.Option(
-    None, "--format", metavar=FORMAT_METAVAR, help="Output format; markdown (or md) is a decision record. Default: table.",
+ANSWERS_OPT = typer.Option(
+    None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False
+)
+FORMAT_OPT = typer.Option(
+    None,
+    "--format",
+    metavar="table|json|toml",
+    help="Output format. Default: table.",
     show_default=False,
 )
-WIZARD_OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Save the result to FILE without asking (.toml, .json or .md by extension); '-' is stdout (TOML).", show_default=False)
-OUTPUT_OPT = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the document to FILE: the format is taken from the extension (.toml, .json, .md), else --format must say it; '-' is stdout.", show_default=False)
+RECORD_FORMAT_OPT = typer.Option(
+    None,
+    "--format",
+    metavar=FORMAT_METAVAR,
+    help="Output format; markdown (or md) is a decision record. Default: table.",
+    show_default=False,
+)
+WIZARD_OUTPUT_OPT = typer.Option(
+    None,
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="Save the result to FILE without asking (.toml, .json or .md by extension); '-' is stdout (TOML).",
+    show_default=False,
+)
+OUTPUT_OPT = typer.Option(
+    None,
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="Write the document to FILE: the format is taken from the extension (.toml, .json, .md), else --format must say it; '-' is stdout.",
+    show_default=False,
+)
 FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output file.")
-DATA_DIR_OPT = typer.Option(None, "--data-dir", metavar="DIR", help="Directory whose data files replace the bundled ones by name.", show_default=False)
-
-
+DATA_DIR_OPT = typer.Option(
+    None,
+    "--data-dir",
+    metavar="DIR",
+    help="Directory whose data files replace the bundled ones by name.",
+    show_default=False,
+)
 
 
 def cache_dir() -> None:
@@ -190,7 +232,9 @@ def resolve_answers(catalog, flags: dict[str, Any], answers_paths: list[str]):
     from advisor.answers import load_answer_sources, resolve
 
     file_values, label, scan_values, scan_label = load_answer_sources(answers_paths)
-    return resolve(catalog, flags=flags, file_values=file_values, file_label=label, scan_values=scan_values, scan_label=scan_label)
+    return resolve(
+        catalog, flags=flags, file_values=file_values, file_label=label, scan_values=scan_values, scan_label=scan_label
+    )
 
 
 # ---------------------------------------------------------------- commands
@@ -227,23 +271,40 @@ _SHELL_METAVAR = "[bash|zsh|fish]"
 
 @app.callback()
 def main_callback(
-    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."
+    ),
     install_completion: Optional[str] = typer.Option(
-        None, "--install-completion", metavar=_SHELL_METAVAR, is_eager=True,
+        None,
+        "--install-completion",
+        metavar=_SHELL_METAVAR,
+        is_eager=True,
         callback=_completion_callback(install=True),
-        help="Install shell completion for SHELL (default: the shell $SHELL names) and exit.", show_default=False,
+        help="Install shell completion for SHELL (default: the shell $SHELL names) and exit.",
+        show_default=False,
     ),
     show_completion: Optional[str] = typer.Option(
-        None, "--show-completion", metavar=_SHELL_METAVAR, is_eager=True,
+        None,
+        "--show-completion",
+        metavar=_SHELL_METAVAR,
+        is_eager=True,
         callback=_completion_callback(install=False),
-        help="Print the completion script for SHELL (default: $SHELL's), e.g. for eval \"$(...)\", and exit.",
+        help='Print the completion script for SHELL (default: $SHELL\'s), e.g. for eval "$(...)", and exit.',
         show_default=False,
     ),
 ) -> None:
     """Choose a Kubernetes service mesh and see what it will cost."""
 
 
-@app.command(cls=_Command, short_help="Score the options against your answers and explain the choice.", epilog=examples("mesh-advisor recommend --pods 1500 --nodes 30 --require mtls,header-routing", "mesh-advisor recommend team.toml --what-if -o decision.md", "mesh-advisor recommend --pods 800 --prefer wasm --format json"))
+@app.command(
+    cls=_Command,
+    short_help="Score the options against your answers and explain the choice.",
+    epilog=examples(
+        "mesh-advisor recommend --pods 1500 --nodes 30 --require mtls,header-routing",
+        "mesh-advisor recommend team.toml --what-if -o decision.md",
+        "mesh-advisor recommend --pods 800 --prefer wasm --format json",
+    ),
+)
 @with_answer_flags
 def recommend(
     answers_file: Optional[str] = ANSWERS_ARG,
@@ -252,8 +313,18 @@ def recommend(
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
-    what_if: bool = typer.Option(False, "--what-if", help="Also find the smallest changes to the answers that would change the choice (decision boundaries)."),
-    what_if_limit: Optional[str] = typer.Option(None, "--what-if-limit", metavar="N", help="How many what-if findings the table shows (default 5; JSON/TOML list all). Implies --what-if.", show_default=False),
+    what_if: bool = typer.Option(
+        False,
+        "--what-if",
+        help="Also find the smallest changes to the answers that would change the choice (decision boundaries).",
+    ),
+    what_if_limit: Optional[str] = typer.Option(
+        None,
+        "--what-if-limit",
+        metavar="N",
+        help="How many what-if findings the table shows (default 5; JSON/TOML list all). Implies --what-if.",
+        show_default=False,
+    ),
     flags: dict[str, Any] = None,  # type: ignore[assignment]
 ) -> None:
     """Score the options in the data against your answers and explain the choice. Never prompts."""
@@ -274,8 +345,14 @@ def recommend(
 
     rec = score(resolved.answers, catalog)
     result = RecommendationResult(
-        catalog, resolved, rec, now_utc(), what_if=boundaries, what_if_limit=limit,
-        warnings=sanity_warnings(resolved.answers, catalog, resolved.defaulted), data_dir=data_dir,
+        catalog,
+        resolved,
+        rec,
+        now_utc(),
+        what_if=boundaries,
+        what_if_limit=limit,
+        warnings=sanity_warnings(resolved.answers, catalog, resolved.defaulted),
+        data_dir=data_dir,
         robustness=robustness(resolved.answers, catalog, rec),
     )
     emit(result, current_env(), plan, force)
@@ -293,7 +370,15 @@ def parse_what_if_limit(raw: Optional[str]) -> int:
     return value
 
 
-@app.command(cls=_Command, short_help="Ask the questions interactively, then show the result.", epilog=examples("mesh-advisor wizard", "mesh-advisor wizard --answers team.toml -o result.toml", "mesh-advisor wizard --pods 1500 --require mtls"))
+@app.command(
+    cls=_Command,
+    short_help="Ask the questions interactively, then show the result.",
+    epilog=examples(
+        "mesh-advisor wizard",
+        "mesh-advisor wizard --answers team.toml -o result.toml",
+        "mesh-advisor wizard --pods 1500 --require mtls",
+    ),
+)
 @with_answer_flags
 def wizard(
     answers_file: Optional[str] = ANSWERS_ARG,
@@ -324,16 +409,41 @@ def wizard(
     file_values, label, scan_values, scan_label = load_answer_sources(answers_source(answers_file, answers))
     from advisor.wizard import run as run_wizard
 
-    run_wizard(catalog, env.console, flags, file_values, label, now_utc, save_to=output, force=force, data_dir=data_dir,
-               scan_values=scan_values, scan_label=scan_label)
+    run_wizard(
+        catalog,
+        env.console,
+        flags,
+        file_values,
+        label,
+        now_utc,
+        save_to=output,
+        force=force,
+        data_dir=data_dir,
+        scan_values=scan_values,
+        scan_label=scan_label,
+    )
 
 
-@app.command(cls=_Command, short_help="CPU, memory, money and latency each option adds.", epilog=examples("mesh-advisor cost --pods 1500 --nodes 30", "mesh-advisor cost --sweep pods=100:10000:12", "mesh-advisor cost team.toml --cost-basis requests --format json"))
+@app.command(
+    cls=_Command,
+    short_help="CPU, memory, money and latency each option adds.",
+    epilog=examples(
+        "mesh-advisor cost --pods 1500 --nodes 30",
+        "mesh-advisor cost --sweep pods=100:10000:12",
+        "mesh-advisor cost team.toml --cost-basis requests --format json",
+    ),
+)
 @with_answer_flags
 def cost(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    sweep: Optional[str] = typer.Option(None, "--sweep", metavar="KEY=START:STOP[:STEPS]", help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.", show_default=False),
+    sweep: Optional[str] = typer.Option(
+        None,
+        "--sweep",
+        metavar="KEY=START:STOP[:STEPS]",
+        help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.",
+        show_default=False,
+    ),
     format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
@@ -353,16 +463,27 @@ def cost(
     projection = project(resolved.answers, catalog)
     swept = run_sweep(resolved.answers, catalog, spec) if spec else None
     warnings = sanity_warnings(resolved.answers, catalog, resolved.defaulted)
-    emit(CostResult(catalog, resolved, projection, now_utc(), sweep=swept, warnings=warnings), current_env(), plan, force)
+    emit(
+        CostResult(catalog, resolved, projection, now_utc(), sweep=swept, warnings=warnings), current_env(), plan, force
+    )
 
 
-@app.command(cls=_Command, short_help="The feature matrix, with sources (--ids: the feature ids).", epilog=examples("mesh-advisor matrix", "mesh-advisor matrix --feature mtls,wasm", "mesh-advisor matrix --ids"))
+@app.command(
+    cls=_Command,
+    short_help="The feature matrix, with sources (--ids: the feature ids).",
+    epilog=examples("mesh-advisor matrix", "mesh-advisor matrix --feature mtls,wasm", "mesh-advisor matrix --ids"),
+)
 def matrix(
     feature: Optional[list[str]] = typer.Option(
-        None, "--feature", metavar="ID", help="Show only these features (repeatable; a comma list works too).",
+        None,
+        "--feature",
+        metavar="ID",
+        help="Show only these features (repeatable; a comma list works too).",
         show_default=False,
     ),
-    ids: bool = typer.Option(False, "--ids", help="Print only the feature ids (for --require and --prefer), one per line with its name."),
+    ids: bool = typer.Option(
+        False, "--ids", help="Print only the feature ids (for --require and --prefer), one per line with its name."
+    ),
     format: Optional[str] = FORMAT_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
 ) -> None:
@@ -375,7 +496,9 @@ def matrix(
     catalog = load(data_dir)
     if ids:
         width = max(len(f.id) for f in catalog.features.features)
-        current_env().write("".join(f"{f.id:<{width}}  {visible(f.name, one_line=True)}\n" for f in catalog.features.features))
+        current_env().write(
+            "".join(f"{f.id:<{width}}  {visible(f.name, one_line=True)}\n" for f in catalog.features.features)
+        )
         return
     wanted: list[str] = []
     if feature:
@@ -385,7 +508,9 @@ def matrix(
             raise UserError(f"--feature: {exc}") from None
         if not wanted:
             # An empty --feature is more likely a script's empty variable than a wish for every row.
-            raise UserError(f"--feature: expected a feature id, got nothing; valid ids: {', '.join(catalog.feature_ids)}")
+            raise UserError(
+                f"--feature: expected a feature id, got nothing; valid ids: {', '.join(catalog.feature_ids)}"
+            )
         unknown = [fid for fid in wanted if fid not in catalog.feature_ids]
         if unknown:
             # One line naming every unknown id with its suggestion, and the valid ids once.
@@ -395,9 +520,19 @@ def matrix(
     emit(MatrixResult(catalog, tuple(wanted), now_utc()), current_env(), plan)
 
 
-@app.command("compare", cls=_Command, short_help="Compare two saved results.", epilog=examples("mesh-advisor compare before.toml after.toml", "mesh-advisor compare before.toml after.toml --format md -o change.md"))
+@app.command(
+    "compare",
+    cls=_Command,
+    short_help="Compare two saved results.",
+    epilog=examples(
+        "mesh-advisor compare before.toml after.toml",
+        "mesh-advisor compare before.toml after.toml --format md -o change.md",
+    ),
+)
 def compare_command(
-    result_a: str = typer.Argument(..., metavar="A", help="A saved result (TOML or JSON, as written by `recommend -o`)."),
+    result_a: str = typer.Argument(
+        ..., metavar="A", help="A saved result (TOML or JSON, as written by `recommend -o`)."
+    ),
     result_b: str = typer.Argument(..., metavar="B", help="Another saved result, compared against A."),
     format: Optional[str] = RECORD_FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
@@ -413,7 +548,8 @@ def compare_command(
 
 
 @app.command(
-    cls=_Command, short_help="Read a cluster, manifests or a dump into an answers file.",
+    cls=_Command,
+    short_help="Read a cluster, manifests or a dump into an answers file.",
     epilog=examples(
         "mesh-advisor scan manifests/ -o cluster.toml",
         "mesh-advisor scan --prometheus http://prometheus:9090 -o cluster.toml",
@@ -421,14 +557,45 @@ def compare_command(
     ),
 )
 def scan(
-    paths: Optional[list[str]] = typer.Argument(None, metavar="[PATH ...]", help="Manifests or kubectl dumps (JSON or YAML; directories are searched; '-' is stdin). Without PATH: the live cluster through kubectl.", show_default=False),
-    context: Optional[str] = typer.Option(None, "--context", metavar="NAME", help="kubectl context (live scan).", show_default=False),
-    kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="kubeconfig file (live scan).", show_default=False),
-    namespace: Optional[list[str]] = typer.Option(None, "--namespace", "-n", metavar="NS", help="Only these namespaces (repeatable; live scan).", show_default=False),
-    timeout: str = typer.Option("60s", "--timeout", metavar="DURATION", help="Give up on a kubectl call or a Prometheus query after this long (e.g. 30s, 2m)."),
-    prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="URL", help="Read per-namespace request rates and the HTTP share from this Prometheus.", show_default=False),
-    window: str = typer.Option("1d", "--window", metavar="DURATION", help="Traffic window for --prometheus (e.g. 1h, 7d)."),
-    hide_names: bool = typer.Option(False, "--hide-names", help="Replace namespace and object names with stable hashes."),
+    paths: Optional[list[str]] = typer.Argument(
+        None,
+        metavar="[PATH ...]",
+        help="Manifests or kubectl dumps (JSON or YAML; directories are searched; '-' is stdin). Without PATH: the live cluster through kubectl.",
+        show_default=False,
+    ),
+    context: Optional[str] = typer.Option(
+        None, "--context", metavar="NAME", help="kubectl context (live scan).", show_default=False
+    ),
+    kubeconfig: Optional[str] = typer.Option(
+        None, "--kubeconfig", metavar="FILE", help="kubeconfig file (live scan).", show_default=False
+    ),
+    namespace: Optional[list[str]] = typer.Option(
+        None,
+        "--namespace",
+        "-n",
+        metavar="NS",
+        help="Only these namespaces (repeatable; live scan).",
+        show_default=False,
+    ),
+    timeout: str = typer.Option(
+        "60s",
+        "--timeout",
+        metavar="DURATION",
+        help="Give up on a kubectl call or a Prometheus query after this long (e.g. 30s, 2m).",
+    ),
+    prometheus: Optional[str] = typer.Option(
+        None,
+        "--prometheus",
+        metavar="URL",
+        help="Read per-namespace request rates and the HTTP share from this Prometheus.",
+        show_default=False,
+    ),
+    window: str = typer.Option(
+        "1d", "--window", metavar="DURATION", help="Traffic window for --prometheus (e.g. 1h, 7d)."
+    ),
+    hide_names: bool = typer.Option(
+        False, "--hide-names", help="Replace namespace and object names with stable hashes."
+    ),
     format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
@@ -444,20 +611,35 @@ def scan(
         check_writable(plan.path, force)  # before any work: a scan can take a while
     env = current_env()
     options = ScanOptions(
-        paths=list(paths or []), context=context, kubeconfig=kubeconfig, namespaces=list(namespace or []),
-        timeout=timeout, prometheus=prometheus, window=window, hide_names=hide_names,
+        paths=list(paths or []),
+        context=context,
+        kubeconfig=kubeconfig,
+        namespaces=list(namespace or []),
+        timeout=timeout,
+        prometheus=prometheus,
+        window=window,
+        hide_names=hide_names,
     )
     stdin = getattr(env.stdin, "buffer", None) if "-" in options.paths else None
     result = run_scan(options, now_utc(), stdin=stdin)
     emit(result, env, plan, force)
 
 
-@app.command(cls=_Command, short_help="Plan the move from the current mesh to another, each item sourced.", epilog=examples("mesh-advisor plan cluster.toml --to istio-ambient -o plan.md", "mesh-advisor plan --current-mesh linkerd --to istio-sidecar --format json"))
+@app.command(
+    cls=_Command,
+    short_help="Plan the move from the current mesh to another, each item sourced.",
+    epilog=examples(
+        "mesh-advisor plan cluster.toml --to istio-ambient -o plan.md",
+        "mesh-advisor plan --current-mesh linkerd --to istio-sidecar --format json",
+    ),
+)
 @with_answer_flags
 def plan(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    to: Optional[str] = typer.Option(None, "--to", metavar="OPTION", help="The mesh to move to (an option id).", show_default=False),
+    to: Optional[str] = typer.Option(
+        None, "--to", metavar="OPTION", help="The mesh to move to (an option id).", show_default=False
+    ),
     format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
@@ -472,7 +654,9 @@ def plan(
 
     out = plan_output(format, output, PlanResult.kind)
     if to is None or not to.strip():
-        raise UserError("--to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids")
+        raise UserError(
+            "--to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids"
+        )
     catalog = load(data_dir)
     path = answers_source(answers_file, answers)
     resolved = resolve_answers(catalog, flags, path)
@@ -480,7 +664,12 @@ def plan(
     emit(result, current_env(), out, force)
 
 
-@data_app.command("show", cls=_Command, short_help="Every benchmark figure and price with its source.", epilog=examples("mesh-advisor data show", "mesh-advisor data show --format json"))
+@data_app.command(
+    "show",
+    cls=_Command,
+    short_help="Every benchmark figure and price with its source.",
+    epilog=examples("mesh-advisor data show", "mesh-advisor data show --format json"),
+)
 def data_show(
     format: Optional[str] = FORMAT_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
@@ -492,9 +681,19 @@ def data_show(
     emit(DataResult(load(data_dir), now_utc()), current_env(), plan)
 
 
-@data_app.command("validate", cls=_Command, short_help="Check a data directory and name every problem.", epilog=examples("mesh-advisor data validate", "mesh-advisor data validate ./my-data"))
+@data_app.command(
+    "validate",
+    cls=_Command,
+    short_help="Check a data directory and name every problem.",
+    epilog=examples("mesh-advisor data validate", "mesh-advisor data validate ./my-data"),
+)
 def data_validate(
-    directory: Optional[str] = typer.Argument(None, metavar="[DIR]", help="Data directory to check (its files overlay the bundled ones). Default: the bundled data.", show_default=False),
+    directory: Optional[str] = typer.Argument(
+        None,
+        metavar="[DIR]",
+        help="Data directory to check (its files overlay the bundled ones). Default: the bundled data.",
+        show_default=False,
+    ),
 ) -> None:
     """Check a data directory and report every problem found, as `file: field.path: message`."""
     from advisor.catalog import DATA_FILES, validate_data_dir

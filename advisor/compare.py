@@ -25,7 +25,9 @@ class ResultFileError(UserError):
 def load_result(path: str | Path) -> SavedRecommendation:
     """Read and check one saved recommendation result; every problem is one ResultFileError line."""
     label = str(path)
-    doc = read_document(path, ResultFileError, missing=f"file not found; {EXPECTED}", expected=EXPECTED, sniff_json=True)
+    doc = read_document(
+        path, ResultFileError, missing=f"file not found; {EXPECTED}", expected=EXPECTED, sniff_json=True
+    )
     _check_numbers(doc, label)
     return SavedRecommendation.from_document(doc, label)
 
@@ -60,9 +62,7 @@ def _need(doc: Any, path: str, label: str, kind: str) -> Any:
     for part in path.split("."):
         walked.append(part)
         if not isinstance(value, dict) or part not in value:
-            raise ResultFileError(
-                f"{label}: not a recommendation result: {'.'.join(walked)} is missing; {EXPECTED}"
-            )
+            raise ResultFileError(f"{label}: not a recommendation result: {'.'.join(walked)} is missing; {EXPECTED}")
         value = value[part]
     ok = {
         "table": isinstance(value, dict),
@@ -72,7 +72,9 @@ def _need(doc: Any, path: str, label: str, kind: str) -> Any:
         "bool": isinstance(value, bool),
     }[kind]
     if not ok:
-        raise ResultFileError(f"{label}: not a recommendation result: {path}: expected {kind}, got {type(value).__name__}; {EXPECTED}")
+        raise ResultFileError(
+            f"{label}: not a recommendation result: {path}: expected {kind}, got {type(value).__name__}; {EXPECTED}"
+        )
     return value
 
 
@@ -80,7 +82,9 @@ def check_result(doc: Any, label: str) -> None:
     """Newer schema first (its layout may differ), then the keys `compare` reads."""
     if not isinstance(doc, dict):
         raise ResultFileError(f"{label}: not a recommendation result: expected a table at the top level; {EXPECTED}")
-    check_schema_version(doc, label, ResultFileError, missing=f"not a recommendation result: schema_version is missing; {EXPECTED}")
+    check_schema_version(
+        doc, label, ResultFileError, missing=f"not a recommendation result: schema_version is missing; {EXPECTED}"
+    )
     if "recommendation" not in doc and isinstance(doc.get("options"), dict) and "answers" in doc:
         raise ResultFileError(
             f"{label}: a cost projection, not a recommendation result (no [recommendation] table); {EXPECTED}"
@@ -95,8 +99,12 @@ def check_result(doc: Any, label: str) -> None:
         _need(doc, f"options.{oid}.cost.usage.monthly_usd", label, "number")
         _need(doc, f"options.{oid}.cost.requests.monthly_usd", label, "number")
         for i, reason in enumerate(_need(doc, f"options.{oid}.reasons", label, "list")):
-            if not (isinstance(reason, dict) and isinstance(reason.get("category"), str)
-                    and isinstance(reason.get("text"), str) and _is_number(reason.get("delta"))):
+            if not (
+                isinstance(reason, dict)
+                and isinstance(reason.get("category"), str)
+                and isinstance(reason.get("text"), str)
+                and _is_number(reason.get("delta"))
+            ):
                 raise ResultFileError(
                     f"{label}: not a recommendation result: options.{oid}.reasons[{i}]: "
                     f"expected category, text and delta; {EXPECTED}"
@@ -148,6 +156,7 @@ def _reason(r: dict[str, Any]) -> dict[str, Any]:
 
 def reasons_changed(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Reasons matched by category and text: appeared (only in B), disappeared (only in A), changed delta."""
+
     def keyed(reasons: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
         out: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for r in reasons:
@@ -163,8 +172,8 @@ def reasons_changed(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> dict[st
         for x, y in zip(ra, rb):
             if float(x["delta"]) != float(y["delta"]):
                 changed.append({**_reason(y), "delta_a": x["delta"], "delta_b": y["delta"]})
-        disappeared.extend(_reason(r) for r in ra[len(rb):])
-        appeared.extend(_reason(r) for r in rb[len(ra):])
+        disappeared.extend(_reason(r) for r in ra[len(rb) :])
+        appeared.extend(_reason(r) for r in rb[len(ra) :])
     for entry in changed:
         entry.pop("delta")
     return {"appeared": appeared, "disappeared": disappeared, "changed": changed}
@@ -185,14 +194,18 @@ def _option(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any
     }
     sa, sb = a.get("scores"), b.get("scores")
     if isinstance(sa, dict) and isinstance(sb, dict):
-        out["scores"] = {c: _pair(sa[c], sb[c], 1) for c in CATEGORIES if _is_number(sa.get(c)) and _is_number(sb.get(c))}
+        out["scores"] = {
+            c: _pair(sa[c], sb[c], 1) for c in CATEGORIES if _is_number(sa.get(c)) and _is_number(sb.get(c))
+        }
     out["reasons"] = reasons_changed(a["reasons"], b["reasons"])
     return out
 
 
 def compare(saved_a: SavedRecommendation, saved_b: SavedRecommendation, generated_at: str) -> ComparisonResult:
     """Compare two saved results (A, then B: deltas are B - A)."""
-    return ComparisonResult(compare_results(saved_a.document, saved_b.document, saved_a.label, saved_b.label, generated_at))
+    return ComparisonResult(
+        compare_results(saved_a.document, saved_b.document, saved_a.label, saved_b.label, generated_at)
+    )
 
 
 def compare_results(
@@ -241,8 +254,10 @@ def _side(doc: dict[str, Any], label: str) -> dict[str, Any]:
 
 def _summary(choice_a: str, choice_b: str, options: dict[str, Any], differing: list[dict[str, Any]]) -> str:
     n = len(differing)
-    answers = "the same answers" if n == 0 else (
-        f"{n} answer{'s differ' if n != 1 else ' differs'} ({', '.join(d['key'] for d in differing)})"
+    answers = (
+        "the same answers"
+        if n == 0
+        else (f"{n} answer{'s differ' if n != 1 else ' differs'} ({', '.join(d['key'] for d in differing)})")
     )
     if choice_a != choice_b:
         return f"The choice changed from {choice_a} to {choice_b}; {answers}."

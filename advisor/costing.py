@@ -252,7 +252,9 @@ def workload(answers: Answers) -> Workload:
             flat.append(Group(n - k, pods / n, rps / n, 0.0, False))
         meshed_nodes = answers.nodes
         cluster = answers.cluster_pods if answers.cluster_pods is not None else pods
-        return Workload(tuple(flat), rps, l7_total, pods, meshed_nodes, cluster, answers.sidecar_scoping, answers.control_plane_ha)
+        return Workload(
+            tuple(flat), rps, l7_total, pods, meshed_nodes, cluster, answers.sidecar_scoping, answers.control_plane_ha
+        )
     rps_total = answers.mesh_rps
     groups = _inventory_groups(inv, rps_total)
     meshed = inv.meshed
@@ -370,7 +372,9 @@ def _instances_and_views(
 _VIEWS: dict[tuple[object, ...], tuple[object, int, ViewSum]] = {}
 
 
-def drivers_for(component: Component, figs: ComponentFigures, load: Workload, answers: Answers, proxies: float) -> Drivers:
+def drivers_for(
+    component: Component, figs: ComponentFigures, load: Workload, answers: Answers, proxies: float
+) -> Drivers:
     ha = load.ha
     f = figs.memory_mb_per_endpoint_in_view
     shift = f.above if f is not None else 0.0
@@ -396,7 +400,11 @@ def drivers_for(component: Component, figs: ComponentFigures, load: Workload, an
         rps = load.l7_rps * component.traversals
     shared = component.scaling == "fixed" and component.role == "control-plane"
     return Drivers(
-        instances=instances, rps=rps, proxies=proxies, cluster_pods=float(load.cluster_pods), in_view=view_sum,
+        instances=instances,
+        rps=rps,
+        proxies=proxies,
+        cluster_pods=float(load.cluster_pods),
+        in_view=view_sum,
         cpu_units=min(1, instances) if shared else -1,
     )
 
@@ -492,13 +500,17 @@ def has_usage(figs: ComponentFigures) -> bool:
     return any(getattr(figs, name) is not None for name in USAGE_FIGURES)
 
 
-def requests_of(component: Component, figs: ComponentFigures, d: Drivers, ha: bool, answers: Answers) -> tuple[float, float, dict[str, Figure]]:
+def requests_of(
+    component: Component, figs: ComponentFigures, d: Drivers, ha: bool, answers: Answers
+) -> tuple[float, float, dict[str, Figure]]:
     used: dict[str, Figure] = {}
     cpu_fig = figs.ha_request_cpu_millicores if (ha and figs.ha_request_cpu_millicores) else figs.request_cpu_millicores
     mem_fig = figs.ha_request_memory_mib if (ha and figs.ha_request_memory_mib) else figs.request_memory_mib
     cpu = mem = 0.0
     if cpu_fig is not None:
-        used["ha_request_cpu_millicores" if cpu_fig is figs.ha_request_cpu_millicores else "request_cpu_millicores"] = cpu_fig
+        used["ha_request_cpu_millicores" if cpu_fig is figs.ha_request_cpu_millicores else "request_cpu_millicores"] = (
+            cpu_fig
+        )
         cpu = cpu_fig.value / 1000 * d.instances
     if mem_fig is not None:
         used["ha_request_memory_mib" if mem_fig is figs.ha_request_memory_mib else "request_memory_mib"] = mem_fig

@@ -7,7 +7,15 @@ from typing import Any
 
 from advisor import __version__
 from advisor.answers import SCHEMA_VERSION, Resolved
-from advisor.catalog import UNPUBLISHED_FIGURES, Catalog, ComponentFigures, LatencyFigures, cell_dict, figure_items, to_dict
+from advisor.catalog import (
+    UNPUBLISHED_FIGURES,
+    Catalog,
+    ComponentFigures,
+    LatencyFigures,
+    cell_dict,
+    figure_items,
+    to_dict,
+)
 from advisor.costing import OptionCost, Projection, Transition
 from advisor.scoring import Recommendation
 
@@ -45,7 +53,11 @@ def transition_doc(t: Transition) -> dict[str, Any]:
     """Both meshes side by side during the move (an upper bound: both at full size)."""
     return {
         "from": t.current,
-        "usage": {"cpu_vcpu": _r(t.usage.cpu_vcpu), "memory_gib": _r(t.usage.memory_gib), "monthly_usd": _r(t.usage.monthly_usd, 2)},
+        "usage": {
+            "cpu_vcpu": _r(t.usage.cpu_vcpu),
+            "memory_gib": _r(t.usage.memory_gib),
+            "monthly_usd": _r(t.usage.monthly_usd, 2),
+        },
         "requests": {
             "cpu_vcpu": _r(t.requests.cpu_vcpu),
             "memory_gib": _r(t.requests.memory_gib),
@@ -199,8 +211,7 @@ def recommendation_document(
         }
         entry.update(option_cost_doc(rec.projection.options[oid]))
         entry["reasons"] = [
-            {"category": r.category, "delta": _r(r.delta, 1), "text": r.text, "source": r.source}
-            for r in score.reasons
+            {"category": r.category, "delta": _r(r.delta, 1), "text": r.text, "source": r.source} for r in score.reasons
         ]
         options[oid] = entry
     doc: dict[str, Any] = {

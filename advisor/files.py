@@ -162,7 +162,9 @@ def check_bounds(doc: Any, max_depth: int = MAX_DEPTH) -> None:
             if math.isfinite(node) and abs(node) > MAX_MAGNITUDE:
                 raise ReadProblem(f"{_where(where)}a number too large (at most {MAX_MAGNITUDE:g}), got {node!r}")
             if node != 0 and abs(node) < MIN_MAGNITUDE:
-                raise ReadProblem(f"{_where(where)}a number too close to 0 (use 0 or at least {MIN_MAGNITUDE:g}), got {node!r}")
+                raise ReadProblem(
+                    f"{_where(where)}a number too close to 0 (use 0 or at least {MIN_MAGNITUDE:g}), got {node!r}"
+                )
         elif isinstance(node, str) and _has_surrogate(node):
             raise ReadProblem(f"{_where(where)}text that is not valid Unicode (a lone surrogate)")
 

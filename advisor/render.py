@@ -14,7 +14,17 @@ from advisor.answers import Resolved
 from advisor.catalog import CATEGORIES, UNPUBLISHED_FIGURES, Catalog, figure_items
 from advisor.costing import Projection
 from advisor.errors import visible
-from advisor.formatting import money, money_span, short_money_span, number as num, percent, points, short_money, short_number as short_num, typed
+from advisor.formatting import (
+    money,
+    money_span,
+    short_money_span,
+    number as num,
+    percent,
+    points,
+    short_money,
+    short_number as short_num,
+    typed,
+)
 from advisor.questions import BY_KEY
 from advisor.scoring import Recommendation
 from advisor.sweep import Sweep
@@ -70,14 +80,14 @@ def score_cell(value: float, width: int = 8) -> Text:
     return bar(value, 100, width, _score_style(value)) + Text(f" {value:5.1f}")
 
 
-
-
 # ---------------------------------------------------------------- table renderers by result kind
 # (registered in advisor.formats.TABLE_RENDERERS as "module:function"; each is fn(result, console))
 
 
 def recommendation_table(result: Any, console: Console) -> None:
-    render_recommendation(console, result.catalog, result.resolved, result.recommendation, robustness=getattr(result, "robustness", None))
+    render_recommendation(
+        console, result.catalog, result.resolved, result.recommendation, robustness=getattr(result, "robustness", None)
+    )
     if result.what_if is not None:
         from advisor.render_whatif import render_what_if
 
@@ -140,7 +150,12 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
         # Words, not the level mark: the open-source level is the one that counts by default.
         if not (cell.vendor and cell.vendor_level):
             return []
-        return [safe(f"+ {cell.vendor}: {cell.vendor_level} (vendor build) [{ref(cell.vendor_source)}]", LEVEL_STYLE[cell.vendor_level][1])]
+        return [
+            safe(
+                f"+ {cell.vendor}: {cell.vendor_level} (vendor build) [{ref(cell.vendor_source)}]",
+                LEVEL_STYLE[cell.vendor_level][1],
+            )
+        ]
 
     # A table only when every word fits its column: rich would otherwise break a word in the middle
     # ("Service-to-servi / ce"). Else one block per capability, each option's note on full lines.
@@ -150,14 +165,21 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
     names = [f.name for _, feats in groups for f in feats] + [f.id for _, feats in groups for f in feats]
     words_fit = _longest_word(notes) <= column_width and _longest_word(names) <= min(column_width, 28)
     if console.width >= columns * (_MATRIX_MIN_COLUMN + 3) and words_fit:
-        table = Table(box=box.SIMPLE_HEAVY, show_lines=False, expand=False, title="Feature matrix", title_justify="left")
+        table = Table(
+            box=box.SIMPLE_HEAVY, show_lines=False, expand=False, title="Feature matrix", title_justify="left"
+        )
         table.add_column("Capability", style="bold", min_width=_MATRIX_MIN_COLUMN, max_width=28)
         for opt in options:
-            table.add_column(safe(f"{opt.name} {opt.version}", option_style(catalog, opt.id)), min_width=_MATRIX_MIN_COLUMN)
+            table.add_column(
+                safe(f"{opt.name} {opt.version}", option_style(catalog, opt.id)), min_width=_MATRIX_MIN_COLUMN
+            )
         for group, feats in groups:
             table.add_row(safe(group.title.upper(), "bold underline"), *[""] * len(options))
             for feat in feats:
-                cells = [Group(head(feat.cells[opt.id]), safe(feat.cells[opt.id].note, "dim"), *vendor(feat.cells[opt.id])) for opt in options]
+                cells = [
+                    Group(head(feat.cells[opt.id]), safe(feat.cells[opt.id].note, "dim"), *vendor(feat.cells[opt.id]))
+                    for opt in options
+                ]
                 table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
         console.print(table)
     else:
@@ -197,16 +219,23 @@ def render_data(console: Console, catalog: Catalog) -> None:
         console.print(Text(f"  {name}: ", style="dim") + safe(path))
     pricing = catalog.pricing
     console.print()
-    console.print(Text("Prices (USD)", style="bold underline"), Text("monthly_usd = (vCPU x CPU price + GiB x memory price) x 730", style="dim"))
+    console.print(
+        Text("Prices (USD)", style="bold underline"),
+        Text("monthly_usd = (vCPU x CPU price + GiB x memory price) x 730", style="dim"),
+    )
     for pid, preset in pricing.presets.items():
         default = " (default)" if pid == pricing.default_preset else ""
         console.print(safe(f"{pid}{default}: {preset.title}", "bold"))
-        print_figures(console, [(name, getattr(preset, name)) for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour")])
+        print_figures(
+            console, [(name, getattr(preset, name)) for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour")]
+        )
     components = {c.id: c for c in catalog.benchmarks.components}
     for pid, prof in catalog.benchmarks.profiles.items():
         default = " (default)" if pid == catalog.benchmarks.default_profile else ""
         console.print()
-        console.print(Text("Benchmark profile ", style="bold underline") + safe(f"{pid}{default}: {prof.title}", "bold underline"))
+        console.print(
+            Text("Benchmark profile ", style="bold underline") + safe(f"{pid}{default}: {prof.title}", "bold underline")
+        )
         console.print(_profile_caption(prof))
         for cid, figs in prof.figures.items():
             comp = components.get(cid)
@@ -216,8 +245,10 @@ def render_data(console: Console, catalog: Catalog) -> None:
             console.print(safe(f"{oid}: added latency per hop", "bold"))
             print_figures(console, figure_items(figs))
     console.print()
-    console.print(Text("Not in the default profile", style="bold underline"),
-                  Text("nothing citable is published; set them in your own profile with --data-dir", style="dim"))
+    console.print(
+        Text("Not in the default profile", style="bold underline"),
+        Text("nothing citable is published; set them in your own profile with --data-dir", style="dim"),
+    )
     for name, applies, why in UNPUBLISHED_FIGURES:
         console.print(Text(f"  {name}", style="bold") + Text(f" ({', '.join(applies)}): ", style="dim") + Text(why))
 
@@ -230,7 +261,12 @@ def print_figures(console: Console, figures: list[tuple[str, object]]) -> None:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(justify="right", no_wrap=True, min_width=width)
         grid.add_column(overflow="fold")
-        grid.add_row(Text(f"  {name}"), safe(f"{fig.value:.10g} {fig.unit}", "bold") + Text("  ") + Text(fig.kind, style=KIND_STYLE.get(fig.kind, "")))
+        grid.add_row(
+            Text(f"  {name}"),
+            safe(f"{fig.value:.10g} {fig.unit}", "bold")
+            + Text("  ")
+            + Text(fig.kind, style=KIND_STYLE.get(fig.kind, "")),
+        )
         grid.add_row(Text("version", style="dim"), safe(fig.version))
         if fig.note:
             grid.add_row(Text("note", style="dim"), safe(fig.note, "dim"))
@@ -242,9 +278,14 @@ def print_figures(console: Console, figures: list[tuple[str, object]]) -> None:
         low, high = getattr(fig, "low", None), getattr(fig, "high", None)
         if low is not None or high is not None:
             span = f"{(low if low is not None else fig.value):.10g} to {(high if high is not None else fig.value):.10g} {fig.unit}"
-            extra.add_row(Text("range", style="dim"), safe(span) + Text(": ") + safe(getattr(fig, "range_note", ""), "dim"))
+            extra.add_row(
+                Text("range", style="dim"), safe(span) + Text(": ") + safe(getattr(fig, "range_note", ""), "dim")
+            )
         if getattr(fig, "above", 0):
-            extra.add_row(Text("counts", style="dim"), safe(f"only what is above {fig.above:,.0f} (the per-instance figure holds the rest)", "dim"))
+            extra.add_row(
+                Text("counts", style="dim"),
+                safe(f"only what is above {fig.above:,.0f} (the per-instance figure holds the rest)", "dim"),
+            )
         if extra.row_count:
             console.print(extra)
 
@@ -322,19 +363,29 @@ def _basis_money(x: float, bold: bool, short: bool = False) -> Text:
     return Text(short_money(x) if short else money(x), style="bold" if bold else "")
 
 
-
-
 def cost_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
     """One row per option, usage beside requests; the money of the chosen cost basis in bold."""
     table = Table(title="Resources and money the mesh adds", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1))
     table.add_column("Option")
-    for head in ("Usage\nvCPU", "Usage\nGiB", "Usage\n$/month", "Requests\nvCPU", "Requests\nGiB", "Requests\n$/month", "Containers\nadded"):
+    for head in (
+        "Usage\nvCPU",
+        "Usage\nGiB",
+        "Usage\n$/month",
+        "Requests\nvCPU",
+        "Requests\nGiB",
+        "Requests\n$/month",
+        "Containers\nadded",
+    ):
         table.add_column(head, justify="right")
     for oid, oc in projection.options.items():
         table.add_row(
             option_text(catalog, oid, bold=True),
-            num(oc.usage.cpu_vcpu), num(oc.usage.memory_gib), _usage_money(oc, basis == "usage"),
-            num(oc.requests.cpu_vcpu), num(oc.requests.memory_gib), _basis_money(oc.requests.monthly_usd, basis == "requests"),
+            num(oc.usage.cpu_vcpu),
+            num(oc.usage.memory_gib),
+            _usage_money(oc, basis == "usage"),
+            num(oc.requests.cpu_vcpu),
+            num(oc.requests.memory_gib),
+            _basis_money(oc.requests.monthly_usd, basis == "requests"),
             f"{oc.containers_added:,}",
         )
     return table
@@ -346,7 +397,9 @@ def transition_table(catalog: Catalog, projection: Projection, basis: str) -> Ta
     today = projection.options[current].view(basis).monthly_usd
     table = Table(
         title=f"Moving from {catalog.mesh_name(current)} ({money(today)}/month today, {basis})",
-        title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1),
+        title_justify="left",
+        box=box.SIMPLE_HEAVY,
+        padding=(0, 1),
     )
     table.add_column("Target")
     table.add_column("Steady state\n$/month", justify="right")
@@ -359,7 +412,11 @@ def transition_table(catalog: Catalog, projection: Projection, basis: str) -> Ta
             option_text(catalog, oid, bold=True),
             money(oc.view(basis).monthly_usd),
             money(oc.transition.view(basis).monthly_usd),
-            safe(", ".join(oc.transition.replaced) + " (the target's serves both)" if oc.transition.replaced else "nothing"),
+            safe(
+                ", ".join(oc.transition.replaced) + " (the target's serves both)"
+                if oc.transition.replaced
+                else "nothing"
+            ),
         )
     return table
 
@@ -367,8 +424,12 @@ def transition_table(catalog: Catalog, projection: Projection, basis: str) -> Ta
 def latency_table(catalog: Catalog, projection: Projection) -> Table:
     hops = next(iter(projection.options.values())).latency.hops
     table = Table(
-        title="Added latency, ms", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1),
-        caption=f"End to end = per hop x {hops} hop{'s' if hops != 1 else ''}: an upper-bound estimate.", caption_justify="left",
+        title="Added latency, ms",
+        title_justify="left",
+        box=box.SIMPLE_HEAVY,
+        padding=(0, 1),
+        caption=f"End to end = per hop x {hops} hop{'s' if hops != 1 else ''}: an upper-bound estimate.",
+        caption_justify="left",
     )
     table.add_column("Option")
     for where in ("per hop", f"{hops} hops" if hops != 1 else "1 hop"):
@@ -391,7 +452,10 @@ def cost_metrics_table(catalog: Catalog, projection: Projection, basis: str) -> 
     options = projection.options
     hops = next(iter(options.values())).latency.hops
     table = Table(
-        title="Cost and latency the mesh adds", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1),
+        title="Cost and latency the mesh adds",
+        title_justify="left",
+        box=box.SIMPLE_HEAVY,
+        padding=(0, 1),
         caption=f"Usage: measured; requests: Helm defaults. End to end = per hop x {hops}, an upper-bound estimate.",
         caption_justify="left",
     )
@@ -465,41 +529,70 @@ def components_table(catalog: Catalog, projection: Projection, with_rps: bool = 
 
 def components_narrow_table(catalog: Catalog, projection: Projection) -> Table:
     """Each component on two lines (usage, then requests) so a narrow terminal needs no folding."""
-    table = Table(title="Per component", title_justify="left", box=box.SIMPLE, padding=(0, 1), pad_edge=False,
-                  caption="Containers and rps handled per component: widen the terminal or use --format json.",
-                  caption_justify="left")
+    table = Table(
+        title="Per component",
+        title_justify="left",
+        box=box.SIMPLE,
+        padding=(0, 1),
+        pad_edge=False,
+        caption="Containers and rps handled per component: widen the terminal or use --format json.",
+        caption_justify="left",
+    )
     table.add_column("Component", overflow="fold")
     for head in ("Inst.", "vCPU", "GiB", "$/month"):
         table.add_column(head, justify="right", overflow="fold")
     for oid, oc in projection.options.items():
         table.add_row(option_text(catalog, oid, bold=True), "", "", "", "")
         for c in oc.components:
-            table.add_row(safe(f" {c.id}"), short_num(c.instances), short_num(c.cpu_vcpu), short_num(c.memory_gib), short_money(c.usage_monthly_usd))
-            table.add_row(Text("   requests", style="dim"), "", Text(short_num(c.requests_cpu_vcpu), style="dim"),
-                          Text(short_num(c.requests_memory_gib), style="dim"), Text(short_money(c.requests_monthly_usd), style="dim"))
+            table.add_row(
+                safe(f" {c.id}"),
+                short_num(c.instances),
+                short_num(c.cpu_vcpu),
+                short_num(c.memory_gib),
+                short_money(c.usage_monthly_usd),
+            )
+            table.add_row(
+                Text("   requests", style="dim"),
+                "",
+                Text(short_num(c.requests_cpu_vcpu), style="dim"),
+                Text(short_num(c.requests_memory_gib), style="dim"),
+                Text(short_money(c.requests_monthly_usd), style="dim"),
+            )
     return table
 
 
-def render_cost(console: Console, catalog: Catalog, resolved: Resolved, projection: Projection, sweep: Sweep | None) -> None:
+def render_cost(
+    console: Console, catalog: Catalog, resolved: Resolved, projection: Projection, sweep: Sweep | None
+) -> None:
     basis = resolved.answers.cost_basis
     # Widest layout that fits the terminal: nothing is cut off, narrow terminals get stacked layouts.
-    summary = widest_fitting(console, [
-        [cost_table(catalog, projection, basis), latency_table(catalog, projection)],
-        [cost_metrics_table(catalog, projection, basis)],
-    ])
+    summary = widest_fitting(
+        console,
+        [
+            [cost_table(catalog, projection, basis), latency_table(catalog, projection)],
+            [cost_metrics_table(catalog, projection, basis)],
+        ],
+    )
     for table in summary:
         console.print(table)
     # the option name, two money labels and padding take their room; the two bars share the rest
-    label_w = max(len(short_money(x)) for oc in projection.options.values() for x in (oc.usage.monthly_usd, oc.requests.monthly_usd))
+    label_w = max(
+        len(short_money(x))
+        for oc in projection.options.values()
+        for x in (oc.usage.monthly_usd, oc.requests.monthly_usd)
+    )
     bar_room = console.width - 15 - 2 * (label_w + 3)
     console.print(cost_bars(catalog, projection, width=max(8, min(36, bar_room))))
     if any(oc.transition for oc in projection.options.values()):
         console.print(transition_table(catalog, projection, basis))
-    for table in widest_fitting(console, [
-        [components_table(catalog, projection, with_rps=True)],
-        [components_table(catalog, projection, with_rps=False)],
-        [components_narrow_table(catalog, projection)],
-    ]):
+    for table in widest_fitting(
+        console,
+        [
+            [components_table(catalog, projection, with_rps=True)],
+            [components_table(catalog, projection, with_rps=False)],
+            [components_narrow_table(catalog, projection)],
+        ],
+    ):
         console.print(table)
     render_nodes(console, catalog, projection)
     if sweep is not None:
@@ -514,15 +607,25 @@ def render_nodes(console: Console, catalog: Catalog, projection: Projection) -> 
     if not rows:
         return
     table = Table(
-        title="Extra nodes for the mesh's requests (bin-packing estimate)", title_justify="left", box=box.SIMPLE_HEAVY,
-        padding=(0, 1), caption="Share: of this cluster's own compute bill (nodes x node price).", caption_justify="left",
+        title="Extra nodes for the mesh's requests (bin-packing estimate)",
+        title_justify="left",
+        box=box.SIMPLE_HEAVY,
+        padding=(0, 1),
+        caption="Share: of this cluster's own compute bill (nodes x node price).",
+        caption_justify="left",
     )
     for head in ("Option", "Extra nodes", "$/month", "Share", "Usage share"):
         table.add_column(head, justify="left" if head == "Option" else "right")
     for oid, n in rows:
         u = n.usage_share
         usage = f"{u.expected:.1%}" if u.high - u.low < 0.0005 else f"{u.low:.1%}–{u.high:.1%}"
-        table.add_row(option_text(catalog, oid, bold=True), f"{n.extra_nodes:,}", money(n.monthly_usd), f"{n.share_of_cluster:.1%}", usage)
+        table.add_row(
+            option_text(catalog, oid, bold=True),
+            f"{n.extra_nodes:,}",
+            money(n.monthly_usd),
+            f"{n.share_of_cluster:.1%}",
+            usage,
+        )
     console.print(table)
 
 
@@ -534,7 +637,12 @@ def _fmt_value(key: str, v: float) -> str:
 
 def render_sweep(console: Console, catalog: Catalog, sweep: Sweep) -> None:
     series = sweep.series()
-    table = Table(title=f"Monthly cost ({sweep.basis}) against {sweep.key}", title_justify="left", box=box.SIMPLE, caption_justify="left")
+    table = Table(
+        title=f"Monthly cost ({sweep.basis}) against {sweep.key}",
+        title_justify="left",
+        box=box.SIMPLE,
+        caption_justify="left",
+    )
     table.add_column(sweep.key, justify="right")
     for oid in series:
         table.add_column(option_text(catalog, oid), justify="right")
@@ -558,7 +666,9 @@ def render_sweep(console: Console, catalog: Catalog, sweep: Sweep) -> None:
                 + Text(f" at {sweep.key} ≈ {_fmt_value(sweep.key, c.at)}")
             )
     else:
-        console.print(Text("No crossovers in this range: the order of the options by cost does not change.", style="dim"))
+        console.print(
+            Text("No crossovers in this range: the order of the options by cost does not change.", style="dim")
+        )
 
 
 def _thin(items: list[int], most: int) -> list[int]:
@@ -569,8 +679,13 @@ def _thin(items: list[int], most: int) -> list[int]:
 
 
 def line_chart(
-    catalog: Catalog, key: str, xs: tuple[float, ...], series: dict[str, tuple[float, ...]],
-    width: int = 60, height: int = 14, marks: tuple[float, ...] = (),
+    catalog: Catalog,
+    key: str,
+    xs: tuple[float, ...],
+    series: dict[str, tuple[float, ...]],
+    width: int = 60,
+    height: int = 14,
+    marks: tuple[float, ...] = (),
 ) -> Text:
     """A terminal line chart: one marker and colour per option, y axis in USD per month from $0.
 
@@ -621,7 +736,11 @@ def line_chart(
     out += Text(" " * (label_w + 2) + axis + "\n", style="dim")
     legend = Text(" " * (label_w + 2))
     for oid in series:
-        legend += Text(f"{markers.get(oid, '*')} ", style=f"bold {option_style(catalog, oid)}") + option_text(catalog, oid) + Text("  ")
+        legend += (
+            Text(f"{markers.get(oid, '*')} ", style=f"bold {option_style(catalog, oid)}")
+            + option_text(catalog, oid)
+            + Text("  ")
+        )
     legend.rstrip()
     return out + legend
 
@@ -659,28 +778,45 @@ def render_defaulted(console: Console, resolved: Resolved) -> None:
             continue  # sizing details (node size, HA...) are only named when given
         v = a[key]
         parts.append(f"{key}={typed(v) or '(none)'}")
-    console.print(Text("Defaulted answers: ", style="bold yellow") + safe(", ".join(parts)) + Text("  (set them with flags or --answers)", style="dim"))
+    console.print(
+        Text("Defaulted answers: ", style="bold yellow")
+        + safe(", ".join(parts))
+        + Text("  (set them with flags or --answers)", style="dim")
+    )
 
 
 # ---------------------------------------------------------------- recommend
 
 
-def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved, rec: Recommendation, reasons_per_option: int = 4, robustness: Any = None) -> None:
+def render_recommendation(
+    console: Console,
+    catalog: Catalog,
+    resolved: Resolved,
+    rec: Recommendation,
+    reasons_per_option: int = 4,
+    robustness: Any = None,
+) -> None:
     if rec.choice == "none":
         head = Text("No option fits every requirement", style="bold red")
     else:
         head = Text("Recommendation: ", style="bold") + option_text(catalog, rec.choice, bold=True)
-        head += Text(f"  ({rec.confidence} call)" if rec.confidence == "close" else "  (clear)", style="yellow" if rec.confidence == "close" else "green")
+        head += Text(
+            f"  ({rec.confidence} call)" if rec.confidence == "close" else "  (clear)",
+            style="yellow" if rec.confidence == "close" else "green",
+        )
     console.print(Panel(safe(rec.summary), title=head, title_align="left", border_style="bold"))
     if robustness is not None:
         console.print(Text("Across the figures' ranges: ", style="bold") + safe(robustness.text))
 
     # Widest layout that fits: bars, then numbers alone, then one column per option (60 columns).
-    for table in widest_fitting(console, [
-        [ranking_table(catalog, rec, bars=True)],
-        [ranking_table(catalog, rec, bars=False)],
-        [ranking_by_category_table(catalog, rec)],
-    ]):
+    for table in widest_fitting(
+        console,
+        [
+            [ranking_table(catalog, rec, bars=True)],
+            [ranking_table(catalog, rec, bars=False)],
+            [ranking_by_category_table(catalog, rec)],
+        ],
+    ):
         console.print(table)
     if rec.weight_reasons:
         console.print(Text("Weights: ", style="bold") + safe("; ".join(rec.weight_reasons)))
@@ -695,7 +831,14 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
         o = rec.options[oid]
         if o.blockers:
             lines = [Text("✘ ", style="red") + safe(b.text) + _ref(sources, b.source) for b in o.blockers]
-            console.print(Panel(Group(*lines), title=Text("Blocked: ") + option_text(catalog, oid), title_align="left", border_style="red"))
+            console.print(
+                Panel(
+                    Group(*lines),
+                    title=Text("Blocked: ") + option_text(catalog, oid),
+                    title_align="left",
+                    border_style="red",
+                )
+            )
 
     shown = [o for o in rec.ranking if rec.options[o].eligible][:2] or list(rec.ranking[:2])
     for oid in shown:
@@ -704,11 +847,14 @@ def render_recommendation(console: Console, catalog: Catalog, resolved: Resolved
         print_sources(console, sources)
 
     basis = resolved.answers.cost_basis
-    for table in widest_fitting(console, [
-        [cost_summary_table(catalog, rec.projection, basis)],
-        [cost_table(catalog, rec.projection, basis), latency_table(catalog, rec.projection)],
-        [cost_metrics_table(catalog, rec.projection, basis)],
-    ]):
+    for table in widest_fitting(
+        console,
+        [
+            [cost_summary_table(catalog, rec.projection, basis)],
+            [cost_table(catalog, rec.projection, basis), latency_table(catalog, rec.projection)],
+            [cost_metrics_table(catalog, rec.projection, basis)],
+        ],
+    ):
         console.print(table)
     console.print(assumptions(catalog, resolved))
     render_defaulted(console, resolved)
@@ -748,15 +894,14 @@ def _score_style(value: float) -> str:
 def shown_categories(rec: Recommendation) -> list[str]:
     """Every category, except one that is not weighed and where every option scores 100 (the
     migration category when no mesh runs today): a column of 100s would say nothing."""
-    return [
-        c for c in CATEGORIES
-        if rec.weights[c] > 0 or any(o.scores[c] != 100.0 for o in rec.options.values())
-    ]
+    return [c for c in CATEGORIES if rec.weights[c] > 0 or any(o.scores[c] != 100.0 for o in rec.options.values())]
 
 
 def ranking_table(catalog: Catalog, rec: Recommendation, bars: bool) -> Table:
     """One row per option in rank order, a column per category; bars need about 110 columns."""
-    table = Table(title="Ranking (each category 0-100; total is their weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY)
+    table = Table(
+        title="Ranking (each category 0-100; total is their weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY
+    )
     table.add_column("#", justify="right")
     table.add_column("Option")
     table.add_column("Total", justify="left" if bars else "right")
@@ -768,31 +913,45 @@ def ranking_table(catalog: Catalog, rec: Recommendation, bars: bool) -> Table:
 
     for i, oid in enumerate(rec.ranking, 1):
         o = rec.options[oid]
-        table.add_row(str(i), _option_head(catalog, rec, oid), cell(o.score, 10), *[cell(o.scores[c], 6) for c in shown_categories(rec)])
+        table.add_row(
+            str(i),
+            _option_head(catalog, rec, oid),
+            cell(o.score, 10),
+            *[cell(o.scores[c], 6) for c in shown_categories(rec)],
+        )
     return table
 
 
 def ranking_by_category_table(catalog: Catalog, rec: Recommendation) -> Table:
     """The narrow layout: one column per option in rank order, one row per category."""
-    table = Table(title="Ranking (0-100; total = weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1))
+    table = Table(
+        title="Ranking (0-100; total = weighted mean)", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1)
+    )
     table.add_column("", no_wrap=True)
     for i, oid in enumerate(rec.ranking, 1):
         table.add_column(Text(f"{i}. ") + _option_head(catalog, rec, oid), justify="right")
     scores = [rec.options[oid] for oid in rec.ranking]
-    table.add_row(Text("Total", style="bold"), *[Text(f"{o.score:.1f}", style=f"bold {_score_style(o.score)}") for o in scores])
+    table.add_row(
+        Text("Total", style="bold"), *[Text(f"{o.score:.1f}", style=f"bold {_score_style(o.score)}") for o in scores]
+    )
     for cat in shown_categories(rec):
-        table.add_row(f"{cat} {rec.weights[cat] * 100:.0f}%", *[Text(f"{o.scores[cat]:.1f}", style=_score_style(o.scores[cat])) for o in scores])
+        table.add_row(
+            f"{cat} {rec.weights[cat] * 100:.0f}%",
+            *[Text(f"{o.scores[cat]:.1f}", style=_score_style(o.scores[cat])) for o in scores],
+        )
     return table
 
 
 def _ref(sources: list[str], source: str) -> Text:
-    """" [3]": the number of `source` in the list printed below the panels (added if new)."""
+    """ " [3]": the number of `source` in the list printed below the panels (added if new)."""
     if source not in sources:
         sources.append(source)
     return Text(f" [{sources.index(source) + 1}]", style="dim")
 
 
-def reasons_panel(catalog: Catalog, rec: Recommendation, oid: str, most: int, sources: list[str] | None = None) -> Panel:
+def reasons_panel(
+    catalog: Catalog, rec: Recommendation, oid: str, most: int, sources: list[str] | None = None
+) -> Panel:
     o = rec.options[oid]
     against = sorted((r for r in o.reasons if r.delta < -0.05), key=lambda r: r.delta)[:most]
     strengths = [r for r in o.reasons if abs(r.delta) <= 0.05 or r.delta > 0]

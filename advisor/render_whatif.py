@@ -24,8 +24,10 @@ def render_what_if(console: Console, catalog: Catalog, result: WhatIf, limit: in
         now = Text("Now ") + option_text(catalog, result.choice, bold=True) + Text(" is the only eligible option.")
     else:
         now = (
-            Text("Now ") + option_text(catalog, result.choice, bold=True)
-            + Text(" leads ") + option_text(catalog, result.runner_up)
+            Text("Now ")
+            + option_text(catalog, result.choice, bold=True)
+            + Text(" leads ")
+            + option_text(catalog, result.runner_up)
             + Text(f" by {result.margin:.1f} points.")
         )
     if not rows:
@@ -103,9 +105,19 @@ def render_compare(console: Console, doc: dict[str, Any], show_warnings: bool = 
     a, b = doc["a"], doc["b"]
     for warning in doc["warnings"] if show_warnings else ():
         console.print(Text("Warning: ", style="bold yellow") + safe(warning))
-    head = Text("Comparing ", style="bold") + safe(a["file"]) + Text(" (A) with ", style="bold") + safe(b["file"]) + Text(" (B)", style="bold")
+    head = (
+        Text("Comparing ", style="bold")
+        + safe(a["file"])
+        + Text(" (A) with ", style="bold")
+        + safe(b["file"])
+        + Text(" (B)", style="bold")
+    )
     changed = doc["choice"]["changed"]
-    console.print(Panel(safe(doc["summary"], "bold"), title=head, title_align="left", border_style="yellow" if changed else "green"))
+    console.print(
+        Panel(
+            safe(doc["summary"], "bold"), title=head, title_align="left", border_style="yellow" if changed else "green"
+        )
+    )
 
     if doc["answers_changed"]:
         answers = Table(title="Answers that differ", title_justify="left", box=box.SIMPLE)
@@ -113,14 +125,26 @@ def render_compare(console: Console, doc: dict[str, Any], show_warnings: bool = 
         answers.add_column("A")
         answers.add_column("B")
         for d in doc["answers_changed"]:
-            answers.add_row(safe(d["key"]), safe(_val(d["a"])) if "a" in d else Text("(not set)", style="dim"), safe(_val(d["b"])) if "b" in d else Text("(not set)", style="dim"))
+            answers.add_row(
+                safe(d["key"]),
+                safe(_val(d["a"])) if "a" in d else Text("(not set)", style="dim"),
+                safe(_val(d["b"])) if "b" in d else Text("(not set)", style="dim"),
+            )
         console.print(answers)
     else:
         console.print(Text("The answers are the same.", style="dim"))
 
     options = Table(title="Per option (B − A)", title_justify="left", box=box.SIMPLE_HEAVY)
-    for col, just in (("Option", "left"), ("Eligible A → B", "left"), ("Score A → B", "right"), ("Δ score", "right"),
-                      ("Usage $/mo A → B", "right"), ("Δ usage", "right"), ("Requests $/mo A → B", "right"), ("Δ requests", "right")):
+    for col, just in (
+        ("Option", "left"),
+        ("Eligible A → B", "left"),
+        ("Score A → B", "right"),
+        ("Δ score", "right"),
+        ("Usage $/mo A → B", "right"),
+        ("Δ usage", "right"),
+        ("Requests $/mo A → B", "right"),
+        ("Δ requests", "right"),
+    ):
         options.add_column(col, justify=just)
     # Below about 120 columns the row per option is cut to ellipses: then one column per option.
     by_figure = Table(title="Per option (B − A)", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1))
@@ -158,9 +182,28 @@ def render_compare(console: Console, doc: dict[str, Any], show_warnings: bool = 
             continue
         lines: list[Text] = []
         for r in reasons["appeared"]:
-            lines.append(Text("+ appeared    ", style="green") + safe(f"{r['category']:<11} {r['delta']:+6.1f}  ") + safe(r["text"]))
+            lines.append(
+                Text("+ appeared    ", style="green")
+                + safe(f"{r['category']:<11} {r['delta']:+6.1f}  ")
+                + safe(r["text"])
+            )
         for r in reasons["disappeared"]:
-            lines.append(Text("− disappeared ", style="red") + safe(f"{r['category']:<11} {r['delta']:+6.1f}  ") + safe(r["text"]))
+            lines.append(
+                Text("− disappeared ", style="red")
+                + safe(f"{r['category']:<11} {r['delta']:+6.1f}  ")
+                + safe(r["text"])
+            )
         for r in reasons["changed"]:
-            lines.append(Text("~ changed     ", style="yellow") + safe(f"{r['category']:<11} {r['delta_a']:+.1f} → {r['delta_b']:+.1f}  ") + safe(r["text"]))
-        console.print(Panel(Group(*lines), title=Text("Reasons that changed: ") + _name(doc, oid), title_align="left", border_style=style_at(list(doc["options"]), oid)))
+            lines.append(
+                Text("~ changed     ", style="yellow")
+                + safe(f"{r['category']:<11} {r['delta_a']:+.1f} → {r['delta_b']:+.1f}  ")
+                + safe(r["text"])
+            )
+        console.print(
+            Panel(
+                Group(*lines),
+                title=Text("Reasons that changed: ") + _name(doc, oid),
+                title_align="left",
+                border_style=style_at(list(doc["options"]), oid),
+            )
+        )

@@ -157,7 +157,9 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             delta = -points * (1.0 - value)
             label = "required" if kind == "required" else "nice to have"
             said = f"partly meets it ({level})" if kind == "required" and level == "partial" else level
-            tag = f"{fid} ({'required' if kind == 'required' else 'preferred'}, {level}{', ' + vendor if vendor else ''})"
+            tag = (
+                f"{fid} ({'required' if kind == 'required' else 'preferred'}, {level}{', ' + vendor if vendor else ''})"
+            )
             reasons[option].append(Reason("features", delta, f"{feature.name} ({label}): {said}. {note}", source, tag))
             if kind == "required" and level in blocking:
                 if level == "none":
@@ -166,12 +168,22 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
                     why = f"only partly meets it, and risk is {answers.risk}"
                 else:
                     why = f"only {level}, and risk is {answers.risk}"
-                blockers[option].append(Blocker(fid, level, f"{feature.name} is required; {names[option]}: {why}. {note}", source))
+                blockers[option].append(
+                    Blocker(fid, level, f"{feature.name} is required; {names[option]}: {why}. {note}", source)
+                )
             elif kind == "required" and level == "partial":
                 partly[option].append(PartlyMet(fid, note, source))
             for lr in rules.level_rules:
                 if lr.level == level and lr.asked == kind and answers.risk in lr.risk:
-                    reasons[option].append(Reason(lr.category, lr.delta, lr.text.replace("{feature}", feature.name), source, f"{lr.id} ({fid})"))
+                    reasons[option].append(
+                        Reason(
+                            lr.category,
+                            lr.delta,
+                            lr.text.replace("{feature}", feature.name),
+                            source,
+                            f"{lr.id} ({fid})",
+                        )
+                    )
 
     # cost and latency: relative to the best option, softened by a floor
     basis = answers.cost_basis
@@ -258,7 +270,9 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
                 text = f"{platform.name}, with {con.vendor} (a vendor offering you accept): {con.text}"
                 reasons[opt.id].append(Reason(con.category, con_points, text, con.source, f"{con.id} ({con.vendor})"))
             else:
-                reasons[opt.id].append(Reason(con.category, con_points, f"{platform.name}: {con.text}", con.source, con.id))
+                reasons[opt.id].append(
+                    Reason(con.category, con_points, f"{platform.name}: {con.text}", con.source, con.id)
+                )
 
     options: dict[str, OptionScore] = {}
     for option in catalog.option_ids:
@@ -281,7 +295,8 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             vendor_builds=tuple(vendored[option]),
             fixed_deltas={
                 cat: sum(
-                    r.delta for r in reasons[option]
+                    r.delta
+                    for r in reasons[option]
                     if r.category == cat and r is not rel_cost[option] and r is not rel_latency[option]
                 )
                 for cat in CATEGORIES
@@ -345,10 +360,14 @@ def _explain(category: str, score: float, reasons: list[Reason], relative: dict[
     raw = 100.0 + sum(r.delta for r in moved)
     if not moved:
         judged = [r.label or r.text for r in reasons if r.category == category]
-        why = f" ({', '.join(judged)}: nothing taken off)" if judged else {
-            "features": " (nothing asked for)",
-            "migration": " (no move, or nothing the move costs)",
-        }.get(category, " (no rule took points)")
+        why = (
+            f" ({', '.join(judged)}: nothing taken off)"
+            if judged
+            else {
+                "features": " (nothing asked for)",
+                "migration": " (no move, or nothing the move costs)",
+            }.get(category, " (no rule took points)")
+        )
         return f"{category} {score:.1f} = 100{why}"
     terms = "".join(f" {'−' if r.delta < 0 else '+'} {abs(r.delta):.1f} {r.label or r.text}" for r in moved)
     line = f"{category} {score:.1f} = 100{terms}"
@@ -375,7 +394,8 @@ def _summary(
 ) -> str:
     if choice == "none":
         parts = [
-            f"{o.name}: " + ", ".join(f"{b.feature} is {_level_words(b.level)}" for b in o.blockers) for o in options.values()
+            f"{o.name}: " + ", ".join(f"{b.feature} is {_level_words(b.level)}" for b in o.blockers)
+            for o in options.values()
         ]
         return "No option meets every requirement. " + "; ".join(parts) + ". Relax a requirement or the risk setting."
     top = options[choice]
@@ -416,7 +436,9 @@ def _summary(
     for warning in top.warnings:
         out += f" Warning: {warning}."
     if ruled_out:
-        out += " Ruled out: " + "; ".join(
-            f"{o.name} ({', '.join(b.feature for b in o.blockers)})" for o in ruled_out
-        ) + "."
+        out += (
+            " Ruled out: "
+            + "; ".join(f"{o.name} ({', '.join(b.feature for b in o.blockers)})" for o in ruled_out)
+            + "."
+        )
     return out

@@ -74,7 +74,9 @@ def parse_sweep(text: str) -> SweepSpec:
         except ValueError:
             raise AnswerError(f"--sweep {given}: STEPS must be a whole number from 2 to {MAX_POINTS}") from None
         if not 2 <= steps <= MAX_POINTS:
-            raise AnswerError(f"--sweep {given}: STEPS must be from 2 to {MAX_POINTS} (at most {MAX_POINTS} points), got {steps}")
+            raise AnswerError(
+                f"--sweep {given}: STEPS must be from 2 to {MAX_POINTS} (at most {MAX_POINTS} points), got {steps}"
+            )
     return SweepSpec(key=key, start=float(start), stop=float(stop), steps=steps)
 
 
@@ -117,7 +119,7 @@ def find_crossovers(values: tuple[float, ...], series: dict[str, list[float]]) -
     found: list[Crossover] = []
     options = list(series)
     for i, a in enumerate(options):
-        for b in options[i + 1:]:
+        for b in options[i + 1 :]:
             diffs = [x - y for x, y in zip(series[a], series[b])]
             last_sign = 0
             last_index = -1

@@ -52,7 +52,9 @@ def _adapter(annotation: Any) -> TypeAdapter:
     return TypeAdapter(annotation)
 
 
-def validate_models(files: DataFiles, contents: dict[str, bytes] | None = None, read_problems: list[str] | None = None) -> tuple[dict[str, Any] | None, list[str]]:
+def validate_models(
+    files: DataFiles, contents: dict[str, bytes] | None = None, read_problems: list[str] | None = None
+) -> tuple[dict[str, Any] | None, list[str]]:
     """Parse and validate the data files' bytes; (models by file name, []) or (None, every problem).
 
     `contents` are the bytes the caller read (each file read once, so what is checked is what is
@@ -225,9 +227,7 @@ def _field_path(data: Any, loc: tuple[Any, ...]) -> str:
 
 def _is_union_tag(part: Any) -> bool:
     # pydantic puts the tried union member names in the location; they confuse users.
-    return isinstance(part, str) and (
-        part in ("bool", "int", "float", "str", "Range") or part.startswith("tuple[")
-    )
+    return isinstance(part, str) and (part in ("bool", "int", "float", "str", "Range") or part.startswith("tuple["))
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -247,7 +247,9 @@ def _duplicates(ids: list[str]) -> list[str]:
     return list(dup)
 
 
-def _cross_check(views: dict[str, Any], raw: dict[str, dict[str, Any]], signal_ids: list[str] | None = None) -> list[str]:
+def _cross_check(
+    views: dict[str, Any], raw: dict[str, dict[str, Any]], signal_ids: list[str] | None = None
+) -> list[str]:
     """Checks across entries and files. A view may be a partly read (salvaged) file: ids, and
     whether something is missing, come from the file as written, so an entry that failed
     validation is reported once, for what is wrong with it, and never as missing or unknown."""
@@ -289,7 +291,9 @@ def _check_features(data: dict[str, Any]) -> list[str]:
     for i, opt in enumerate(_raw_entries(data, "options")):
         ident = opt.get("id")
         if isinstance(ident, str) and not _ID.match(ident.strip()):
-            problems.append(f"features.toml: options.{i}({ident}).id: expected a kebab-case id like 'istio-sidecar' (got {ident!r})")
+            problems.append(
+                f"features.toml: options.{i}({ident}).id: expected a kebab-case id like 'istio-sidecar' (got {ident!r})"
+            )
     expected_options = _listing(option_ids) or "the options listed under [[options]]"
     known_options = set(option_ids)
     group_ids = _raw_ids(data, "groups")
@@ -403,7 +407,9 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any], options: list[str] |
             # unknown); one usage figure without the other would be a half-known cost.
             no_traffic_usage = figs.cpu_vcpu_per_instance is None and figs.memory_mb_per_instance is None
             if comp.traffic == "none" and not no_traffic_usage and figs.cpu_vcpu_per_instance is None:
-                problems.append(f"{at}.cpu_vcpu_per_instance: required field is missing (give CPU and memory usage, or neither when none is published)")
+                problems.append(
+                    f"{at}.cpu_vcpu_per_instance: required field is missing (give CPU and memory usage, or neither when none is published)"
+                )
             required = ["request_cpu_millicores", "request_memory_mib"]
             if comp.traffic != "none" or not no_traffic_usage:
                 required.insert(0, "memory_mb_per_instance")
@@ -417,7 +423,9 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any], options: list[str] |
                     problems.append(f"{where}.latency.{oid}.{name}: required field is missing")
             l7 = [getattr(lat, f"l7_per_hop_p{p}_ms") for p in (50, 90, 99)]
             if any(f is not None for f in l7) and not all(f is not None for f in l7):
-                problems.append(f"{where}.latency.{oid}: give all of l7_per_hop_p50_ms, l7_per_hop_p90_ms and l7_per_hop_p99_ms, or none")
+                problems.append(
+                    f"{where}.latency.{oid}: give all of l7_per_hop_p50_ms, l7_per_hop_p90_ms and l7_per_hop_p99_ms, or none"
+                )
     return problems
 
 
@@ -437,7 +445,9 @@ def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
                     f"pricing.toml: presets.{pid}.{name}.unit: expected '{FIGURE_UNITS[name]}', got '{fig.unit}'"
                 )
             if fig.kind == "derived" and not fig.note:
-                problems.append(f"pricing.toml: presets.{pid}.{name}.note: a derived figure must say how it was derived")
+                problems.append(
+                    f"pricing.toml: presets.{pid}.{name}.note: a derived figure must say how it was derived"
+                )
     return problems
 
 
@@ -497,7 +507,9 @@ def _check_rules(
     for i, lrule in _indexed(rl.level_rules, data, "level_rules"):
         for r in lrule.risk:
             if r not in risks:
-                problems.append(f"rules.toml: level_rules.{i}({lrule.id}).risk: unknown risk '{r}' (expected {', '.join(risks)})")
+                problems.append(
+                    f"rules.toml: level_rules.{i}({lrule.id}).risk: unknown risk '{r}' (expected {', '.join(risks)})"
+                )
     if rl.blocking_levels is not None:
         for r in rl.blocking_levels:
             if r not in risks:
@@ -528,7 +540,9 @@ def _target_problems(where: str, targets: Any, declared: list[dict[str, Any]]) -
         for name in ("traits", "without_traits"):
             for trait in getattr(target, name):
                 if trait not in traits:
-                    problems.append(f"{at}.{name}: trait '{trait}' is declared by no option (declared: {', '.join(traits) or 'none'})")
+                    problems.append(
+                        f"{at}.{name}: trait '{trait}' is declared by no option (declared: {', '.join(traits) or 'none'})"
+                    )
     return problems
 
 
@@ -607,7 +621,12 @@ def _check_migrations(
     data = raw["migrations.toml"]
     options = raw.get("features.toml", {}).get("options")
     option_ids = _raw_ids(raw.get("features.toml"), "options") if isinstance(options, list) else None
-    traits = {t for o in _raw_entries(raw.get("features.toml"), "options") for t in (o.get("traits") or []) if isinstance(t, str)}
+    traits = {
+        t
+        for o in _raw_entries(raw.get("features.toml"), "options")
+        for t in (o.get("traits") or [])
+        if isinstance(t, str)
+    }
     component_ids = _raw_ids(raw.get("benchmarks.toml"), "components")
     move_ids = [m.id for m in mg.moves or ()]
     phase_ids = [p.id for p in mg.phases or ()]
@@ -616,7 +635,9 @@ def _check_migrations(
         for item in selector:
             if item.startswith("trait:"):
                 if item.removeprefix("trait:") not in traits:
-                    problems.append(f"{where}.{field}: unknown trait '{item.removeprefix('trait:')}' (expected one of {', '.join(sorted(traits))})")
+                    problems.append(
+                        f"{where}.{field}: unknown trait '{item.removeprefix('trait:')}' (expected one of {', '.join(sorted(traits))})"
+                    )
             elif item == "none":
                 if not allow_none:
                     problems.append(f"{where}.{field}: 'none' cannot be a target")
@@ -656,7 +677,9 @@ def _check_migrations(
             if key == "moves":
                 for cid in entry.replaced_components:
                     if component_ids and cid not in component_ids:
-                        problems.append(f"{where}.replaced_components: unknown component '{cid}' (expected one of {', '.join(component_ids)})")
+                        problems.append(
+                            f"{where}.replaced_components: unknown component '{cid}' (expected one of {', '.join(component_ids)})"
+                        )
             if key in ("blockers", "rework", "gaps"):
                 if not (entry.signals or entry.kinds or entry.capabilities or entry.when or entry.always):
                     problems.append(f"{where}: raised by nothing (give signals, kinds, capabilities, when or always)")
@@ -669,7 +692,9 @@ def _check_migrations(
                         if fid not in feature_ids:
                             problems.append(f"{where}.capabilities: unknown feature id '{fid}'")
                 if entry.phase and entry.phase not in phase_ids:
-                    problems.append(f"{where}.phase: unknown phase '{entry.phase}' (expected one of {', '.join(phase_ids)})")
+                    problems.append(
+                        f"{where}.phase: unknown phase '{entry.phase}' (expected one of {', '.join(phase_ids)})"
+                    )
     return problems
 
 

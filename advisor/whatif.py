@@ -125,7 +125,11 @@ def what_if(answers: Answers, catalog: Catalog) -> WhatIf:
 
     for q in QUESTIONS:
         if q.key in NUMERIC_KEYS:
-            if not q.wizard or getattr(answers, q.key) is None or (answers.inventory is not None and q.key in DERIVED_KEYS):
+            if (
+                not q.wizard
+                or getattr(answers, q.key) is None
+                or (answers.inventory is not None and q.key in DERIVED_KEYS)
+            ):
                 # sizing details (node size, replicas) are not searched; an answer not given has no
                 # value to move from; an inventory's sums move with its namespaces, not on their own
                 continue
@@ -261,9 +265,7 @@ def _tidy(ev: _Evaluator, key: str, inside: float, outside: float, wanted: Calla
     return inside
 
 
-def _threshold(
-    ev: _Evaluator, key: str, current: float, end: float, direction: str, choice: str
-) -> Finding | None:
+def _threshold(ev: _Evaluator, key: str, current: float, end: float, direction: str, choice: str) -> Finding | None:
     """The nearest value in one direction where the choice changes, and how far the new choice holds."""
     start = float(current)
     grid = _grid(key, start, end)
@@ -291,7 +293,12 @@ def _threshold(
 
     rec = ev.rec(**{key: _typed(key, at)})
     return _finding(
-        rec, key, "threshold", _typed(key, start), _typed(key, at), _relative_change(key, start, at),
+        rec,
+        key,
+        "threshold",
+        _typed(key, start),
+        _typed(key, at),
+        _relative_change(key, start, at),
         _threshold_words(key, start, at, until, direction),
         changes={key: _typed(key, at)},
         until=None if until is None else _typed(key, until),
@@ -300,14 +307,28 @@ def _threshold(
 
 
 def _finding(
-    rec: Recommendation, key: str, kind: str, from_value: Any, to_value: Any, distance: float, words: str,
+    rec: Recommendation,
+    key: str,
+    kind: str,
+    from_value: Any,
+    to_value: Any,
+    distance: float,
+    words: str,
     **extra: Any,
 ) -> Finding:
     """A finding about `rec`, the result with the change applied; `words` finish "X would be chosen ..."."""
     margin, runner_up = lead(rec)
     return Finding(
-        key=key, kind=kind, from_value=from_value, to_value=to_value, choice=rec.choice, margin=margin,
-        runner_up=runner_up, distance=distance, text=f"{rec.choice} would be chosen {words}", **extra,
+        key=key,
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
+        choice=rec.choice,
+        margin=margin,
+        runner_up=runner_up,
+        distance=distance,
+        text=f"{rec.choice} would be chosen {words}",
+        **extra,
     )
 
 
@@ -378,7 +399,12 @@ def _alternatives(ev: _Evaluator, key: str, catalog: Catalog, choice: str) -> li
             steps = 1.0
         found.append(
             _finding(
-                rec, key, "alternative", current, value, steps,
+                rec,
+                key,
+                "alternative",
+                current,
+                value,
+                steps,
                 f"with {_flag_words(key, value)} (now {show_value(key, current)})",
                 changes={key: value},
             )
@@ -421,7 +447,13 @@ def _capabilities(ev: _Evaluator, catalog: Catalog, choice: str) -> list[Finding
             steps = float(abs(CAPABILITY_STATES.index(state) - CAPABILITY_STATES.index(now)))
             found.append(
                 _finding(
-                    rec, fid, "capability", now, state, steps, _capability_words(fid, now, state),
+                    rec,
+                    fid,
+                    "capability",
+                    now,
+                    state,
+                    steps,
+                    _capability_words(fid, now, state),
                     changes={"require": require, "prefer": prefer},
                 )
             )
@@ -464,8 +496,17 @@ def grouped(findings: tuple[Finding, ...] | list[Finding]) -> list[tuple[str, tu
             out.append((first.text, (first,)))
             continue
         ids = [f.key for f in group]
-        named = f"{', '.join(ids[:-1])} or {ids[-1]}" if len(ids) <= 4 else f"any of {', '.join(ids[:3])} or {len(ids) - 3} others"
-        out.append((f"{first.choice} would be chosen {_capability_words(named, first.from_value, first.to_value)}", tuple(group)))
+        named = (
+            f"{', '.join(ids[:-1])} or {ids[-1]}"
+            if len(ids) <= 4
+            else f"any of {', '.join(ids[:3])} or {len(ids) - 3} others"
+        )
+        out.append(
+            (
+                f"{first.choice} would be chosen {_capability_words(named, first.from_value, first.to_value)}",
+                tuple(group),
+            )
+        )
     return out
 
 

@@ -197,7 +197,9 @@ def _price_preset_step(catalog: Catalog) -> Step:
         current = matching_preset(state)
         choices: list[Choice] = []
         if current is None:
-            choices.append(Choice(title=f"Keep {_prices(state['cpu_price'], state['memory_price'])}", value=KEEP_PRICES))
+            choices.append(
+                Choice(title=f"Keep {_prices(state['cpu_price'], state['memory_price'])}", value=KEEP_PRICES)
+            )
         for pid, p in presets.items():
             label = f"{p.title}: {_prices(p.cpu_usd_per_vcpu_hour.value, p.memory_usd_per_gib_hour.value)}"
             if pid == catalog.pricing.default_preset:
@@ -244,7 +246,9 @@ def _features_step(catalog: Catalog, q: Question, given: set[str], width: int) -
                         checked=feat.id in state[q.key],
                     )
                 )
-        return questionary.checkbox(q.prompt, choices=choices, instruction="(↑/↓ to move, space to tick, Enter when done)")
+        return questionary.checkbox(
+            q.prompt, choices=choices, instruction="(↑/↓ to move, space to tick, Enter when done)"
+        )
 
     def read(raw: list[str], state: State) -> State:
         ticked = set(raw)
@@ -384,11 +388,20 @@ def ask_answers(
     file_values = dict(file_values or {})
     # Validate flags and the file before the first prompt, so a bad value fails fast with exit 2.
     scan_values = dict(scan_values or {})
-    offered = resolve(catalog, flags=flags, file_values=file_values, file_label=file_label,
-                      scan_values=scan_values, scan_label=scan_label)
+    offered = resolve(
+        catalog,
+        flags=flags,
+        file_values=file_values,
+        file_label=file_label,
+        scan_values=scan_values,
+        scan_label=scan_label,
+    )
     offered_values = {q.key: getattr(offered.answers, q.key) for q in QUESTIONS}
     state: State = dict(offered_values)
-    not_asked = {**{k: v for k, v in scan_values.items() if k not in file_values}, **{k: v for k, v in flags.items() if v is not None}}
+    not_asked = {
+        **{k: v for k, v in scan_values.items() if k not in file_values},
+        **{k: v for k, v in flags.items() if v is not None},
+    }
     if offered.answers.inventory is not None:
         # an inventory (from the file or the scan) gives the counts: they are shown, not asked
         not_asked.update({k: getattr(offered.answers, k) for k in ("pods", "namespaces", "mesh_rps", "l7_ratio")})
@@ -423,8 +436,15 @@ def ask_answers(
     asked = [k for s in steps for k in s.keys]
     typed = {k: state[k] for k in asked if not _same(BY_KEY[k], state[k], offered_values[k])}
     kept_file_values = {k: v for k, v in file_values.items() if k not in typed}
-    return resolve(catalog, flags=flags, file_values=kept_file_values, file_label=file_label, typed=typed,
-                   scan_values=scan_values, scan_label=scan_label)
+    return resolve(
+        catalog,
+        flags=flags,
+        file_values=kept_file_values,
+        file_label=file_label,
+        typed=typed,
+        scan_values=scan_values,
+        scan_label=scan_label,
+    )
 
 
 # ---------------------------------------------------------------- the result
@@ -472,7 +492,9 @@ def ask_save_path() -> tuple[str, bool] | None:
     while True:
         raw = ask(
             _enter_keeps(
-                questionary.text("Save to", instruction=f"(Enter keeps {DEFAULT_SAVE_PATH})", validate=save_path_validator),
+                questionary.text(
+                    "Save to", instruction=f"(Enter keeps {DEFAULT_SAVE_PATH})", validate=save_path_validator
+                ),
                 DEFAULT_SAVE_PATH,
             )
         )
@@ -506,8 +528,17 @@ def run(
     from advisor.sanity import sanity_warnings
     from advisor.scoring import recommend
 
-    resolved = ask_answers(catalog, console, flags, file_values, file_label, pt_input, pt_output,
-                           scan_values=scan_values, scan_label=scan_label)
+    resolved = ask_answers(
+        catalog,
+        console,
+        flags,
+        file_values,
+        file_label,
+        pt_input,
+        pt_output,
+        scan_values=scan_values,
+        scan_label=scan_label,
+    )
     rec = recommend(resolved.answers, catalog)
     warnings = sanity_warnings(resolved.answers, catalog, resolved.defaulted)
     console.print()

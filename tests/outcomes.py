@@ -93,11 +93,7 @@ def assert_all_finite(doc: Any) -> None:
 
 def assert_no_negative_money_or_usage(doc: Any) -> None:
     """Cost, usage, counts and latency are never below zero; only score deltas may be."""
-    bad = [
-        (p, v)
-        for p, v in numbers(doc)
-        if v < 0 and not p.endswith(".delta") and ".reasons[" not in p
-    ]
+    bad = [(p, v) for p, v in numbers(doc) if v < 0 and not p.endswith(".delta") and ".reasons[" not in p]
     assert not bad, f"negative figures: {bad[:5]}"
 
 
@@ -146,7 +142,9 @@ def check_error(outcome: Outcome, max_lines: int = MAX_ANSWER_ERROR_LINES) -> li
     return lines
 
 
-def check_outcome(outcome: Outcome, command: str, fmt: str | None, max_error_lines: int = MAX_ANSWER_ERROR_LINES) -> Any:
+def check_outcome(
+    outcome: Outcome, command: str, fmt: str | None, max_error_lines: int = MAX_ANSWER_ERROR_LINES
+) -> Any:
     """The only two outcomes allowed: exit 0 with a complete document (or table), or exit 2 and a short message.
 
     Returns the parsed document on success (None for a table), the error lines on failure.

@@ -86,18 +86,20 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
     "content, suffix, message",
     [
         ("pods = \n", ".toml", "TOML syntax error"),
-        ("{\"pods\": }", ".json", "JSON syntax error"),
-        ("{\"pods\": NaN}", ".json", "NaN is not a valid answer value"),
+        ('{"pods": }', ".json", "JSON syntax error"),
+        ('{"pods": NaN}', ".json", "NaN is not a valid answer value"),
         ("podz = 3\n", ".toml", "unknown key 'podz' (did you mean pods?)"),
         ("pods = 3\nfoo = 1\nbar = 2\n", ".toml", "unknown keys 'foo', 'bar'"),
         ("[answers]\npods = 0\n", ".toml", "[answers]: pods: expected a whole number"),
         ("schema_version = 9\n[answers]\npods = 3\n", ".toml", "written by a newer mesh-advisor (schema_version 9"),
-        ("pods = \"lots\"\n", ".toml", "pods: expected a whole number from 1 to 100,000,000, got 'lots'"),
-        ("require = \"nope\"\n", ".toml", "unknown feature id 'nope'"),
+        ('pods = "lots"\n', ".toml", "pods: expected a whole number from 1 to 100,000,000, got 'lots'"),
+        ('require = "nope"\n', ".toml", "unknown feature id 'nope'"),
         ("[1, 2]", ".json", "expected a table of answers at the top level"),
     ],
 )
-def test_bad_answers_files_exit_2_with_one_message(capsys, tmp_path: Path, content: str, suffix: str, message: str) -> None:
+def test_bad_answers_files_exit_2_with_one_message(
+    capsys, tmp_path: Path, content: str, suffix: str, message: str
+) -> None:
     path = tmp_path / f"answers{suffix}"
     path.write_text(content)
     rc, out, err = _run(capsys, "recommend", "--answers", str(path), "--format", "json")
@@ -131,7 +133,10 @@ def test_json_answers_file_and_positional_equivalent(capsys, tmp_path: Path) -> 
         (["--pods", "0"], "mesh-advisor: --pods: expected a whole number from 1 to 100,000,000, got '0'"),
         (["--l7-ratio", "2"], "mesh-advisor: --l7-ratio: expected a number from 0 to 1, got '2'"),
         (["--mesh-rps", "fast"], "mesh-advisor: --mesh-rps: expected a number"),
-        (["--team-experience", "guru"], "mesh-advisor: --team-experience: expected one of none, some, expert, got 'guru'"),
+        (
+            ["--team-experience", "guru"],
+            "mesh-advisor: --team-experience: expected one of none, some, expert, got 'guru'",
+        ),
         (["--benchmark-profile", "nope"], "unknown benchmark profile 'nope'; expected one of istio-1.24"),
         (["--format", "xml"], "mesh-advisor: --format: expected one of table, json, toml, markdown, got 'xml'"),
         (["--require", "wasm", "--prefer", "wasm"], "wasm: a capability cannot be both required and preferred"),

@@ -16,10 +16,29 @@ OPTION_IDS = tuple(o["id"] for o in BUNDLED["features.toml"]["options"])  # the 
 
 # Issue 2 lists the capabilities the matrix must cover at least.
 REQUIRED_FEATURES = (
-    "mtls", "l4-authz", "l7-authz", "header-routing", "traffic-splitting", "retries-timeouts",
-    "circuit-breaking", "rate-limiting", "fault-injection", "traffic-mirroring", "multicluster",
-    "vm-workloads", "wasm", "egress-control", "ingress-gateway", "gateway-api", "tracing",
-    "l7-metrics", "ipv6-dual-stack", "fips", "windows", "mesh-canary-upgrade", "oss-stable-releases",
+    "mtls",
+    "l4-authz",
+    "l7-authz",
+    "header-routing",
+    "traffic-splitting",
+    "retries-timeouts",
+    "circuit-breaking",
+    "rate-limiting",
+    "fault-injection",
+    "traffic-mirroring",
+    "multicluster",
+    "vm-workloads",
+    "wasm",
+    "egress-control",
+    "ingress-gateway",
+    "gateway-api",
+    "tracing",
+    "l7-metrics",
+    "ipv6-dual-stack",
+    "fips",
+    "windows",
+    "mesh-canary-upgrade",
+    "oss-stable-releases",
 )
 
 
@@ -161,7 +180,9 @@ def test_a_dir_holding_only_pricing_changes_the_prices_and_keeps_the_rest_bundle
     assert (rec["answers"]["cpu_price"], rec["answers"]["memory_price"]) == (0.05, 0.007)
     assert rec["meta"]["data_version"] == doc["meta"]["data_version"]
     usage = rec["options"]["istio-sidecar"]["cost"]["usage"]
-    assert usage["monthly_usd"] == pytest.approx((usage["cpu_vcpu"] * 0.05 + usage["memory_gib"] * 0.007) * 730, rel=1e-3)
+    assert usage["monthly_usd"] == pytest.approx(
+        (usage["cpu_vcpu"] * 0.05 + usage["memory_gib"] * 0.007) * 730, rel=1e-3
+    )
 
 
 def test_the_local_stamp_follows_the_overlay_content(tmp_path) -> None:
@@ -207,8 +228,11 @@ def test_a_team_profile_extends_the_default_and_overrides_one_figure(data_dir, r
             "figures": {
                 "linkerd-proxy": {
                     "cpu_vcpu_per_1000rps": {
-                        "value": measured_vcpu, "unit": "vCPU per 1000 rps", "source": "our-grafana:dashboard/42",
-                        "version": "2026-11-01", "kind": "measured",
+                        "value": measured_vcpu,
+                        "unit": "vCPU per 1000 rps",
+                        "source": "our-grafana:dashboard/42",
+                        "version": "2026-11-01",
+                        "kind": "measured",
                     }
                 }
             },
@@ -222,12 +246,16 @@ def test_a_team_profile_extends_the_default_and_overrides_one_figure(data_dir, r
     assert (rc, err) == (0, ""), err
 
     def linkerd_proxy_vcpu(*extra: str) -> float:
-        rc, out, err = cli("cost", "--format", "json", "--pods", "100", "--mesh-rps", "1000", "--data-dir", str(data_dir), *extra)
+        rc, out, err = cli(
+            "cost", "--format", "json", "--pods", "100", "--mesh-rps", "1000", "--data-dir", str(data_dir), *extra
+        )
         assert rc == 0, err
         comps = json.loads(out)["options"]["linkerd"]["cost"]["components"]
         return next(c["cpu_vcpu"] for c in comps if c["name"] == "linkerd-proxy")
 
-    bundled_figure = BUNDLED["benchmarks.toml"]["profiles"]["istio-1.24"]["figures"]["linkerd-proxy"]["cpu_vcpu_per_1000rps"]["value"]
+    bundled_figure = BUNDLED["benchmarks.toml"]["profiles"]["istio-1.24"]["figures"]["linkerd-proxy"][
+        "cpu_vcpu_per_1000rps"
+    ]["value"]
     # 1000 rps passes two proxies: 2000 rps handled in all
     assert linkerd_proxy_vcpu() == pytest.approx(2 * bundled_figure, rel=1e-3)
     assert linkerd_proxy_vcpu("--benchmark-profile", "our-cluster") == pytest.approx(2 * measured_vcpu, rel=1e-3)

@@ -18,12 +18,14 @@ PER_POD_VCPU, AMBIENT_VCPU = 0.013, 2.0
 @pytest.fixture
 def two_results(cli, cost_only, tmp_path: Path) -> tuple[Path, Path, Path]:
     """A (TOML) at 100 pods and B (JSON) at 400 pods, on data where only cost separates the options."""
-    data = cost_only({
-        ("linkerd-proxy", "cpu_vcpu_per_instance"): PER_POD_VCPU,
-        ("istiod-ambient", "cpu_vcpu_per_instance"): AMBIENT_VCPU,
-        ("istio-proxy", "cpu_vcpu_per_instance"): 0.05,
-        ("istiod", "cpu_vcpu_per_instance"): 5.0,
-    })
+    data = cost_only(
+        {
+            ("linkerd-proxy", "cpu_vcpu_per_instance"): PER_POD_VCPU,
+            ("istiod-ambient", "cpu_vcpu_per_instance"): AMBIENT_VCPU,
+            ("istio-proxy", "cpu_vcpu_per_instance"): 0.05,
+            ("istiod", "cpu_vcpu_per_instance"): 5.0,
+        }
+    )
     a, b = tmp_path / "a.toml", tmp_path / "b.json"
     assert cli("recommend", "--data-dir", str(data), "--pods", "100", "-o", str(a))[0] == 0
     assert cli("recommend", "--data-dir", str(data), "--pods", "400", "-o", str(b))[0] == 0
@@ -53,7 +55,9 @@ def test_one_differing_answer_changes_the_choice(cli, two_results) -> None:
     # Money: Linkerd's 0.013 vCPU per pod over 300 more pods; ambient's fixed 2 vCPU does not move.
     price = load(a)["answers"]["cpu_price"]
     linkerd = doc["options"]["linkerd"]
-    assert linkerd["monthly_usd"]["usage"]["delta"] == pytest.approx(300 * PER_POD_VCPU * price * HOURS_PER_MONTH, abs=0.011)
+    assert linkerd["monthly_usd"]["usage"]["delta"] == pytest.approx(
+        300 * PER_POD_VCPU * price * HOURS_PER_MONTH, abs=0.011
+    )
     assert doc["options"]["istio-ambient"]["monthly_usd"]["usage"]["delta"] == 0
     # Scores: B - A, as the two files say.
     for oid, o in doc["options"].items():
@@ -183,7 +187,10 @@ def test_newer_schema_version_asks_for_an_upgrade(cli, two_results, tmp_path: Pa
     path = tmp_path / "newer.toml"
     path.write_text(tomli_w.dumps(newer), encoding="utf-8")
     line = one_error_line(cli, str(path), str(a))
-    assert line == f"mesh-advisor: {path}: written by a newer mesh-advisor (schema_version 99; this version reads 1); upgrade mesh-advisor"
+    assert (
+        line
+        == f"mesh-advisor: {path}: written by a newer mesh-advisor (schema_version 99; this version reads 1); upgrade mesh-advisor"
+    )
 
 
 def test_syntax_error(cli, two_results, tmp_path: Path) -> None:

@@ -89,7 +89,16 @@ def test_every_component_names_its_sources(capsys) -> None:
     doc = cost_json(capsys)
     for option in doc["options"].values():
         for c in option["cost"]["components"]:
-            assert set(c) >= {"name", "instances", "containers_added", "cpu_vcpu", "memory_gib", "requests_cpu_vcpu", "requests_memory_gib", "source"}
+            assert set(c) >= {
+                "name",
+                "instances",
+                "containers_added",
+                "cpu_vcpu",
+                "memory_gib",
+                "requests_cpu_vcpu",
+                "requests_memory_gib",
+                "source",
+            }
             assert c["source"].strip(), c["name"]
         assert option["latency"]["source"].strip()
 
@@ -152,9 +161,27 @@ def test_table_fits_the_terminal_without_cutting_anything(capsys, monkeypatch, w
     assert max(len(line) for line in lines) <= width
     assert "…" not in out  # no value or name was cut short
     # what a reader needs is there at every width: the money of each option, both views
-    for text in ("Linkerd", "Istio sidecar", "Istio ambient", "$5,377", "$2,712", "$2,513", "Monthly cost at a glance", "mesh-advisor data show"):
+    for text in (
+        "Linkerd",
+        "Istio sidecar",
+        "Istio ambient",
+        "$5,377",
+        "$2,712",
+        "$2,513",
+        "Monthly cost at a glance",
+        "mesh-advisor data show",
+    ):
         assert text in out, (width, text)
-    for component in ("linkerd-proxy", "linkerd-control-plane", "istio-proxy", "istiod", "ztunnel", "istio-cni", "waypoint", "istiod-ambient"):
+    for component in (
+        "linkerd-proxy",
+        "linkerd-control-plane",
+        "istio-proxy",
+        "istiod",
+        "ztunnel",
+        "istio-cni",
+        "waypoint",
+        "istiod-ambient",
+    ):
         assert component in out, (width, component)
     assert "1,008" in out and "136" in out  # containers added per option
 

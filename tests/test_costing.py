@@ -21,22 +21,64 @@ MEMORY_PRICE = 0.004237  # USD per GiB-hour, same source
 # The default profile's figures (data/benchmarks.toml, profile istio-1.24), written out so the
 # arithmetic below can be checked by hand. test_figures_are_the_bundled_ones keeps them honest.
 FIGURES = {
-    "linkerd-proxy": {"cpu_vcpu_per_1000rps": 0.1075, "memory_mb_per_instance": 10.1, "request_cpu_millicores": 0, "request_memory_mib": 0},
-    "linkerd-control-plane": {"cpu_vcpu_per_instance": 0.082, "memory_mb_per_instance": 365, "request_cpu_millicores": 0, "request_memory_mib": 0},
-    "istio-proxy": {"cpu_vcpu_per_1000rps": 0.20, "memory_mb_per_instance": 60, "request_cpu_millicores": 100, "request_memory_mib": 128, "memory_mb_per_endpoint_in_view": 0.195, "memory_limit_mib": 1024},
-    "istiod": {"cpu_vcpu_per_instance": 1.0, "memory_mb_per_instance": 1500, "request_cpu_millicores": 500, "request_memory_mib": 2048},
-    "ztunnel": {"cpu_vcpu_per_1000rps": 0.06, "memory_mb_per_instance": 12, "request_cpu_millicores": 200, "request_memory_mib": 512},
+    "linkerd-proxy": {
+        "cpu_vcpu_per_1000rps": 0.1075,
+        "memory_mb_per_instance": 10.1,
+        "request_cpu_millicores": 0,
+        "request_memory_mib": 0,
+    },
+    "linkerd-control-plane": {
+        "cpu_vcpu_per_instance": 0.082,
+        "memory_mb_per_instance": 365,
+        "request_cpu_millicores": 0,
+        "request_memory_mib": 0,
+    },
+    "istio-proxy": {
+        "cpu_vcpu_per_1000rps": 0.20,
+        "memory_mb_per_instance": 60,
+        "request_cpu_millicores": 100,
+        "request_memory_mib": 128,
+        "memory_mb_per_endpoint_in_view": 0.195,
+        "memory_limit_mib": 1024,
+    },
+    "istiod": {
+        "cpu_vcpu_per_instance": 1.0,
+        "memory_mb_per_instance": 1500,
+        "request_cpu_millicores": 500,
+        "request_memory_mib": 2048,
+    },
+    "ztunnel": {
+        "cpu_vcpu_per_1000rps": 0.06,
+        "memory_mb_per_instance": 12,
+        "request_cpu_millicores": 200,
+        "request_memory_mib": 512,
+    },
     # no measured istio-cni usage is published: only its chart requests (usage shown as unknown)
     "istio-cni": {"request_cpu_millicores": 100, "request_memory_mib": 100},
-    "waypoint": {"cpu_vcpu_per_1000rps": 0.25, "memory_mb_per_instance": 60, "request_cpu_millicores": 100, "request_memory_mib": 128, "rps_per_replica": 8000},
-    "istiod-ambient": {"cpu_vcpu_per_instance": 1.0, "memory_mb_per_instance": 1500, "request_cpu_millicores": 500, "request_memory_mib": 2048},
+    "waypoint": {
+        "cpu_vcpu_per_1000rps": 0.25,
+        "memory_mb_per_instance": 60,
+        "request_cpu_millicores": 100,
+        "request_memory_mib": 128,
+        "rps_per_replica": 8000,
+    },
+    "istiod-ambient": {
+        "cpu_vcpu_per_instance": 1.0,
+        "memory_mb_per_instance": 1500,
+        "request_cpu_millicores": 500,
+        "request_memory_mib": 2048,
+    },
 }
 LATENCY = {
     "linkerd": {"per_hop_p50_ms": 0.116, "per_hop_p90_ms": 0.134, "per_hop_p99_ms": 0.176},
     "istio-sidecar": {"per_hop_p50_ms": 0.192, "per_hop_p90_ms": 0.228, "per_hop_p99_ms": 0.298},
     "istio-ambient": {
-        "per_hop_p50_ms": 0.158, "per_hop_p90_ms": 0.17, "per_hop_p99_ms": 0.20,
-        "l7_per_hop_p50_ms": 0.254, "l7_per_hop_p90_ms": 0.284, "l7_per_hop_p99_ms": 0.349,
+        "per_hop_p50_ms": 0.158,
+        "per_hop_p90_ms": 0.17,
+        "per_hop_p99_ms": 0.20,
+        "l7_per_hop_p50_ms": 0.254,
+        "l7_per_hop_p90_ms": 0.284,
+        "l7_per_hop_p99_ms": 0.349,
     },
 }
 
@@ -179,11 +221,17 @@ def test_istio_ambient_without_l7_by_hand(example) -> None:
 
 
 def test_latency_by_hand_without_l7(example) -> None:
-    for oid, per_hop in (("linkerd", (0.116, 0.134, 0.176)), ("istio-sidecar", (0.192, 0.228, 0.298)), ("istio-ambient", (0.158, 0.17, 0.20))):
+    for oid, per_hop in (
+        ("linkerd", (0.116, 0.134, 0.176)),
+        ("istio-sidecar", (0.192, 0.228, 0.298)),
+        ("istio-ambient", (0.158, 0.17, 0.20)),
+    ):
         lt = example.options[oid].latency
         assert (lt.per_hop_p50_ms, lt.per_hop_p90_ms, lt.per_hop_p99_ms) == tuple(approx(x) for x in per_hop)
         # end to end = per hop x 3 hops
-        assert (lt.end_to_end_p50_ms, lt.end_to_end_p90_ms, lt.end_to_end_p99_ms) == tuple(approx(3 * x) for x in per_hop)
+        assert (lt.end_to_end_p50_ms, lt.end_to_end_p90_ms, lt.end_to_end_p99_ms) == tuple(
+            approx(3 * x) for x in per_hop
+        )
 
 
 # ---------------------------------------------------------------- worked example, l7_ratio 0.5
@@ -214,7 +262,11 @@ def test_waypoints_by_hand(example_l7, example) -> None:
     # the L7 share changes nothing for the sidecar meshes: their proxies do L7 anyway
     for oid in ("linkerd", "istio-sidecar"):
         with_l7, without = example_l7.options[oid], example.options[oid]
-        assert (with_l7.components, with_l7.usage, with_l7.requests) == (without.components, without.usage, without.requests)
+        assert (with_l7.components, with_l7.usage, with_l7.requests) == (
+            without.components,
+            without.usage,
+            without.requests,
+        )
         assert with_l7.latency.per_hop_p90_ms == without.latency.per_hop_p90_ms
 
 
@@ -320,15 +372,25 @@ def test_money_is_linear_in_both_prices(catalog, base, cpu_price, memory_price) 
     for oid, oc in priced.options.items():
         for view in ("usage", "requests"):
             v = getattr(oc, view)
-            expected = cpu_price * getattr(per_cpu.options[oid], view).monthly_usd + memory_price * getattr(per_gib.options[oid], view).monthly_usd
+            expected = (
+                cpu_price * getattr(per_cpu.options[oid], view).monthly_usd
+                + memory_price * getattr(per_gib.options[oid], view).monthly_usd
+            )
             assert v.monthly_usd == pytest.approx(expected, rel=1e-9, abs=1e-9)
-            assert v.monthly_usd == pytest.approx((v.cpu_vcpu * cpu_price + v.memory_gib * memory_price) * HOURS_PER_MONTH, rel=1e-9, abs=1e-9)
+            assert v.monthly_usd == pytest.approx(
+                (v.cpu_vcpu * cpu_price + v.memory_gib * memory_price) * HOURS_PER_MONTH, rel=1e-9, abs=1e-9
+            )
         for c in oc.components:
-            assert c.usage_monthly_usd == pytest.approx(monthly_usd(c.cpu_vcpu, c.memory_gib, cpu_price, memory_price), rel=1e-12, abs=1e-12)
+            assert c.usage_monthly_usd == pytest.approx(
+                monthly_usd(c.cpu_vcpu, c.memory_gib, cpu_price, memory_price), rel=1e-12, abs=1e-12
+            )
 
 
 @FAST
-@given(base=st.fixed_dictionaries(SCALE), profile=st.sampled_from(["istio-1.24", "istio-1.22-page", "linkerd-measured-memory"]))
+@given(
+    base=st.fixed_dictionaries(SCALE),
+    profile=st.sampled_from(["istio-1.24", "istio-1.22-page", "linkerd-measured-memory"]),
+)
 def test_every_number_traces_to_a_sourced_figure(catalog, base, profile) -> None:
     a = scenario(catalog, {**base, "benchmark_profile": profile})
     resolved_profile = catalog.profiles[profile]
@@ -346,13 +408,28 @@ def test_every_number_traces_to_a_sourced_figure(catalog, base, profile) -> None
 
             # recompute the component's numbers from the figures it lists, and nothing else
             above = max(0.0, oc_proxies(oc) - figs["cpu_vcpu_per_proxy"].above) if "cpu_vcpu_per_proxy" in figs else 0.0
-            assert c.cpu_vcpu == pytest.approx(value("cpu_vcpu_per_1000rps") * c.handled_rps / 1000 + value("cpu_vcpu_per_instance") * c.instances + value("cpu_vcpu_per_proxy") * above, rel=1e-12, abs=1e-12)
-            if not any(k in figs for k in ("memory_mb_per_endpoint_in_view", "memory_mb_per_proxy", "memory_mb_per_cluster_pod")):
-                assert c.memory_gib == pytest.approx(value("memory_mb_per_instance") * MB / GIB * c.instances, rel=1e-12, abs=1e-12)
+            assert c.cpu_vcpu == pytest.approx(
+                value("cpu_vcpu_per_1000rps") * c.handled_rps / 1000
+                + value("cpu_vcpu_per_instance") * c.instances
+                + value("cpu_vcpu_per_proxy") * above,
+                rel=1e-12,
+                abs=1e-12,
+            )
+            if not any(
+                k in figs
+                for k in ("memory_mb_per_endpoint_in_view", "memory_mb_per_proxy", "memory_mb_per_cluster_pod")
+            ):
+                assert c.memory_gib == pytest.approx(
+                    value("memory_mb_per_instance") * MB / GIB * c.instances, rel=1e-12, abs=1e-12
+                )
             else:  # figures that grow: never below the base
                 assert c.memory_gib >= value("memory_mb_per_instance") * MB / GIB * c.instances * (1 - 1e-12)
-            assert c.requests_cpu_vcpu == pytest.approx(value("request_cpu_millicores") / 1000 * c.instances, rel=1e-12, abs=1e-12)
-            assert c.requests_memory_gib == pytest.approx(value("request_memory_mib") / 1024 * c.instances, rel=1e-12, abs=1e-12)
+            assert c.requests_cpu_vcpu == pytest.approx(
+                value("request_cpu_millicores") / 1000 * c.instances, rel=1e-12, abs=1e-12
+            )
+            assert c.requests_memory_gib == pytest.approx(
+                value("request_memory_mib") / 1024 * c.instances, rel=1e-12, abs=1e-12
+            )
             assert "request_cpu_millicores" in figs and "request_memory_mib" in figs
             assert c.usage_known == ("memory_mb_per_instance" in figs)
         for name, fig in oc.latency.figures.items():

@@ -59,7 +59,9 @@ def set_extends(pid: str, target: str) -> Callable[[dict[str, Any]], None]:
 
 
 def other_profile() -> str:
-    return next(p for p, prof in BUNDLED["benchmarks.toml"]["profiles"].items() if prof.get("extends") == DEFAULT_PROFILE)
+    return next(
+        p for p, prof in BUNDLED["benchmarks.toml"]["profiles"].items() if prof.get("extends") == DEFAULT_PROFILE
+    )
 
 
 # (file, change to the parsed document, a problem line `data validate` must print)
@@ -81,7 +83,9 @@ CASES: dict[str, tuple[str, Callable[[dict[str, Any]], None], str]] = {
     ),
     "unknown option id (cell)": (
         "features.toml",
-        lambda d: feature(d, "mtls")["cells"].update({"istio-ambiant": feature(d, "mtls")["cells"].pop("istio-ambient")}),
+        lambda d: feature(d, "mtls")["cells"].update(
+            {"istio-ambiant": feature(d, "mtls")["cells"].pop("istio-ambient")}
+        ),
         f"features.toml: {MTLS}.cells.istio-ambiant: unknown option id (expected linkerd, istio-sidecar, istio-ambient)",
     ),
     "unknown option id (component)": (
@@ -191,8 +195,18 @@ def test_a_toml_syntax_error_names_the_file_and_line(data_dir, cli) -> None:
 def test_every_problem_in_every_file_is_reported_in_one_run(data_dir, rewrite, cli) -> None:
     by_file: dict[str, list[str]] = {}
     # one run with a problem of each kind; those editing the same entry in conflicting ways are left out
-    chosen = [c for c in CASES if c not in ("unknown option id (cell)", "profile extends an unknown profile", "missing source (figure)",
-                                            "wrong type (quoted figure value)", "unknown feature id in requires_any")]
+    chosen = [
+        c
+        for c in CASES
+        if c
+        not in (
+            "unknown option id (cell)",
+            "profile extends an unknown profile",
+            "missing source (figure)",
+            "wrong type (quoted figure value)",
+            "unknown feature id in requires_any",
+        )
+    ]
     for case in chosen:
         name, change, expected = CASES[case]
         rewrite(data_dir / name, change)
@@ -279,7 +293,10 @@ def test_data_show_table_prints_every_figure_with_its_source(monkeypatch, cli) -
         found = [i for i, line in enumerate(lines) if line.strip().startswith(head)]
         assert found, head
         # the figure's source follows within its block, whole on its own line
-        assert any(any(line.strip() == f"source {fig['source']}" for line in lines[i + 1:i + 5]) for i in found), (owner, name)
+        assert any(any(line.strip() == f"source {fig['source']}" for line in lines[i + 1 : i + 5]) for i in found), (
+            owner,
+            name,
+        )
     assert f"Data version {BUNDLED['features.toml']['data_version']}" in out
 
 

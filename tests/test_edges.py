@@ -38,7 +38,9 @@ def test_thousands_separators_still_work(capsys) -> None:
 
 
 def test_negative_zero_never_reaches_the_output(capsys) -> None:
-    rc, out, _ = run(capsys, "recommend", "--mesh-rps", "-0", "--l7-ratio", "-0", "--cpu-price", "-0.0", "--format", "json")
+    rc, out, _ = run(
+        capsys, "recommend", "--mesh-rps", "-0", "--l7-ratio", "-0", "--cpu-price", "-0.0", "--format", "json"
+    )
     assert rc == 0
     assert "-0.0" not in out and "$-0" not in out
     doc = json.loads(out)
@@ -143,7 +145,12 @@ def test_a_reader_that_stops_early_is_not_a_failure() -> None:
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_a_full_disk_on_stdout_is_one_line_and_exit_2() -> None:
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "advisor", "recommend", "--format", "json"], stdout=full, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "advisor", "recommend", "--format", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "mesh-advisor: cannot write the output: No space left on device"
 
@@ -153,7 +160,9 @@ def test_ctrl_c_during_a_command_says_nothing_was_saved(tmp_path: Path) -> None:
     for delay in (0.08, 0.15):
         proc = subprocess.Popen(
             [sys.executable, "-m", "advisor", "recommend", "--what-if", "--pods", "5000", "-o", str(target)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)

@@ -73,9 +73,25 @@ OUTPUT_SUFFIXES = (".json", ".toml", ".out")
 any_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=24)
 hostile_text = st.sampled_from(
     [
-        "[bold red]x[/]", "[/]", "[link=https://evil]click[/link]", "\x1b[31mred\x1b[0m",
-        "\x1b]8;;https://evil\x07click\x1b]8;;\x07", "\x07", "\r", "\u202eevil", "ｐｏｄｓ", "🚀", "",
-        " ", "\t", "\n", "None", "null", "true", "[]", "{}",
+        "[bold red]x[/]",
+        "[/]",
+        "[link=https://evil]click[/link]",
+        "\x1b[31mred\x1b[0m",
+        "\x1b]8;;https://evil\x07click\x1b]8;;\x07",
+        "\x07",
+        "\r",
+        "\u202eevil",
+        "ｐｏｄｓ",
+        "🚀",
+        "",
+        " ",
+        "\t",
+        "\n",
+        "None",
+        "null",
+        "true",
+        "[]",
+        "{}",
     ]
 )
 number_text = st.one_of(
@@ -84,9 +100,35 @@ number_text = st.one_of(
     st.floats(0, 1).map(str),
     st.integers(0, 10**9).map(lambda n: f"{n:,}"),
     st.sampled_from(
-        ["", " ", "0", "-0", "1e3", "1E400", "nan", "NaN", "inf", "-inf", "Infinity", "0x10", "1_000",
-         "١٢٣", "½", "1.5", "2,0,0", "+7", " 42 ", "1e-400", "100000000", "100000001", "1e12", "1000000000001",
-         "1000000", "1000001", "9" * 5000]
+        [
+            "",
+            " ",
+            "0",
+            "-0",
+            "1e3",
+            "1E400",
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "Infinity",
+            "0x10",
+            "1_000",
+            "١٢٣",
+            "½",
+            "1.5",
+            "2,0,0",
+            "+7",
+            " 42 ",
+            "1e-400",
+            "100000000",
+            "100000001",
+            "1e12",
+            "1000000000001",
+            "1000000",
+            "1000001",
+            "9" * 5000,
+        ]
     ),
 )
 scalar = st.one_of(
@@ -187,9 +229,22 @@ def answers_file(draw) -> tuple[str, bytes]:
             st.just(('{"pods": ' + "[" * depth + "]" * depth + "}").encode()),
             st.just(("x = " + "{a = " * min(depth, 900) + "1" + "}" * min(depth, 900)).encode()),
             st.sampled_from(
-                [b"pods = " + b"9" * 5000, b"pods = 1e999", b"pods = nan", b"pods = -inf", b'{"pods": NaN}',
-                 b'{"pods": Infinity}', b'{"pods": 1e999}', b'{"pods": ' + b"9" * 5000 + b"}", b"[answers]\npods=1\n[answers]",
-                 b"schema_version = 99\n[answers]\npods = 5", b"schema_version = 'one'\n[answers]\n", b"[1, 2]", b'"pods"', b"null"]
+                [
+                    b"pods = " + b"9" * 5000,
+                    b"pods = 1e999",
+                    b"pods = nan",
+                    b"pods = -inf",
+                    b'{"pods": NaN}',
+                    b'{"pods": Infinity}',
+                    b'{"pods": 1e999}',
+                    b'{"pods": ' + b"9" * 5000 + b"}",
+                    b"[answers]\npods=1\n[answers]",
+                    b"schema_version = 99\n[answers]\npods = 5",
+                    b"schema_version = 'one'\n[answers]\n",
+                    b"[1, 2]",
+                    b'"pods"',
+                    b"null",
+                ]
             ),
         )
     )
@@ -216,8 +271,7 @@ def answer_flags(draw) -> list[str]:
     for q in draw(st.lists(st.sampled_from(QUESTIONS), max_size=6)):
         if q.kind == "bool":
             args += draw(
-                st.sampled_from([[q.flag], [q.negative_flag]])
-                | any_text.map(lambda v, q=q: [f"{q.flag}={v}"])
+                st.sampled_from([[q.flag], [q.negative_flag]]) | any_text.map(lambda v, q=q: [f"{q.flag}={v}"])
             )
             continue
         value = draw(flag_value(q))
@@ -228,7 +282,9 @@ def answer_flags(draw) -> list[str]:
     return args
 
 
-format_value = st.one_of(st.sampled_from(["json", "toml", "table", "JSON", " toml ", "yaml", "", "[bold]json[/]"]), any_text)
+format_value = st.one_of(
+    st.sampled_from(["json", "toml", "table", "JSON", " toml ", "yaml", "", "[bold]json[/]"]), any_text
+)
 sweep_value = st.one_of(
     st.builds(
         lambda key, start, stop, steps: f"{key}={start}:{stop}" + (f":{steps}" if steps is not None else ""),
@@ -238,8 +294,20 @@ sweep_value = st.one_of(
         st.none() | st.integers(-3, 600).map(str) | any_text,
     ),
     st.sampled_from(
-        ["pods=1:100000000:500", "mesh_rps=0:1e12:500", "l7_ratio=0:1:2", "hops=1:1000", "nodes=1:2:500",
-         "pods=5:5", "pods=10:1", "pods", "pods=1:2:3:4", "=1:2", "l7_ratio=0:1:1", "l7_ratio=0:1:501"]
+        [
+            "pods=1:100000000:500",
+            "mesh_rps=0:1e12:500",
+            "l7_ratio=0:1:2",
+            "hops=1:1000",
+            "nodes=1:2:500",
+            "pods=5:5",
+            "pods=10:1",
+            "pods",
+            "pods=1:2:3:4",
+            "=1:2",
+            "l7_ratio=0:1:1",
+            "l7_ratio=0:1:501",
+        ]
     ),
     any_text,
 )
@@ -328,7 +396,9 @@ def test_an_answers_file_that_loads_round_trips_through_its_export(capsys, tmp_p
 # ---------------------------------------------------------------- flag values
 
 
-what_if_value = st.none() | st.just("--what-if") | st.one_of(number_text, any_text).map(lambda v: f"--what-if-limit={v}")
+what_if_value = (
+    st.none() | st.just("--what-if") | st.one_of(number_text, any_text).map(lambda v: f"--what-if-limit={v}")
+)
 
 
 @examples(300)
@@ -364,7 +434,11 @@ def test_any_flag_values_give_a_document_or_a_short_error(capsys, command, flags
 
 
 @examples(40)
-@given(command=st.sampled_from(["recommend", "cost", "wizard"]), flags=answer_flags(), output=st.sampled_from(OUTPUT_SUFFIXES))
+@given(
+    command=st.sampled_from(["recommend", "cost", "wizard"]),
+    flags=answer_flags(),
+    output=st.sampled_from(OUTPUT_SUFFIXES),
+)
 def test_bad_flags_never_leave_an_output_file(capsys, tmp_path, command, flags, output) -> None:
     out_path = fresh_dir(tmp_path) / f"result{output}"
     outcome = invoke(capsys, command, *flags, "-o", str(out_path))
@@ -398,16 +472,40 @@ def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
 
 PLACES = {name: _paths(doc) for name, doc in PARSED.items()}
 number_value = st.one_of(
-    st.sampled_from([0, 0.0, -1, -0.5, 1e-308, 1e9, 1e9 + 1, 1e308, 10**30, 1000, 1001, 11, 100, -100, 100.5, -100.5, 50.5]),
+    st.sampled_from(
+        [0, 0.0, -1, -0.5, 1e-308, 1e9, 1e9 + 1, 1e308, 10**30, 1000, 1001, 11, 100, -100, 100.5, -100.5, 50.5]
+    ),
     st.floats(),
     st.integers(-(10**6), 10**6),
 )
 data_value = st.one_of(
     hostile_text,
     any_text,
-    st.sampled_from(["full", "beta", "partial", "alpha", "none", "experimental", "measured", "derived", "vCPU", "MB",
-                     "ms", "per-pod", "per-node", "fixed", "data-plane", "linkerd", "istio-sidecar", "istio-ambient",
-                     "mtls", "istio-1.24", "opencost-default"]),
+    st.sampled_from(
+        [
+            "full",
+            "beta",
+            "partial",
+            "alpha",
+            "none",
+            "experimental",
+            "measured",
+            "derived",
+            "vCPU",
+            "MB",
+            "ms",
+            "per-pod",
+            "per-node",
+            "fixed",
+            "data-plane",
+            "linkerd",
+            "istio-sidecar",
+            "istio-ambient",
+            "mtls",
+            "istio-1.24",
+            "opencost-default",
+        ]
+    ),
     number_value,
     st.booleans(),
     st.lists(any_text, max_size=3),
@@ -484,7 +582,9 @@ def _mutate(draw, doc: dict, name: str) -> str:
     if op == "retext":
         places = [p for p in places if isinstance(_at(doc, p), str)] or places
     elif op == "renumber":
-        places = [p for p in places if isinstance(_at(doc, p), (int, float)) and not isinstance(_at(doc, p), bool)] or places
+        places = [
+            p for p in places if isinstance(_at(doc, p), (int, float)) and not isinstance(_at(doc, p), bool)
+        ] or places
     place = draw(st.sampled_from(places))
     *parents, last = place
     parent = _at(doc, tuple(parents))
@@ -536,7 +636,12 @@ def test_any_data_directory_validates_or_names_every_problem(capsys, tmp_path, f
         problems = check_data_problems(validated)
         # The commands that use the data refuse it with the same problems, draw and write nothing.
         out_dir = fresh_dir(tmp_path)
-        for command in (["recommend", "-o", str(out_dir / "r.json")], ["cost", "-o", str(out_dir / "c.toml")], ["matrix"], ["data", "show"]):
+        for command in (
+            ["recommend", "-o", str(out_dir / "r.json")],
+            ["cost", "-o", str(out_dir / "c.toml")],
+            ["matrix"],
+            ["data", "show"],
+        ):
             used = invoke(capsys, *command, "--data-dir", str(data_dir))
             lines = check_data_problems(used)
             assert lines[1:] == problems[1:], f"{command}: {used}"
@@ -587,11 +692,15 @@ def result_file(draw) -> tuple[str, bytes, list[str]]:
     edits = [_mutate(draw, doc, "result") for _ in range(draw(st.integers(0, 3)))]
     if draw(st.booleans()):
         # the numbers compare subtracts: NaN, infinity and values near the float limit
-        numeric = [p for p in _paths(doc) if isinstance(_at(doc, p), (int, float)) and not isinstance(_at(doc, p), bool)]
+        numeric = [
+            p for p in _paths(doc) if isinstance(_at(doc, p), (int, float)) and not isinstance(_at(doc, p), bool)
+        ]
         compared = [p for p in numeric if p[0] == "answers" or p[-1] in ("score", "monthly_usd", "delta")]
         place = draw(st.sampled_from(compared if compared and draw(st.integers(0, 3)) else numeric))
         *parents, last = place
-        _at(doc, tuple(parents))[last] = value = draw(st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 10**400, -(10**30)]))
+        _at(doc, tuple(parents))[last] = value = draw(
+            st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 10**400, -(10**30)])
+        )
         edits.append(f"{'.'.join(map(str, place))} = {value!r:.40}")
     if draw(st.booleans()):
         return "result.json", json.dumps(doc, allow_nan=True, default=str).encode(), edits
@@ -699,7 +808,9 @@ def test_regression_a_saved_result_with_a_nan_score_is_refused_by_name(capsys, t
     doc["options"]["linkerd"]["score"] = math.nan
     bad.write_text(tomli_w.dumps(doc), encoding="utf-8")
     lines = check_outcome(invoke(capsys, "compare", str(good), str(bad), "--format", "json"), "compare", "json")
-    assert lines[0].startswith(f"mesh-advisor: {bad}: options.linkerd.score: expected a finite number below 1e300, got nan")
+    assert lines[0].startswith(
+        f"mesh-advisor: {bad}: options.linkerd.score: expected a finite number below 1e300, got nan"
+    )
 
 
 def test_regression_rules_without_points_for_required_capabilities_are_refused(capsys, tmp_path) -> None:
@@ -708,7 +819,10 @@ def test_regression_rules_without_points_for_required_capabilities_are_refused(c
     doc = json.loads(json.dumps(PARSED["rules.toml"]))
     del doc["ask_points"]["required"]
     (data_dir / "rules.toml").write_text(tomli_w.dumps(doc), encoding="utf-8")
-    for command in (["data", "validate", str(data_dir)], ["recommend", "--require", "mtls", "--data-dir", str(data_dir)]):
+    for command in (
+        ["data", "validate", str(data_dir)],
+        ["recommend", "--require", "mtls", "--data-dir", str(data_dir)],
+    ):
         lines = check_data_problems(invoke(capsys, *command))
         assert lines[1:] == ["  rules.toml: ask_points: missing points for required capabilities"]
 

@@ -22,10 +22,13 @@ from advisor.catalog import DATA_FILES, OTHER_DATA_FILES
 
 REPO = Path(__file__).resolve().parent.parent
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    os.environ.get("MESH_ADVISOR_SKIP_WHEEL") == "1" and not os.environ.get("CI"),
-    reason="MESH_ADVISOR_SKIP_WHEEL=1",
-)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("MESH_ADVISOR_SKIP_WHEEL") == "1" and not os.environ.get("CI"),
+        reason="MESH_ADVISOR_SKIP_WHEEL=1",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     (built,) = out.glob("mesh_advisor-*.whl")
@@ -70,7 +75,10 @@ def test_the_wheels_package_finds_its_own_data_from_another_directory(wheel: Pat
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-c", runner, str(site), *args],
-            capture_output=True, text=True, cwd=elsewhere, timeout=120,
+            capture_output=True,
+            text=True,
+            cwd=elsewhere,
+            timeout=120,
             env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         )
 

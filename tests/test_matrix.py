@@ -121,8 +121,13 @@ def spawn(*args: str, **env: str) -> str:
     environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS")}
     environ.update(TERM="xterm-256color", **env)
     out, status = pexpect.run(
-        sys.executable, args=["-m", "advisor", *args], env=environ, withexitstatus=True,
-        timeout=60, encoding="utf-8", dimensions=(50, 100),
+        sys.executable,
+        args=["-m", "advisor", *args],
+        env=environ,
+        withexitstatus=True,
+        timeout=60,
+        encoding="utf-8",
+        dimensions=(50, 100),
     )
     assert status == 0, out
     return out
@@ -138,11 +143,15 @@ def test_no_color_keeps_every_level_readable_without_colour() -> None:
     assert not COLOUR_SGR.search(out)
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
     cells = BY_ID["vm-workloads"]["cells"]
-    assert LEVEL_MARK.findall(plain.split("Levels:")[0]) == [f"{SYMBOL[cells[o]['level']]} {cells[o]['level']}" for o in OPTION_IDS]
+    assert LEVEL_MARK.findall(plain.split("Levels:")[0]) == [
+        f"{SYMBOL[cells[o]['level']]} {cells[o]['level']}" for o in OPTION_IDS
+    ]
 
 
 def test_piped_output_has_no_escape_codes(tmp_path) -> None:
     for args in (["matrix"], ["data", "show"]):
-        done = subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "advisor", *args], capture_output=True, text=True, cwd=tmp_path, timeout=60
+        )
         assert done.returncode == 0, done.stderr
         assert "\x1b" not in done.stdout and done.stdout

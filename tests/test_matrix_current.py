@@ -17,8 +17,18 @@ OPTIONS = [o["id"] for o in FEATURES["options"]]
 
 # Other issues reference these ids: they must exist under exactly these names.
 NEW_ROWS = (
-    "sidecar-ambient-interop", "multi-network", "external-ca", "spire", "jwt-auth", "ext-authz",
-    "locality-lb", "dns-proxy", "access-logging", "pq-tls", "session-affinity", "udp",
+    "sidecar-ambient-interop",
+    "multi-network",
+    "external-ca",
+    "spire",
+    "jwt-auth",
+    "ext-authz",
+    "locality-lb",
+    "dns-proxy",
+    "access-logging",
+    "pq-tls",
+    "session-affinity",
+    "udp",
 )
 
 
@@ -43,8 +53,16 @@ def test_each_new_row_has_a_sourced_cell_per_option(fid: str) -> None:
 # Cells checked by hand against their sources (named in the closing note), pinned here.
 HAND_CHECKED = {
     # istio.io 1.29 change notes: "Promoted multi-network multicluster support to Beta in ambient mode."
-    ("multicluster", "istio-ambient"): ("beta", "1.29+", "https://istio.io/latest/news/releases/1.29.x/announcing-1.29/change-notes/"),
-    ("multi-network", "istio-ambient"): ("beta", "1.29+", "https://istio.io/latest/news/releases/1.29.x/announcing-1.29/change-notes/"),
+    ("multicluster", "istio-ambient"): (
+        "beta",
+        "1.29+",
+        "https://istio.io/latest/news/releases/1.29.x/announcing-1.29/change-notes/",
+    ),
+    ("multi-network", "istio-ambient"): (
+        "beta",
+        "1.29+",
+        "https://istio.io/latest/news/releases/1.29.x/announcing-1.29/change-notes/",
+    ),
     # linkerd.io 2-edge automatic-mtls: "Key exchange via hybrid ML-KEM-768 + X25519"
     ("pq-tls", "linkerd"): ("full", "2.19+", "https://linkerd.io/2-edge/features/automatic-mtls/"),
     # istio.io ambient migrate guide: "SPIRE as the certificate provider. Ambient mode does not support SPIRE"
@@ -52,7 +70,11 @@ HAND_CHECKED = {
     # istio#1430 (open) and istio#44843: "No, Istio does not support UDP."
     ("udp", "istio-sidecar"): ("none", "1.31", "https://github.com/istio/istio/issues/1430"),
     # features.yaml: "Enabling custom filters in Envoy: Alpha": the only rate-limiting route for sidecars
-    ("rate-limiting", "istio-sidecar"): ("alpha", "1.31", "https://github.com/istio/enhancements/blob/master/features.yaml"),
+    ("rate-limiting", "istio-sidecar"): (
+        "alpha",
+        "1.31",
+        "https://github.com/istio/enhancements/blob/master/features.yaml",
+    ),
 }
 
 
@@ -71,7 +93,11 @@ def test_vendor_builds_are_recorded_beside_the_open_source_level() -> None:
     fips = cell("fips", "linkerd")
     assert (fips["level"], fips["vendor"], fips["vendor_level"]) == ("none", "Buoyant Enterprise for Linkerd", "full")
     stable = cell("oss-stable-releases", "linkerd")
-    assert (stable["level"], stable["vendor"], stable["vendor_level"]) == ("partial", "Buoyant Enterprise for Linkerd", "full")
+    assert (stable["level"], stable["vendor"], stable["vendor_level"]) == (
+        "partial",
+        "Buoyant Enterprise for Linkerd",
+        "full",
+    )
     assert cell("fips", "istio-sidecar")["vendor"] == "Tetrate Istio Distro"
 
 

@@ -14,7 +14,18 @@ from advisor.catalog import load_catalog
 # Linkerd's fault injection is partial: aborts only, no delays. Busy and cost-sensitive, with few pods
 # per node, so Linkerd (low latency, small proxies) wins whenever it stays eligible. (At 5,000 pods on
 # 100 nodes ambient now wins on cost: istio-cni's request no longer stands in for its usage.)
-ARGS = ["--require", "fault-injection", "--pods", "500", "--nodes", "200", "--mesh-rps", "50000", "--cost-sensitivity", "high"]
+ARGS = [
+    "--require",
+    "fault-injection",
+    "--pods",
+    "500",
+    "--nodes",
+    "200",
+    "--mesh-rps",
+    "50000",
+    "--cost-sensitivity",
+    "high",
+]
 
 
 def recommend(cli, risk: str) -> dict[str, Any]:
@@ -44,7 +55,10 @@ def test_otherwise_it_costs_heavily_and_the_summary_says_partly_meets(cli, risk,
     texts = [r["text"] for r in linkerd["reasons"] if r["category"] == "features"]
     assert texts[0].startswith("Fault injection (required): partly meets it (partial). Aborts only")
     assert doc["recommendation"]["choice"] == "linkerd"  # chosen, but never read as met:
-    assert "It partly meets fault-injection: Aborts only, via an HTTPRoute weighted split" in doc["recommendation"]["summary"]
+    assert (
+        "It partly meets fault-injection: Aborts only, via an HTTPRoute weighted split"
+        in doc["recommendation"]["summary"]
+    )
 
 
 def test_a_fully_met_must_have_says_nothing_of_the_kind(cli) -> None:
@@ -56,5 +70,8 @@ def test_a_fully_met_must_have_says_nothing_of_the_kind(cli) -> None:
 
 def test_the_wizard_uses_the_same_words() -> None:
     lines = wizard.must_have_gaps(load_catalog(), ("fault-injection",))
-    assert "Linkerd only partly meets fault-injection (partial): a blocker if risk is conservative, costs heavily otherwise" in lines
+    assert (
+        "Linkerd only partly meets fault-injection (partial): a blocker if risk is conservative, costs heavily otherwise"
+        in lines
+    )
     assert "ruled out for a conservative team and costs heavily otherwise" in wizard.FEATURE_HELP["require"]

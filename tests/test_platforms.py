@@ -73,7 +73,9 @@ def test_a_vendor_level_counts_only_when_accepted_and_names_the_vendor(cli) -> N
     assert [r["delta"] for r in feat(oss)] == [-40.0, -20.0]
     (only,) = feat(accepted)
     assert only["delta"] == 0.0 and "In Buoyant Enterprise for Linkerd (a vendor distribution)" in only["text"]
-    assert accepted["options"]["linkerd"]["vendor_builds"] == [{"feature": "oss-stable-releases", "vendor": "Buoyant Enterprise for Linkerd"}]
+    assert accepted["options"]["linkerd"]["vendor_builds"] == [
+        {"feature": "oss-stable-releases", "vendor": "Buoyant Enterprise for Linkerd"}
+    ]
 
 
 def test_a_blocked_option_says_the_platform_rules_it_out_when_nothing_fits(cli) -> None:
@@ -104,7 +106,9 @@ def test_a_constraint_naming_an_undeclared_trait_is_refused(cli, data_dir, rewri
 
 
 def test_the_default_platform_must_exist(cli, data_dir, rewrite) -> None:
-    rewrite(data_dir / "platforms.toml", lambda d: d.update(platforms=[p for p in d["platforms"] if p["id"] != "generic"]))
+    rewrite(
+        data_dir / "platforms.toml", lambda d: d.update(platforms=[p for p in d["platforms"] if p["id"] != "generic"])
+    )
     rc, _, err = cli("data", "validate", str(data_dir))
     assert rc == 2
     assert "platforms.toml: platforms: the default platform 'generic' is missing" in err

@@ -51,10 +51,22 @@ def test_answers_model_has_exactly_the_registry_keys() -> None:
 def test_spec_answer_table_keys_and_defaults() -> None:
     # SPEC "Answers": every key with its default; benchmark_profile is our documented addition.
     spec_defaults = {
-        "pods": 100, "nodes": 10, "namespaces": 5, "mesh_rps": 1000, "l7_ratio": 0.2, "hops": 3,
-        "require": (), "prefer": (), "team_experience": "some", "envoy_experience": False,
-        "risk": "balanced", "cost_sensitivity": "medium", "latency_sensitivity": "medium",
-        "cpu_price": 0.031611, "memory_price": 0.004237, "cost_basis": "usage",
+        "pods": 100,
+        "nodes": 10,
+        "namespaces": 5,
+        "mesh_rps": 1000,
+        "l7_ratio": 0.2,
+        "hops": 3,
+        "require": (),
+        "prefer": (),
+        "team_experience": "some",
+        "envoy_experience": False,
+        "risk": "balanced",
+        "cost_sensitivity": "medium",
+        "latency_sensitivity": "medium",
+        "cpu_price": 0.031611,
+        "memory_price": 0.004237,
+        "cost_basis": "usage",
     }
     for key, default in spec_defaults.items():
         assert BY_KEY[key].default == default, key

@@ -78,8 +78,16 @@ def test_json_document_has_the_spec_fields(capsys) -> None:
         usage = opt["cost"]["usage"]
         assert usage["monthly_usd_low"] <= usage["monthly_usd"] <= usage["monthly_usd_high"]
         for comp in opt["cost"]["components"]:
-            assert set(comp) >= {"name", "instances", "containers_added", "cpu_vcpu", "memory_gib",
-                                 "requests_cpu_vcpu", "requests_memory_gib", "source"}
+            assert set(comp) >= {
+                "name",
+                "instances",
+                "containers_added",
+                "cpu_vcpu",
+                "memory_gib",
+                "requests_cpu_vcpu",
+                "requests_memory_gib",
+                "source",
+            }
         assert set(opt["latency"]) >= {"per_hop_p50_ms", "per_hop_p90_ms", "per_hop_p99_ms", "end_to_end_p90_ms"}
         for reason in opt["reasons"]:
             assert reason["category"] in CATEGORIES
@@ -102,8 +110,18 @@ def test_total_is_the_weighted_mean_of_category_scores(capsys) -> None:
 
 
 def test_each_category_is_100_plus_its_reasons(capsys) -> None:
-    doc = run_json(capsys, "recommend", "--require", "fault-injection,mtls", "--prefer", "traffic-mirroring",
-                   "--team-experience", "none", "--pods", "800")
+    doc = run_json(
+        capsys,
+        "recommend",
+        "--require",
+        "fault-injection,mtls",
+        "--prefer",
+        "traffic-mirroring",
+        "--team-experience",
+        "none",
+        "--pods",
+        "800",
+    )
     for opt in doc["options"].values():
         for cat in CATEGORIES:
             total = 100 + sum(r["delta"] for r in opt["reasons"] if r["category"] == cat)
@@ -120,7 +138,12 @@ def test_feature_points_follow_level_values_and_ask_points(capsys) -> None:
     deltas = {r["text"].split(" (")[0]: r["delta"] for r in linkerd["reasons"] if r["category"] == "features"}
     assert deltas["Fault injection"] == -40.0
     assert deltas["Traffic mirroring"] == -30.0
-    assert deltas["Fault injection is a must-have this option only partly meets: the rest is a workaround the team builds and owns"] == -20.0
+    assert (
+        deltas[
+            "Fault injection is a must-have this option only partly meets: the rest is a workaround the team builds and owns"
+        ]
+        == -20.0
+    )
     assert linkerd["eligible"] is True  # preferred, not required: no blocker
 
 
@@ -160,8 +183,22 @@ def test_toml_and_json_carry_the_same_document(capsys) -> None:
 
 def test_output_file_round_trips_to_the_same_result(capsys, tmp_path: Path) -> None:
     out_file = tmp_path / "result.toml"
-    rc, out, err = run(capsys, "recommend", "--pods", "3000", "--nodes", "60", "--l7-ratio", "0.1",
-                       "--require", "l7-authz", "--mesh-rps", "50000", "-o", str(out_file))
+    rc, out, err = run(
+        capsys,
+        "recommend",
+        "--pods",
+        "3000",
+        "--nodes",
+        "60",
+        "--l7-ratio",
+        "0.1",
+        "--require",
+        "l7-authz",
+        "--mesh-rps",
+        "50000",
+        "-o",
+        str(out_file),
+    )
     assert rc == 0 and "Recommendation:" in out and f"Wrote {out_file} (TOML)." in err
     first = tomllib.loads(out_file.read_text())
     again = run_json(capsys, "recommend", "--answers", str(out_file))
@@ -224,7 +261,10 @@ def _overlay(tmp_path: Path, name: str, extra: str) -> Path:
 
 
 def test_a_new_rule_in_data_changes_the_result_without_code(capsys, tmp_path: Path) -> None:
-    data = _overlay(tmp_path, "rules.toml", """
+    data = _overlay(
+        tmp_path,
+        "rules.toml",
+        """
 [[rules]]
 id = "house-policy"
 category = "operability"
@@ -232,7 +272,8 @@ when = { answers = { pods = { min = 50 } } }
 adjust = { linkerd = -60.0 }
 text = "House policy: no Rust proxies"
 source = "https://example.com/policy"
-""")
+""",
+    )
     before = run_json(capsys, "recommend")
     after = run_json(capsys, "recommend", "--data-dir", str(data))
     assert before["recommendation"]["choice"] == "linkerd"
@@ -243,7 +284,10 @@ source = "https://example.com/policy"
 
 
 def test_a_new_feature_in_data_can_be_required_without_code(capsys, tmp_path: Path) -> None:
-    data = _overlay(tmp_path, "features.toml", """
+    data = _overlay(
+        tmp_path,
+        "features.toml",
+        """
 [[features]]
 id = "spiffe-federation"
 group = "security"
@@ -264,7 +308,8 @@ level = "none"
 note = "test cell"
 version = "1.30"
 source = "https://example.com/c"
-""")
+""",
+    )
     doc = run_json(capsys, "recommend", "--data-dir", str(data), "--require", "spiffe-federation")
     assert doc["recommendation"]["choice"] == "istio-sidecar"
     assert [o for o, v in doc["options"].items() if not v["eligible"]] == ["linkerd", "istio-ambient"]
@@ -272,8 +317,18 @@ source = "https://example.com/c"
 
 def test_rules_can_warn_in_the_summary() -> None:
     catalog = load_catalog()
-    answers = resolve(catalog, flags={"pods": "3000", "nodes": "60", "namespaces": "30", "mesh_rps": "200000",
-                                      "l7_ratio": "0.1", "risk": "conservative", "cost_sensitivity": "high"}).answers
+    answers = resolve(
+        catalog,
+        flags={
+            "pods": "3000",
+            "nodes": "60",
+            "namespaces": "30",
+            "mesh_rps": "200000",
+            "l7_ratio": "0.1",
+            "risk": "conservative",
+            "cost_sensitivity": "high",
+        },
+    ).answers
     rec = recommend(answers, catalog)
     assert rec.choice == "istio-ambient"
     assert rec.options["istio-ambient"].warnings

@@ -296,21 +296,46 @@ def test_the_wizard_prints_data_text_literally(tmp_path, hostile_data) -> None:
     data_dir, tags = hostile_data
     catalog = load_catalog(data_dir)
     # every answer but the required capabilities comes as a flag; tick the first capability
-    flags = {q.key: None for q in QUESTIONS} | {"pods": "500", "prefer": ["mtls"], "current_mesh": "none", "team_experience": "some",
-             "envoy_experience": False, "risk": "conservative", "cost_sensitivity": "medium",
-             "latency_sensitivity": "medium", "cost_basis": "usage", "nodes": "10", "namespaces": "5",
-             "mesh_rps": "1000", "l7_ratio": "0.2", "hops": "3", "cpu_price": "0.03", "memory_price": "0.004",
-             "benchmark_profile": PROFILE, "platform": "generic", "vendor_distribution": False}
+    flags = {q.key: None for q in QUESTIONS} | {
+        "pods": "500",
+        "prefer": ["mtls"],
+        "current_mesh": "none",
+        "team_experience": "some",
+        "envoy_experience": False,
+        "risk": "conservative",
+        "cost_sensitivity": "medium",
+        "latency_sensitivity": "medium",
+        "cost_basis": "usage",
+        "nodes": "10",
+        "namespaces": "5",
+        "mesh_rps": "1000",
+        "l7_ratio": "0.2",
+        "hops": "3",
+        "cpu_price": "0.03",
+        "memory_price": "0.004",
+        "benchmark_profile": PROFILE,
+        "platform": "generic",
+        "vendor_distribution": False,
+    }
     console = Console(file=io.StringIO(), width=3000, color_system=None)
     screen = io.StringIO()
     # the must-haves list features by group, as the matrix does, without the one already preferred
-    order = [f.id for g in catalog.features.groups for f in catalog.features.features if f.group == g.id and f.id != "mtls"]
+    order = [
+        f.id for g in catalog.features.groups for f in catalog.features.features if f.group == g.id and f.id != "mtls"
+    ]
     with create_pipe_input() as pipe:
         pipe.send_text("\x1b[B" * order.index("fips") + " \r")  # Linkerd has no FIPS build: a note names it
         pipe.close()
         wizard.run(
-            catalog, console, flags, {}, "answers", lambda: "2026-01-01T00:00:00Z",
-            save_to=str(tmp_path / "result.toml"), data_dir=str(data_dir), pt_input=pipe,
+            catalog,
+            console,
+            flags,
+            {},
+            "answers",
+            lambda: "2026-01-01T00:00:00Z",
+            save_to=str(tmp_path / "result.toml"),
+            data_dir=str(data_dir),
+            pt_input=pipe,
             pt_output=Vt100_Output(screen, lambda: Size(rows=60, columns=200), term="xterm"),
         )
     printed = console.file.getvalue()
@@ -343,7 +368,11 @@ def test_data_problems_quote_hostile_values_without_obeying_them(capsys, tmp_pat
             doc["profiles"][PROFILE]["extends"] = hostile("unknown-profile")
 
     bad = _bad_copy(tmp_path, hostile_data, edit)
-    for command in (["data", "validate", str(bad)], ["recommend", "--data-dir", str(bad)], ["matrix", "--data-dir", str(bad)]):
+    for command in (
+        ["data", "validate", str(bad)],
+        ["recommend", "--data-dir", str(bad)],
+        ["matrix", "--data-dir", str(bad)],
+    ):
         lines = check_data_problems(invoke(capsys, *command))
         text = "\n".join(lines)
         assert_literal(text, "unknown-group", "unknown-profile")
@@ -357,7 +386,9 @@ def test_answers_file_keys_and_values_in_errors_are_shown_not_obeyed(capsys, tmp
     assert "unknown key" in lines[0] and "[bold red]<bad-key>[/]" in lines[0]
     assert "\\x1b[31mred" in lines[0] and "\\x07" in lines[0]
 
-    path.write_text(tomli_w.dumps({"risk": hostile("bad-risk"), "benchmark_profile": hostile("bad-profile")}), encoding="utf-8")
+    path.write_text(
+        tomli_w.dumps({"risk": hostile("bad-risk"), "benchmark_profile": hostile("bad-profile")}), encoding="utf-8"
+    )
     lines = check_error(invoke(capsys, "cost", str(path)))
     text = "\n".join(lines)
     assert "risk: expected one of conservative, balanced, early-adopter, got '[bold red]<bad-risk>[/]" in text
@@ -366,7 +397,9 @@ def test_answers_file_keys_and_values_in_errors_are_shown_not_obeyed(capsys, tmp
 
 def test_flag_values_and_file_names_in_errors_are_shown_not_obeyed(capsys, tmp_path) -> None:
     lines = check_error(invoke(capsys, "recommend", "--team-experience", hostile("flag")))
-    assert lines[0].startswith("mesh-advisor: --team-experience: expected one of none, some, expert, got '[bold red]<flag>[/]")
+    assert lines[0].startswith(
+        "mesh-advisor: --team-experience: expected one of none, some, expert, got '[bold red]<flag>[/]"
+    )
 
     lines = check_error(invoke(capsys, "matrix", "--feature", hostile("feature")))
     assert "[bold red]<feature>[/]" in lines[0]

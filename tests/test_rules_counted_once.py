@@ -45,7 +45,9 @@ def test_ztunnel_canary_is_counted_by_the_cell_when_the_capability_is_asked(cli)
     asked = recommend(cli, "--prefer", "mesh-canary-upgrade")
     assert rule_text("ambient-node-upgrades") not in [t for _, t in reasons(asked, "istio-ambient", "operability")]
     # the cell counts it instead: partial, 30 x (1 - 0.6) = 12 features points
-    assert [round(d, 6) for d, t in reasons(asked, "istio-ambient", "features") if t.startswith("Canary upgrade")] == [-12.0]
+    assert [round(d, 6) for d, t in reasons(asked, "istio-ambient", "features") if t.startswith("Canary upgrade")] == [
+        -12.0
+    ]
 
 
 def test_linkerds_release_model_is_counted_by_the_cell_when_it_is_asked(cli) -> None:
@@ -55,7 +57,10 @@ def test_linkerds_release_model_is_counted_by_the_cell_when_it_is_asked(cli) -> 
     assert [t for _, t in reasons(asked, "linkerd", "maturity") if "edge" in t] == []
     # required at partial: 100 x (1 - 0.6) = 40 features points for the level, and the 20-point
     # surcharge of a must-have met only in part (balanced team): in features, none in maturity
-    assert [round(d, 6) for d, t in reasons(asked, "linkerd", "features") if t.startswith("Open-source stable")] == [-40.0, -20.0]
+    assert [round(d, 6) for d, t in reasons(asked, "linkerd", "features") if t.startswith("Open-source stable")] == [
+        -40.0,
+        -20.0,
+    ]
 
 
 def test_the_restart_burden_costs_every_sidecar_mesh_the_same(cli) -> None:
@@ -94,7 +99,9 @@ def test_every_rule_keeps_its_source_and_targets_something() -> None:
 
 
 def add_option(doc: dict[str, Any], oid: str, traits: list[str]) -> None:
-    doc["options"].append({"id": oid, "name": "Cilium", "version": "1.18", "description": "eBPF mesh", "traits": traits})
+    doc["options"].append(
+        {"id": oid, "name": "Cilium", "version": "1.18", "description": "eBPF mesh", "traits": traits}
+    )
     for feat in doc["features"]:
         feat["cells"][oid] = dict(feat["cells"]["linkerd"])
 
@@ -130,4 +137,7 @@ def test_a_target_naming_an_undeclared_trait_is_refused(cli, data_dir, rewrite) 
     rc, _, err = cli("data", "validate", str(data_dir))
     assert rc == 2
     at = next(i for i, r in enumerate(RULES["rules"]) if r["id"] == "many-pods-sidecar-ops")
-    assert f"rules.toml: rules.{at}(many-pods-sidecar-ops).targets.0.traits: trait 'side-car' is declared by no option" in err
+    assert (
+        f"rules.toml: rules.{at}(many-pods-sidecar-ops).targets.0.traits: trait 'side-car' is declared by no option"
+        in err
+    )

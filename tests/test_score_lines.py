@@ -53,7 +53,9 @@ def test_the_cost_and_latency_lines_redo_the_relative_formula(cli) -> None:
 
 def test_a_score_kept_within_bounds_says_so(cli) -> None:
     # Linkerd lacks most of these: the features arithmetic goes below 0 and the score stays at 0.
-    doc = recommend(cli, "--prefer", "traffic-mirroring,wasm,ingress-gateway,jwt-auth,ext-authz,session-affinity,dns-proxy,udp")
+    doc = recommend(
+        cli, "--prefer", "traffic-mirroring,wasm,ingress-gateway,jwt-auth,ext-authz,session-affinity,dns-proxy,udp"
+    )
     line = doc["options"]["linkerd"]["explain"]["features"]
     assert line.startswith("features 0.0 = 100 − 30.0 ")
     assert line.endswith(", kept within 0–100")
@@ -64,7 +66,10 @@ def test_the_table_view_prints_the_lines(monkeypatch, cli) -> None:
     rc, out, err = cli("recommend", *ARGS)
     assert (rc, err) == (0, "")
     assert "How each score adds up" in out
-    assert "features 10.0 = 100 − 40.0 fault-injection (required, partial) − 20.0 required-partial (fault-injection)" in out
+    assert (
+        "features 10.0 = 100 − 40.0 fault-injection (required, partial) − 20.0 required-partial (fault-injection)"
+        in out
+    )
     assert re.search(r"Linkerd\s+total [\d.]+ = 30% × 10\.0 \+ 20% × 100\.0", out)
 
 
@@ -74,7 +79,10 @@ def test_the_migration_line_names_each_move_cost_and_shows_only_when_weighed(mon
     terms = [float(x) for x in __import__("re").findall(r"− ([\d.]+) ", line)]
     assert line.startswith(f"migration {doc['options']['istio-sidecar']['scores']['migration']:.1f} = 100 − ")
     assert round(100 - sum(terms), 1) == doc["options"]["istio-sidecar"]["scores"]["migration"]
-    assert doc["options"]["linkerd"]["explain"]["migration"] == "migration 100.0 = 100 (no move, or nothing the move costs)"
+    assert (
+        doc["options"]["linkerd"]["explain"]["migration"]
+        == "migration 100.0 = 100 (no move, or nothing the move costs)"
+    )
     monkeypatch.setenv("COLUMNS", "250")
     _, out, _ = cli("recommend")  # no current mesh: migration weighs nothing and is not listed
     assert "migration 100.0" not in out.split("How each score adds up")[1].split("Why ")[0]

@@ -82,14 +82,18 @@ def test_json_and_toml_carry_the_series(capsys) -> None:
         assert sweep["monthly_usd"] == sweep["usage_monthly_usd"]
         ambient = sweep["monthly_usd"]["istio-ambient"]
         # below the waypoint's memory limit (1024 MiB: 60 + 0.195 x pods reaches it at 5198 pods)
-        expected = [(AMBIENT_VCPU * CPU_PRICE + ambient_mb(p) * MB / GIB * MEMORY_PRICE) * 730 for p in sweep["values"][:6]]
+        expected = [
+            (AMBIENT_VCPU * CPU_PRICE + ambient_mb(p) * MB / GIB * MEMORY_PRICE) * 730 for p in sweep["values"][:6]
+        ]
         assert ambient[:6] == [pytest.approx(x, abs=0.005) for x in expected]
         assert len(sweep["crossovers"]) == 1
 
 
 def test_each_point_is_the_single_scenario(capsys) -> None:
     sweep = sweep_doc(capsys, "--sweep", "nodes=5:50:4", "--pods", "300")
-    for nodes, linkerd, ambient in zip(sweep["values"], sweep["monthly_usd"]["linkerd"], sweep["monthly_usd"]["istio-ambient"]):
+    for nodes, linkerd, ambient in zip(
+        sweep["values"], sweep["monthly_usd"]["linkerd"], sweep["monthly_usd"]["istio-ambient"]
+    ):
         rc, out, _ = run(capsys, "cost", "--pods", "300", "--nodes", str(nodes), "--format", "json")
         single = json.loads(out)["options"]
         assert single["linkerd"]["cost"]["usage"]["monthly_usd"] == linkerd

@@ -32,7 +32,12 @@ COMMANDS: dict[str, list[str]] = {
 }
 # What each view must show whatever the width: the options, the answer, and the parts of the view.
 MUST_SHOW: dict[str, list[str]] = {
-    "recommend": ["Recommendation: Istio sidecar", "Blocked: Istio ambient", "Why Istio sidecar scores", "Assumptions:"],
+    "recommend": [
+        "Recommendation: Istio sidecar",
+        "Blocked: Istio ambient",
+        "Why Istio sidecar scores",
+        "Assumptions:",
+    ],
     "cost": ["Per component", "Assumptions:", "Monthly cost"],
     "matrix": ["Feature matrix", "Sources:", "Levels:", "Fault injection"],
     "data show": ["Data version", "Prices (USD)", "Benchmark profile istio-1.24", "opencost-default"],
@@ -47,19 +52,27 @@ def saved(tmp_path_factory) -> dict[str, str]:
     where = tmp_path_factory.mktemp("results")
     paths = {"a": str(where / "a.json"), "b": str(where / "b.json")}
     for path, extra in ((paths["a"], ["--pods", "500"]), (paths["b"], ["--pods", "5000", "--require", "wasm"])):
-        done = subprocess.run([sys.executable, "-m", "advisor", "recommend", *extra, "-o", path], capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "advisor", "recommend", *extra, "-o", path], capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stderr
     return paths
 
 
 def args_of(command: str, saved: dict[str, str]) -> list[str]:
     return [arg.format(**saved) for arg in COMMANDS[command]]
+
+
 # SGR parameters that set a colour (foreground, background, 256-colour and truecolour, bright).
 COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
 
 
 def environment(**changes: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in (*FORCE_COLOUR_VARIABLES, "NO_COLOR", "COLUMNS", "LINES", "TERM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in (*FORCE_COLOUR_VARIABLES, "NO_COLOR", "COLUMNS", "LINES", "TERM")
+    }
     env.update(changes)
     return env
 
@@ -96,8 +109,11 @@ def widest_line(text: str) -> int:
     """The widest line, leaving out what is one unwrapped line by design: a source printed whole
     on its own line (so a URL can be clicked or copied) and a sanity warning on stderr (one line per
     finding, like an error); the terminal wraps those."""
-    lines = [line for line in text.splitlines()
-             if not line.startswith("mesh-advisor: warning: ") and not re.match(r"^\s*(\[\d+\]|source) ", line)]
+    lines = [
+        line
+        for line in text.splitlines()
+        if not line.startswith("mesh-advisor: warning: ") and not re.match(r"^\s*(\[\d+\]|source) ", line)
+    ]
     return max((cell_len(line) for line in lines), default=0)
 
 

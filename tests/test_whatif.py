@@ -18,7 +18,13 @@ from advisor.whatif import RELATIVE_RESOLUTION, LINEAR_RESOLUTION
 pytestmark = pytest.mark.slow
 
 HOURS_PER_MONTH = 730  # SPEC "The cost model": monthly_usd = (vCPU x cpu_price + GiB x memory_price) x 730
-COST_FIGURES = ("cpu_vcpu_per_1000rps", "cpu_vcpu_per_instance", "memory_mb_per_instance", "request_cpu_millicores", "request_memory_mib")
+COST_FIGURES = (
+    "cpu_vcpu_per_1000rps",
+    "cpu_vcpu_per_instance",
+    "memory_mb_per_instance",
+    "request_cpu_millicores",
+    "request_memory_mib",
+)
 FLOOR_USD = 1.0
 # Scores are kept to 0.1 point and a tie goes to the matrix order (linkerd first), so a dearer option
 # wins only once the cheaper one's cost score rounds below 100.0, i.e. drops under 99.95.
@@ -26,7 +32,13 @@ ROUNDS_BELOW_100 = 99.95
 
 
 def figure(name: str, value: float) -> dict[str, Any]:
-    return {"value": value, "unit": FIGURE_UNITS[name], "source": "test construction", "version": "test", "kind": "measured"}
+    return {
+        "value": value,
+        "unit": FIGURE_UNITS[name],
+        "source": "test construction",
+        "version": "test",
+        "kind": "measured",
+    }
 
 
 @pytest.fixture
@@ -82,12 +94,14 @@ def choice_and_scores(cli, *args: str) -> tuple[str, dict[str, float]]:
 def test_pods_threshold_is_where_linkerd_per_pod_cost_overtakes_ambient_fixed_cost(cli, cost_only) -> None:
     # Linkerd costs 0.013 vCPU per pod; ambient a fixed 2 vCPU; sidecar is dearer than both at any size.
     per_pod_vcpu, ambient_vcpu = 0.013, 2.0
-    data = cost_only({
-        ("linkerd-proxy", "cpu_vcpu_per_instance"): per_pod_vcpu,
-        ("istiod-ambient", "cpu_vcpu_per_instance"): ambient_vcpu,
-        ("istio-proxy", "cpu_vcpu_per_instance"): 0.05,
-        ("istiod", "cpu_vcpu_per_instance"): 5.0,
-    })
+    data = cost_only(
+        {
+            ("linkerd-proxy", "cpu_vcpu_per_instance"): per_pod_vcpu,
+            ("istiod-ambient", "cpu_vcpu_per_instance"): ambient_vcpu,
+            ("istio-proxy", "cpu_vcpu_per_instance"): 0.05,
+            ("istiod", "cpu_vcpu_per_instance"): 5.0,
+        }
+    )
     doc = what_if_json(cli, "--data-dir", str(data))
     price = doc["answers"]["cpu_price"]
     ambient_usd = ambient_vcpu * price * HOURS_PER_MONTH
@@ -116,12 +130,14 @@ def test_pods_threshold_is_where_linkerd_per_pod_cost_overtakes_ambient_fixed_co
 def test_mesh_rps_threshold_is_found_within_the_stated_resolution(cli, cost_only) -> None:
     # Linkerd's proxies cost 0.25 vCPU per 1000 rps each, two per request; ambient a fixed 2 vCPU.
     per_krps_vcpu, ambient_vcpu = 0.25, 2.0
-    data = cost_only({
-        ("linkerd-proxy", "cpu_vcpu_per_1000rps"): per_krps_vcpu,
-        ("istiod-ambient", "cpu_vcpu_per_instance"): ambient_vcpu,
-        ("istio-proxy", "cpu_vcpu_per_1000rps"): 0.5,
-        ("istiod", "cpu_vcpu_per_instance"): 5.0,
-    })
+    data = cost_only(
+        {
+            ("linkerd-proxy", "cpu_vcpu_per_1000rps"): per_krps_vcpu,
+            ("istiod-ambient", "cpu_vcpu_per_instance"): ambient_vcpu,
+            ("istio-proxy", "cpu_vcpu_per_1000rps"): 0.5,
+            ("istiod", "cpu_vcpu_per_instance"): 5.0,
+        }
+    )
     doc = what_if_json(cli, "--data-dir", str(data))
     price = doc["answers"]["cpu_price"]
     ambient_usd = ambient_vcpu * price * HOURS_PER_MONTH
@@ -136,19 +152,23 @@ def test_mesh_rps_threshold_is_found_within_the_stated_resolution(cli, cost_only
     assert "bisection" in doc["what_if_search"]["method"]
 
     at, _ = choice_and_scores(cli, "--data-dir", str(data), "--mesh-rps", str(found["to"]))
-    before, _ = choice_and_scores(cli, "--data-dir", str(data), "--mesh-rps", str(expected_rps * (1 - RELATIVE_RESOLUTION)))
+    before, _ = choice_and_scores(
+        cli, "--data-dir", str(data), "--mesh-rps", str(expected_rps * (1 - RELATIVE_RESOLUTION))
+    )
     assert (before, at) == ("linkerd", "istio-ambient")
 
 
 def test_l7_ratio_threshold_on_the_linear_grid(cli, cost_only) -> None:
     # Ambient: 0.2 vCPU fixed plus waypoints at 1 vCPU per 1000 L7 rps; Linkerd: a fixed 0.805 vCPU
     # (which puts the boundary mid-way between two 0.01 grid points, so only bisection finds it).
-    data = cost_only({
-        ("istiod-ambient", "cpu_vcpu_per_instance"): 0.2,
-        ("waypoint", "cpu_vcpu_per_1000rps"): 1.0,
-        ("linkerd-control-plane", "cpu_vcpu_per_instance"): 0.805,
-        ("istiod", "cpu_vcpu_per_instance"): 5.0,
-    })
+    data = cost_only(
+        {
+            ("istiod-ambient", "cpu_vcpu_per_instance"): 0.2,
+            ("waypoint", "cpu_vcpu_per_1000rps"): 1.0,
+            ("linkerd-control-plane", "cpu_vcpu_per_instance"): 0.805,
+            ("istiod", "cpu_vcpu_per_instance"): 5.0,
+        }
+    )
     doc = what_if_json(cli, "--data-dir", str(data))
     assert doc["recommendation"]["choice"] == "istio-ambient"
     k = doc["answers"]["cpu_price"] * HOURS_PER_MONTH  # USD per vCPU-month
@@ -168,13 +188,15 @@ def test_l7_ratio_threshold_on_the_linear_grid(cli, cost_only) -> None:
 def test_a_window_says_where_the_new_choice_stops(cli, cost_only) -> None:
     # vCPU at x thousand rps (two proxy traversals per request): Linkerd 0.8x, ambient 1 + 0.5x,
     # sidecar 3 + 0.2x. Linkerd is cheapest at first, ambient in the middle, sidecar beyond.
-    data = cost_only({
-        ("linkerd-proxy", "cpu_vcpu_per_1000rps"): 0.4,
-        ("istiod-ambient", "cpu_vcpu_per_instance"): 1.0,
-        ("ztunnel", "cpu_vcpu_per_1000rps"): 0.25,
-        ("istiod", "cpu_vcpu_per_instance"): 3.0,
-        ("istio-proxy", "cpu_vcpu_per_1000rps"): 0.1,
-    })
+    data = cost_only(
+        {
+            ("linkerd-proxy", "cpu_vcpu_per_1000rps"): 0.4,
+            ("istiod-ambient", "cpu_vcpu_per_instance"): 1.0,
+            ("ztunnel", "cpu_vcpu_per_1000rps"): 0.25,
+            ("istiod", "cpu_vcpu_per_instance"): 3.0,
+            ("istio-proxy", "cpu_vcpu_per_1000rps"): 0.1,
+        }
+    )
     doc = what_if_json(cli, "--data-dir", str(data))
     k = doc["answers"]["cpu_price"] * HOURS_PER_MONTH
 
@@ -203,8 +225,14 @@ def test_a_window_says_where_the_new_choice_stops(cli, cost_only) -> None:
 
 def test_nothing_in_range_changes_the_choice(cli, cost_only, rewrite) -> None:
     # Every capability fully supported everywhere, Linkerd free in both views: nothing can beat it.
-    data = cost_only({("istiod", "cpu_vcpu_per_instance"): 1.0, ("istiod-ambient", "cpu_vcpu_per_instance"): 1.0,
-                      ("istiod", "request_cpu_millicores"): 500.0, ("istiod-ambient", "request_cpu_millicores"): 500.0})
+    data = cost_only(
+        {
+            ("istiod", "cpu_vcpu_per_instance"): 1.0,
+            ("istiod-ambient", "cpu_vcpu_per_instance"): 1.0,
+            ("istiod", "request_cpu_millicores"): 500.0,
+            ("istiod-ambient", "request_cpu_millicores"): 500.0,
+        }
+    )
 
     def all_full(doc: dict[str, Any]) -> None:
         for feat in doc["features"]:
@@ -217,7 +245,11 @@ def test_nothing_in_range_changes_the_choice(cli, cost_only, rewrite) -> None:
     doc = what_if_json(cli, "--data-dir", str(data))
     assert doc["recommendation"]["choice"] == "linkerd"
     assert doc["what_if"] == []
-    assert doc["what_if_search"]["ranges"]["pods"] == {"low": 1, "high": 100_000, "note": "searched up to 1,000x the current value"}
+    assert doc["what_if_search"]["ranges"]["pods"] == {
+        "low": 1,
+        "high": 100_000,
+        "note": "searched up to 1,000x the current value",
+    }
 
     rc, out, err = cli("recommend", "--data-dir", str(data), "--what-if")
     assert rc == 0, err
@@ -259,7 +291,11 @@ def test_every_finding_gives_its_choice_and_lead_when_applied(cli) -> None:
 def test_dropping_a_requirement_is_a_finding_in_plain_words(cli) -> None:
     doc = what_if_json(cli, "--require", "fault-injection")
     without, _ = choice_and_scores(cli)
-    dropped = [f for f in doc["what_if"] if f["kind"] == "capability" and f["key"] == "fault-injection" and f["to"] == "not needed"]
+    dropped = [
+        f
+        for f in doc["what_if"]
+        if f["kind"] == "capability" and f["key"] == "fault-injection" and f["to"] == "not needed"
+    ]
     assert doc["recommendation"]["choice"] != without  # the bundled data: requiring it changes the answer
     assert len(dropped) == 1
     f = dropped[0]

@@ -68,8 +68,13 @@ def ask(keys: str, flags: dict[str, Any] | None = None, file_values: dict[str, A
         pipe.send_text(keys)
         pipe.close()
         resolved = wizard.ask_answers(
-            CATALOG, run.console, {**NO_FLAGS, **(flags or {})}, file_values or {}, "team.toml",
-            pt_input=pipe, **run.pt(),
+            CATALOG,
+            run.console,
+            {**NO_FLAGS, **(flags or {})},
+            file_values or {},
+            "team.toml",
+            pt_input=pipe,
+            **run.pt(),
         )
     return resolved, run
 
@@ -80,7 +85,12 @@ def steps_for(flags: dict[str, Any] | None = None) -> list[wizard.Step]:
 
 def checkbox_keys(feature_ids: list[str], hidden: tuple[str, ...] = ()) -> str:
     """Arrow down to each feature (list order: by group, as the matrix lists them) and tick it with space."""
-    order = [f.id for g in CATALOG.features.groups for f in CATALOG.features.features if f.group == g.id and f.id not in hidden]
+    order = [
+        f.id
+        for g in CATALOG.features.groups
+        for f in CATALOG.features.features
+        if f.group == g.id and f.id not in hidden
+    ]
     keys, at = "", 0
     for fid in sorted(feature_ids, key=order.index):
         keys += DOWN * (order.index(fid) - at) + SPACE
@@ -101,7 +111,9 @@ ALL_DEFAULTS = ENTER * prompts_for()
 
 def test_every_answer_is_asked_in_sections_with_its_help_and_unit() -> None:
     resolved, run = ask(ALL_DEFAULTS)
-    assert resolved.answers.as_dict() == {k: (list(v) if isinstance(v, tuple) else v) for k, v in defaults(CATALOG).items()}
+    assert resolved.answers.as_dict() == {
+        k: (list(v) if isinstance(v, tuple) else v) for k, v in defaults(CATALOG).items()
+    }
     assert set(resolved.defaulted) == set(BY_KEY)
     for title in ("Workload", "Capabilities", "Team and risk", "Platform and distribution", "Prices and benchmarks"):
         assert title in run.printed
@@ -118,18 +130,37 @@ def test_every_answer_is_asked_in_sections_with_its_help_and_unit() -> None:
 
 def test_happy_path_typed_answers_and_choices() -> None:
     keys = (
-        "2000" + ENTER + "40" + ENTER + "12" + ENTER + "5000" + ENTER + "0.5" + ENTER + "4" + ENTER
+        "2000"
+        + ENTER
+        + "40"
+        + ENTER
+        + "12"
+        + ENTER
+        + "5000"
+        + ENTER
+        + "0.5"
+        + ENTER
+        + "4"
+        + ENTER
         + checkbox_keys(["fault-injection"])
         + checkbox_keys(["traffic-mirroring"], hidden=("fault-injection",))
-        + DOWN * 2 + ENTER  # current_mesh: none -> istio-sidecar (none, then the options as the data lists them)
-        + DOWN + ENTER  # team_experience: some -> expert
+        + DOWN * 2
+        + ENTER  # current_mesh: none -> istio-sidecar (none, then the options as the data lists them)
+        + DOWN
+        + ENTER  # team_experience: some -> expert
         + "y"  # envoy_experience
-        + UP + ENTER  # risk: balanced -> conservative
-        + DOWN + ENTER  # cost: medium -> high
-        + UP + ENTER  # latency: medium -> low
-        + ENTER + ENTER  # platform: generic, vendor distribution: no (both kept)
-        + DOWN + ENTER  # prices: default preset -> the next preset
-        + DOWN + ENTER  # cost basis: usage -> requests
+        + UP
+        + ENTER  # risk: balanced -> conservative
+        + DOWN
+        + ENTER  # cost: medium -> high
+        + UP
+        + ENTER  # latency: medium -> low
+        + ENTER
+        + ENTER  # platform: generic, vendor distribution: no (both kept)
+        + DOWN
+        + ENTER  # prices: default preset -> the next preset
+        + DOWN
+        + ENTER  # cost basis: usage -> requests
         + ENTER  # benchmark profile: keep
     )
     resolved, run = ask(keys)
@@ -137,11 +168,20 @@ def test_happy_path_typed_answers_and_choices() -> None:
     second_preset = list(CATALOG.pricing.presets.values())[1]
     assert (a.pods, a.nodes, a.namespaces, a.mesh_rps, a.l7_ratio, a.hops) == (2000, 40, 12, 5000.0, 0.5, 4)
     assert a.require == ("fault-injection",) and a.prefer == ("traffic-mirroring",)
-    assert (a.current_mesh, a.team_experience, a.envoy_experience, a.risk) == ("istio-sidecar", "expert", True, "conservative")
+    assert (a.current_mesh, a.team_experience, a.envoy_experience, a.risk) == (
+        "istio-sidecar",
+        "expert",
+        True,
+        "conservative",
+    )
     assert (a.cost_sensitivity, a.latency_sensitivity, a.cost_basis) == ("high", "low", "requests")
     assert a.cpu_price == second_preset.cpu_usd_per_vcpu_hour.value
     assert a.memory_price == second_preset.memory_usd_per_gib_hour.value
-    assert tuple(k for k in resolved.defaulted if BY_KEY[k].wizard) == ("platform", "vendor_distribution", "benchmark_profile")
+    assert tuple(k for k in resolved.defaulted if BY_KEY[k].wizard) == (
+        "platform",
+        "vendor_distribution",
+        "benchmark_profile",
+    )
     assert resolved.origin["pods"] == "typed"
     # After the must-haves, the options that lack one, from the matrix levels and risk rules.
     assert "Must-haves: fault-injection" in run.printed
@@ -190,7 +230,9 @@ def test_each_capability_is_listed_with_its_description() -> None:
 
 
 def _inquirer(question) -> InquirerControl:
-    return next(w.content for w in question.application.layout.find_all_windows() if isinstance(w.content, InquirerControl))
+    return next(
+        w.content for w in question.application.layout.find_all_windows() if isinstance(w.content, InquirerControl)
+    )
 
 
 def test_gaps_report_each_option_once_and_all_clear() -> None:
@@ -275,9 +317,27 @@ def test_interrupt_or_end_of_input_raises_interrupted(keys: str) -> None:
 
 def test_equivalent_command_reproduces_the_answers(cli) -> None:
     keys = (
-        "2000" + ENTER + ENTER * 3 + "0.35" + ENTER + ENTER
-        + checkbox_keys(["fault-injection", "vm-workloads"]) + ENTER
-        + ENTER + ENTER + "y" + UP + ENTER + ENTER * 4 + UP + ENTER + "0.041" + ENTER + "0.0051" + ENTER + ENTER * 2
+        "2000"
+        + ENTER
+        + ENTER * 3
+        + "0.35"
+        + ENTER
+        + ENTER
+        + checkbox_keys(["fault-injection", "vm-workloads"])
+        + ENTER
+        + ENTER
+        + ENTER
+        + "y"
+        + UP
+        + ENTER
+        + ENTER * 4
+        + UP
+        + ENTER
+        + "0.041"
+        + ENTER
+        + "0.0051"
+        + ENTER
+        + ENTER * 2
     )
     resolved, _ = ask(keys)
     command = wizard.equivalent_command(CATALOG, resolved.answers)
@@ -303,7 +363,17 @@ def run_whole(keys: str, tmp_path: Path, monkeypatch, **kwargs: Any) -> Run:
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         pipe.close()
-        wizard.run(CATALOG, run.console, NO_FLAGS, {}, "answers file", lambda: "2026-01-01T00:00:00Z", pt_input=pipe, **run.pt(), **kwargs)
+        wizard.run(
+            CATALOG,
+            run.console,
+            NO_FLAGS,
+            {},
+            "answers file",
+            lambda: "2026-01-01T00:00:00Z",
+            pt_input=pipe,
+            **run.pt(),
+            **kwargs,
+        )
     return run
 
 

@@ -94,8 +94,15 @@ def main() -> int:
     screen = pyte.Screen(COLUMNS, ROWS)
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
     env.update(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1")
-    child = pexpect.spawn(sys.executable, ["-m", "advisor", "wizard"], env=env, dimensions=(ROWS, COLUMNS),
-                          encoding="utf-8", timeout=20, cwd=str(OUT.parent))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "advisor", "wizard"],
+        env=env,
+        dimensions=(ROWS, COLUMNS),
+        encoding="utf-8",
+        timeout=20,
+        cwd=str(OUT.parent),
+    )
     child.logfile_read = ScreenFeed(screen)
     for prompt, keys in (
         ("How many pods", "2000" + ENTER),
@@ -114,7 +121,9 @@ def main() -> int:
         child.read_nonblocking(100_000, timeout=0.5)
     except (pexpect.TIMEOUT, pexpect.EOF):
         pass
-    console = Console(record=True, width=COLUMNS, force_terminal=True, color_system="truecolor", file=open(os.devnull, "w"))
+    console = Console(
+        record=True, width=COLUMNS, force_terminal=True, color_system="truecolor", file=open(os.devnull, "w")
+    )
     console.print(screen_text(screen))
     child.sendcontrol("c")
     child.expect(pexpect.EOF)

@@ -46,8 +46,13 @@ class Terminal:
     def __init__(self, cwd: Path, *args: str) -> None:
         self.transcript = io.StringIO()
         self.child = pexpect.spawn(
-            sys.executable, ["-m", "advisor", "wizard", *args], cwd=str(cwd), env=terminal_env(),
-            dimensions=(40, 100), encoding="utf-8", timeout=TIMEOUT_S,
+            sys.executable,
+            ["-m", "advisor", "wizard", *args],
+            cwd=str(cwd),
+            env=terminal_env(),
+            dimensions=(40, 100),
+            encoding="utf-8",
+            timeout=TIMEOUT_S,
         )
         self.child.logfile_read = self.transcript
 
@@ -116,7 +121,10 @@ def test_complete_run_saves_toml_that_recommend_reproduces(tmp_path: Path) -> No
 
     again = subprocess.run(
         [sys.executable, "-m", "advisor", "recommend", "--answers", str(saved), "--format", "json"],
-        capture_output=True, text=True, timeout=TIMEOUT_S, env=terminal_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        env=terminal_env(),
     )
     assert again.returncode == 0, again.stderr
     result = json.loads(again.stdout)
@@ -144,10 +152,23 @@ def test_ctrl_c_in_the_middle_exits_130_and_saves_nothing(tmp_path: Path) -> Non
 def test_flags_skip_questions_and_output_saves_without_asking(tmp_path: Path) -> None:
     t = Terminal(tmp_path, "--pods", "800", "--nodes", "20", "--require", "mtls", "-o", "given.toml")
     t.answer("How many namespaces are in the mesh?", ENTER)
-    for prompt in ("requests per second", "(L7) processing?", "hops does one", "nice to have?", "run today?", "experience does",
-                   "run Envoy?", "appetite", "resource cost", "added latency", "cluster run?", "managed mesh?",
-                   "Which prices", "drive the score",
-                   "benchmark profile"):
+    for prompt in (
+        "requests per second",
+        "(L7) processing?",
+        "hops does one",
+        "nice to have?",
+        "run today?",
+        "experience does",
+        "run Envoy?",
+        "appetite",
+        "resource cost",
+        "added latency",
+        "cluster run?",
+        "managed mesh?",
+        "Which prices",
+        "drive the score",
+        "benchmark profile",
+    ):
         t.answer(prompt, ENTER if prompt != "run Envoy?" else "y")
     t.child.expect_exact("Saved given.toml")
     assert t.finish() == 0
@@ -168,8 +189,13 @@ def test_existing_output_without_force_fails_before_any_question(tmp_path: Path)
 
 def test_stdin_not_a_terminal_exits_2_and_points_to_recommend(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "advisor", "wizard"], stdin=subprocess.DEVNULL, capture_output=True,
-        text=True, cwd=tmp_path, timeout=TIMEOUT_S, env=terminal_env(),
+        [sys.executable, "-m", "advisor", "wizard"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=TIMEOUT_S,
+        env=terminal_env(),
     )
     assert proc.returncode == 2
     assert proc.stdout == ""
