@@ -19,7 +19,7 @@ from questionary import Choice, Separator
 from rich.console import Console
 from rich.text import Text
 
-from advisor.answers import Answers, Resolved, defaults, parse_answer, resolve
+from advisor.answers import Answers, Resolved, parse_answer, resolve
 from advisor.catalog import Catalog
 from advisor.errors import Interrupted, visible
 from advisor.formatting import clip, typed
@@ -452,22 +452,9 @@ def ask_answers(
 
 def equivalent_command(catalog: Catalog, answers: Answers, data_dir: str | None = None) -> str:
     """`mesh-advisor recommend ...` with exactly the flags that reproduce these answers (every non-default one)."""
-    base = defaults(catalog)
-    parts = ["mesh-advisor", "recommend"]
-    if data_dir:
-        parts += ["--data-dir", data_dir]
-    for q in QUESTIONS:
-        value = getattr(answers, q.key)
-        if _same(q, value, base[q.key]):
-            continue
-        if q.kind == "bool":
-            parts.append(q.flag if value else q.negative_flag)
-        elif q.kind == "features":
-            for fid in value:
-                parts += [q.flag, fid]
-        else:
-            parts += [q.flag, show_value(value)]
-    return " ".join(shlex.quote(p) for p in parts)
+    from advisor.record import reproducing_command
+
+    return reproducing_command(catalog, answers, data_dir)
 
 
 def save_path_validator(raw: str) -> bool | str:
