@@ -518,18 +518,28 @@ def requests_of(
     return cpu, mem, used
 
 
-def cost_component(component: Component, figs: ComponentFigures, d: Drivers, answers: Answers) -> ComponentCost:
+def cost_component(
+    component: Component, figs: ComponentFigures, d: Drivers, answers: Answers, detail: bool = True
+) -> ComponentCost:
+    """One component's usage and requests; `detail=False` leaves out the low and high (the spread is
+    the expected value) and the list of figures used."""
     known = has_usage(figs)
-    used = {name: getattr(figs, name) for name in USAGE_FIGURES if getattr(figs, name) is not None}
-    if figs.memory_limit_mib is not None and used:
-        used["memory_limit_mib"] = figs.memory_limit_mib
-    if figs.rps_per_replica is not None:
-        used["rps_per_replica"] = figs.rps_per_replica
+    used: dict[str, Figure] = {}
+    if detail:
+        used = {name: getattr(figs, name) for name in USAGE_FIGURES if getattr(figs, name) is not None}
+        if figs.memory_limit_mib is not None and used:
+            used["memory_limit_mib"] = figs.memory_limit_mib
+        if figs.rps_per_replica is not None:
+            used["rps_per_replica"] = figs.rps_per_replica
     cpu, memory, capped = usage_at(figs, d, _expected)
-    lo_cpu, lo_mem, _ = usage_at(figs, d, _low)
-    hi_cpu, hi_mem, _ = usage_at(figs, d, _high)
+    if detail:
+        lo_cpu, lo_mem, _ = usage_at(figs, d, _low)
+        hi_cpu, hi_mem, _ = usage_at(figs, d, _high)
+    else:
+        lo_cpu, lo_mem, hi_cpu, hi_mem = cpu, memory, cpu, memory
     req_cpu, req_memory, req_used = requests_of(component, figs, d, answers.control_plane_ha, answers)
-    used.update(req_used)
+    if detail:
+        used.update(req_used)
     p_cpu, p_mem = answers.cpu_price, answers.memory_price
     return ComponentCost(
         id=component.id,
@@ -572,20 +582,25 @@ def latency_at(figs: LatencyFigures, r: float, p: int, value: Callable[[str, Fig
     return out
 
 
-def latency_of(figs: LatencyFigures, answers: Answers) -> Latency:
-    """Per hop: the base path, blended with the L7 path by the L7 share when the option has one."""
+def latency_of(figs: LatencyFigures, answers: Answers, detail: bool = True) -> Latency:
+    """Per hop: the base path, blended with the L7 path by the L7 share when the option has one.
+    `detail=False`: no ranges (each spread is the expected value) and no list of figures used."""
     r = answers.l7_ratio
     blended = figs.l7_per_hop_p50_ms is not None
     used: dict[str, Figure] = {}
-    for p in (50, 90, 99):
+    for p in (50, 90, 99) if detail else ():
         for name in (f"per_hop_p{p}_ms", f"l7_per_hop_p{p}_ms", f"network_hop_p{p}_ms"):
             f = getattr(figs, name)
             if f is not None and (name.startswith("per_hop") or blended):
                 used[name] = f
     per_hop = {p: latency_at(figs, r, p, _expected) for p in (50, 90, 99)}
-    spreads = {
-        f"p{p}": Spread(latency_at(figs, r, p, _low), per_hop[p], latency_at(figs, r, p, _high)) for p in (50, 90, 99)
-    }
+    if detail:
+        spreads = {
+            f"p{p}": Spread(latency_at(figs, r, p, _low), per_hop[p], latency_at(figs, r, p, _high))
+            for p in (50, 90, 99)
+        }
+    else:
+        spreads = {f"p{p}": Spread(per_hop[p], per_hop[p], per_hop[p]) for p in (50, 90, 99)}
     h = answers.hops
     p90 = spreads["p90"]
     return Latency(
@@ -691,13 +706,16 @@ def build_model(answers: Answers, catalog: Catalog) -> Model:
     return Model(answers=answers, options=options, latency=dict(profile.latency))
 
 
-def project(answers: Answers, catalog: Catalog) -> Projection:
+def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projection:
+    """Every option's cost and latency. `detail=False` gives the same expected figures without their
+    low and high (each spread is its expected value) or the figures used: for what-if, which scores
+    hundreds of variants of the answers and reads only the choice."""
     model = build_model(answers, catalog)
     options: dict[str, OptionCost] = {}
     p_cpu, p_mem = answers.cpu_price, answers.memory_price
     price = node_price(answers)
     for option, rows in model.options.items():
-        comps = tuple(cost_component(c, figs, d, answers) for c, figs, d in rows)
+        comps = tuple(cost_component(c, figs, d, answers, detail) for c, figs, d in rows)
         usage_cpu = sum(c.cpu_vcpu for c in comps)
         usage_mem = sum(c.memory_gib for c in comps)
         req_cpu = sum(c.requests_cpu_vcpu for c in comps)
@@ -715,7 +733,7 @@ def project(answers: Answers, catalog: Catalog) -> Projection:
             usage=View(usage_cpu, usage_mem, monthly_usd(usage_cpu, usage_mem, p_cpu, p_mem)),
             requests=View(req_cpu, req_mem, monthly_usd(req_cpu, req_mem, p_cpu, p_mem)),
             containers_added=sum(c.containers_added for c in comps),
-            latency=latency_of(model.latency[option], answers),
+            latency=latency_of(model.latency[option], answers, detail),
             usage_usd_spread=spread,
             nodes=project_nodes(comps, spread, answers),
         )

@@ -126,8 +126,13 @@ def cost_floor(answers: Answers, catalog: Catalog, projection: Projection) -> fl
     return scale.floor
 
 
-def recommend(answers: Answers, catalog: Catalog, projection: Projection | None = None) -> Recommendation:
-    projection = projection or project(answers, catalog)
+def recommend(
+    answers: Answers, catalog: Catalog, projection: Projection | None = None, explain: bool = True
+) -> Recommendation:
+    """Every option's score and the choice. `explain=False` gives the same scores and choice without
+    the words (no summary, no per-category arithmetic, no cost and latency texts, no figure ranges):
+    what-if scores hundreds of variants of the answers and reads only the choice and the scores."""
+    projection = projection or project(answers, catalog, detail=explain)
     rules = catalog.rules
     weights, weight_notes = effective_weights(answers, catalog)
     reasons: dict[str, list[Reason]] = {o: [] for o in catalog.option_ids}
@@ -198,6 +203,16 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     for option in catalog.option_ids:
         oc = projection.options[option]
         view = oc.view(basis)
+        floor = floor_usd
+        delta = _relative(costs[best_cost_option], costs[option], floor) - 100.0
+        lt = oc.latency
+        lat_floor = rules.latency_scale.floor
+        lat_delta = _relative(lat[best_lat_option], lt.end_to_end_p90_ms, lat_floor) - 100.0
+        if not explain:
+            rel_cost[option] = Reason("cost", delta, "", "", "cost")
+            rel_latency[option] = Reason("latency", lat_delta, "", "", "latency")
+            reasons[option] += [rel_cost[option], rel_latency[option]]
+            continue
         part, source = _largest_part(oc, basis)
         source = source or f"benchmark profile {projection.profile}"
         if option == best_cost_option:
@@ -209,8 +224,6 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             )
         if part:
             text += f"; largest part: {part}"
-        floor = floor_usd
-        delta = _relative(costs[best_cost_option], costs[option], floor) - 100.0
         reasons[option].append(Reason("cost", delta, text, source, "cost"))
         relative[option]["cost"] = (
             f"100 × (best ${number(costs[best_cost_option])} + floor ${number(floor, 0)}) ÷ "
@@ -218,7 +231,6 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
         )
         rel_cost[option] = reasons[option][-1]
 
-        lt = oc.latency
         lat_source = lt.figures["per_hop_p90_ms"].source
         if option == best_lat_option:
             text = f"Lowest added latency: about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate)"
@@ -227,11 +239,10 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
                 f"Adds about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate) "
                 f"vs {lat[best_lat_option]:.2f} ms for {names[best_lat_option]}"
             )
-        floor = rules.latency_scale.floor
-        delta = _relative(lat[best_lat_option], lat[option], floor) - 100.0
-        reasons[option].append(Reason("latency", delta, text, lat_source, "latency"))
+        reasons[option].append(Reason("latency", lat_delta, text, lat_source, "latency"))
         relative[option]["latency"] = (
-            f"100 × (best {lat[best_lat_option]:.3f} ms + floor {floor:g} ms) ÷ ({lt.end_to_end_p90_ms:.3f} ms p90 + {floor:g} ms)"
+            f"100 × (best {lat[best_lat_option]:.3f} ms + floor {lat_floor:g} ms) ÷ "
+            f"({lt.end_to_end_p90_ms:.3f} ms p90 + {lat_floor:g} ms)"
         )
         rel_latency[option] = reasons[option][-1]
 
@@ -290,7 +301,9 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
             scores=cat_scores,
             reasons=tuple(reasons[option]),
             warnings=tuple(warnings[option]),
-            explain={cat: _explain(cat, cat_scores[cat], reasons[option], relative[option]) for cat in CATEGORIES},
+            explain={cat: _explain(cat, cat_scores[cat], reasons[option], relative[option]) for cat in CATEGORIES}
+            if explain
+            else {},
             partly_met=tuple(partly[option]),
             vendor_builds=tuple(vendored[option]),
             fixed_deltas={
@@ -309,7 +322,7 @@ def recommend(answers: Answers, catalog: Catalog, projection: Projection | None 
     choice = eligible[0] if eligible else "none"
     close = len(eligible) >= 2 and options[eligible[0]].score - options[eligible[1]].score <= rules.close_margin
     confidence = "close" if close else "clear"
-    summary = _summary(choice, eligible, options, weights, projection, basis, current, names)
+    summary = _summary(choice, eligible, options, weights, projection, basis, current, names) if explain else ""
     return Recommendation(
         choice=choice,
         ranking=ranking,

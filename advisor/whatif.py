@@ -100,7 +100,8 @@ class _Evaluator:
 
     def rec(self, **changes: Any) -> Recommendation:
         self.count += 1
-        return recommend(self.answers.replace(**changes), self.catalog)
+        # only the choice and the scores are read: skip the words and the ranges
+        return recommend(self.answers.replace(**changes), self.catalog, explain=False)
 
     def choice_at(self, key: str, value: float) -> str:
         cache_key = (key, value)

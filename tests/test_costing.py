@@ -463,3 +463,36 @@ def test_latency_blend_lies_between_the_two_paths_and_scales_with_hops(catalog, 
                 assert low - 1e-12 <= per_hop <= high + 1e-12
                 assert per_hop == pytest.approx((1 - a.l7_ratio) * base_ms + a.l7_ratio * l7.value)
             assert getattr(lt, f"end_to_end_p{p}_ms") == pytest.approx(per_hop * a.hops, rel=1e-12)
+
+
+@FAST
+@given(
+    base=st.fixed_dictionaries(
+        SCALE,
+        optional={
+            "cost_basis": st.sampled_from(["usage", "requests"]),
+            "control_plane_ha": st.booleans(),
+            "cpu_price": st.floats(0.001, 1.0, allow_nan=False),
+            "current_mesh": st.sampled_from(["none", "linkerd", "istio-sidecar", "istio-ambient"]),
+            "require": st.lists(
+                st.sampled_from(["mtls", "header-routing", "multicluster", "fault-injection"]), unique=True
+            ),
+        },
+    )
+)
+def test_what_ifs_lean_evaluation_gives_the_full_scores_and_choice(catalog, base) -> None:
+    # what-if scores hundreds of variants with recommend(explain=False), which skips the words and
+    # the figure ranges: the choice, the ranking and every score must be the full recommend's
+    from advisor.scoring import recommend
+
+    a = scenario(catalog, {**base, "require": tuple(base.get("require", ()))})
+    full, lean = recommend(a, catalog), recommend(a, catalog, explain=False)
+    assert (lean.choice, lean.ranking, lean.confidence) == (full.choice, full.ranking, full.confidence)
+    for oid, score in full.options.items():
+        assert (lean.options[oid].score, lean.options[oid].scores, lean.options[oid].eligible) == (
+            score.score,
+            score.scores,
+            score.eligible,
+        )
+        assert lean.projection.options[oid].view(a.cost_basis) == full.projection.options[oid].view(a.cost_basis)
+    assert full.summary and not lean.summary  # the lean one really is the lean path
