@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from advisor.formatting import readable
+from advisor.questions import QUESTIONS
 
 if TYPE_CHECKING:
     from advisor.answers import Answers
@@ -40,7 +41,8 @@ def sanity_warnings(answers: Answers, catalog: Catalog, defaulted: tuple[str, ..
         value = measure(check.measure, answers)
         if value <= check.limit.value:
             continue
-        fields = _Fields({k: readable(v) for k, v in answers.as_dict().items()})
+        # every answer by its registry key, the values an inventory derives (pods, namespaces) included
+        fields = _Fields({q.key: readable(getattr(answers, q.key)) for q in QUESTIONS})
         fields.update(value=readable(round(value, 1)), limit=readable(check.limit.value))
         text = check.text.format_map(fields)
         named = [k for k in defaulted if "{" + k + "}" in check.text]

@@ -324,3 +324,14 @@ def test_counts_with_inventory_round_trip_through_the_flat_keys(catalog) -> None
     again = answers_from(catalog, {k: v for k, v in exported.items() if v is not None})
     assert again == a
     assert math.isclose(again.l7_ratio, a.l7_ratio)
+
+
+def test_a_sanity_warning_on_an_inventory_names_its_derived_numbers(catalog) -> None:
+    # 3 namespaces of 400 pods on 10 nodes: the inventory derives pods = 1,200, so
+    # 1,200 / 10 = 120 pods per node, above the kubelet's default maximum of 110
+    from advisor.sanity import sanity_warnings
+
+    table = {"nodes": 10, "namespaces": [{"name": f"ns-{i}", "pods": 400} for i in range(3)]}
+    (warning,) = sanity_warnings(answers_from(catalog, table), catalog)
+    assert warning.startswith("120 pods per node (pods 1,200 / nodes 10)"), warning
+    assert "{" not in warning  # every placeholder filled, none left as written
