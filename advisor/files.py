@@ -139,34 +139,55 @@ def check_toml_keys(text: str, max_parts: int = MAX_DEPTH) -> None:
 def check_bounds(doc: Any, max_depth: int = MAX_DEPTH) -> None:
     """Refuse nesting deeper than `max_depth`, and numbers beyond what any later arithmetic takes.
 
-    A loop, not recursion: the document decides how deep it goes.
+    A loop, not recursion: the document decides how deep it goes. Plain values are checked where
+    they sit; a value's path (`namespaces[17].pods`) is spelled out only for the message.
     """
-    stack: list[tuple[Any, int, str]] = [(doc, 0, "")]
+    if not isinstance(doc, (dict, list)):
+        _check_value(doc, None)
+        return
+    stack: list[tuple[Any, int, Any]] = [(doc, 0, None)]
     while stack:
-        node, depth, where = stack.pop()
-        if isinstance(node, dict):
-            if depth >= max_depth:
-                raise ReadProblem(f"{_clipped(where)}: nested more than {max_depth} levels deep")
-            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in node.items())
-        elif isinstance(node, list):
-            if depth >= max_depth:
-                raise ReadProblem(f"{_clipped(where)}: nested more than {max_depth} levels deep")
-            stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(node))
-        elif isinstance(node, bool):
-            continue
-        elif isinstance(node, int):
-            if abs(node) > MAX_MAGNITUDE:
-                raise ReadProblem(f"{_where(where)}a number too large (at most {MAX_MAGNITUDE:g})")
-        elif isinstance(node, float):
-            # NaN and infinity are reported by the answers' and results' own checks, by name.
-            if math.isfinite(node) and abs(node) > MAX_MAGNITUDE:
-                raise ReadProblem(f"{_where(where)}a number too large (at most {MAX_MAGNITUDE:g}), got {node!r}")
-            if node != 0 and abs(node) < MIN_MAGNITUDE:
-                raise ReadProblem(
-                    f"{_where(where)}a number too close to 0 (use 0 or at least {MIN_MAGNITUDE:g}), got {node!r}"
-                )
-        elif isinstance(node, str) and _has_surrogate(node):
-            raise ReadProblem(f"{_where(where)}text that is not valid Unicode (a lone surrogate)")
+        node, depth, path = stack.pop()
+        if depth >= max_depth:
+            raise ReadProblem(f"{_clipped(_path_text(path))}: nested more than {max_depth} levels deep")
+        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+            if isinstance(value, (dict, list)):
+                stack.append((value, depth + 1, (path, key)))
+            elif not isinstance(value, bool):
+                _check_value(value, (path, key))
+
+
+def _path_text(path: Any) -> str:
+    """(parent, key) links as `a.b[3].c`: an int key is a list index (document keys are strings)."""
+    parts: list[Any] = []
+    while path is not None:
+        path, key = path
+        parts.append(key)
+    text = ""
+    for key in reversed(parts):
+        if isinstance(key, int):
+            text += f"[{key}]"
+        else:
+            text += f".{key}" if text else str(key)
+    return text
+
+
+def _check_value(node: Any, path: Any) -> None:
+    if isinstance(node, bool):
+        return
+    if isinstance(node, int):
+        if abs(node) > MAX_MAGNITUDE:
+            raise ReadProblem(f"{_where(_path_text(path))}a number too large (at most {MAX_MAGNITUDE:g})")
+    elif isinstance(node, float):
+        # NaN and infinity are reported by the answers' and results' own checks, by name.
+        if math.isfinite(node) and abs(node) > MAX_MAGNITUDE:
+            raise ReadProblem(f"{_where(_path_text(path))}a number too large (at most {MAX_MAGNITUDE:g}), got {node!r}")
+        if node != 0 and abs(node) < MIN_MAGNITUDE:
+            raise ReadProblem(
+                f"{_where(_path_text(path))}a number too close to 0 (use 0 or at least {MIN_MAGNITUDE:g}), got {node!r}"
+            )
+    elif isinstance(node, str) and _has_surrogate(node):
+        raise ReadProblem(f"{_where(_path_text(path))}text that is not valid Unicode (a lone surrogate)")
 
 
 def _where(path: str) -> str:
