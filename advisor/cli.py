@@ -814,6 +814,21 @@ def interrupted_message() -> str:
     return message()
 
 
+_COMMAND: list[Any] = []
+
+
+def _command() -> Any:
+    """The click command tree typer builds from the functions' signatures: built once per process
+    (click commands are reusable; each run gets its own context), since building it costs more
+    than many a command's own work, and tests and the wizard run several commands in one process.
+    A completion request builds its own, so its completers never reach an ordinary run."""
+    if not _COMMAND:
+        command = typer.main.get_command(app)
+        _use_raw_values(command)
+        _COMMAND.append(command)
+    return _COMMAND[0]
+
+
 def _run(args: list[str], env: Environment) -> int:
     args = _shell_defaulted(args)
     debug = env.environ.get("MESH_ADVISOR_DEBUG", "") not in ("", "0")
@@ -822,10 +837,12 @@ def _run(args: list[str], env: Environment) -> int:
         args = [a for a in args if a != "--debug"]
     click_exc, abort, exit_ = _click_exception_types()
     try:
-        command = typer.main.get_command(app)
-        _use_raw_values(command)
         if completion.requested():
+            command = typer.main.get_command(app)
+            _use_raw_values(command)
             completion.prepare(command)
+        else:
+            command = _command()
         result = command.main(args=args, prog_name="mesh-advisor", standalone_mode=False)
         if result == EXIT_INTERRUPTED:  # Ctrl-C while click parses: typer returns Exit(130)'s code
             print(interrupted_message(), file=env.stderr)

@@ -99,7 +99,7 @@ def run_sweep(answers: Answers, catalog: Catalog, spec: SweepSpec) -> Sweep:
     requests: dict[str, list[float]] = {o: [] for o in catalog.option_ids}
     for v in values:
         point = answers.replace(**{spec.key: int(v) if is_int else v})
-        proj = project(point, catalog)
+        proj = project(point, catalog, detail=False)  # only the expected monthly dollars are read
         for o, oc in proj.options.items():
             usage[o].append(oc.usage.monthly_usd)
             requests[o].append(oc.requests.monthly_usd)
