@@ -405,8 +405,10 @@ def ask_answers(
     }
     inventory = offered.answers.inventory
     if inventory is not None:
-        # an inventory (from the file or the scan) gives the counts: they are shown, not asked
-        not_asked.update({k: getattr(offered.answers, k) for k in DERIVED_KEYS})
+        # an inventory (from the file or the scan) gives the counts: they are shown, not asked; but
+        # when no namespace gives rps, the inventory splits mesh_rps by pods, so that one is asked
+        given = [k for k in DERIVED_KEYS if k != "mesh_rps" or inventory.has_rps]
+        not_asked.update({k: getattr(offered.answers, k) for k in given})
     steps = build_steps(catalog, not_asked, width=console.width)
     session = create_app_session(input=pt_input, output=pt_output) if pt_input or pt_output else nullcontext()
     section = None

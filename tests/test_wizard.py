@@ -342,10 +342,16 @@ def test_an_inventory_is_summarised_and_its_counts_are_not_asked(tmp_path: Path)
     assert all(resolved.origin[k] == "file" for k in COUNT_PROMPTS)
 
 
-def test_an_inventory_summary_shows_file_text_escaped_and_names_the_scan() -> None:
+def test_an_inventory_without_rps_still_asks_mesh_rps_and_its_summary_is_escaped() -> None:
     scan = {"namespaces": [{"name": "ev\x1b[31mil", "pods": 5, "l7": True}, {"name": "b", "pods": 15}]}
-    counts_given = {k: "1" for k in COUNT_PROMPTS}
-    resolved, run = ask(ENTER * prompts_for(counts_given), scan_values=scan, scan_label="c\x07.toml: [answers]")
+    # no namespace gives rps, so the inventory splits mesh_rps by pods: that count is still asked
+    counts_given = {k: "1" for k in ("pods", "namespaces", "l7_ratio")}
+    asked = [s for s in steps_for(counts_given) if s.when({})]
+    assert asked[1].keys == ("mesh_rps",)  # after nodes
+    keys = ENTER + "2,000" + ENTER + ENTER * (len(asked) - 2)
+    resolved, run = ask(keys, scan_values=scan, scan_label="c\x07.toml: [answers]")
+    assert BY_KEY["mesh_rps"].prompt in run.prompts and BY_KEY["pods"].prompt not in run.prompts
+    assert (resolved.answers.mesh_rps, resolved.origin["mesh_rps"]) == (2000.0, "typed")
     assert "\x1b" not in run.printed and "\x07" not in run.printed  # never obeyed
     assert "The inventory in the scan (c\\x07.toml: [answers]) gives the counts" in run.printed_flat
     assert "  L7: 1 of 2 meshed namespaces needs it (ev\\x1b[31mil)\n" in run.printed
