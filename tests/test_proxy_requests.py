@@ -121,6 +121,30 @@ def test_json_carries_the_answers_their_origin_and_the_figure_source(cli, tmp_pa
     assert component(from_file, "linkerd", "linkerd-proxy")["requests_monthly_usd"] == 236.80
 
 
+def test_the_table_says_the_requests_came_from_the_answers(cli) -> None:
+    rc, out, _ = cli("cost", *PROXY_100M_20MI)
+    flat = " ".join(out.split())
+    assert rc == 0
+    assert (
+        "requests = shipped Helm defaults, except each injected sidecar proxy's CPU 100 millicores "
+        "(proxy_cpu_request_millicores) and memory 20 MiB (proxy_memory_request_mib)."
+    ) in flat
+    rc, out, _ = cli("cost", "--pods", "100")
+    assert "requests = shipped Helm defaults." in " ".join(out.split())
+
+
+def test_the_decision_record_says_so_and_lists_the_answers(cli) -> None:
+    rc, out, _ = cli("recommend", *PROXY_100M_20MI, "--format", "md")
+    assert rc == 0
+    assert "| `proxy_cpu_request_millicores` | 100 millicores" in out
+    assert "| `proxy_memory_request_mib`     | 20 MiB" in out
+    assert (
+        "requests is what the shipped Helm charts reserve, except each injected sidecar proxy's CPU 100 "
+        "millicores (proxy\\_cpu\\_request\\_millicores) and memory 20 MiB (proxy\\_memory\\_request\\_mib), "
+        "as answered."
+    ) in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
