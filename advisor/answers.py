@@ -43,6 +43,9 @@ class Answers:
     sidecar_scoping: bool = False
     control_plane_ha: bool = False
     istiod_replicas: int | None = None
+    # Requests of each injected (per-pod) sidecar proxy, when the install overrides the chart's.
+    proxy_cpu_request_millicores: int | None = None
+    proxy_memory_request_mib: int | None = None
     node_vcpu: float | None = None
     node_memory_gib: float | None = None
     node_monthly_usd: float | None = None

@@ -18,6 +18,8 @@ from advisor.errors import DataError
 
 LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
 FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
+# The kind of a figure the answers give (a team's own proxy requests): never a data file's kind.
+ANSWER_KIND = "answer"
 # "migration" scores the move from the current mesh; it is weighed only when there is one.
 CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity", "migration")
 DATA_FILES: tuple[str, ...] = (
@@ -173,7 +175,8 @@ class Figure:
     unit: NonEmpty
     source: NonEmpty
     version: NonEmpty
-    kind: Literal["measured", "derived", "default-request", "published-claim"]
+    # FIGURE_KINDS in data files; ANSWER_KIND only for figures the cost model builds from an answer.
+    kind: Literal["measured", "derived", "default-request", "published-claim", "answer"]
     note: str = ""
     # A range beside the value (from the spread of published sources), and how it was found.
     low: FigureValue | None = None
@@ -190,6 +193,12 @@ class Figure:
         if point == "high" and self.high is not None:
             return self.high
         return self.value
+
+
+def answer_figure(key: str, value: float, unit: str, note: str) -> Figure:
+    """A figure that an answer gives (the team's own value), in the place of a data figure: its
+    source names the answer and its kind is ANSWER_KIND, so output shows where the number came from."""
+    return Figure(value=value, unit=unit, source=f"answer {key}", version="as answered", kind=ANSWER_KIND, note=note)
 
 
 @model

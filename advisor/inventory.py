@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from advisor.errors import clip
+from advisor.formatting import count, listed, percent, readable
 
 # Far above any real cluster (Kubernetes' own scalability limit is 10,000 namespaces), low enough
 # that one bad file cannot make the model loop over millions of entries.
@@ -192,6 +193,80 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
             f"{label}: namespaces: pods sum to {inventory.all_pods:,}, above the {MAX_COUNT:,} this model reads"
         )
     return inventory
+
+
+SHOWN_NAMES = 3  # L7 namespaces named in the summary; the rest are counted
+
+
+def summary_lines(inventory: Inventory, mesh_rps: float, source: str, nodes: int | None = None) -> list[str]:
+    """What an inventory says, in a few lines: the wizard shows them instead of asking for counts.
+
+    `mesh_rps` is the flat answer in effect (the namespaces' sum when they give rps, otherwise the
+    answer the inventory splits by pods); `source` names where the inventory came from; `nodes` is
+    the cluster's nodes answer. Pure: the text is returned, raw (the caller makes file text visible).
+    """
+    meshed = inventory.meshed
+    lines = [
+        f"The inventory in {source} gives the counts, so they are not asked:",
+        f"  namespaces: {count(len(meshed))} meshed of {count(len(inventory.namespaces))} listed",
+        f"  pods: {count(inventory.pods)} meshed of {count(inventory.all_pods)} listed",
+    ]
+    if inventory.has_rps:
+        lines.append(f"  east-west: {readable(mesh_rps)} rps (the meshed namespaces' sum)")
+    else:
+        lines.append("  east-west rps: not in the inventory (mesh_rps gives it, split among the namespaces by pods)")
+    l7 = [ns for ns in meshed if ns.needs_l7]
+    if not l7:
+        lines.append("  L7: no meshed namespace needs it (L7 share 0%)")
+    else:
+        names = [clip(ns.name, 40) for ns in l7[:SHOWN_NAMES]]
+        more = f" and {count(len(l7) - SHOWN_NAMES)} more" if len(l7) > SHOWN_NAMES else ""
+        need = "needs" if len(l7) == 1 else "need"
+        lines.append(
+            f"  L7: {count(len(l7))} of {count(len(meshed))} meshed namespaces {need} it ({listed(names)}{more})"
+        )
+        share = _share(inventory.l7_ratio(mesh_rps))
+        one = len(l7) == 1
+        they, carry, hold = ("it", "carries", "holds") if one else ("they", "carry", "hold")
+        if mesh_rps <= 0:
+            lines.append(f"      with no traffic, the L7 share counts namespaces: {share}")
+        elif inventory.has_rps:
+            carried = sum(inventory.rps_of(ns, mesh_rps) for ns in l7)
+            lines.append(
+                f"      {they} {carry} {readable(carried)} of {readable(mesh_rps)} rps ({_share(carried / mesh_rps)}); "
+                f"the L7 share of the traffic is {share}"
+            )
+        else:
+            pods = sum(ns.pods for ns in l7)
+            lines.append(
+                f"      {they} {hold} {count(pods)} of {count(inventory.pods)} pods ({_share(pods / inventory.pods)}), "
+                f"and the traffic is split by pods: the L7 share of the traffic is {share}"
+            )
+    given = [ns for ns in meshed if ns.nodes is not None]
+    if given:
+        total = sum(ns.nodes or 0 for ns in given)
+        if len(given) == len(meshed):
+            # the sum is an upper bound (namespaces may share nodes), cut at the cluster's nodes
+            why = (
+                "the sum of theirs"
+                if nodes is None or total <= nodes
+                else f"the cluster's; theirs sum to {count(total)}"
+            )
+            at_most = total if nodes is None else min(total, nodes)
+            lines.append(f"  nodes: the meshed namespaces run on at most {count(at_most)} nodes ({why})")
+        else:
+            give = "gives" if len(given) == 1 else "give"
+            rest = "the other" if len(meshed) - len(given) == 1 else "the others"
+            lines.append(
+                f"  nodes: {count(len(given))} of {count(len(meshed))} meshed namespaces {give} theirs "
+                f"({count(total)}); {rest} may run on any node, so every node counts"
+            )
+    return lines
+
+
+def _share(x: float) -> str:
+    """A share as a percentage, with a decimal below 10% so a small share never reads as 0%."""
+    return percent(x, 1 if 0 < x < 0.1 else 0)
 
 
 def check_totals(inventory: Inventory, nodes: int, cluster_pods: int | None, label: str) -> None:

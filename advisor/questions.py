@@ -509,6 +509,41 @@ QUESTIONS: tuple[Question, ...] = (
         default_note="1, or 5 with control_plane_ha",
     ),
     Question(
+        "proxy_cpu_request_millicores",
+        "--proxy-cpu-request",
+        "int",
+        None,
+        help="CPU request of each injected sidecar proxy, in millicores (100 for 100m), when your install "
+        "sets its own: Istio's global.proxy.resources.requests.cpu in the istiod chart values or the "
+        "sidecar.istio.io/proxyCPU annotation; Linkerd's proxy.resources.cpu.request in the chart values "
+        "or the config.linkerd.io/proxy-cpu-request annotation. Replaces the chart's figure in the requests view.",
+        prompt="CPU request of each sidecar proxy (millicores)?",
+        section="cluster",
+        unit="millicores",
+        minimum=0,
+        maximum=64_000,
+        wizard=False,
+        default_note="each chart's default, or its HA values with control_plane_ha",
+    ),
+    Question(
+        "proxy_memory_request_mib",
+        "--proxy-memory-request",
+        "int",
+        None,
+        help="Memory request of each injected sidecar proxy, in MiB (20 for 20Mi), when your install sets "
+        "its own: Istio's global.proxy.resources.requests.memory in the istiod chart values or the "
+        "sidecar.istio.io/proxyMemory annotation; Linkerd's proxy.resources.memory.request in the chart "
+        "values or the config.linkerd.io/proxy-memory-request annotation. Replaces the chart's figure in "
+        "the requests view.",
+        prompt="Memory request of each sidecar proxy (MiB)?",
+        section="cluster",
+        unit="MiB",
+        minimum=0,
+        maximum=262_144,
+        wizard=False,
+        default_note="each chart's default, or its HA values with control_plane_ha",
+    ),
+    Question(
         "node_vcpu",
         "--node-vcpu",
         "float",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor import markdown as md
 from advisor.catalog import CATEGORIES
+from advisor.costing import answered_requests
 from advisor.formatting import compact, count, dollars, money, percent, points, readable, typed
 from advisor.questions import BY_KEY, QUESTIONS
 
@@ -168,7 +169,12 @@ def recommendation_markdown(result: RecommendationResult) -> str:
     out.append(
         f"Scores are 0-100 per category; the total is their weighted mean. Latency is end to end over {hops} "
         "(per hop x hops, an upper-bound estimate). Usage is what the proxies measurably use; requests is what "
-        "the shipped Helm charts reserve."
+        "the shipped Helm charts reserve"
+        + (
+            f", except each injected sidecar proxy's {md.text(' and '.join(answered_requests(a)))}, as answered."
+            if answered_requests(a)
+            else "."
+        )
     )
     # Every score explains itself: one line per weighed category, what moved it and by how much.
     out.append("### How each score adds up")

@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.answers import Resolved
-from advisor.catalog import CATEGORIES, UNPUBLISHED_FIGURES, Catalog, figure_items
-from advisor.costing import Projection
+from advisor.catalog import ANSWER_KIND, CATEGORIES, UNPUBLISHED_FIGURES, Catalog, figure_items
+from advisor.costing import Projection, answered_requests
 from advisor.errors import visible
 from advisor.formatting import (
     money,
@@ -451,12 +451,14 @@ def cost_metrics_table(catalog: Catalog, projection: Projection, basis: str) -> 
     """The narrow layout: one column per option, one row per figure, so nothing needs folding."""
     options = projection.options
     hops = next(iter(options.values())).latency.hops
+    answered = any(f.kind == ANSWER_KIND for oc in options.values() for c in oc.components for f in c.figures.values())
+    requests = "Helm defaults" + (" (sidecar proxies': as answered)" if answered else "")
     table = Table(
         title="Cost and latency the mesh adds",
         title_justify="left",
         box=box.SIMPLE_HEAVY,
         padding=(0, 1),
-        caption=f"Usage: measured; requests: Helm defaults. End to end = per hop x {hops}, an upper-bound estimate.",
+        caption=f"Usage: measured; requests: {requests}. End to end = per hop x {hops}, an upper-bound estimate.",
         caption_justify="left",
     )
     # the labels never wrap; option names in the header may (Istio / sidecar) on narrow terminals
@@ -760,8 +762,13 @@ def assumptions(catalog: Catalog, resolved: Resolved) -> Text:
         f"L7 share {a.l7_ratio:.3g}, {a.hops} hops; prices ${a.cpu_price:g}/vCPU-hour and ${a.memory_price:g}/GiB-hour "
         f"x 730 h/month; benchmark profile {a.benchmark_profile} ({prof.title}). "
     )
+    answered = answered_requests(a)
+    if answered:
+        requests = "shipped Helm defaults, except each injected sidecar proxy's " + " and ".join(answered)
+    else:
+        requests = "shipped Helm defaults"
     out += Text(
-        "Usage = published measurements scaled by the requests each proxy handles; requests = shipped Helm defaults. "
+        f"Usage = published measurements scaled by the requests each proxy handles; requests = {requests}. "
         "End-to-end latency = per hop x hops, an upper-bound estimate. Every figure and its source: mesh-advisor data show.",
         style="dim",
     )

@@ -19,6 +19,7 @@ from advisor.files import ReadProblem, parse_text
 
 import advisor.catalog as _catalog_module
 from advisor.catalog import (
+    ANSWER_KIND,
     CATEGORIES,
     DATA_FILES,
     ID_PATTERN,
@@ -27,6 +28,7 @@ from advisor.catalog import (
     Catalog,
     ComponentFigures,
     DataFiles,
+    FIGURE_KINDS,
     FIGURE_UNITS,
     LatencyFigures,
     Migrations,
@@ -732,11 +734,18 @@ def _raw_checks(raw: dict[str, dict[str, Any]]) -> list[str]:
                     f"{file_name}: {key}.{i}({ident}).id: expected a kebab-case id like 'fault-injection' (got {ident!r})"
                 )
     for file_name, data in raw.items():
-        for where, value in _figure_values(data, ()):
+        for where, figure in _figure_tables(data, ()):
+            value = figure["value"]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 problems.append(f"{file_name}: {where}.value: Input should be a valid number (got {value!r})")
             elif not math.isfinite(value):
                 problems.append(f"{file_name}: {where}.value: Input should be a finite number (got {value!r})")
+            if figure["kind"] == ANSWER_KIND:
+                # the model's own kind for a value the answers give; a data figure is published
+                problems.append(
+                    f"{file_name}: {where}.kind: '{ANSWER_KIND}' is for values the answers give; "
+                    f"a data figure's kind is one of {', '.join(FIGURE_KINDS)}"
+                )
     rules = raw.get("rules.toml")
     if isinstance(rules, dict):
         levels = rules.get("level_values")
@@ -753,16 +762,16 @@ def _raw_checks(raw: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
-def _figure_values(node: Any, path: tuple[str, ...]) -> list[tuple[str, Any]]:
+def _figure_tables(node: Any, path: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
     """Every table that looks like a figure (has value, unit and kind), with its dotted path."""
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, dict[str, Any]]] = []
     if isinstance(node, dict):
         if "value" in node and "unit" in node and "kind" in node:
-            out.append((".".join(path), node["value"]))
+            out.append((".".join(path), node))
         for key, child in node.items():
             if isinstance(child, (dict, list)):
-                out.extend(_figure_values(child, (*path, str(key))))
+                out.extend(_figure_tables(child, (*path, str(key))))
     elif isinstance(node, list):
         for i, child in enumerate(node):
-            out.extend(_figure_values(child, (*path, str(i))))
+            out.extend(_figure_tables(child, (*path, str(i))))
     return out

@@ -23,6 +23,7 @@ from advisor.answers import Answers, Resolved, parse_answer, resolve
 from advisor.catalog import Catalog
 from advisor.errors import Interrupted, visible
 from advisor.formatting import clip, typed
+from advisor.inventory import DERIVED_KEYS, summary_lines
 from advisor.questions import BY_KEY, QUESTIONS, SECTIONS, Question
 
 DEFAULT_SAVE_PATH = "mesh-advisor-result.toml"
@@ -402,12 +403,25 @@ def ask_answers(
         **{k: v for k, v in scan_values.items() if k not in file_values},
         **{k: v for k, v in flags.items() if v is not None},
     }
-    if offered.answers.inventory is not None:
-        # an inventory (from the file or the scan) gives the counts: they are shown, not asked
-        not_asked.update({k: getattr(offered.answers, k) for k in ("pods", "namespaces", "mesh_rps", "l7_ratio")})
+    inventory = offered.answers.inventory
+    if inventory is not None:
+        # an inventory (from the file or the scan) gives the counts: they are shown, not asked; but
+        # when no namespace gives rps, the inventory splits mesh_rps by pods, so that one is asked
+        given = [k for k in DERIVED_KEYS if k != "mesh_rps" or inventory.has_rps]
+        not_asked.update({k: getattr(offered.answers, k) for k in given})
     steps = build_steps(catalog, not_asked, width=console.width)
     session = create_app_session(input=pt_input, output=pt_output) if pt_input or pt_output else nullcontext()
     section = None
+    if inventory is not None:
+        # shown at the top of the Workload section, where the counts would have been asked
+        section = "workload"
+        console.print()
+        console.rule(Text(SECTIONS[section], style="bold"), align="left", style="dim")
+        source = file_label if offered.origin.get("pods") == "file" else f"the scan ({scan_label})"
+        a = offered.answers
+        for i, line in enumerate(summary_lines(inventory, a.mesh_rps, source, a.nodes)):
+            # the file's name and the namespaces' names are shown with their control characters escaped
+            console.print(Text(visible(line, one_line=True), style="" if i else "bold"))
     # (step index, answers before it) for every question answered, so Shift-Tab can go back to it
     history: list[tuple[int, State]] = []
     index = 0

@@ -100,5 +100,7 @@ def test_the_wizard_does_not_ask_what_the_scan_answered(scanned, monkeypatch):
         )
     # every answer the scan gave is treated as given: not asked
     assert set(scan_values) <= set(asked_for)
-    assert {"pods", "namespaces", "mesh_rps", "l7_ratio"} <= set(asked_for)  # the inventory gives the counts
+    assert {"pods", "namespaces", "l7_ratio"} <= set(asked_for)  # the inventory gives the counts
+    # but not the traffic: without metrics no namespace has rps, and the inventory splits mesh_rps by pods
+    assert not any("rps" in ns for ns in scan_values["namespaces"]) and "mesh_rps" not in asked_for
     assert "risk" not in asked_for and "team_experience" not in asked_for

@@ -16,6 +16,7 @@ from advisor.answers import resolve
 from advisor.catalog import load_catalog
 from advisor.costing import project
 from advisor.errors import AnswerError
+from advisor.inventory import summary_lines
 
 MB, GIB = 10**6, 2**30
 FAST = settings(max_examples=40, deadline=None)
@@ -109,6 +110,59 @@ def test_without_rps_the_mesh_rps_is_split_by_pods(catalog) -> None:
     # a carries 10/30 of 3000 = 1000 rps, all of it L7
     assert a.l7_ratio == pytest.approx(1000 / 3000)
     assert comps(project(a, catalog), "istio-ambient")["waypoint"].handled_rps == pytest.approx(1000)
+
+
+# ---------------------------------------------------------------- the summary the wizard shows
+
+
+def summary(catalog, table: dict) -> list[str]:
+    a = answers_from(catalog, table)
+    return summary_lines(a.inventory, a.mesh_rps, "team.toml", a.nodes)
+
+
+def test_summary_of_three_of_thirty_namespaces_needing_l7_by_hand(catalog) -> None:
+    table = thirty_namespaces()
+    table["namespaces"].append({"name": "batch", "pods": 50, "meshed": False})
+    assert summary(catalog, table) == [
+        "The inventory in team.toml gives the counts, so they are not asked:",
+        "  namespaces: 30 meshed of 31 listed",  # batch is listed, not meshed
+        "  pods: 300 meshed of 350 listed",  # 30 x 10 meshed; + batch's 50
+        "  east-west: 67,500 rps (the meshed namespaces' sum)",  # 27 x 1,000 + 20,000 + 12,000 + 8,500
+        "  L7: 3 of 30 meshed namespaces need it (checkout, search, cart)",
+        # they carry 20,000 + 12,000 + 8,500 = 40,500 of 67,500 rps = 60%; the L7 traffic is
+        # 20,000 + 0.5 x 12,000 + 8,500 = 34,500 of 67,500 = 51.1%
+        "      they carry 40,500 of 67,500 rps (60%); the L7 share of the traffic is 51%",
+    ]
+
+
+def test_summary_without_rps_names_a_few_and_counts_the_rest(catalog) -> None:
+    # 5 L7 namespaces of 1 pod and 1 namespace of 95 pods, no rps: the traffic is split by pods
+    namespaces = [{"name": f"l7-{i}", "pods": 1, "l7": True, "nodes": 1} for i in range(5)]
+    namespaces.append({"name": "bulk", "pods": 95})
+    lines = summary(catalog, {"nodes": 20, "namespaces": namespaces})
+    assert lines[3] == "  east-west rps: not in the inventory (mesh_rps gives it, split among the namespaces by pods)"
+    assert lines[4] == "  L7: 5 of 6 meshed namespaces need it (l7-0, l7-1, l7-2 and 2 more)"
+    # 5 of 100 pods = 5.0% (a decimal below 10%, so a small share never reads as 0%)
+    assert lines[5] == (
+        "      they hold 5 of 100 pods (5.0%), and the traffic is split by pods: the L7 share of the traffic is 5.0%"
+    )
+    # bulk gives no nodes, so it may be on any of the 20
+    assert (
+        lines[6]
+        == "  nodes: 5 of 6 meshed namespaces give theirs (5); the other may run on any node, so every node counts"
+    )
+    assert len(lines) == 7
+
+
+def test_summary_of_an_inventory_without_l7_or_traffic(catalog) -> None:
+    lines = summary(catalog, {"namespaces": [{"name": "a", "pods": 3, "rps": 0, "nodes": 2}]})
+    assert lines[1:] == [
+        "  namespaces: 1 meshed of 1 listed",
+        "  pods: 3 meshed of 3 listed",
+        "  east-west: 0 rps (the meshed namespaces' sum)",
+        "  L7: no meshed namespace needs it (L7 share 0%)",
+        "  nodes: the meshed namespaces run on at most 2 nodes (the sum of theirs)",
+    ]
 
 
 # ---------------------------------------------------------------- the uniform special case

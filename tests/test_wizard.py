@@ -61,7 +61,14 @@ class Run:
         return {"pt_output": output}
 
 
-def ask(keys: str, flags: dict[str, Any] | None = None, file_values: dict[str, Any] | None = None):
+def ask(
+    keys: str,
+    flags: dict[str, Any] | None = None,
+    file_values: dict[str, Any] | None = None,
+    file_label: str = "team.toml",
+    scan_values: dict[str, Any] | None = None,
+    scan_label: str = "scan",
+):
     """Type `keys` into the wizard; the input then ends, so a miscounted test fails instead of hanging."""
     run = Run()
     with create_pipe_input() as pipe:
@@ -72,9 +79,11 @@ def ask(keys: str, flags: dict[str, Any] | None = None, file_values: dict[str, A
             run.console,
             {**NO_FLAGS, **(flags or {})},
             file_values or {},
-            "team.toml",
+            file_label,
             pt_input=pipe,
             **run.pt(),
+            scan_values=scan_values,
+            scan_label=scan_label,
         )
     return resolved, run
 
@@ -268,6 +277,87 @@ def test_answers_file_values_are_the_offered_defaults() -> None:
     assert resolved.origin["pods"] == "file" and resolved.origin["nodes"] == "default"
     assert "Enter keeps 300" in run.prompts
     assert "Keep $0.02/vCPU-hour, $0.003/GiB-hour" in run.prompts  # custom prices offered first
+
+
+COUNT_PROMPTS = {k: BY_KEY[k].prompt for k in ("pods", "namespaces", "mesh_rps", "l7_ratio")}
+INVENTORY_TOML = """\
+nodes = 12
+
+[[namespaces]]
+name = "checkout"
+pods = 40
+rps = 3000
+l7 = true
+nodes = 4
+
+[[namespaces]]
+name = "search"
+pods = 60
+rps = 1500
+l7 = 0.5
+nodes = 3
+
+[[namespaces]]
+name = "batch"
+pods = 100
+rps = 500
+nodes = 6
+
+[[namespaces]]
+name = "legacy"
+pods = 25
+meshed = false
+"""
+
+
+def test_an_inventory_is_summarised_and_its_counts_are_not_asked(tmp_path: Path) -> None:
+    from advisor.answers import load_answer_sources
+
+    path = tmp_path / "team.toml"
+    path.write_text(INVENTORY_TOML, encoding="utf-8")
+    file_values, label, _, _ = load_answer_sources([str(path)])
+    counts_given = {k: "1" for k in COUNT_PROMPTS}  # the prompts left when the counts are not asked
+    resolved, run = ask(ENTER * prompts_for(counts_given), file_values=file_values, file_label=label)
+    for key, prompt in COUNT_PROMPTS.items():
+        assert prompt not in run.prompts, key
+    assert BY_KEY["nodes"].prompt in run.prompts and "Enter keeps 12" in run.prompts  # still asked, offered
+    printed = run.printed
+    # the summary comes under the Workload heading, before the first question's help
+    assert printed.index("Workload") < printed.index("The inventory in") < printed.index(BY_KEY["nodes"].help)
+    assert f"The inventory in {label} gives the counts, so they are not asked:" in run.printed_flat
+    # 3 of the 4 listed namespaces are meshed (legacy is not)
+    assert "  namespaces: 3 meshed of 4 listed\n" in printed
+    # meshed pods 40 + 60 + 100 = 200; listed 200 + 25 = 225
+    assert "  pods: 200 meshed of 225 listed\n" in printed
+    # east-west 3,000 + 1,500 + 500 = 5,000 rps (legacy gives none, so it carries none)
+    assert "  east-west: 5,000 rps (the meshed namespaces' sum)\n" in printed
+    # checkout and search need L7: they carry 3,000 + 1,500 = 4,500 of 5,000 rps = 90%;
+    # the L7 traffic is 3,000 + 0.5 x 1,500 = 3,750 of 5,000 = 75%
+    assert "  L7: 2 of 3 meshed namespaces need it (checkout, search)\n" in printed
+    assert "      they carry 4,500 of 5,000 rps (90%); the L7 share of the traffic is 75%\n" in printed
+    # every meshed namespace gives its nodes: 4 + 3 + 6 = 13, more than the cluster's 12
+    assert "nodes: the meshed namespaces run on at most 12 nodes (the cluster's; theirs sum to 13)" in run.printed_flat
+    a = resolved.answers
+    assert (a.pods, a.namespaces, a.mesh_rps, a.l7_ratio, a.nodes) == (200, 3, 5000.0, 0.75, 12)
+    assert all(resolved.origin[k] == "file" for k in COUNT_PROMPTS)
+
+
+def test_an_inventory_without_rps_still_asks_mesh_rps_and_its_summary_is_escaped() -> None:
+    scan = {"namespaces": [{"name": "ev\x1b[31mil", "pods": 5, "l7": True}, {"name": "b", "pods": 15}]}
+    # no namespace gives rps, so the inventory splits mesh_rps by pods: that count is still asked
+    counts_given = {k: "1" for k in ("pods", "namespaces", "l7_ratio")}
+    asked = [s for s in steps_for(counts_given) if s.when({})]
+    assert asked[1].keys == ("mesh_rps",)  # after nodes
+    keys = ENTER + "2,000" + ENTER + ENTER * (len(asked) - 2)
+    resolved, run = ask(keys, scan_values=scan, scan_label="c\x07.toml: [answers]")
+    assert BY_KEY["mesh_rps"].prompt in run.prompts and BY_KEY["pods"].prompt not in run.prompts
+    assert (resolved.answers.mesh_rps, resolved.origin["mesh_rps"]) == (2000.0, "typed")
+    assert "\x1b" not in run.printed and "\x07" not in run.printed  # never obeyed
+    assert "The inventory in the scan (c\\x07.toml: [answers]) gives the counts" in run.printed_flat
+    assert "  L7: 1 of 2 meshed namespaces needs it (ev\\x1b[31mil)\n" in run.printed
+    # without rps per namespace the traffic is split by pods: 5 of 20 pods = 25%
+    assert "it holds 5 of 20 pods (25%), and the traffic is split by pods" in run.printed_flat
+    assert resolved.origin["pods"] == "scan" and resolved.answers.pods == 20
 
 
 def test_typing_replaces_the_offered_default() -> None:
