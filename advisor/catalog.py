@@ -812,7 +812,35 @@ def assemble(models: dict[str, Any], files: DataFiles, contents: dict[str, bytes
     )
 
 
-_VALIDATED: dict[tuple[Any, ...], Catalog] = {}
+_VALIDATED: dict[tuple[Any, ...], tuple[Catalog | None, list[str]]] = {}
+
+
+def _validated(
+    files: DataFiles, contents: dict[str, bytes], read_problems: list[str]
+) -> tuple[Catalog | None, list[str]]:
+    """build_catalog's answer (the catalog, or None and every problem) for the bytes just read.
+
+    Within one process (tests, a library caller, the commands `data validate` and `recommend` in
+    one session), the same bytes validated once give the same answer, valid or not: remembered by
+    the hash of the bytes, never across processes or on disk.
+    """
+    from advisor.validation import build_catalog, read_signals
+
+    if files.problems or read_problems:
+        return build_catalog(files, contents, read_problems)
+    # the migration checks also read signals.toml (beside the overlay, else the bundled one)
+    signals = read_signals(files)
+    key = (
+        *((name, str(path), path in files.overlay, digest(contents[name])) for name, path in files.paths.items()),
+        None if signals is None else digest(signals),
+    )
+    if key not in _VALIDATED:
+        if len(_VALIDATED) >= 8:
+            _VALIDATED.pop(next(iter(_VALIDATED)))
+        catalog, problems = build_catalog(files, contents, read_problems)
+        _VALIDATED[key] = (catalog, list(problems))
+    catalog, problems = _VALIDATED[key]
+    return catalog, list(problems)
 
 
 def load_catalog(data_dir: str | Path | None = None, cache_dir: object = None) -> Catalog:
@@ -826,22 +854,7 @@ def load_catalog(data_dir: str | Path | None = None, cache_dir: object = None) -
     pinned = None if read_problems else _pinned_models(files, contents)
     if pinned is not None:
         return assemble(pinned, files, contents)
-    # Within one process (tests, a library caller), the same bytes validated once give the same
-    # answer: remembered by the hash of the bytes just read, never across processes or on disk.
-    key = None
-    if not (files.problems or read_problems):
-        key = tuple(
-            (name, str(path), path in files.overlay, digest(contents[name])) for name, path in files.paths.items()
-        )
-        if key in _VALIDATED:
-            return _VALIDATED[key]
-    from advisor.validation import build_catalog
-
-    catalog, problems = build_catalog(files, contents, read_problems)
-    if catalog is not None and key is not None:
-        if len(_VALIDATED) >= 8:
-            _VALIDATED.pop(next(iter(_VALIDATED)))
-        _VALIDATED[key] = catalog
+    catalog, problems = _validated(files, contents, read_problems)
     if catalog is None:
         where = f"data directory {data_dir}" if data_dir is not None else "bundled data"
         raise DataError(
@@ -853,11 +866,9 @@ def load_catalog(data_dir: str | Path | None = None, cache_dir: object = None) -
 
 def validate_data_dir(data_dir: str | Path | None = None) -> list[str]:
     """Every problem in the data (overlay on the bundled files), as `file: field.path: message`."""
-    from advisor.validation import build_catalog
-
     files = data_files(data_dir)
     contents, read_problems = read_data(files) if not files.unusable else ({}, [])
-    return build_catalog(files, contents, read_problems)[1]
+    return _validated(files, contents, read_problems)[1]
 
 
 def _merge(base: Any, top: Any, cls: type) -> Any:

@@ -10,6 +10,7 @@ import functools
 import math
 import re
 from dataclasses import MISSING, fields
+from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
@@ -597,19 +598,34 @@ def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-def _signal_ids(files: DataFiles) -> list[str] | None:
-    """The scan's signal ids (signals.toml beside the overlaid files, else the bundled one); None when unreadable."""
+def signals_path(files: DataFiles) -> Path:
+    """The signals.toml the migration checks read: beside the overlaid files, else the bundled one."""
     from advisor.catalog import bundled_data_dir
 
     here = [p.parent / "signals.toml" for p in files.overlay if (p.parent / "signals.toml").is_file()]
-    path = here[0] if here else bundled_data_dir() / "signals.toml"
+    return here[0] if here else bundled_data_dir() / "signals.toml"
+
+
+def read_signals(files: DataFiles) -> bytes | None:
+    """signals.toml's bytes through the shared bounded reader (a FIFO or /dev/zero named
+    signals.toml is refused, not read); None when unreadable."""
     from advisor.files import MAX_DATA_FILE_BYTES, read_limited
 
     try:
-        # The shared bounded reader: a FIFO or /dev/zero named signals.toml is refused, not read.
-        data = parse_text(read_limited(path, MAX_DATA_FILE_BYTES), as_json=False)
+        return read_limited(signals_path(files), MAX_DATA_FILE_BYTES)
     except ReadProblem:
-        return None  # the scan's own checks report an unreadable signals file
+        return None
+
+
+def _signal_ids(files: DataFiles) -> list[str] | None:
+    """The scan's signal ids; None when unreadable (the scan's own checks report that file)."""
+    content = read_signals(files)
+    if content is None:
+        return None
+    try:
+        data = parse_text(content, as_json=False)
+    except ReadProblem:
+        return None
     return _raw_ids(data, "signals")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from advisor.catalog import DATA_FILES, FIGURE_KINDS, LEVELS, bundled_data_dir, load_catalog
 
@@ -259,3 +261,23 @@ def test_a_team_profile_extends_the_default_and_overrides_one_figure(data_dir, r
     # 1000 rps passes two proxies: 2000 rps handled in all
     assert linkerd_proxy_vcpu() == pytest.approx(2 * bundled_figure, rel=1e-3)
     assert linkerd_proxy_vcpu("--benchmark-profile", "our-cluster") == pytest.approx(2 * measured_vcpu, rel=1e-3)
+
+
+def test_one_process_remembers_a_validation_only_for_the_same_bytes(data_dir: Path) -> None:
+    # load_catalog remembers what validating a data directory gave (valid or not) by the hash of the
+    # bytes read, signals.toml beside the overlay included: a change to any of them is validated anew
+    from advisor.catalog import validate_data_dir
+    from advisor.errors import DataError
+
+    shutil.copy(bundled_data_dir() / "signals.toml", data_dir / "signals.toml")
+    assert validate_data_dir(data_dir) == [] and load_catalog(data_dir).option_ids
+    signals = tomllib.loads((data_dir / "signals.toml").read_text(encoding="utf-8"))
+    signals["signals"] = [s for s in signals["signals"] if s["id"] != "spire"]
+    (data_dir / "signals.toml").write_text(tomli_w.dumps(signals), encoding="utf-8")
+    problems = validate_data_dir(data_dir)
+    assert any("spire" in p for p in problems), problems
+    with pytest.raises(DataError):
+        load_catalog(data_dir)
+    assert validate_data_dir(data_dir) == problems  # the same bytes again: the same problems
+    (data_dir / "signals.toml").unlink()
+    assert validate_data_dir(data_dir) == []  # the bundled signals.toml again
