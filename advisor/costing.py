@@ -314,6 +314,13 @@ class ViewSum:
         below = self.weight[i] * base + slope * self.weighted[i]
         return below + (self.weight[n] - self.weight[i]) * cap, i < n
 
+    def sums(self, bases: list[float], slopes: list[float], cap: float | None) -> list[float]:
+        """`sum(base, slope, cap)[0]` for each (base, slope): the sampled draws' memory, at once."""
+        if cap is None:  # no cap: the sum is linear (the same arithmetic as `sum`)
+            w, wv = self.weight[-1], self.weighted[-1]
+            return [w * b + sl * wv for b, sl in zip(bases, slopes)]
+        return [self.sum(b, sl, cap)[0] for b, sl in zip(bases, slopes)]
+
 
 @dataclass(frozen=True)
 class Drivers:

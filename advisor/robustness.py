@@ -66,7 +66,6 @@ def robustness(
             f = getattr(lat, name)
             if f is not None and f.low is not None and f.high is not None and f.low < f.high:
                 ranged.setdefault(_key(f), f)
-    rng = random.Random(seed)
 
     requests_usd = {o: rec.projection.options[o].requests.monthly_usd for o in options}
     fixed = {o: rec.options[o].fixed_deltas or {c: 0.0 for c in CATEGORIES} for o in options}
@@ -107,7 +106,7 @@ def robustness(
 
     # Every ranged figure's draws at once (one list per figure), then each option's cost and
     # latency as lists over the draws: linear terms add list-wise; only the memory cap is per draw.
-    drawn = {k: _triangular(rng, f, draws) for k, f in ranged.items()}
+    drawn = _draws(ranged, draws, seed)
 
     def series(terms: Any) -> list[float]:
         const = sum(f.value * k for f, k in terms if not is_ranged(f))
@@ -132,8 +131,8 @@ def robustness(
                 cpu = series(cu.cpu)
                 base = series(cu.memory_base)
                 slope = one(cu.slope)
-                mem = [cu.in_view.sum(b, sl, cu.cap)[0] * to_gib for b, sl in zip(base, slope)]
-                total = [t + (c * p_cpu + m * p_mem) * HOURS_PER_MONTH for t, c, m in zip(total, cpu, mem)]
+                mem = cu.in_view.sums(base, slope, cu.cap)
+                total = [t + (c * p_cpu + m * to_gib * p_mem) * HOURS_PER_MONTH for t, c, m in zip(total, cpu, mem)]
             cost[o] = total
         else:
             cost[o] = [requests_usd[o]] * draws
@@ -188,6 +187,22 @@ def robustness(
         chosen=chosen_share,
         text=_words(cheap_share, chosen_share, names, draws, rec.choice, basis),
     )
+
+
+_DRAWN: dict[tuple[Any, ...], dict[tuple[Any, ...], list[float]]] = {}
+
+
+def _draws(ranged: dict[tuple[Any, ...], Figure], draws: int, seed: int) -> dict[tuple[Any, ...], list[float]]:
+    """Every ranged figure's draws, in order from one seeded stream. They depend only on the seed,
+    the count and the figures, so one process (tests, the wizard) draws each set once; the lists
+    are only read."""
+    key = (seed, draws, *ranged)
+    if key not in _DRAWN:
+        if len(_DRAWN) >= 16:
+            _DRAWN.pop(next(iter(_DRAWN)))
+        rng = random.Random(seed)
+        _DRAWN[key] = {k: _triangular(rng, f, draws) for k, f in ranged.items()}
+    return _DRAWN[key]
 
 
 def _triangular(rng: random.Random, f: Figure, draws: int) -> list[float]:
