@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Union
 
@@ -662,7 +663,7 @@ class Catalog:
                 return opt
         raise KeyError(option_id)
 
-    @property
+    @cached_property  # asked for a dozen times per recommend, and what-if recommends ~1,000 times
     def option_ids(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.features.options)
 

@@ -143,6 +143,7 @@ def recommend(
     names = {o.id: o.name for o in catalog.features.options}
     vendor_ok = answers.vendor_distribution
 
+    option_ids = catalog.option_ids
     # features: points lost for each asked-for capability an option supports only in part
     asked: list[tuple[str, Literal["required", "preferred"]]] = [(f, "required") for f in answers.require]
     asked += [(f, "preferred") for f in answers.prefer]
@@ -150,7 +151,7 @@ def recommend(
     for fid, kind in asked:
         feature = catalog.feature(fid)
         points = rules.ask_points[kind]
-        for option in catalog.option_ids:
+        for option in option_ids:
             # The open-source level, or a vendor build's when the answers accept one (named then).
             level, note, source, vendor = feature.cells[option].effective(vendor_ok)
             if vendor:
@@ -160,12 +161,15 @@ def recommend(
             # Fixed points per capability, not a mean: asking for more capabilities that every
             # option supports must not dilute the gap on the one that separates them.
             delta = -points * (1.0 - value)
-            label = "required" if kind == "required" else "nice to have"
-            said = f"partly meets it ({level})" if kind == "required" and level == "partial" else level
-            tag = (
-                f"{fid} ({'required' if kind == 'required' else 'preferred'}, {level}{', ' + vendor if vendor else ''})"
-            )
-            reasons[option].append(Reason("features", delta, f"{feature.name} ({label}): {said}. {note}", source, tag))
+            if explain:
+                label = "required" if kind == "required" else "nice to have"
+                said = f"partly meets it ({level})" if kind == "required" and level == "partial" else level
+                tag = f"{fid} ({'required' if kind == 'required' else 'preferred'}, {level}{', ' + vendor if vendor else ''})"
+                reasons[option].append(
+                    Reason("features", delta, f"{feature.name} ({label}): {said}. {note}", source, tag)
+                )
+            else:
+                reasons[option].append(Reason("features", delta, "", source, fid))
             if kind == "required" and level in blocking:
                 if level == "none":
                     why = "not offered"
@@ -286,11 +290,17 @@ def recommend(
                 )
 
     options: dict[str, OptionScore] = {}
-    for option in catalog.option_ids:
-        cat_scores = {}
-        for cat in CATEGORIES:
-            raw = 100.0 + sum(r.delta for r in reasons[option] if r.category == cat)
-            cat_scores[cat] = round(min(100.0, max(0.0, raw)), 1)
+    for option in option_ids:
+        # one pass over the reasons: each category's points, and those besides the relative cost
+        # and latency points (robustness rescores those two); added in the reasons' order
+        moved = {cat: 0.0 for cat in CATEGORIES}
+        fixed = {cat: 0.0 for cat in CATEGORIES}
+        relative_points = (rel_cost[option], rel_latency[option])
+        for r in reasons[option]:
+            moved[r.category] += r.delta
+            if r is not relative_points[0] and r is not relative_points[1]:
+                fixed[r.category] += r.delta
+        cat_scores = {cat: round(min(100.0, max(0.0, 100.0 + moved[cat])), 1) for cat in CATEGORIES}
         total = sum(weights[c] * cat_scores[c] for c in CATEGORIES)
         options[option] = OptionScore(
             option=option,
@@ -306,14 +316,7 @@ def recommend(
             else {},
             partly_met=tuple(partly[option]),
             vendor_builds=tuple(vendored[option]),
-            fixed_deltas={
-                cat: sum(
-                    r.delta
-                    for r in reasons[option]
-                    if r.category == cat and r is not rel_cost[option] and r is not rel_latency[option]
-                )
-                for cat in CATEGORIES
-            },
+            fixed_deltas=fixed,
         )
 
     order = {o: i for i, o in enumerate(catalog.option_ids)}

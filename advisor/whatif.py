@@ -272,8 +272,8 @@ def _threshold(ev: _Evaluator, key: str, current: float, end: float, direction: 
     grid = _grid(key, start, end)
     if not grid:
         return None
-    choices = [ev.choice_at(key, v) for v in grid]
-    first = next((i for i, c in enumerate(choices) if c != choice), None)
+    # Scanned lazily, in order: the points past where the new choice stops holding are never needed.
+    first = next((i for i, v in enumerate(grid) if ev.choice_at(key, v) != choice), None)
     if first is None:
         return None
     before = grid[first - 1] if first else start
@@ -284,8 +284,8 @@ def _threshold(ev: _Evaluator, key: str, current: float, end: float, direction: 
     # Where does the new choice stop holding, further along the same direction?
     until: float | None = None
     last_holding = changed_at
-    for value, c in zip(grid[first:], choices[first:]):
-        if c == new_choice:
+    for value in grid[first:]:
+        if ev.choice_at(key, value) == new_choice:
             last_holding = value
             continue
         holds, _ = _bisect(ev, key, last_holding, value, lambda c: c == new_choice)
