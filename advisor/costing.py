@@ -560,28 +560,19 @@ def requests_of(
     return cpu, mem, used
 
 
-def cost_component(
-    component: Component, figs: ComponentFigures, d: Drivers, answers: Answers, detail: bool = True
-) -> ComponentCost:
-    """One component's usage and requests; `detail=False` leaves out the low and high (the spread is
-    the expected value) and the list of figures used."""
+def cost_component(component: Component, figs: ComponentFigures, d: Drivers, answers: Answers) -> ComponentCost:
+    """One component's usage (expected, low, high) and requests, with the figures used."""
     known = has_usage(figs)
-    used: dict[str, Figure] = {}
-    if detail:
-        used = {name: getattr(figs, name) for name in USAGE_FIGURES if getattr(figs, name) is not None}
-        if figs.memory_limit_mib is not None and used:
-            used["memory_limit_mib"] = figs.memory_limit_mib
-        if figs.rps_per_replica is not None:
-            used["rps_per_replica"] = figs.rps_per_replica
+    used = {name: getattr(figs, name) for name in USAGE_FIGURES if getattr(figs, name) is not None}
+    if figs.memory_limit_mib is not None and used:
+        used["memory_limit_mib"] = figs.memory_limit_mib
+    if figs.rps_per_replica is not None:
+        used["rps_per_replica"] = figs.rps_per_replica
     cpu, memory, capped = usage_at(figs, d, _expected)
-    if detail:
-        lo_cpu, lo_mem, _ = usage_at(figs, d, _low)
-        hi_cpu, hi_mem, _ = usage_at(figs, d, _high)
-    else:
-        lo_cpu, lo_mem, hi_cpu, hi_mem = cpu, memory, cpu, memory
+    lo_cpu, lo_mem, _ = usage_at(figs, d, _low)
+    hi_cpu, hi_mem, _ = usage_at(figs, d, _high)
     req_cpu, req_memory, req_used = requests_of(component, figs, d, answers.control_plane_ha, answers)
-    if detail:
-        used.update(req_used)
+    used.update(req_used)
     p_cpu, p_mem = answers.cpu_price, answers.memory_price
     return ComponentCost(
         id=component.id,
@@ -749,15 +740,18 @@ def build_model(answers: Answers, catalog: Catalog) -> Model:
 
 
 def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projection:
-    """Every option's cost and latency. `detail=False` gives the same expected figures without their
-    low and high (each spread is its expected value) or the figures used: for what-if, which scores
-    hundreds of variants of the answers and reads only the choice."""
+    """Every option's cost and latency. `detail=False` gives only what scoring reads, the same
+    expected figures: each option's usage and requests views and its latency (no components, ranges,
+    node projection or transition): for what-if, which scores hundreds of variants of the answers."""
     model = build_model(answers, catalog)
     options: dict[str, OptionCost] = {}
     p_cpu, p_mem = answers.cpu_price, answers.memory_price
     price = node_price(answers)
     for option, rows in model.options.items():
-        comps = tuple(cost_component(c, figs, d, answers, detail) for c, figs, d in rows)
+        if not detail:
+            options[option] = _views_only(option, rows, latency_of(model.latency[option], answers, False), answers)
+            continue
+        comps = tuple(cost_component(c, figs, d, answers) for c, figs, d in rows)
         usage_cpu = sum(c.cpu_vcpu for c in comps)
         usage_mem = sum(c.memory_gib for c in comps)
         req_cpu = sum(c.requests_cpu_vcpu for c in comps)
@@ -775,12 +769,12 @@ def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projecti
             usage=View(usage_cpu, usage_mem, monthly_usd(usage_cpu, usage_mem, p_cpu, p_mem)),
             requests=View(req_cpu, req_mem, monthly_usd(req_cpu, req_mem, p_cpu, p_mem)),
             containers_added=sum(c.containers_added for c in comps),
-            latency=latency_of(model.latency[option], answers, detail),
+            latency=latency_of(model.latency[option], answers),
             usage_usd_spread=spread,
             nodes=project_nodes(comps, spread, answers),
         )
     current = getattr(answers, "current_mesh", "none")
-    if current in options:
+    if detail and current in options:
         options = {
             o: oc if o == current else replace(oc, transition=_transition(catalog, options[current], oc, answers))
             for o, oc in options.items()
@@ -791,6 +785,29 @@ def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projecti
         memory_price=p_mem,
         options=options,
         cluster_monthly_usd=answers.nodes * price if price is not None else None,
+    )
+
+
+def _views_only(
+    option: str, rows: tuple[tuple[Component, ComponentFigures, Drivers], ...], latency: Latency, answers: Answers
+) -> OptionCost:
+    """An option's usage and requests views as `project` adds them up (the same terms in the same
+    order), without a ComponentCost per component."""
+    usage_cpu = usage_mem = req_cpu = req_mem = 0.0
+    containers = 0
+    for c, figs, d in rows:
+        cpu, mem, _ = usage_at(figs, d, _expected)
+        r_cpu, r_mem, _ = requests_of(c, figs, d, answers.control_plane_ha, answers)
+        usage_cpu, usage_mem, req_cpu, req_mem = usage_cpu + cpu, usage_mem + mem, req_cpu + r_cpu, req_mem + r_mem
+        containers += d.instances * c.containers_per_instance
+    p_cpu, p_mem = answers.cpu_price, answers.memory_price
+    return OptionCost(
+        option=option,
+        components=(),
+        usage=View(usage_cpu, usage_mem, monthly_usd(usage_cpu, usage_mem, p_cpu, p_mem)),
+        requests=View(req_cpu, req_mem, monthly_usd(req_cpu, req_mem, p_cpu, p_mem)),
+        containers_added=containers,
+        latency=latency,
     )
 
 
