@@ -788,6 +788,29 @@ def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projecti
     )
 
 
+def reprice(projection: Projection, answers: Answers) -> Projection:
+    """A views-only projection (`detail=False`) at the answers' prices. What it adds up (vCPU and GiB
+    per option, latency) never depends on the prices: build_model, usage_at and requests_of do not
+    read them; only the money does, so it is recomputed exactly as `project` computes it."""
+    if any(oc.components for oc in projection.options.values()):
+        raise ValueError("reprice takes a views-only projection (project(..., detail=False))")
+    p_cpu, p_mem = answers.cpu_price, answers.memory_price
+    price = node_price(answers)
+
+    def money(v: View) -> View:
+        return View(v.cpu_vcpu, v.memory_gib, monthly_usd(v.cpu_vcpu, v.memory_gib, p_cpu, p_mem))
+
+    return replace(
+        projection,
+        cpu_price=p_cpu,
+        memory_price=p_mem,
+        options={
+            o: replace(oc, usage=money(oc.usage), requests=money(oc.requests)) for o, oc in projection.options.items()
+        },
+        cluster_monthly_usd=answers.nodes * price if price is not None else None,
+    )
+
+
 def _views_only(
     option: str, rows: tuple[tuple[Component, ComponentFigures, Drivers], ...], latency: Latency, answers: Answers
 ) -> OptionCost:

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from advisor.answers import Answers
 from advisor.catalog import Catalog
+from advisor.costing import Projection, project, reprice
 from advisor.formatting import readable, signed_percent
 from advisor.inventory import DERIVED_KEYS
 from advisor.questions import BY_KEY, NUMERIC_KEYS, QUESTIONS
@@ -89,6 +90,9 @@ def lead(rec: Recommendation) -> tuple[float, str]:
     return round(top.score - rec.options[others[0]].score, 1), others[0]
 
 
+_PRICES = frozenset({"cpu_price", "memory_price"})
+
+
 class _Evaluator:
     """Scores answer variants and counts the evaluations (the unit of the time budget)."""
 
@@ -97,11 +101,19 @@ class _Evaluator:
         self.catalog = catalog
         self.count = 0
         self._choices: dict[tuple[str, float], str] = {}
+        self._base: Projection | None = None
 
     def rec(self, **changes: Any) -> Recommendation:
         self.count += 1
+        answers = self.answers.replace(**changes)
+        projection = None
+        if changes and set(changes) <= _PRICES:
+            # a price changes only the money: the base's resources, repriced (costing.reprice)
+            if self._base is None:
+                self._base = project(self.answers, self.catalog, detail=False)
+            projection = reprice(self._base, answers)
         # only the choice and the scores are read: skip the words and the ranges
-        return recommend(self.answers.replace(**changes), self.catalog, explain=False)
+        return recommend(answers, self.catalog, projection, explain=False)
 
     def choice_at(self, key: str, value: float) -> str:
         cache_key = (key, value)

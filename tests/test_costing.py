@@ -498,3 +498,21 @@ def test_what_ifs_lean_evaluation_gives_the_full_scores_and_choice(catalog, base
         )
         assert lean.projection.options[oid].view(a.cost_basis) == full.projection.options[oid].view(a.cost_basis)
     assert full.summary and not lean.summary  # the lean one really is the lean path
+
+
+@FAST
+@given(
+    base=st.fixed_dictionaries(SCALE, optional={"node_vcpu": st.floats(1, 256), "node_memory_gib": st.floats(1, 1024)}),
+    cpu_price=st.floats(0, 10, allow_nan=False),
+    memory_price=st.floats(0, 10, allow_nan=False),
+)
+def test_repricing_the_views_equals_projecting_at_the_new_prices(catalog, base, cpu_price, memory_price) -> None:
+    # what-if reprices one projection for every price it tries: resources never depend on prices,
+    # so the money it recomputes must be exactly what a projection at those prices gives
+    from advisor.costing import reprice
+
+    a = scenario(catalog, base)
+    moved = a.replace(cpu_price=cpu_price, memory_price=memory_price)
+    assert reprice(project(a, catalog, detail=False), moved) == project(moved, catalog, detail=False)
+    with pytest.raises(ValueError, match="views-only"):
+        reprice(project(a, catalog), moved)  # a full projection's components would keep old money
