@@ -41,9 +41,22 @@ def plan_table(result: Any, console: Any) -> None:
     def t(value: Any, style: str = "") -> Text:
         return Text(visible(str(value)), style=style)
 
+    # Sources are numbered in the tables and listed once below them, each whole on its own line
+    # (a URL folded across a narrow column cannot be clicked or copied).
+    sources: list[str] = []
+
+    def ref(source: str) -> Text:
+        numbers = []
+        for part in (p.strip() for p in str(source).split(";")):
+            if part:
+                if part not in sources:
+                    sources.append(part)
+                numbers.append(sources.index(part) + 1)
+        return Text(" ".join(f"[{n}]" for n in dict.fromkeys(numbers)), style="dim")
+
     console.print(t(plan["summary"], "bold"), soft_wrap=False)
     console.print(t(f"{plan['move']['title']}: {plan['move']['text']}"))
-    console.print(t(f"  source: {plan['move']['source']}", "dim"))
+    console.print(Text("  source: ", style="dim") + ref(plan["move"]["source"]))
     for note in plan["notes"]:
         console.print(t(f"Note: {note}", "yellow"))
     phase_titles = {p["id"]: p["title"] for p in doc["phases"]}
@@ -54,7 +67,7 @@ def plan_table(result: Any, console: Any) -> None:
         )
         table.add_column("What", ratio=3)
         table.add_column("Objects", ratio=2)
-        table.add_column("Source", ratio=2, overflow="fold")
+        table.add_column("Source")
         for item in items:
             what = t(item["text"])
             if item.get("action"):
@@ -65,32 +78,35 @@ def plan_table(result: Any, console: Any) -> None:
             shown = "\n".join(_where(o) for o in objs[:MAX_OBJECTS]) or _basis(item)
             if len(objs) > MAX_OBJECTS:
                 shown += f"\n... and {len(objs) - MAX_OBJECTS} more"
-            table.add_row(what, t(shown), t(item["source"], "dim"))
+            table.add_row(what, t(shown), ref(item["source"]))
         if not items:
             table.add_row(t("None.", "dim"), "", "")
         console.print(table)
     phases = Table(title="Phases, in order", title_justify="left", box=box.SIMPLE_HEAVY, show_lines=True)
     phases.add_column("#", justify="right")
     phases.add_column("Phase", ratio=4)
-    phases.add_column("Source", ratio=2, overflow="fold")
+    phases.add_column("Source")
     for i, p in enumerate(doc["phases"], 1):
         body = Text(visible(p["title"]), style="bold") + Text("\n") + t(p["text"])
         for s in p["steps"]:
             body.append(Text("\n  ") + t(s["text"]))
         if p["objects"] and not p["steps"]:
             body.append(t(f"\n  objects: {len(p['objects'])} (see above)", "dim"))
-        phases.add_row(str(i), body, t(p["source"], "dim"))
+        phases.add_row(str(i), body, ref(p["source"]))
     console.print(phases)
     cost = Table(title=f"Cost per month ({doc['cost']['basis']})", title_justify="left", box=box.SIMPLE_HEAVY)
     cost.add_column("")
-    cost.add_column("Source", overflow="fold")
+    cost.add_column("Source")
     for item in doc["cost"]["items"]:
-        cost.add_row(t(item["text"]), t(item["source"], "dim"))
+        cost.add_row(t(item["text"]), ref(item["source"]))
     console.print(cost)
     if doc["unrecognised"]:
         console.print(t("Evidence the migration data does not know (not planned):", "bold yellow"))
         for u in doc["unrecognised"]:
             console.print(t(f"  - {_where(u)}" + (f" [signal {u['signal']}]" if u.get("signal") else "")))
+    from advisor.render import print_sources
+
+    print_sources(console, sources)
 
 
 def _md(text: Any) -> str:

@@ -84,3 +84,23 @@ def test_data_show_keeps_every_figure_source_on_one_line(width: int) -> None:
     }
     assert_sources_whole(text, sources)
     assert_fits(text, width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_plan_numbers_its_sources_and_lists_each_whole_once(width: int, tmp_path) -> None:
+    # the plan's tables give [n] references; the list below them holds each source once, whole
+    from pathlib import Path
+
+    cluster = tmp_path / "cluster.toml"
+    plans = Path(__file__).parent / "plans" / "sidecar-cluster"
+    assert main(["scan", str(plans), "-o", str(cluster)], Environment(stdout=io.StringIO(), stderr=io.StringIO())) == 0
+    text = render(width, "plan", str(cluster), "--to", "istio-ambient", "--format", "table")
+    listed = re.findall(r"^ \[(\d+)\] (\S+)$", text[text.index("Sources:") :], re.M)
+    assert [int(n) for n, _ in listed] == list(range(1, len(listed) + 1))
+    urls = [src for _, src in listed]
+    assert len(urls) == len(set(urls)) >= 10  # each once (the cost figures repeat many)
+    assert "https://istio.io/latest/docs/ambient/migrate/" in urls
+    # a reference stands alone ("[3]"); an object's field path ("containers[0]") is not one
+    cited = {int(n) for n in re.findall(r"(?<![\w\]])\[(\d+)\](?=\s|$)", text[: text.index("Sources:")], re.M)}
+    assert cited == set(range(1, len(listed) + 1))  # every listed source is cited, and only those
+    assert_fits(text, width)
