@@ -149,20 +149,66 @@ def _extensions_for(kind: str) -> str:
 
 
 def _drop_none(value: Any) -> Any:
+    # containers only are walked into: an inventory's 30,000 plain values cost no call each
     if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+        return {k: _drop_none(v) if isinstance(v, _CONTAINERS) else v for k, v in value.items() if v is not None}
     if isinstance(value, (list, tuple)):
-        return [_drop_none(v) for v in value if v is not None]
+        return [_drop_none(v) if isinstance(v, _CONTAINERS) else v for v in value if v is not None]
     return value
+
+
+_CONTAINERS = (dict, list, tuple)
+ROW_WIDTH = 120  # a flat record this short (as one line) prints on one line in JSON
+_ENCODERS: list[Callable[[Any], str]] = []
+
+
+def _encoders() -> tuple[Callable[[Any], str], Callable[[Any], str]]:
+    """json's C encoders (plain values; a record on one line), built on first use: json is not
+    imported by a run that writes no JSON."""
+    if not _ENCODERS:
+        import json
+
+        _ENCODERS.append(json.JSONEncoder(ensure_ascii=False).encode)
+        _ENCODERS.append(json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode)
+    return _ENCODERS[0], _ENCODERS[1]
+
+
+def pretty_json(value: Any, depth: int = 0) -> str:
+    """JSON indented by two spaces, as json.dumps(indent=2, ensure_ascii=False) writes it, except
+    that a list of short flat records (tables of plain values, each under ROW_WIDTH characters on
+    one line, such as an inventory's namespaces or a plan's objects) prints one record per line: a
+    5,000-namespace inventory reads as 5,000 lines instead of 30,000, and encodes faster."""
+    plain, _ = _encoders()
+    pad = "  " * (depth + 1)
+    if isinstance(value, dict) and value:
+        items = [f"{pad}{plain(str(k))}: {pretty_json(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
+    if isinstance(value, list) and value:
+        rows = _rows(value)
+        lines = [pad + r for r in rows] if rows is not None else [pad + pretty_json(v, depth + 1) for v in value]
+        return "[\n" + ",\n".join(lines) + "\n" + "  " * depth + "]"
+    return plain(value)
+
+
+def _rows(values: list[Any]) -> list[str] | None:
+    """Each value as a one-line record, or None unless every one is a short flat record."""
+    _, row_of = _encoders()
+    rows = []
+    for v in values:
+        if not isinstance(v, dict) or not v or any(isinstance(x, _CONTAINERS) for x in v.values()):
+            return None
+        row = row_of(v)
+        if len(row) > ROW_WIDTH:
+            return None
+        rows.append(row)
+    return rows
 
 
 def dumps(doc: dict[str, Any], fmt: str) -> str:
     """A document as JSON or TOML text (None values dropped: TOML has no null)."""
     clean = _drop_none(doc)
     if fmt == "json":
-        import json
-
-        return json.dumps(clean, indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(clean) + "\n"
     if fmt == "toml":
         import tomli_w
 

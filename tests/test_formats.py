@@ -178,3 +178,16 @@ def test_compare_prints_a_data_version_warning_once(tmp_path: Path) -> None:
     assert err.count("different data versions") == 1 and "different data versions" not in out
     rc, out, err = run_in(200, "compare", str(a), str(b), "--format", "json")
     assert json.loads(out)["warnings"] and err.count("different data versions") == 1
+
+
+def test_json_prints_short_flat_records_one_per_line_and_is_otherwise_json_dumps_indent_2() -> None:
+    rows = [{"name": f"ns-{i}", "pods": 10 * i, "l7": i % 2 == 0, "rps": 1.5 * i} for i in range(3)]
+    doc = {"answers": {"namespaces": rows, "nodes": 12}, "components": [{"id": "x" * 130, "n": 1}], "empty": []}
+    text = formats.dumps(doc, "json")
+    assert json.loads(text) == doc
+    lines = text.splitlines()
+    assert '      {"name": "ns-1", "pods": 10, "l7": false, "rps": 1.5},' in lines  # one record, one line
+    # a record longer than ROW_WIDTH on one line, and everything else, is json.dumps(indent=2)
+    rest = {k: v for k, v in doc.items() if k != "answers"}
+    assert formats.dumps(rest, "json") == json.dumps(rest, indent=2, ensure_ascii=False) + "\n"
+    assert formats.dumps({"a": None, "b": [None, {"c": None}]}, "json") == '{\n  "b": [\n    {}\n  ]\n}\n'
