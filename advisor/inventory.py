@@ -167,11 +167,18 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
         seen[name] = i
         if "pods" not in entry:
             raise ValueError(f"{where}.pods: required (the namespace's pod count)")
-        pods = _count(entry["pods"], f"{where}.pods", minimum=0)
-        rps = None
-        if "rps" in entry:
-            rps = _number(entry["rps"], f"{where}.rps", 0.0, MAX_RPS, "a number ≥ 0 (requests per second)")
-        l7 = _l7(entry.get("l7", False), f"{where}.l7")
+        # The usual values are taken as they are; anything else goes through the checks that name it.
+        pods = entry["pods"]
+        if type(pods) is not int or not 0 <= pods <= MAX_COUNT:
+            pods = _count(pods, f"{where}.pods", minimum=0)
+        rps = entry.get("rps")
+        if rps is not None or "rps" in entry:
+            if type(rps) in (int, float) and 0 <= rps <= MAX_RPS:  # NaN fails the range
+                rps = float(rps) + 0.0
+            else:
+                rps = _number(rps, f"{where}.rps", 0.0, MAX_RPS, "a number ≥ 0 (requests per second)")
+        l7_raw = entry.get("l7", False)
+        l7 = (1.0 if l7_raw else 0.0) if type(l7_raw) is bool else _l7(l7_raw, f"{where}.l7")
         meshed = entry.get("meshed", True)
         if not isinstance(meshed, bool):
             raise ValueError(f"{where}.meshed: expected true or false, got {_show(meshed)}")
