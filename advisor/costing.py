@@ -41,14 +41,15 @@ USAGE_FIGURES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
+# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
+@dataclass(frozen=True, eq=False)
 class View:
     cpu_vcpu: float
     memory_gib: float
     monthly_usd: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Spread:
     """Low, expected and high of one output: every figure at its low, its value, its high."""
 
@@ -57,7 +58,7 @@ class Spread:
     high: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ComponentCost:
     id: str
     name: str
@@ -82,7 +83,7 @@ class ComponentCost:
         return tuple(dict.fromkeys(f.source for f in self.figures.values()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Latency:
     per_hop_p50_ms: float
     per_hop_p90_ms: float
@@ -99,7 +100,7 @@ class Latency:
     network_hop: bool = False  # the L7 path includes the waypoint's extra network traversal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NodeProjection:
     """Whole nodes the mesh's requests need, when the node size is known (a bin-packing estimate)."""
 
@@ -112,7 +113,7 @@ class NodeProjection:
     method: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Transition:
     """Both meshes (or both data-plane modes) at full size while a move from `current` is under way.
 
@@ -130,7 +131,7 @@ class Transition:
         return self.usage if basis == "usage" else self.requests
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OptionCost:
     option: str
     components: tuple[ComponentCost, ...]
@@ -152,7 +153,7 @@ class OptionCost:
         return Spread(v, v, v)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Projection:
     profile: str
     cpu_price: float
@@ -180,7 +181,7 @@ def waypoint_namespaces(l7_ratio: float, namespaces: int) -> int:
 # ---------------------------------------------------------------- the workload, per namespace
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Group:
     """Namespaces alike for the model: how many, their pods, east-west rps and L7 rps each."""
 
@@ -191,7 +192,7 @@ class Group:
     needs_l7: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Workload:
     groups: tuple[Group, ...]  # meshed namespaces only
     mesh_rps: float
@@ -322,7 +323,7 @@ class ViewSum:
         return [self.sum(b, sl, cap)[0] for b, sl in zip(bases, slopes)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Drivers:
     instances: int
     rps: float
@@ -446,7 +447,7 @@ def usage_at(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], 
     return cpu, total_mb * BYTES_PER_MB / BYTES_PER_GIB, capped
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompiledUsage:
     """usage_at for one component with the drivers folded in: linear terms (figure, coefficient)."""
 
@@ -712,7 +713,7 @@ def connected_proxies(option_comps: tuple[Component, ...], counts: dict[str, int
     return float(sum(counts[c.id] for c in option_comps if c.role != "control-plane" and c.traffic != "none"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     """Everything `project` derived from the answers, kept for sampling the figures again."""
 

@@ -30,7 +30,8 @@ METHOD = (
 )
 
 
-@dataclass(frozen=True)
+# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
+@dataclass(frozen=True, eq=False)
 class Robustness:
     draws: int
     seed: int

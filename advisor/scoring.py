@@ -11,7 +11,8 @@ from advisor.costing import OptionCost, Projection, project
 from advisor.formatting import dollars, number, percent
 
 
-@dataclass(frozen=True)
+# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
+@dataclass(frozen=True, eq=False)
 class Reason:
     category: str
     delta: float
@@ -20,7 +21,7 @@ class Reason:
     label: str = ""  # a short name for the one-line explanation: a rule id, a feature id, ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Blocker:
     feature: str
     level: str
@@ -28,7 +29,7 @@ class Blocker:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PartlyMet:
     """A required capability an option supports only in part: said plainly, never read as met."""
 
@@ -37,7 +38,7 @@ class PartlyMet:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OptionScore:
     option: str
     name: str
@@ -56,7 +57,7 @@ class OptionScore:
     fixed_deltas: dict[str, float] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Recommendation:
     choice: str  # an option id, or "none"
     ranking: tuple[str, ...]

@@ -17,7 +17,8 @@ MAX_POINTS = 500
 DEFAULT_STEPS = 12
 
 
-@dataclass(frozen=True)
+# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
+@dataclass(frozen=True, eq=False)
 class SweepSpec:
     key: str
     start: float
@@ -25,14 +26,14 @@ class SweepSpec:
     steps: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Crossover:
     cheaper_below: str  # option cheaper just below the crossing
     cheaper_above: str
     at: float  # interpolated answer value where the two monthly costs meet
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sweep:
     key: str
     basis: str

@@ -51,7 +51,8 @@ DISTANCE = (
 )
 
 
-@dataclass(frozen=True)
+# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
+@dataclass(frozen=True, eq=False)
 class Finding:
     key: str  # an answer key; for capability toggles, the feature id
     kind: str  # "threshold" | "alternative" | "capability"
@@ -67,7 +68,7 @@ class Finding:
     direction: str = ""  # thresholds: "up" | "down"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WhatIf:
     choice: str
     margin: float

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from fractions import Fraction
 
 import pytest
@@ -262,11 +263,8 @@ def test_waypoints_by_hand(example_l7, example) -> None:
     # the L7 share changes nothing for the sidecar meshes: their proxies do L7 anyway
     for oid in ("linkerd", "istio-sidecar"):
         with_l7, without = example_l7.options[oid], example.options[oid]
-        assert (with_l7.components, with_l7.usage, with_l7.requests) == (
-            without.components,
-            without.usage,
-            without.requests,
-        )
+        assert asdict(with_l7)["components"] == asdict(without)["components"]
+        assert (asdict(with_l7.usage), asdict(with_l7.requests)) == (asdict(without.usage), asdict(without.requests))
         assert with_l7.latency.per_hop_p90_ms == without.latency.per_hop_p90_ms
 
 
@@ -316,8 +314,8 @@ def test_ambient_cost_does_not_follow_pods(catalog, base, other_pods) -> None:
     # how many of them are meshed changes nothing in ambient mode
     a = scenario(catalog, {**base, "cluster_pods": 10_000_000})
     one, other = project(a, catalog), project(a.replace(pods=other_pods), catalog)
-    assert components(one, "istio-ambient")["ztunnel"] == components(other, "istio-ambient")["ztunnel"]
-    assert one.options["istio-ambient"] == other.options["istio-ambient"]
+    assert asdict(components(one, "istio-ambient")["ztunnel"]) == asdict(components(other, "istio-ambient")["ztunnel"])
+    assert asdict(one.options["istio-ambient"]) == asdict(other.options["istio-ambient"])
 
 
 @FAST
@@ -496,7 +494,9 @@ def test_what_ifs_lean_evaluation_gives_the_full_scores_and_choice(catalog, base
             score.scores,
             score.eligible,
         )
-        assert lean.projection.options[oid].view(a.cost_basis) == full.projection.options[oid].view(a.cost_basis)
+        assert asdict(lean.projection.options[oid].view(a.cost_basis)) == asdict(
+            full.projection.options[oid].view(a.cost_basis)
+        )
     assert full.summary and not lean.summary  # the lean one really is the lean path
 
 
@@ -513,6 +513,6 @@ def test_repricing_the_views_equals_projecting_at_the_new_prices(catalog, base, 
 
     a = scenario(catalog, base)
     moved = a.replace(cpu_price=cpu_price, memory_price=memory_price)
-    assert reprice(project(a, catalog, detail=False), moved) == project(moved, catalog, detail=False)
+    assert asdict(reprice(project(a, catalog, detail=False), moved)) == asdict(project(moved, catalog, detail=False))
     with pytest.raises(ValueError, match="views-only"):
         reprice(project(a, catalog), moved)  # a full projection's components would keep old money

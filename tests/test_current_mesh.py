@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import json
 
 import pytest
@@ -38,7 +40,9 @@ def test_the_current_mesh_changes_the_ranking_only_through_sourced_migration_rea
         moved = [r for r in opt.reasons if r.category == "migration"]
         assert all(r.delta < 0 and r.source.startswith("https://") for r in moved)
         assert opt.scores["migration"] == round(100 + sum(r.delta for r in moved), 1)
-        assert [r for r in opt.reasons if r.category != "migration"] == list(before.options[oid].reasons)
+        assert [asdict(r) for r in opt.reasons if r.category != "migration"] == [
+            asdict(r) for r in before.options[oid].reasons
+        ]
     # staying costs nothing to switch
     assert after.options[current].scores["migration"] == 100.0
     assert not [r for r in after.options[current].reasons if r.category == "migration"]
