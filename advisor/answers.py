@@ -303,16 +303,19 @@ def _answer_error(problems: list[str]) -> AnswerError:
 
 def load_answers_file(path: str | Path) -> tuple[dict[str, Any], str]:
     """Read a plain answers file or a full export; returns (answers table, label for messages)."""
-    label = str(path)
-    data = read_document(
+    doc = AnswersDocument.from_document(_read_answers(path), str(path), BY_KEY, AnswerError)
+    return dict(doc.values), doc.label
+
+
+def _read_answers(path: str | Path) -> Any:
+    """An answers file, an export or a scan document, read and parsed (AnswerError naming the file)."""
+    return read_document(
         path,
         AnswerError,
         missing="answers file not found",
         expected="expected a TOML or JSON answers file",
         parse_constant=_reject_constant,
     )
-    doc = AnswersDocument.from_document(data, label, BY_KEY, AnswerError)
-    return dict(doc.values), doc.label
 
 
 def is_scan_document(data: Any) -> bool:
@@ -328,13 +331,7 @@ def load_answer_sources(paths: Sequence[str]) -> tuple[dict[str, Any], str, dict
     """
     found: dict[str, tuple[dict[str, Any], str, str]] = {}
     for path in paths:
-        data = read_document(
-            path,
-            AnswerError,
-            missing="answers file not found",
-            expected="expected a TOML or JSON answers file",
-            parse_constant=_reject_constant,
-        )
+        data = _read_answers(path)
         kind = "scan" if is_scan_document(data) else "file"
         doc = AnswersDocument.from_document(data, str(path), BY_KEY, AnswerError)
         if kind in found:

@@ -814,19 +814,15 @@ def interrupted_message() -> str:
     return message()
 
 
-_COMMAND: list[Any] = []
-
-
+@functools.cache
 def _command() -> Any:
     """The click command tree typer builds from the functions' signatures: built once per process
     (click commands are reusable; each run gets its own context), since building it costs more
     than many a command's own work, and tests and the wizard run several commands in one process.
     A completion request builds its own, so its completers never reach an ordinary run."""
-    if not _COMMAND:
-        command = typer.main.get_command(app)
-        _use_raw_values(command)
-        _COMMAND.append(command)
-    return _COMMAND[0]
+    command = typer.main.get_command(app)
+    _use_raw_values(command)
+    return command
 
 
 def _run(args: list[str], env: Environment) -> int:

@@ -753,13 +753,12 @@ def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projecti
             options[option] = _views_only(option, rows, latency_of(model.latency[option], answers, False), answers)
             continue
         comps = tuple(cost_component(c, figs, d, answers) for c, figs, d in rows)
-        usage_cpu = sum(c.cpu_vcpu for c in comps)
-        usage_mem = sum(c.memory_gib for c in comps)
-        req_cpu = sum(c.requests_cpu_vcpu for c in comps)
-        req_mem = sum(c.requests_memory_gib for c in comps)
+        usage, requests = _views(
+            [(c.cpu_vcpu, c.memory_gib, c.requests_cpu_vcpu, c.requests_memory_gib) for c in comps], answers
+        )
         spread = Spread(
             sum(c.usage_usd_spread.low for c in comps if c.usage_usd_spread),
-            monthly_usd(usage_cpu, usage_mem, p_cpu, p_mem),
+            usage.monthly_usd,
             sum(c.usage_usd_spread.high for c in comps if c.usage_usd_spread),
         )
         # the sum of the parts and the total differ only by float rounding: keep low ≤ expected ≤ high exact
@@ -767,8 +766,8 @@ def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projecti
         options[option] = OptionCost(
             option=option,
             components=comps,
-            usage=View(usage_cpu, usage_mem, monthly_usd(usage_cpu, usage_mem, p_cpu, p_mem)),
-            requests=View(req_cpu, req_mem, monthly_usd(req_cpu, req_mem, p_cpu, p_mem)),
+            usage=usage,
+            requests=requests,
             containers_added=sum(c.containers_added for c in comps),
             latency=latency_of(model.latency[option], answers),
             usage_usd_spread=spread,
@@ -812,25 +811,33 @@ def reprice(projection: Projection, answers: Answers) -> Projection:
     )
 
 
+def _views(parts: list[tuple[float, float, float, float]], answers: Answers) -> tuple[View, View]:
+    """The usage and requests views of an option from its components' (vCPU, GiB, requested vCPU,
+    requested GiB), summed in component order: the full and the views-only projection share it."""
+    p_cpu, p_mem = answers.cpu_price, answers.memory_price
+    cpu, mem, r_cpu, r_mem = (sum(p[i] for p in parts) for i in range(4))
+    return View(cpu, mem, monthly_usd(cpu, mem, p_cpu, p_mem)), View(
+        r_cpu, r_mem, monthly_usd(r_cpu, r_mem, p_cpu, p_mem)
+    )
+
+
 def _views_only(
     option: str, rows: tuple[tuple[Component, ComponentFigures, Drivers], ...], latency: Latency, answers: Answers
 ) -> OptionCost:
-    """An option's usage and requests views as `project` adds them up (the same terms in the same
-    order), without a ComponentCost per component."""
-    usage_cpu = usage_mem = req_cpu = req_mem = 0.0
-    containers = 0
+    """An option's usage and requests views as `project` adds them up, without a ComponentCost per
+    component."""
+    parts = []
     for c, figs, d in rows:
         cpu, mem, _ = usage_at(figs, d, _expected)
         r_cpu, r_mem, _ = requests_of(c, figs, d, answers.control_plane_ha, answers)
-        usage_cpu, usage_mem, req_cpu, req_mem = usage_cpu + cpu, usage_mem + mem, req_cpu + r_cpu, req_mem + r_mem
-        containers += d.instances * c.containers_per_instance
-    p_cpu, p_mem = answers.cpu_price, answers.memory_price
+        parts.append((cpu, mem, r_cpu, r_mem))
+    usage, requests = _views(parts, answers)
     return OptionCost(
         option=option,
         components=(),
-        usage=View(usage_cpu, usage_mem, monthly_usd(usage_cpu, usage_mem, p_cpu, p_mem)),
-        requests=View(req_cpu, req_mem, monthly_usd(req_cpu, req_mem, p_cpu, p_mem)),
-        containers_added=containers,
+        usage=usage,
+        requests=requests,
+        containers_added=sum(d.instances * c.containers_per_instance for c, _, d in rows),
         latency=latency,
     )
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import PurePath
@@ -159,18 +160,18 @@ def _drop_none(value: Any) -> Any:
 
 _CONTAINERS = (dict, list, tuple)
 ROW_WIDTH = 120  # a flat record this short (as one line) prints on one line in JSON
-_ENCODERS: list[Callable[[Any], str]] = []
 
 
+@functools.cache
 def _encoders() -> tuple[Callable[[Any], str], Callable[[Any], str]]:
     """json's C encoders (plain values; a record on one line), built on first use: json is not
     imported by a run that writes no JSON."""
-    if not _ENCODERS:
-        import json
+    import json
 
-        _ENCODERS.append(json.JSONEncoder(ensure_ascii=False).encode)
-        _ENCODERS.append(json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode)
-    return _ENCODERS[0], _ENCODERS[1]
+    return (
+        json.JSONEncoder(ensure_ascii=False).encode,
+        json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode,
+    )
 
 
 def pretty_json(value: Any, depth: int = 0) -> str:

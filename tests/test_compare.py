@@ -43,7 +43,7 @@ def load(path: Path) -> dict[str, Any]:
     return json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_one_differing_answer_changes_the_choice(cli, two_results) -> None:
     a, b, _ = two_results
     doc, err = compare_json(cli, str(a), str(b))
@@ -155,7 +155,7 @@ def test_missing_file(cli, two_results, tmp_path: Path) -> None:
     assert one_error_line(cli, str(a), str(missing)).startswith(f"mesh-advisor: {missing}: file not found;")
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_answers_file_is_not_a_result(cli, two_results, tmp_path: Path) -> None:
     a, _, _ = two_results
     answers = tmp_path / "answers.toml"
@@ -165,7 +165,7 @@ def test_answers_file_is_not_a_result(cli, two_results, tmp_path: Path) -> None:
     assert "mesh-advisor recommend -o FILE" in line
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_result_missing_a_key_names_it(cli, two_results, tmp_path: Path) -> None:
     a, b, _ = two_results
     broken = load(b)
@@ -176,7 +176,7 @@ def test_result_missing_a_key_names_it(cli, two_results, tmp_path: Path) -> None
     assert f"{path}: not a recommendation result: options.linkerd.cost.usage is missing" in line
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_cost_export_is_not_a_recommendation(cli, two_results, tmp_path: Path) -> None:
     a, _, _ = two_results
     cost = tmp_path / "cost.toml"
@@ -197,7 +197,7 @@ def test_newer_schema_version_asks_for_an_upgrade(cli, two_results, tmp_path: Pa
     )
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_syntax_error(cli, two_results, tmp_path: Path) -> None:
     a, _, _ = two_results
     path = tmp_path / "broken.toml"

@@ -362,7 +362,7 @@ def test_waypoint_count_edges(ratio, namespaces, count) -> None:
     cpu_price=st.floats(0, 10, allow_nan=False),
     memory_price=st.floats(0, 10, allow_nan=False),
 )
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_money_is_linear_in_both_prices(catalog, base, cpu_price, memory_price) -> None:
     a = scenario(catalog, base)
     priced = project(a.replace(cpu_price=cpu_price, memory_price=memory_price), catalog)
@@ -390,7 +390,7 @@ def test_money_is_linear_in_both_prices(catalog, base, cpu_price, memory_price) 
     base=st.fixed_dictionaries(SCALE),
     profile=st.sampled_from(["istio-1.24", "istio-1.22-page", "linkerd-measured-memory"]),
 )
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_every_number_traces_to_a_sourced_figure(catalog, base, profile) -> None:
     a = scenario(catalog, {**base, "benchmark_profile": profile})
     resolved_profile = catalog.profiles[profile]

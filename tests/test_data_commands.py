@@ -172,7 +172,7 @@ def problem_lines(err: str) -> list[str]:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_each_problem_is_named_by_file_and_field(case, data_dir, rewrite, cli) -> None:
     name, change, expected = CASES[case]
     rewrite(data_dir / name, change)

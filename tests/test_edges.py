@@ -132,7 +132,7 @@ def _mesh(*args: str, **kw) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, **kw)
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_reader_that_stops_early_is_not_a_failure() -> None:
     # `mesh-advisor matrix | head -1`: rich would exit 1 on the broken pipe.
     proc = subprocess.Popen([sys.executable, "-m", "advisor", "matrix"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -144,7 +144,7 @@ def test_a_reader_that_stops_early_is_not_a_failure() -> None:
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_full_disk_on_stdout_is_one_line_and_exit_2() -> None:
     with open("/dev/full", "w") as full:
         proc = subprocess.run(

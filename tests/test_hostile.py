@@ -102,7 +102,7 @@ def _profiles_chain(n: int, cycle: bool) -> bytes:
     return "".join(lines).encode()
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_linear_extends_chain_of_2000_profiles_is_linear(capsys, data_dir: Path) -> None:
     # Was cubic: 1,000 profiles 12 s, 2,000 79 s.
     (data_dir / "benchmarks.toml").write_bytes(_profiles_chain(2000, cycle=False))
@@ -121,7 +121,7 @@ def test_an_extends_cycle_of_3000_profiles_is_named_quickly(capsys, data_dir: Pa
     assert sum("in a cycle" in line for line in lines) == 3000
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_require_list_of_100000_ids_is_fast(capsys, tmp_path: Path) -> None:
     # ~100 s: a quadratic membership test.
     answers = tmp_path / "a.toml"
@@ -181,7 +181,7 @@ def test_an_id_with_spaces_is_the_same_id_for_the_duplicate_check(capsys, data_d
 # ---------------------------------------------------------------- no cache, so nothing a cache could do
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_run_with_home_unset_writes_nothing_anywhere(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CACHE_HOME")}
     proc = subprocess.run(
@@ -223,7 +223,7 @@ def test_a_denormal_price_is_refused_not_an_overflow_in_what_if(capsys, value: s
     assert "--cpu-price: " in err and "at least 1e-12" in err
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_the_smallest_accepted_price_works_through_what_if(capsys) -> None:
     import json
 
@@ -278,7 +278,7 @@ def test_line_and_paragraph_separators_cannot_forge_a_data_ok_line(capsys, data_
 # ---------------------------------------------------------------- the wizard
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_an_escape_sequence_typed_at_a_wizard_prompt_is_dropped_not_a_crash() -> None:
     # prompt_toolkit read `\x1b[31m` as a mouse report and printed "Unhandled exception in event loop".
     sys.path.insert(0, str(Path(__file__).parent))
@@ -313,7 +313,7 @@ def _sh(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         ("$MA recommend --format json <&- > /dev/null", 0, ""),
     ],
 )
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_closed_broken_and_full_streams_end_in_a_documented_code(
     tmp_path: Path, script: str, code: int, err: str
 ) -> None:
@@ -323,7 +323,7 @@ def test_closed_broken_and_full_streams_end_in_a_documented_code(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_with_stderr_closed_errors_never_go_to_stdout(tmp_path: Path) -> None:
     proc = _sh("$MA recommend --pods lots 2>&-", tmp_path)
     assert proc.returncode == 2
@@ -331,7 +331,7 @@ def test_with_stderr_closed_errors_never_go_to_stdout(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_legacy_encoding_gets_ascii_stand_ins_not_a_crash(tmp_path: Path, encoding: str) -> None:
     # cp1252: half a table, then exit 1 on `−` or `≥`.
     env = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "100"}

@@ -194,7 +194,7 @@ EXACT_N = [1, 2, 4, 5, 8, 10, 16, 20, 25, 40, 50]
     scoped=st.booleans(),
     ha=st.booleans(),
 )
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_flat_answers_equal_the_uniform_inventory(catalog, n, k_share, pods, rps, nodes, scoped, ha) -> None:
     from advisor.document import option_cost_doc
 
@@ -260,7 +260,7 @@ def test_cost_never_falls_when_a_namespace_is_added(catalog, entries, extra) -> 
     more_pods=st.integers(0, 5000),
     more_rps=st.floats(0, 1e5),
 )
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_cost_never_falls_when_pods_or_rps_grow(catalog, entries, which, more_pods, more_rps) -> None:
     entries[0] = {**entries[0], "pods": max(1, entries[0]["pods"])}
     i = which % len(entries)
@@ -367,7 +367,7 @@ def test_a_flag_beside_an_inventory_is_an_error(tmp_path: Path, capsys) -> None:
     assert "--pods: " in capsys.readouterr().err
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_million_namespaces_is_refused_before_any_work(catalog) -> None:
     entries = [{"name": f"n{i}", "pods": 1} for i in range(10**6)]
     with pytest.raises(AnswerError, match=r"namespaces: 1,000,000 entries; at most 20,000"):

@@ -133,13 +133,13 @@ def spawn(*args: str, **env: str) -> str:
     return out
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_on_a_terminal_levels_are_coloured() -> None:
     out = spawn("matrix", "--feature", "vm-workloads")
     assert COLOUR_SGR.search(out)
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_no_color_keeps_every_level_readable_without_colour() -> None:
     out = spawn("matrix", "--feature", "vm-workloads", NO_COLOR="1")
     assert not COLOUR_SGR.search(out)
@@ -150,7 +150,7 @@ def test_no_color_keeps_every_level_readable_without_colour() -> None:
     ]
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_piped_output_has_no_escape_codes(tmp_path) -> None:
     for args in (["matrix"], ["data", "show"]):
         done = subprocess.run(

@@ -174,7 +174,7 @@ SWEEPS = [
 
 
 @pytest.mark.parametrize("sweep, extra", SWEEPS, ids=[s for s, _ in SWEEPS])
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_sweeps_across_the_extremes_stay_finite_and_ordered(capsys, sweep, extra) -> None:
     doc = run_json(capsys, "cost", *extra, "--sweep", sweep)
     check_document(doc, "cost")

@@ -77,7 +77,7 @@ def without_ids(reasons: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.parametrize("args", SCENARIOS, ids=["defaults", "large-l7", "conservative-required", "early-prefer"])
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_recommend_scores_the_copy_exactly_like_the_original(cli, four, args) -> None:
     doc = as_json(cli, "recommend", "--data-dir", str(four), *args)
     original, clone = doc["options"]["istio-sidecar"], doc["options"][COPY]
@@ -92,7 +92,7 @@ def test_recommend_scores_the_copy_exactly_like_the_original(cli, four, args) ->
         assert doc["options"][oid]["scores"] == bundled["options"][oid]["scores"], oid
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_cost_sweep_and_what_if_treat_the_copy_like_the_original(cli, four) -> None:
     cost = as_json(cli, "cost", "--data-dir", str(four), "--pods", "800", "--sweep", "pods=100:5000:6")
     assert cost_of(cost["options"][COPY]) == cost_of(cost["options"]["istio-sidecar"])
@@ -123,7 +123,7 @@ def test_data_validate_accepts_the_four_option_directory(cli, four) -> None:
     ],
     ids=["recommend", "what-if", "cost", "sweep", "matrix"],
 )
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_fourth_option_renders_at_60_columns(monkeypatch, cli, four, args) -> None:
     monkeypatch.setenv("COLUMNS", "60")
     rc, out, err = cli(*args[:1], "--data-dir", str(four), *args[1:])

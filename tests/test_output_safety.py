@@ -32,7 +32,7 @@ def test_dev_null_with_force_stays_a_device(capsys) -> None:
     assert not [n for n in os.listdir("/dev") if n.startswith(".null.")]
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_dev_stdout_gets_the_document(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "advisor", "cost", "-o", "/dev/stdout", "--format", "json"],
@@ -74,7 +74,7 @@ def test_a_dangling_symlink_is_refused_even_with_force(capsys, tmp_path: Path) -
     assert link.is_symlink() and not (tmp_path / "missing").exists()
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_fifo_with_no_reader_is_refused_and_one_with_a_reader_is_written(capsys, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
@@ -169,7 +169,7 @@ SLOW_FSYNC = (
 
 
 @pytest.mark.parametrize("signame, code", [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_signal_during_a_slow_fsync_leaves_no_temporary_file(tmp_path: Path, signame: str, code: int) -> None:
     out = tmp_path / "out.toml"
     proc = subprocess.Popen(

@@ -41,7 +41,7 @@ def test_every_data_file_has_a_model_and_a_catalog_field() -> None:
     assert {attr for _, attr, _ in MODELS} <= fields
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_pinned_and_freshly_validated_catalogs_give_the_same_documents(tmp_path: Path) -> None:
     # --data-dir with a copy of every bundled file validates (pydantic); the bundled run uses the pin.
     copy = tmp_path / "data"
@@ -60,7 +60,7 @@ def test_pinned_and_freshly_validated_catalogs_give_the_same_documents(tmp_path:
         assert a == b, command
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_a_bundled_run_imports_no_pydantic_and_reads_no_toml() -> None:
     code = (
         "import sys, io, contextlib; from advisor.__main__ import main\n"
@@ -116,7 +116,7 @@ def test_each_file_is_read_once_and_the_catalog_comes_from_those_bytes(monkeypat
     assert sorted(r for r in reads if r in DATA_FILES) == sorted(DATA_FILES)
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_the_old_cache_variables_are_accepted_and_write_nothing(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     proc = _run(

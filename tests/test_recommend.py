@@ -240,7 +240,7 @@ def test_dash_output_is_stdout(capsys) -> None:
     assert rc == 0 and json.loads(out)["schema_version"] == 1
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_recommend_does_not_import_questionary() -> None:
     code = (
         "import sys; from advisor.__main__ import main; rc = main(['recommend', '--format', 'json']);"

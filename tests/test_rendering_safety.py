@@ -173,7 +173,7 @@ def test_the_hostile_data_is_valid_data(capsys, hostile_data) -> None:
     assert outcome.rc == 0, str(outcome)
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_matrix_shows_names_notes_versions_and_sources_literally(capsys, hostile_data) -> None:
     data_dir, tags = hostile_data
     outcome = invoke(capsys, "matrix", "--data-dir", str(data_dir))
@@ -258,7 +258,7 @@ def test_cost_shows_components_profile_and_sweep_literally(capsys, hostile_data)
     )
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_what_if_shows_option_names_and_profiles_literally(capsys, hostile_data) -> None:
     data_dir, tags = hostile_data
     outcome = invoke(capsys, "recommend", "--what-if", "--pods", "500", "--data-dir", str(data_dir))
@@ -284,7 +284,7 @@ def test_compare_shows_what_two_hostile_results_hold_literally(capsys, tmp_path,
     assert compared.rc == 0 and ESC not in compared.out
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_the_wizard_prints_data_text_literally(tmp_path, hostile_data) -> None:
     """Notes between the prompts, the result and the reproducing command, on hostile data."""
     from prompt_toolkit.data_structures import Size
@@ -363,7 +363,7 @@ def _bad_copy(tmp_path: Path, hostile_data, edit) -> Path:
     return target
 
 
-@pytest.mark.slow  # over 0.3 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_data_problems_quote_hostile_values_without_obeying_them(capsys, tmp_path, hostile_data) -> None:
     def edit(name: str, doc: dict) -> None:
         if name == "features.toml":

@@ -180,7 +180,7 @@ def test_kubectl_dump_counts_pods_as_they_are_and_reads_nodes(tmp_path, cli):
     assert status[0]["field"] == 'metadata.annotations["sidecar.istio.io/status"]'
 
 
-@pytest.mark.slow  # over 0.5 s here: the quick loop (-m "not slow") leaves it to the full suite
+@pytest.mark.slow
 def test_native_sidecar_and_completed_pods(tmp_path, cli):
     gen = gen_cluster()
     dump = tmp_path / "cluster.json"

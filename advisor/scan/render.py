@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.errors import visible
+from advisor.markdown import text as md_text
 
 MAX_EVIDENCE = 3  # per capability in the views; the document lists all
 
@@ -126,20 +127,12 @@ def render_table(result: Any, console: Any) -> None:
             console.print(t(f"  - {w}"), soft_wrap=True)
 
 
-def _md(text: Any) -> str:
-    """Text from files, safe in a Markdown table cell."""
-    out = visible(str(text), one_line=True)
-    for ch in "\\`*_[]<>|":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 def render_markdown(result: Any) -> str:
     doc = result.to_document()
     scan = doc["scan"]
     lines = ["# Cluster scan", ""]
     lines += ["| | |", "|---|---|"]
-    lines += [f"| {_md(k)} | {_md(v)} |" for k, v in _summary(doc)]
+    lines += [f"| {md_text(k)} | {md_text(v)} |" for k, v in _summary(doc)]
     lines += [
         "",
         "## Namespaces",
@@ -150,19 +143,19 @@ def render_markdown(result: Any) -> str:
     for ns in scan["namespaces"]:
         rps = f"{ns['rps']:,.1f}" if ns.get("rps") is not None else ""
         lines.append(
-            f"| {_md(ns['name'])} | {ns['pods']} | {_md(ns['meshed_by'])} | {_l7(ns).replace('%', '%')} | {ns['l7_basis']} | {rps} |"
+            f"| {md_text(ns['name'])} | {ns['pods']} | {md_text(ns['meshed_by'])} | {_l7(ns)} | {ns['l7_basis']} | {rps} |"
         )
     lines += ["", "## Capabilities in use", ""]
     if scan["capabilities"]:
         lines += ["| capability | signals | evidence |", "|---|---|---|"]
         for cap in scan["capabilities"]:
-            ev = "<br>".join(_md(_evidence(e)) for e in cap["evidence"][:MAX_EVIDENCE])
+            ev = "<br>".join(md_text(_evidence(e)) for e in cap["evidence"][:MAX_EVIDENCE])
             if len(cap["evidence"]) > MAX_EVIDENCE:
                 ev += f"<br>... and {len(cap['evidence']) - MAX_EVIDENCE} more"
-            lines.append(f"| {_md(cap['id'])} | {_md(', '.join(cap['signals']))} | {ev} |")
+            lines.append(f"| {md_text(cap['id'])} | {md_text(', '.join(cap['signals']))} | {ev} |")
     else:
         lines.append("None found.")
     if scan["warnings"]:
         lines += ["", "## What the scan could not see", ""]
-        lines += [f"- {_md(w)}" for w in scan["warnings"]]
+        lines += [f"- {md_text(w)}" for w in scan["warnings"]]
     return "\n".join(lines) + "\n"
