@@ -13,9 +13,12 @@ import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, dataclass_transform
 
 from advisor.errors import DataError
+from advisor.records import record
+
+T = TypeVar("T", bound=type)
 
 LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
 FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
@@ -77,11 +80,12 @@ _STRICT_SHAPE = {"extra": "forbid", "str_strip_whitespace": True}
 _MODEL_CLASSES: list[type] = []
 
 
-def model(cls: type) -> type:
-    """A frozen dataclass that pydantic validates with unknown fields forbidden."""
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+def model(cls: T) -> T:
+    """A frozen record (advisor.records: never compared, cheap to define) that pydantic validates
+    with unknown fields forbidden."""
     cls.__pydantic_config__ = _STRICT_SHAPE  # type: ignore[attr-defined]
-    # eq=False: models are never compared; skipping __eq__ and __hash__ trims class building on every run.
-    built = dataclass(frozen=True, eq=False)(cls)
+    built = record(cls)
     _MODEL_CLASSES.append(built)
     return built
 

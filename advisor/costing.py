@@ -13,13 +13,14 @@ from __future__ import annotations
 import bisect
 import functools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Callable
 
 from advisor.answers import Answers
 from advisor.catalog import Catalog, Component, ComponentFigures, Figure, LatencyFigures, answer_figure
 from advisor.inventory import Inventory
+from advisor.records import record
 
 HOURS_PER_MONTH = 730
 BYTES_PER_MB = 1_000_000  # published memory figures are decimal MB
@@ -41,15 +42,15 @@ USAGE_FIGURES: tuple[str, ...] = (
 )
 
 
-# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
-@dataclass(frozen=True, eq=False)
+# Records (advisor.records): frozen, compared by their documents and never by value, cheap to define.
+@record
 class View:
     cpu_vcpu: float
     memory_gib: float
     monthly_usd: float
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Spread:
     """Low, expected and high of one output: every figure at its low, its value, its high."""
 
@@ -58,7 +59,7 @@ class Spread:
     high: float
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class ComponentCost:
     id: str
     name: str
@@ -83,7 +84,7 @@ class ComponentCost:
         return tuple(dict.fromkeys(f.source for f in self.figures.values()))
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Latency:
     per_hop_p50_ms: float
     per_hop_p90_ms: float
@@ -100,7 +101,7 @@ class Latency:
     network_hop: bool = False  # the L7 path includes the waypoint's extra network traversal
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class NodeProjection:
     """Whole nodes the mesh's requests need, when the node size is known (a bin-packing estimate)."""
 
@@ -113,7 +114,7 @@ class NodeProjection:
     method: str
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Transition:
     """Both meshes (or both data-plane modes) at full size while a move from `current` is under way.
 
@@ -131,7 +132,7 @@ class Transition:
         return self.usage if basis == "usage" else self.requests
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class OptionCost:
     option: str
     components: tuple[ComponentCost, ...]
@@ -153,7 +154,7 @@ class OptionCost:
         return Spread(v, v, v)
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Projection:
     profile: str
     cpu_price: float
@@ -181,7 +182,7 @@ def waypoint_namespaces(l7_ratio: float, namespaces: int) -> int:
 # ---------------------------------------------------------------- the workload, per namespace
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Group:
     """Namespaces alike for the model: how many, their pods, east-west rps and L7 rps each."""
 
@@ -192,7 +193,7 @@ class Group:
     needs_l7: bool
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Workload:
     groups: tuple[Group, ...]  # meshed namespaces only
     mesh_rps: float
@@ -323,7 +324,7 @@ class ViewSum:
         return [self.sum(b, sl, cap)[0] for b, sl in zip(bases, slopes)]
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Drivers:
     instances: int
     rps: float
@@ -447,7 +448,7 @@ def usage_at(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], 
     return cpu, total_mb * BYTES_PER_MB / BYTES_PER_GIB, capped
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class CompiledUsage:
     """usage_at for one component with the drivers folded in: linear terms (figure, coefficient)."""
 
@@ -713,7 +714,7 @@ def connected_proxies(option_comps: tuple[Component, ...], counts: dict[str, int
     return float(sum(counts[c.id] for c in option_comps if c.role != "control-plane" and c.traffic != "none"))
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Model:
     """Everything `project` derived from the answers, kept for sampling the figures again."""
 

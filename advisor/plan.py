@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from advisor.errors import UserError
+from advisor.records import record
 
 if TYPE_CHECKING:
     from advisor.answers import Resolved
@@ -105,7 +106,7 @@ class Namespace:
     objects: int  # objects in it that the plan must rework or that block the move
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class PlanResult:
     """`plan --to OPTION`: what the move from the current mesh takes."""
 

@@ -11,10 +11,11 @@ Imports of the core stay inside methods: building a result costs nothing at star
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Protocol
 
 from advisor.errors import UserError
+from advisor.records import record
 
 if TYPE_CHECKING:
     from advisor.answers import Resolved
@@ -60,7 +61,7 @@ def check_schema_version(doc: Mapping[str, Any], label: str, error: type[UserErr
 # ---------------------------------------------------------------- results of commands
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class RecommendationResult:
     """`recommend`: the scored options, and the decision boundaries when --what-if was asked."""
 
@@ -93,7 +94,7 @@ class RecommendationResult:
         return doc
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class CostResult:
     """`cost`: per-component resources, money and latency, and the sweep when --sweep was given."""
 
@@ -121,7 +122,7 @@ class CostResult:
         return doc
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class MatrixResult:
     """`matrix`: the feature matrix, or the rows asked for with --feature."""
 
@@ -136,7 +137,7 @@ class MatrixResult:
         return matrix_document(self.catalog, list(self.feature_ids), self.generated_at)
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class DataResult:
     """`data show`: every benchmark figure and price with its source."""
 
@@ -150,7 +151,7 @@ class DataResult:
         return data_document(self.catalog, self.generated_at)
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class ComparisonResult:
     """`compare A B`: the comparison document (built by advisor.compare from two saved results)."""
 
@@ -168,7 +169,7 @@ class ComparisonResult:
 # ---------------------------------------------------------------- documents read back
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class SavedRecommendation:
     """A recommendation result read back from a file (for `compare`), checked once on the way in."""
 
@@ -183,7 +184,7 @@ class SavedRecommendation:
         return cls(document=doc, label=label)
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class AnswersDocument:
     """An answers file or a full export (its [answers] table), as given to --answers."""
 

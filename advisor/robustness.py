@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 from typing import Any
 
 from advisor.answers import Answers
 from advisor.catalog import CATEGORIES, Catalog, Figure
 from advisor.costing import HOURS_PER_MONTH, Model, build_model, compile_usage, latency_at, monthly_usd, usage_at
+from advisor.records import record
 from advisor.scoring import Recommendation, _relative, cost_floor
 
 DRAWS = 2000
@@ -30,8 +30,8 @@ METHOD = (
 )
 
 
-# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
-@dataclass(frozen=True, eq=False)
+# Records (advisor.records): frozen, compared by their documents and never by value, cheap to define.
+@record
 class Robustness:
     draws: int
     seed: int

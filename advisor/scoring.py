@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from advisor.answers import Answers
 from advisor.catalog import CATEGORIES, Catalog, Range, When
 from advisor.costing import OptionCost, Projection, project
 from advisor.formatting import dollars, number, percent
+from advisor.records import record
 
 
-# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
-@dataclass(frozen=True, eq=False)
+# Records (advisor.records): frozen, compared by their documents and never by value, cheap to define.
+@record
 class Reason:
     category: str
     delta: float
@@ -21,7 +22,7 @@ class Reason:
     label: str = ""  # a short name for the one-line explanation: a rule id, a feature id, ...
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Blocker:
     feature: str
     level: str
@@ -29,7 +30,7 @@ class Blocker:
     source: str
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class PartlyMet:
     """A required capability an option supports only in part: said plainly, never read as met."""
 
@@ -38,7 +39,7 @@ class PartlyMet:
     source: str
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class OptionScore:
     option: str
     name: str
@@ -57,7 +58,7 @@ class OptionScore:
     fixed_deltas: dict[str, float] | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Recommendation:
     choice: str  # an option id, or "none"
     ranking: tuple[str, ...]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from advisor.answers import Answers
@@ -11,14 +10,15 @@ from advisor.costing import project
 from advisor.errors import AnswerError
 from advisor.formatting import quoted
 from advisor.questions import BY_KEY
+from advisor.records import record
 
 SWEEP_KEYS: tuple[str, ...] = ("pods", "nodes", "namespaces", "mesh_rps", "l7_ratio", "hops")
 MAX_POINTS = 500
 DEFAULT_STEPS = 12
 
 
-# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
-@dataclass(frozen=True, eq=False)
+# Records (advisor.records): frozen, compared by their documents and never by value, cheap to define.
+@record
 class SweepSpec:
     key: str
     start: float
@@ -26,14 +26,14 @@ class SweepSpec:
     steps: int
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Crossover:
     cheaper_below: str  # option cheaper just below the crossing
     cheaper_above: str
     at: float  # interpolated answer value where the two monthly costs meet
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Sweep:
     key: str
     basis: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable
 
 from advisor.answers import Answers
@@ -12,6 +12,7 @@ from advisor.costing import Projection, project, reprice
 from advisor.formatting import readable, signed_percent
 from advisor.inventory import DERIVED_KEYS
 from advisor.questions import BY_KEY, NUMERIC_KEYS, QUESTIONS
+from advisor.records import record
 from advisor.scoring import Recommendation, recommend
 
 # Shares live on a fixed 0-1 scale, so a linear grid suits them; counts, rates and prices span
@@ -51,8 +52,8 @@ DISTANCE = (
 )
 
 
-# Compared by their documents, never by value: eq=False skips building __eq__ and __hash__ at import.
-@dataclass(frozen=True, eq=False)
+# Records (advisor.records): frozen, compared by their documents and never by value, cheap to define.
+@record
 class Finding:
     key: str  # an answer key; for capability toggles, the feature id
     kind: str  # "threshold" | "alternative" | "capability"
@@ -68,7 +69,7 @@ class Finding:
     direction: str = ""  # thresholds: "up" | "down"
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class WhatIf:
     choice: str
     margin: float

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from advisor.errors import DataError
+from advisor.records import record
 
 SIGNALS_FILE = "signals.toml"
 SCOPES = ("object", "pod")
@@ -92,7 +92,7 @@ def _scalar_text(value: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Test:
     path: tuple[Step, ...]
     op: str  # "present" or one of TESTS
@@ -155,7 +155,7 @@ def _first(value: Any, steps: tuple[Step, ...], i: int, test: "Test") -> list[tu
     return None
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class Signal:
     id: str
     kind: str
@@ -192,7 +192,7 @@ class Signal:
         return ", ".join(seen)[:200] or None
 
 
-@dataclass(frozen=True, eq=False)
+@record
 class SignalSet:
     signals: tuple[Signal, ...]
     by_kind: dict[tuple[str, str], tuple[Signal, ...]]  # (group, kind) -> object-scope signals
