@@ -4,7 +4,8 @@ Each draw picks every figure that has a low and a high from a triangular distrib
 value, high), the same draw for the same figure wherever it is used, then recomputes each
 option's monthly cost and end-to-end latency and rescores the cost and latency categories (the
 other categories do not depend on the figures). The seed is fixed, so the same answers and data
-give the same document.
+give the same document. When the figures' bounds already decide every draw, the shares are known
+without evaluating the draws (see `decided` in `robustness`): the same shares, exactly.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ METHOD = (
     f"{DRAWS:,} draws, seed {SEED}: every figure with a low and a high drawn from a triangular "
     "distribution (low, value, high), one draw per figure shared by every component that uses it; "
     "each draw recomputes the options' monthly cost (the cost basis) and p90 latency and rescores "
-    "those two categories. Figures without a range keep their value; requests come from charts and "
-    "have none."
+    "those two categories. Figures without a range keep their value; requests (from charts, or "
+    "the answers' proxy requests) have none."
 )
 
 
@@ -46,8 +47,17 @@ def _key(f: Figure) -> tuple[Any, ...]:
 
 
 def robustness(
-    answers: Answers, catalog: Catalog, rec: Recommendation, draws: int = DRAWS, seed: int = SEED
+    answers: Answers,
+    catalog: Catalog,
+    rec: Recommendation,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    *,
+    short_cut: bool = True,
 ) -> Robustness:
+    """The shares of draws in which each option is the cheapest and would be recommended.
+
+    `short_cut=False` always draws (tests check that the short cut gives the same shares)."""
     model: Model = build_model(answers, catalog)
     basis = answers.cost_basis
     p_cpu, p_mem = answers.cpu_price, answers.memory_price
@@ -62,9 +72,9 @@ def robustness(
                 f = getattr(figs, name)
                 if f is not None and f.low is not None and f.high is not None and f.low < f.high:
                     ranged.setdefault(_key(f), f)
-    for lat in model.latency.values():
-        for name in lat.__dataclass_fields__:
-            f = getattr(lat, name)
+    for lat_figs in model.latency.values():
+        for name in lat_figs.__dataclass_fields__:
+            f = getattr(lat_figs, name)
             if f is not None and f.low is not None and f.high is not None and f.low < f.high:
                 ranged.setdefault(_key(f), f)
 
@@ -105,50 +115,126 @@ def robustness(
     }
     w_cost, w_lat = weights["cost"], weights["latency"]
 
+    def evaluate(
+        drawn: dict[tuple[Any, ...], list[float]], n: int
+    ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+        """Each option's monthly cost and p90 latency over `n` draws of the ranged figures."""
+
+        def series(terms: Any) -> list[float]:
+            const = sum(f.value * k for f, k in terms if not is_ranged(f))
+            out = [const] * n
+            for f, k in terms:
+                if is_ranged(f):
+                    out = [x + k * y for x, y in zip(out, drawn[_key(f)])]
+            return out
+
+        def one(f: Figure | None) -> list[float]:
+            if f is None:
+                return [0.0] * n
+            return drawn[_key(f)] if is_ranged(f) else [f.value] * n
+
+        cost: dict[str, list[float]] = {}
+        lat: dict[str, list[float]] = {}
+        for o in options:
+            if basis == "usage":
+                total = [fixed_cost[o]] * n
+                for cu in moving[o]:
+                    cpu = series(cu.cpu)
+                    base = series(cu.memory_base)
+                    slope = one(cu.slope)
+                    mem = cu.in_view.sums(base, slope, cu.cap)
+                    total = [t + (c * p_cpu + m * to_gib * p_mem) * HOURS_PER_MONTH for t, c, m in zip(total, cpu, mem)]
+                cost[o] = total
+            else:
+                cost[o] = [requests_usd[o]] * n
+            figs = model.latency[o]
+            if not lat_moving[o]:
+                lat[o] = [fixed_lat[o]] * n
+                continue
+            r = answers.l7_ratio
+            base_l = one(figs.per_hop_p90_ms)
+            if figs.l7_per_hop_p90_ms is not None:
+                l7 = one(figs.l7_per_hop_p90_ms)
+                hop = one(figs.network_hop_p90_ms)
+                lat[o] = [((1 - r) * b + r * (x + h)) * hops for b, x, h in zip(base_l, l7, hop)]
+            else:
+                lat[o] = [b * hops for b in base_l]
+        return cost, lat
+
+    to_gib = 1_000_000 / 1024**3
+
+    def score(o: str, cost: float, lat: float, best_cost: float, best_lat: float) -> float:
+        return _scores(
+            still[o],
+            w_cost,
+            w_lat,
+            fixed[o]["cost"],
+            fixed[o]["latency"],
+            [cost],
+            [lat],
+            [best_cost],
+            [best_lat],
+            floor,
+            lat_floor,
+        )[0]
+
+    # Exact short cut. Cost and latency grow with every figure (non-negative terms) and a score
+    # falls with its own cost and latency and rises with the best ones, so every figure at its
+    # lowest and every figure at its highest bound what any draw can give. When one option is the
+    # cheapest even at its highest against the others at their lowest, and one eligible option's
+    # lowest possible score beats every other's highest, every draw ends the same way and the
+    # shares are exact without evaluating the draws. First with the figures' lows and highs (no
+    # drawing at all: the usual case for a clear choice), then with the drawn extremes.
+    monotone = (
+        short_cut
+        and floor > 0
+        and lat_floor > 0
+        and all(k >= 0 for o in options for cu in moving[o] for terms in (cu.cpu, cu.memory_base) for _, k in terms)
+    )
+
+    def decided(low: dict[tuple[Any, ...], list[float]], high: dict[tuple[Any, ...], list[float]]) -> Robustness | None:
+        lo_cost, lo_lat = evaluate(low, 1)
+        hi_cost, hi_lat = evaluate(high, 1)
+        cheap = [o for o in options if all(hi_cost[o][0] < lo_cost[other][0] for other in options if other != o)]
+        if not cheap:
+            return None
+        best = ""
+        if eligible:
+            best_lo = (min(v[0] for v in lo_cost.values()), min(v[0] for v in lo_lat.values()))
+            best_hi = (min(v[0] for v in hi_cost.values()), min(v[0] for v in hi_lat.values()))
+            lowest = {o: score(o, hi_cost[o][0], hi_lat[o][0], *best_lo) for o in eligible}
+            highest = {o: score(o, lo_cost[o][0], lo_lat[o][0], *best_hi) for o in eligible}
+            sure = [o for o in eligible if all(lowest[o] > highest[other] for other in eligible if other != o)]
+            if not sure:
+                return None
+            best = sure[0]
+        return _result(
+            {o: draws if o == cheap[0] else 0 for o in options},
+            {o: draws if o == best else 0 for o in options},
+            draws,
+            seed,
+            names,
+            rec.choice,
+            basis,
+            options,
+        )
+
+    if monotone:
+        known = decided(
+            {k: [float(f.low or 0.0)] for k, f in ranged.items()},
+            {k: [float(f.high or 0.0)] for k, f in ranged.items()},
+        )
+        if known is not None:
+            return known
+
     # Every ranged figure's draws at once (one list per figure), then each option's cost and
     # latency as lists over the draws: linear terms add list-wise; only the memory cap is per draw.
     drawn = _draws(ranged, draws, seed)
-
-    def series(terms: Any) -> list[float]:
-        const = sum(f.value * k for f, k in terms if not is_ranged(f))
-        out = [const] * draws
-        for f, k in terms:
-            if is_ranged(f):
-                out = [x + k * y for x, y in zip(out, drawn[_key(f)])]
-        return out
-
-    def one(f: Figure | None) -> list[float]:
-        if f is None:
-            return [0.0] * draws
-        return drawn[_key(f)] if is_ranged(f) else [f.value] * draws
-
-    to_gib = 1_000_000 / 1024**3
-    cost: dict[str, list[float]] = {}
-    lat: dict[str, list[float]] = {}
-    for o in options:
-        if basis == "usage":
-            total = [fixed_cost[o]] * draws
-            for cu in moving[o]:
-                cpu = series(cu.cpu)
-                base = series(cu.memory_base)
-                slope = one(cu.slope)
-                mem = cu.in_view.sums(base, slope, cu.cap)
-                total = [t + (c * p_cpu + m * to_gib * p_mem) * HOURS_PER_MONTH for t, c, m in zip(total, cpu, mem)]
-            cost[o] = total
-        else:
-            cost[o] = [requests_usd[o]] * draws
-        figs = model.latency[o]
-        if not lat_moving[o]:
-            lat[o] = [fixed_lat[o]] * draws
-            continue
-        r = answers.l7_ratio
-        base_l = one(figs.per_hop_p90_ms)
-        if figs.l7_per_hop_p90_ms is not None:
-            l7 = one(figs.l7_per_hop_p90_ms)
-            hop = one(figs.network_hop_p90_ms)
-            lat[o] = [((1 - r) * b + r * (x + h)) * hops for b, x, h in zip(base_l, l7, hop)]
-        else:
-            lat[o] = [b * hops for b in base_l]
+    if monotone and draws:
+        known = decided({k: [min(v)] for k, v in drawn.items()}, {k: [max(v)] for k, v in drawn.items()})
+        if known is not None:
+            return known
+    cost, lat = evaluate(drawn, draws)
 
     # Per draw, column-wise: the cheapest option (the first of equal costs, in data order), then
     # each eligible option's score from its cost and latency, and the first of the highest.
@@ -178,7 +264,19 @@ def robustness(
         ]
         for row in zip(*scores):
             chosen[eligible[row.index(max(row))]] += 1
+    return _result(cheapest, chosen, draws, seed, names, rec.choice, basis, options)
 
+
+def _result(
+    cheapest: dict[str, int],
+    chosen: dict[str, int],
+    draws: int,
+    seed: int,
+    names: dict[str, str],
+    choice: str,
+    basis: str,
+    options: list[str],
+) -> Robustness:
     cheap_share = {o: cheapest[o] / draws for o in options}
     chosen_share = {o: chosen[o] / draws for o in options}
     return Robustness(
@@ -186,7 +284,7 @@ def robustness(
         seed=seed,
         cheapest=cheap_share,
         chosen=chosen_share,
-        text=_words(cheap_share, chosen_share, names, draws, rec.choice, basis),
+        text=_words(cheap_share, chosen_share, names, draws, choice, basis),
     )
 
 

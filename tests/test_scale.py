@@ -214,3 +214,61 @@ def test_requests_have_no_range_so_the_cheapest_never_moves(catalog) -> None:
     a = answers(catalog, pods=3000, nodes=40, mesh_rps=50_000, cost_basis="requests")
     r = robustness(a, catalog, recommend(a, catalog))
     assert r.cheapest["linkerd"] == 1.0  # Linkerd's default chart reserves nothing
+
+
+# ---------------------------------------------------------------- the sampling's exact short cut
+
+SAMPLED = {
+    "pods": st.integers(1, 200_000),
+    "nodes": st.integers(1, 5_000),
+    "namespaces": st.integers(1, 2_000),
+    "mesh_rps": st.integers(0, 5_000_000),
+    "l7_ratio": st.integers(0, 100).map(lambda pct: pct / 100),
+    "hops": st.integers(1, 20),
+    "cost_basis": st.sampled_from(["usage", "requests"]),
+    "control_plane_ha": st.booleans(),
+    "cost_sensitivity": st.sampled_from(["low", "medium", "high"]),
+    "latency_sensitivity": st.sampled_from(["low", "medium", "high"]),
+    "require": st.sampled_from(["", "mtls", "mtls,header-routing", "wasm"]),
+}
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
+@given(flags=st.fixed_dictionaries(SAMPLED))
+def test_the_short_cut_gives_the_sampled_shares(catalog, flags) -> None:
+    """When the figures' lows and highs already decide every draw, robustness skips drawing: the
+    shares must be exactly what the 2,000 draws give."""
+    a = answers(catalog, **{k: v for k, v in flags.items() if v != ""})
+    rec = recommend(a, catalog)
+    assert asdict(robustness(a, catalog, rec)) == asdict(robustness(a, catalog, rec, short_cut=False))
+
+
+@pytest.mark.parametrize(
+    ("flags", "winner"),
+    [({"pods": 200, "nodes": 20}, "linkerd"), ({"pods": 20_000, "nodes": 40, "mesh_rps": 10_000}, "istio-ambient")],
+)
+def test_a_clear_choice_is_decided_without_drawing(catalog, monkeypatch, flags, winner) -> None:
+    import advisor.robustness as module
+
+    a = answers(catalog, **flags)
+    rec = recommend(a, catalog)
+    sampled = robustness(a, catalog, rec, short_cut=False)
+    assert sampled.cheapest[winner] == 1.0 and sampled.chosen[winner] == 1.0
+
+    def no_draws(*args, **kwargs):
+        raise AssertionError("drew figures although the bounds decide every draw")
+
+    monkeypatch.setattr(module, "_draws", no_draws)
+    assert asdict(robustness(a, catalog, rec)) == asdict(sampled)
+
+
+def test_a_close_call_is_still_drawn(catalog, monkeypatch) -> None:
+    import advisor.robustness as module
+
+    a = answers(catalog, pods=3000, nodes=40, mesh_rps=50_000)  # the Linkerd / ambient boundary above
+    calls = []
+    real = module._draws
+    monkeypatch.setattr(module, "_draws", lambda *args: calls.append(1) or real(*args))
+    r = robustness(a, catalog, recommend(a, catalog))
+    assert calls == [1] and 0 < r.cheapest["linkerd"] < 1
