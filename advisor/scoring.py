@@ -7,7 +7,7 @@ from typing import Literal
 
 from advisor.answers import Answers
 from advisor.catalog import CATEGORIES, Catalog, Range, When
-from advisor.costing import OptionCost, Projection, project
+from advisor.costing import USAGE_FIGURES, OptionCost, Projection, project
 from advisor.formatting import dollars, number, percent
 from advisor.records import record
 
@@ -350,10 +350,12 @@ def _largest_part(oc: OptionCost, basis: str) -> tuple[str, str]:
     if total <= 0:
         return "", ""
     top = max(oc.components, key=lambda c: getattr(c, key))
+    # The figures the view is made of, the deciding ones first; a component carries only the
+    # request figures it used (`ha_request_*` with control_plane_ha).
     wanted = (
-        ("cpu_vcpu_per_1000rps", "cpu_vcpu_per_instance", "memory_mb_per_instance")
+        USAGE_FIGURES
         if basis == "usage"
-        else ("request_cpu_millicores", "request_memory_mib")
+        else ("ha_request_cpu_millicores", "request_cpu_millicores", "ha_request_memory_mib", "request_memory_mib")
     )
     source = next((top.figures[name].source for name in wanted if name in top.figures), "")
     return f"{top.name}, {percent(getattr(top, key) / total)}", source

@@ -272,3 +272,16 @@ def test_a_close_call_is_still_drawn(catalog, monkeypatch) -> None:
     monkeypatch.setattr(module, "_draws", lambda *args: calls.append(1) or real(*args))
     r = robustness(a, catalog, recommend(a, catalog))
     assert calls == [1] and 0 < r.cheapest["linkerd"] < 1
+
+
+def test_an_ha_requests_cost_reason_names_the_ha_values_as_its_source(catalog) -> None:
+    """With control_plane_ha on the requests basis, the largest part is priced from values-ha.yaml;
+    the reason cites that file, not a benchmark profile that has nothing to do with it."""
+    a = answers(catalog, pods=20, nodes=3, cost_basis="requests", control_plane_ha=True)
+    rec = recommend(a, catalog)
+    (reason,) = [r for r in rec.options["linkerd"].reasons if r.category == "cost"]
+    assert "largest part: linkerd control plane (destination, identity, proxy-injector), 52%" in reason.text
+    assert (
+        reason.source
+        == "linkerd/linkerd2:charts/linkerd-control-plane/values-ha.yaml@05b44ad0d693f5bda58f13f322eb1dc2d322424d"
+    )
