@@ -160,7 +160,10 @@ class Question:
         if _THOUSANDS.fullmatch(text) and not digits.startswith("0,") and text.count(",") == 1 and "." not in text:
             hint = f"a comma is neither a decimal point nor a separator here: write {text.replace(',', '.')} or {text.replace(',', '')}"
         elif text.count(",") == 1 and "." not in text and re.fullmatch(r"[+-]?\d*,\d+", text):
-            hint = f"a comma is not a decimal point: write {text.replace(',', '.')}"
+            if self.kind == "int":  # "1,5 pods": neither 1.5 (not whole) nor 15 can be guessed
+                hint = "a comma is neither a decimal point nor a separator here: write the whole number without it"
+            else:
+                hint = f"a comma is not a decimal point: write {text.replace(',', '.')}"
         else:
             hint = "write the number with a dot for decimals" + (" and no commas" if not self.allows_grouping else "")
         raise ValueError(f"expected {self.expected()}, got {_show(raw)}; {hint}")

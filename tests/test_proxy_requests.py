@@ -160,12 +160,13 @@ def test_the_decision_record_says_so_and_lists_the_answers(cli) -> None:
             # a decimal comma is refused, never guessed (0.1 vCPU is 100 millicores)
             ["--proxy-cpu-request", "0,1"],
             "--proxy-cpu-request: expected a whole number from 0 to 64,000, got '0,1'; "
-            "a comma is not a decimal point: write 0.1",
+            "a comma is neither a decimal point nor a separator here: write the whole number without it",
         ),
         (
             ["--proxy-memory-request", "1,5"],
+            # never "write 1.5": that is not a whole number either
             "--proxy-memory-request: expected a whole number from 0 to 262,144, got '1,5'; "
-            "a comma is not a decimal point: write 1.5",
+            "a comma is neither a decimal point nor a separator here: write the whole number without it",
         ),
         (
             ["--proxy-cpu-request", "100m"],

@@ -35,7 +35,7 @@ def run(*args: str) -> tuple[int, str, str]:
         ("--cpu-price", "1,500", "write 1.500 or 1500"),  # a price: ambiguous, so neither is guessed
         ("--l7-ratio", "0,3", "write 0.3"),
         ("--mesh-rps", "0,5", "write 0.5"),
-        ("--pods", "0,500", "write 0.500"),
+        ("--pods", "0,500", "write the whole number without it"),  # never "0.500": not a whole number either
     ],
 )
 def test_a_decimal_comma_in_a_flag_is_refused_with_the_dotted_form(flag: str, typed: str, suggestion: str) -> None:
