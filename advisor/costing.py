@@ -620,7 +620,13 @@ def latency_at(figs: LatencyFigures, r: float, p: int, value: Callable[[str, Fig
 def latency_of(figs: LatencyFigures, answers: Answers, detail: bool = True) -> Latency:
     """Per hop: the base path, blended with the L7 path by the L7 share when the option has one.
     `detail=False`: no ranges (each spread is the expected value) and no list of figures used."""
-    r = answers.l7_ratio
+    return _latency(figs, answers.l7_ratio, answers.hops, detail)
+
+
+# Latency depends only on the figures, the L7 share and the hops: a sweep or what-if that varies
+# anything else (pods, nodes, prices) reuses it. The records are only read.
+@functools.lru_cache(maxsize=256)
+def _latency(figs: LatencyFigures, r: float, h: int, detail: bool) -> Latency:
     blended = figs.l7_per_hop_p50_ms is not None
     used: dict[str, Figure] = {}
     for p in (50, 90, 99) if detail else ():
@@ -636,7 +642,6 @@ def latency_of(figs: LatencyFigures, answers: Answers, detail: bool = True) -> L
         }
     else:
         spreads = {f"p{p}": Spread(per_hop[p], per_hop[p], per_hop[p]) for p in (50, 90, 99)}
-    h = answers.hops
     p90 = spreads["p90"]
     return Latency(
         per_hop_p50_ms=per_hop[50],
