@@ -192,25 +192,30 @@ def robustness(
         and all(k >= 0 for o in options for cu in moving[o] for terms in (cu.cpu, cu.memory_base) for _, k in terms)
     )
 
-    def decided(low: dict[tuple[Any, ...], list[float]], high: dict[tuple[Any, ...], list[float]]) -> Robustness | None:
+    def bounds(
+        low: dict[tuple[Any, ...], list[float]], high: dict[tuple[Any, ...], list[float]]
+    ) -> tuple[list[str], dict[str, float], dict[str, float]]:
+        """Options that are the cheapest in every draw, and each eligible option's lowest and
+        highest possible score."""
         lo_cost, lo_lat = evaluate(low, 1)
         hi_cost, hi_lat = evaluate(high, 1)
         cheap = [o for o in options if all(hi_cost[o][0] < lo_cost[other][0] for other in options if other != o)]
-        if not cheap:
-            return None
-        best = ""
+        lowest: dict[str, float] = {}
+        highest: dict[str, float] = {}
         if eligible:
             best_lo = (min(v[0] for v in lo_cost.values()), min(v[0] for v in lo_lat.values()))
             best_hi = (min(v[0] for v in hi_cost.values()), min(v[0] for v in hi_lat.values()))
             lowest = {o: score(o, hi_cost[o][0], hi_lat[o][0], *best_lo) for o in eligible}
             highest = {o: score(o, lo_cost[o][0], lo_lat[o][0], *best_hi) for o in eligible}
-            sure = [o for o in eligible if all(lowest[o] > highest[other] for other in eligible if other != o)]
-            if not sure:
-                return None
-            best = sure[0]
+        return cheap, lowest, highest
+
+    def decided(cheap: list[str], lowest: dict[str, float], highest: dict[str, float]) -> Robustness | None:
+        sure = [o for o in eligible if all(lowest[o] > highest[other] for other in eligible if other != o)]
+        if not cheap or (eligible and not sure):
+            return None
         return _result(
             {o: draws if o == cheap[0] else 0 for o in options},
-            {o: draws if o == best else 0 for o in options},
+            {o: draws if sure and o == sure[0] else 0 for o in options},
             draws,
             seed,
             names,
@@ -221,8 +226,10 @@ def robustness(
 
     if monotone:
         known = decided(
-            {k: [float(f.low or 0.0)] for k, f in ranged.items()},
-            {k: [float(f.high or 0.0)] for k, f in ranged.items()},
+            *bounds(
+                {k: [float(f.low or 0.0)] for k, f in ranged.items()},
+                {k: [float(f.high or 0.0)] for k, f in ranged.items()},
+            )
         )
         if known is not None:
             return known
@@ -230,10 +237,18 @@ def robustness(
     # Every ranged figure's draws at once (one list per figure), then each option's cost and
     # latency as lists over the draws: linear terms add list-wise; only the memory cap is per draw.
     drawn = _draws(ranged, draws, seed)
+    # The options that can win a draw: one whose highest possible score is below another's lowest
+    # never does, so it is not scored draw by draw (the winner of every draw stays the same).
+    contenders = eligible
     if monotone and draws:
-        known = decided({k: [min(v)] for k, v in drawn.items()}, {k: [max(v)] for k, v in drawn.items()})
+        cheap, lowest, highest = bounds(
+            {k: [min(v)] for k, v in drawn.items()}, {k: [max(v)] for k, v in drawn.items()}
+        )
+        known = decided(cheap, lowest, highest)
         if known is not None:
             return known
+        top = max(lowest.values(), default=0.0)
+        contenders = [o for o in eligible if highest[o] >= top]
     cost, lat = evaluate(drawn, draws)
 
     # Per draw, column-wise: the cheapest option (the first of equal costs, in data order), then
@@ -260,10 +275,10 @@ def robustness(
                 floor,
                 lat_floor,
             )
-            for o in eligible  # in data order: the first of equal scores wins, as in recommend
+            for o in contenders  # in data order: the first of equal scores wins, as in recommend
         ]
         for row in zip(*scores):
-            chosen[eligible[row.index(max(row))]] += 1
+            chosen[contenders[row.index(max(row))]] += 1
     return _result(cheapest, chosen, draws, seed, names, rec.choice, basis, options)
 
 

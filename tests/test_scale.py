@@ -285,3 +285,24 @@ def test_an_ha_requests_cost_reason_names_the_ha_values_as_its_source(catalog) -
         reason.source
         == "linkerd/linkerd2:charts/linkerd-control-plane/values-ha.yaml@05b44ad0d693f5bda58f13f322eb1dc2d322424d"
     )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_short_cut_and_the_pruned_options_give_the_sampled_shares_on_an_inventory(catalog, seed) -> None:
+    """Per-namespace inventories (close calls among them) through the same bounds and pruning."""
+    import random
+
+    rng = random.Random(seed)
+    namespaces = [
+        {
+            "name": f"team-{i}",
+            "pods": rng.randint(1, 400),
+            "rps": float(rng.randint(0, 2_000)),
+            "l7": rng.choice([True, False, round(rng.random(), 2)]),
+            "meshed": rng.random() < 0.9,
+        }
+        for i in range(rng.randint(1, 60))
+    ]
+    a = resolve(catalog, file_values={"nodes": rng.randint(1, 200), "namespaces": namespaces}, file_label="t").answers
+    rec = recommend(a, catalog)
+    assert asdict(robustness(a, catalog, rec)) == asdict(robustness(a, catalog, rec, short_cut=False))
