@@ -146,14 +146,22 @@ def check_bounds(doc: Any, max_depth: int = MAX_DEPTH) -> None:
         _check_value(doc, None)
         return
     stack: list[tuple[Any, int, Any]] = [(doc, 0, None)]
+    top, low = MAX_MAGNITUDE, MIN_MAGNITUDE
     while stack:
         node, depth, path = stack.pop()
         if depth >= max_depth:
             raise ReadProblem(f"{_clipped(_path_text(path))}: nested more than {max_depth} levels deep")
         for key, value in node.items() if isinstance(node, dict) else enumerate(node):
-            if isinstance(value, (dict, list)):
+            kind = type(value)
+            # The common values pass here without a call: a whole number or a float in range, an
+            # ASCII string (it cannot hold a surrogate). Anything else gets _check_value's verdict.
+            if kind is dict or kind is list:
                 stack.append((value, depth + 1, (path, key)))
-            elif not isinstance(value, bool):
+            elif kind is bool or (kind is int and -top <= value <= top) or (kind is str and value.isascii()):
+                continue
+            elif kind is float and (value == 0 or low <= abs(value) <= top):
+                continue
+            else:
                 _check_value(value, (path, key))
 
 
