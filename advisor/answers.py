@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -89,9 +90,14 @@ class Answers:
         }
 
     def replace(self, **changes: Any) -> "Answers":
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {name: getattr(self, name) for name in _field_names()}
         data.update(changes)
         return Answers(**data)
+
+
+@functools.cache
+def _field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Answers))
 
 
 @dataclass(frozen=True)
