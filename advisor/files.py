@@ -221,7 +221,6 @@ def parse_text(
 ) -> Any:
     """Decode and parse (JSON or TOML) within the bounds above; ReadProblem says what is wrong."""
     import json  # only when a document is parsed: the bundled data needs neither parser
-    import tomllib
 
     kind = "JSON" if as_json else "TOML"
     try:
@@ -232,6 +231,8 @@ def parse_text(
         if as_json:
             doc = json.loads(text, parse_constant=parse_constant)
         else:
+            import tomllib  # not for JSON: about 3 ms to import
+
             check_toml_keys(text)
             doc = tomllib.loads(text)
     except ReadProblem as exc:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import PurePath
@@ -192,16 +193,24 @@ def pretty_json(value: Any, depth: int = 0) -> str:
 
 
 def _rows(values: list[Any]) -> list[str] | None:
-    """Each value as a one-line record, or None unless every one is a short flat record."""
+    """Each value as a one-line record, or None unless every one is a short flat record.
+
+    The list is encoded in one call and cut at the records' boundaries (`}, {`): the encoding of a
+    list of records is each record's own encoding joined by ", ". A cut can only be wrong where a
+    text holds `}, {` itself, and then there are more pieces than records: those lists are encoded
+    record by record instead."""
     _, row_of = _encoders()
-    rows = []
+    containers = itertools.repeat(_CONTAINERS)
     for v in values:
-        if not isinstance(v, dict) or not v or any(isinstance(x, _CONTAINERS) for x in v.values()):
+        if not isinstance(v, dict) or not v or any(map(isinstance, v.values(), containers)):
             return None
-        row = row_of(v)
-        if len(row) > ROW_WIDTH:
-            return None
-        rows.append(row)
+    pieces = row_of(values)[2:-2].split("}, {")
+    if len(pieces) == len(values):
+        rows = ["{" + piece + "}" for piece in pieces]
+    else:
+        rows = [row_of(v) for v in values]
+    if any(len(row) > ROW_WIDTH for row in rows):
+        return None
     return rows
 
 

@@ -191,3 +191,17 @@ def test_json_prints_short_flat_records_one_per_line_and_is_otherwise_json_dumps
     rest = {k: v for k, v in doc.items() if k != "answers"}
     assert formats.dumps(rest, "json") == json.dumps(rest, indent=2, ensure_ascii=False) + "\n"
     assert formats.dumps({"a": None, "b": [None, {"c": None}]}, "json") == '{\n  "b": [\n    {}\n  ]\n}\n'
+
+
+def test_records_whose_text_holds_a_record_boundary_still_print_one_per_line() -> None:
+    """The list is encoded at once and cut at `}, {`: a name holding `}, {` must not cut a record."""
+    rows = [{"name": "a}, {b", "pods": 1}, {"name": "c", "pods": 2}, {"name": "}, {", "pods": 3}]
+    lines = formats.dumps({"namespaces": rows}, "json").splitlines()
+    assert lines[2:5] == [
+        '    {"name": "a}, {b", "pods": 1},',
+        '    {"name": "c", "pods": 2},',
+        '    {"name": "}, {", "pods": 3}',
+    ]
+    assert json.loads("\n".join(lines)) == {"namespaces": rows}
+    # one record: the cut has nothing to cut
+    assert formats.dumps({"n": [{"a": 1}]}, "json") == '{\n  "n": [\n    {"a": 1}\n  ]\n}\n'
