@@ -197,8 +197,10 @@ def robustness(
     ) -> tuple[list[str], dict[str, float], dict[str, float]]:
         """Options that are the cheapest in every draw, and each eligible option's lowest and
         highest possible score."""
-        lo_cost, lo_lat = evaluate(low, 1)
-        hi_cost, hi_lat = evaluate(high, 1)
+        # Widened by a relative 1e-9, far above floating-point rounding (1e-16) and far below any
+        # real difference: a draw's own arithmetic can never land outside the bounds.
+        lo_cost, lo_lat = ({o: [x[0] * (1 - _SLACK)] for o, x in v.items()} for v in evaluate(low, 1))
+        hi_cost, hi_lat = ({o: [x[0] * (1 + _SLACK)] for o, x in v.items()} for v in evaluate(high, 1))
         cheap = [o for o in options if all(hi_cost[o][0] < lo_cost[other][0] for other in options if other != o)]
         lowest: dict[str, float] = {}
         highest: dict[str, float] = {}
@@ -302,6 +304,8 @@ def _result(
         text=_words(cheap_share, chosen_share, names, draws, choice, basis),
     )
 
+
+_SLACK = 1e-9
 
 _DRAWN: dict[tuple[Any, ...], dict[tuple[Any, ...], list[float]]] = {}
 
