@@ -18,6 +18,20 @@ if TYPE_CHECKING:
     from advisor.catalog import Catalog, PlanItem
 
 NO_MESH = "none"
+_BUILT_IN_KINDS = frozenset(
+    {
+        "Pod",
+        "Node",
+        "Namespace",
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "Job",
+        "CronJob",
+    }
+)
 SCAN_HINT = "run `mesh-advisor scan` and plan from its file for the objects behind each item"
 
 
@@ -299,9 +313,23 @@ def build_plan(
         )
     elif not findings:
         notes.append("The scan found no mesh resources that this move has to rework.")
-    if current == NO_MESH:
+    if current == NO_MESH and scan is None:
         notes.append(
             "No current mesh: planned as a first install (set current_mesh, or scan the cluster, to plan a move)."
+        )
+    elif current == NO_MESH:
+        # Mesh resources, not membership or platform hints on the built-in kinds.
+        resources = {(f.kind, f.namespace, f.name) for f in findings if f.kind not in _BUILT_IN_KINDS}
+        kinds = ", ".join(sorted({kind for kind, _, _ in resources}))
+        n = len(resources)
+        found = (
+            f"; it did find {n} mesh or routing object{'s' if n != 1 else ''} ({kinds}), which a first install does "
+            "not translate: if a mesh serves them, set current_mesh to plan that move"
+            if resources
+            else ""
+        )
+        notes.append(
+            f"No current mesh: the scan found no meshed workloads, so this is planned as a first install{found}."
         )
 
     mg = catalog.migrations
@@ -421,13 +449,13 @@ def _namespaces(
     before L7 (by share), then fewest objects to rework or blocking, then fewest pods, then name.
     """
     out: list[Namespace] = []
-    system = system_namespaces() if current == NO_MESH else frozenset()
+    system = system_namespaces()  # the platform's own (the mesh's control plane too): never moved
     for ns in (scan or {}).get("namespaces") or ():
-        if not isinstance(ns, dict) or not isinstance(ns.get("name"), str):
+        if not isinstance(ns, dict) or not isinstance(ns.get("name"), str) or ns["name"] in system:
             continue
         meshed_by = ns.get("meshed_by", NO_MESH)
         if current == NO_MESH:
-            if ns["name"] in system or meshed_by != NO_MESH:
+            if meshed_by != NO_MESH:
                 continue
         elif meshed_by != current:
             continue

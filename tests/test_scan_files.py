@@ -385,7 +385,12 @@ data:
         (
             "x.json",
             b'{"foo": 1}',
-            "x.json: not a Kubernetes object (a table without kind and apiVersion); expected objects with apiVersion and kind",
+            "x.json: not a Kubernetes object (an object without apiVersion and kind); expected objects with apiVersion and kind",
+        ),
+        (
+            "x.json",
+            b'{"kind": "WorkloadGroup", "metadata": {"name": "a"}}',  # the message names only what is missing
+            "x.json: not a Kubernetes object (an object without apiVersion); expected objects with apiVersion and kind",
         ),
         (
             "x.json",

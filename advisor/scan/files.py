@@ -139,7 +139,11 @@ def is_object(value: Any) -> bool:
 
 
 def _not_object(label: str, where: str, value: Any) -> ScanInputError:
-    shape = type(value).__name__ if not isinstance(value, dict) else "a table without kind and apiVersion"
+    if isinstance(value, dict):
+        missing = [k for k in ("apiVersion", "kind") if not isinstance(value.get(k), str)]
+        shape = "an object without " + " and ".join(missing)
+    else:
+        shape = type(value).__name__
     shape = {
         "str": "text",
         "list": "a list",

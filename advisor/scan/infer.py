@@ -151,7 +151,13 @@ class Scanner:
         sigs = self.signals.by_kind.get((group, kind))
         if sigs:
             # A Namespace's findings are about that namespace; Node findings are counted, not listed.
-            where_ns = name if kind == "Namespace" else namespace
+            # A namespaced object without a namespace (a manifest) goes where its pods go: default.
+            if kind == "Namespace":
+                where_ns = name
+            elif namespace or kind in self.signals.cluster_scoped_kinds:
+                where_ns = namespace
+            else:
+                where_ns = "default"
             self._match(sigs, obj, kind, where_ns, name, aggregate=kind == "Node")
 
     # -------------------------------------------------------------- signals

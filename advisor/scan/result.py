@@ -143,8 +143,10 @@ def build(
             shown = ", ".join(f"{m} ({p} pods)" for m, p in ranked)
             warnings.append(f"more than one mesh in use: {shown}; current_mesh is the one with the most meshed pods")
     if current != "none":
-        # With a mesh today, the inventory's meshed namespaces are the ones it covers.
-        results = [_replace(n, meshed=n.meshed_by != "none") for n in results]
+        # With a mesh today, the inventory's meshed namespaces are the ones it covers, never the
+        # platform's own (the mesh's control plane and its extensions run meshed, but they are the
+        # mesh, not workload to cost or move).
+        results = [_replace(n, meshed=n.meshed_by != "none" and not n.system) for n in results]
     if scanner.completed_pods:
         warnings.append(f"{scanner.completed_pods} completed pods (Succeeded or Failed) are not counted")
 
@@ -339,10 +341,16 @@ def _answers(
     listed = [n for n in results if n.pods > 0]
     if "cluster_pods" in keys and listed:
         out["cluster_pods"] = sum(n.pods for n in listed)  # every pod, meshed or not
+
+    def pods_of(n: NamespaceResult) -> int:
+        # With a mesh today, a meshed namespace's pods that opt out (sidecar.istio.io/inject:
+        # "false", linkerd.io/inject: disabled) stay out: cluster_pods above still counts them.
+        return n.meshed_pods if current != "none" and n.meshed and 0 < n.meshed_pods < n.pods else n.pods
+
     if _takes_inventory(keys):
         inventory = []
         for n in listed:
-            entry: dict[str, Any] = {"name": hide(n.name), "pods": n.pods}
+            entry: dict[str, Any] = {"name": hide(n.name), "pods": pods_of(n)}
             if n.rps is not None:
                 entry["rps"] = n.rps
             if n.l7 is not None:
@@ -354,12 +362,12 @@ def _answers(
         return out
     meshed = [n for n in listed if n.meshed]
     if meshed:
-        out["pods"] = sum(n.pods for n in meshed)
+        out["pods"] = sum(pods_of(n) for n in meshed)
         out["namespaces"] = len(meshed)
         known = [n for n in meshed if n.l7 is not None]
         if known:
-            weight = sum(n.pods for n in known)
-            share = sum((1.0 if n.l7 is True else float(n.l7)) * n.pods for n in known) / weight
+            weight = sum(pods_of(n) for n in known)
+            share = sum((1.0 if n.l7 is True else float(n.l7)) * pods_of(n) for n in known) / weight
             out["l7_ratio"] = round(min(max(share, 0.0), 1.0), 3)
         if have_traffic:
             out["mesh_rps"] = round(sum(n.rps or 0.0 for n in meshed), 3)

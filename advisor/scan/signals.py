@@ -206,6 +206,7 @@ class SignalSet:
     platform_priority: tuple[str, ...]
     data_version: str
     path: Path
+    cluster_scoped_kinds: frozenset[str] = frozenset({"Namespace", "Node"})
 
     def by_id(self) -> dict[str, Signal]:
         return {s.id: s for s in self.signals}
@@ -253,6 +254,10 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
             continue
         resources.append((raw["kind"], raw["group"], raw["resource"]))
     l7 = doc.get("l7_ports", {})
+    for key in ("system_namespaces", "system_namespace_prefixes", "platform_priority", "cluster_scoped_kinds"):
+        value = doc.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            problems.append(f"{key}: expected a list of text")
     if problems:
         raise DataError(f"{label}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:", problems)
     by_kind: dict[tuple[str, str], list[Signal]] = {}
@@ -273,6 +278,7 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
         platform_priority=tuple(doc.get("platform_priority", [])),
         data_version=str(doc.get("data_version", "")),
         path=path,
+        cluster_scoped_kinds=frozenset(doc.get("cluster_scoped_kinds", ["Namespace", "Node"])),
     )
 
 

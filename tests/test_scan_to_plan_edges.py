@@ -1,0 +1,168 @@
+"""Scan → answers → plan on shapes real manifests have: objects without a namespace, the mesh's own
+namespaces, pods that opt out, and mesh resources with no meshed workload."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+# A Linkerd control plane (its pods run linkerd-proxy, as `linkerd install` renders them), an
+# extension namespace with its own policy, and an application namespace where one Deployment of
+# three opts out. Shapes from linkerd/linkerd2 cli/cmd/testdata/install_ha_output.golden and
+# viz/cmd/testdata/install_default.golden (Apache-2.0), cut to the fields the scan reads.
+LINKERD_CLUSTER = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: linkerd}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: linkerd-destination, namespace: linkerd}
+spec:
+  replicas: 3
+  template:
+    metadata: {annotations: {linkerd.io/inject: enabled}}
+    spec: {containers: [{name: destination}, {name: linkerd-proxy}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: linkerd-viz, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: linkerd-viz}
+spec:
+  replicas: 1
+  template:
+    spec: {containers: [{name: web}]}
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: admin, namespace: linkerd-viz}
+spec: {podSelector: {matchLabels: {component: web}}, port: admin-http}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 4
+  template:
+    spec: {containers: [{name: web}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: legacy, namespace: shop}
+spec:
+  replicas: 2
+  template:
+    metadata: {annotations: {linkerd.io/inject: disabled}}
+    spec: {containers: [{name: legacy}]}
+"""
+
+# Bookinfo as `kubectl apply -f samples/bookinfo/platform/kube/bookinfo.yaml` into the default
+# namespace: no metadata.namespace anywhere (istio/istio samples/bookinfo, Apache-2.0, cut).
+NO_NAMESPACE = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews-v1}
+spec:
+  replicas: 2
+  template:
+    spec: {containers: [{name: reviews}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{headers: {end-user: {exact: jason}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: EnvoyFilter
+metadata: {name: lua}
+spec:
+  configPatches: [{applyTo: HTTP_FILTER, patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}}]
+"""
+
+
+def _scan(cli, tmp_path: Path, text: str) -> tuple[Path, dict]:
+    manifest = tmp_path / "manifests.yaml"
+    manifest.write_text(text, encoding="utf-8")
+    out = tmp_path / "cluster.toml"
+    rc, _, err = cli("scan", str(manifest), "-o", str(out))
+    assert rc == 0, err
+    return out, tomllib.loads(out.read_text(encoding="utf-8"))
+
+
+def _plan(cli, cluster: Path, target: str) -> dict:
+    rc, out, err = cli("plan", str(cluster), "--to", target, "--format", "json")
+    assert rc == 0, err
+    return json.loads(out)
+
+
+def test_the_mesh_s_own_namespaces_are_neither_costed_nor_moved(cli, tmp_path) -> None:
+    cluster, doc = _scan(cli, tmp_path, LINKERD_CLUSTER)
+    assert doc["answers"]["current_mesh"] == "linkerd"
+    inventory = {n["name"]: n for n in doc["answers"]["namespaces"]}
+    # the control plane (3 pods) and the viz extension (1) run meshed, but they are the mesh
+    assert inventory["linkerd"]["meshed"] is False and inventory["linkerd-viz"]["meshed"] is False
+    assert inventory["shop"]["meshed"] is True
+    plan = _plan(cli, cluster, "istio-sidecar")
+    assert [n["name"] for n in plan["plan"]["namespaces"]] == ["shop"]
+
+
+def test_pods_that_opt_out_are_not_counted_as_meshed(cli, tmp_path) -> None:
+    _, doc = _scan(cli, tmp_path, LINKERD_CLUSTER)
+    shop = next(n for n in doc["answers"]["namespaces"] if n["name"] == "shop")
+    assert shop["pods"] == 4  # web's 4 replicas; legacy's 2 opt out (linkerd.io/inject: disabled)
+    assert doc["answers"]["cluster_pods"] == 3 + 1 + 4 + 2  # every pod still counts for the cluster
+    scan_shop = next(n for n in doc["scan"]["namespaces"] if n["name"] == "shop")
+    assert (scan_shop["pods"], scan_shop["meshed_pods"]) == (6, 4)
+
+
+def test_objects_without_a_namespace_are_where_their_pods_are(cli, tmp_path) -> None:
+    cluster, doc = _scan(cli, tmp_path, NO_NAMESPACE)
+    found = {(f["signal"], f["namespace"]) for f in doc["scan"]["findings"]}
+    assert ("vs-header-match", "default") in found and ("envoy-filter", "default") in found
+    plan = _plan(cli, cluster, "istio-ambient")
+    (default,) = plan["plan"]["namespaces"]
+    assert default["name"] == "default" and default["pods"] == 2
+    # the VirtualService and the EnvoyFilter are this namespace's to rework or resolve, not nobody's
+    assert default["objects"] >= 2
+
+
+def test_a_scan_with_mesh_resources_but_no_meshed_workload_says_so(cli, tmp_path) -> None:
+    text = NO_NAMESPACE.replace("labels: {istio-injection: enabled}", "labels: {}")
+    cluster, doc = _scan(cli, tmp_path, text)
+    assert doc["answers"]["current_mesh"] == "none"
+    notes = _plan(cli, cluster, "linkerd")["plan"]["notes"]
+    assert (
+        "No current mesh: the scan found no meshed workloads, so this is planned as a first install; it did "
+        "find 2 mesh or routing objects (EnvoyFilter, VirtualService), which a first install does not "
+        "translate: if a mesh serves them, set current_mesh to plan that move."
+    ) in notes
+
+
+def test_cluster_scoped_kinds_must_be_a_list_of_kind_names(cli, tmp_path) -> None:
+    from advisor.catalog import bundled_data_dir
+
+    data = tmp_path / "data"
+    data.mkdir()
+    text = (bundled_data_dir() / "signals.toml").read_text(encoding="utf-8")
+    start = text.index("cluster_scoped_kinds = [")
+    end = text.index("]", start) + 1
+    (data / "signals.toml").write_text(text[:start] + 'cluster_scoped_kinds = "Node"' + text[end:], encoding="utf-8")
+    rc, _, err = cli("data", "validate", str(data))
+    assert rc == 2 and "cluster_scoped_kinds: expected a list of text" in err
