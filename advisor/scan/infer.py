@@ -110,6 +110,10 @@ class Scanner:
         self.objects = 0
         self.kinds: Counter = Counter()
         self.completed_pods = 0
+        # Listed findings per object, so that an object given twice (two versions of one file in a
+        # manifest directory) counts once, as the last one read: a cluster holds one of each.
+        self._by_object: dict[tuple[str, str, str, str], list[Finding]] = {}
+        self.duplicates: Counter = Counter()  # (kind, namespace, name) -> times given beyond the first
 
     # -------------------------------------------------------------- dispatch
 
@@ -158,7 +162,19 @@ class Scanner:
                 where_ns = namespace
             else:
                 where_ns = "default"
-            self._match(sigs, obj, kind, where_ns, name, aggregate=kind == "Node")
+            aggregate = kind == "Node"
+            key = (group, kind, where_ns, name)
+            if not aggregate and name:
+                earlier = self._by_object.get(key)
+                if earlier is not None:
+                    self.duplicates[(kind, where_ns, name)] += 1
+                    dropped = {id(f) for f in earlier}
+                    self.findings = [f for f in self.findings if id(f) not in dropped]
+                start = len(self.findings)
+                self._match(sigs, obj, kind, where_ns, name, aggregate=False)
+                self._by_object[key] = self.findings[start:]
+            else:
+                self._match(sigs, obj, kind, where_ns, name, aggregate=aggregate)
 
     # -------------------------------------------------------------- signals
 

@@ -147,6 +147,17 @@ def build(
         # platform's own (the mesh's control plane and its extensions run meshed, but they are the
         # mesh, not workload to cost or move).
         results = [_replace(n, meshed=n.meshed_by != "none" and not n.system) for n in results]
+    if scanner.duplicates:
+        shown = [
+            f"{kind} {hide(ns) + '/' if ns else ''}{hide(name)} ({times + 1} times)"
+            for (kind, ns, name), times in sorted(scanner.duplicates.items())
+        ]
+        more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+        warnings.append(
+            f"{len(shown)} object{'s are' if len(shown) != 1 else ' is'} given more than once: "
+            f"{', '.join(shown[:5])}{more}; a cluster holds one of each, so only the last one read counts "
+            "(as applying the files in order would leave it)"
+        )
     if scanner.completed_pods:
         warnings.append(f"{scanner.completed_pods} completed pods (Succeeded or Failed) are not counted")
 
