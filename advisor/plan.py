@@ -333,11 +333,17 @@ def build_plan(
         )
 
     mg = catalog.migrations
-    blockers = [i for i in (_raise(catalog, e, current, target, findings, answers) for e in mg.blockers) if i]
+    # A capability the scan inferred is explained by its evidence: an item whose signals and kinds
+    # match none of those objects is not raised for it (an HTTPRoute's weights are no VirtualService
+    # to rewrite). A capability asked for beyond the scan still raises its items.
+    explained = frozenset(_scan_capabilities(scan))
+    blockers = [
+        i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.blockers) if i
+    ]
     covered = {c for e in mg.blockers if e.id in {b.id for b in blockers} for c in e.capabilities}
     blockers += _capability_blockers(catalog, resolved, target, scan, covered)
-    rework = [i for i in (_raise(catalog, e, current, target, findings, answers) for e in mg.rework) if i]
-    gaps = [i for i in (_raise(catalog, e, current, target, findings, answers) for e in mg.gaps) if i]
+    rework = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.rework) if i]
+    gaps = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.gaps) if i]
 
     involved = {(o.kind, o.namespace, o.name) for item in (*blockers, *rework) for o in item.objects}
     namespaces = _namespaces(scan, current, findings, involved)
@@ -367,8 +373,20 @@ def build_plan(
     )
 
 
+def _scan_capabilities(scan: Mapping[str, Any] | None) -> list[str]:
+    """The capability ids the scan inferred from objects (its [[scan.capabilities]])."""
+    caps = (scan or {}).get("capabilities") or ()
+    return [c["id"] for c in caps if isinstance(c, dict) and isinstance(c.get("id"), str)]
+
+
 def _raise(
-    catalog: Catalog, entry: PlanItem, current: str, target: str, findings: tuple[Evidence, ...], answers: Any
+    catalog: Catalog,
+    entry: PlanItem,
+    current: str,
+    target: str,
+    findings: tuple[Evidence, ...],
+    answers: Any,
+    explained: frozenset[str] = frozenset(),
 ) -> Item | None:
     """The item, with the objects behind it, when evidence, the answers or the move itself raise it."""
     from advisor.scoring import matches
@@ -376,7 +394,7 @@ def _raise(
     if not catalog.applies(entry, current, target):
         return None
     objects = _unique(f for f in findings if (f.signal and f.signal in entry.signals) or f.kind in entry.kinds)
-    wanted = set(answers.require) | set(answers.prefer)
+    wanted = (set(answers.require) | set(answers.prefer)) - explained
     if objects:
         basis = "scan"
     elif set(entry.capabilities) & wanted or (entry.when is not None and matches(entry.when, answers)):

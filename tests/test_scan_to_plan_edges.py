@@ -191,3 +191,40 @@ def test_an_object_given_twice_counts_once_as_the_last_one_read(cli, tmp_path) -
         "1 object is given more than once: VirtualService shop/reviews (2 times); a cluster holds one of each, "
         "so only the last one read counts (as applying the files in order would leave it)"
     ) in doc["scan"]["warnings"]
+
+
+# An ambient namespace whose traffic split is a Gateway API HTTPRoute (istio/istio
+# samples/bookinfo/gateway-api/route-reviews-90-10.yaml and the ambient getting-started shapes,
+# Apache-2.0, cut): no VirtualService anywhere.
+AMBIENT_HTTPROUTE = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: bookinfo, labels: {istio.io/dataplane-mode: ambient}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews-v1, namespace: bookinfo}
+spec: {replicas: 2, template: {spec: {containers: [{name: reviews}]}}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  parentRefs: [{group: "", kind: Service, name: reviews, port: 9080}]
+  rules:
+  - backendRefs: [{name: reviews-v1, port: 9080, weight: 90}, {name: reviews-v2, port: 9080, weight: 10}]
+"""
+
+
+def test_a_capability_the_scan_explains_raises_only_the_items_its_objects_match(cli, tmp_path) -> None:
+    cluster, doc = _scan(cli, tmp_path, AMBIENT_HTTPROUTE)
+    assert "traffic-splitting" in doc["answers"]["require"]  # from the HTTPRoute's weights
+    plan = _plan(cli, cluster, "linkerd")
+    ids = [i["id"] for i in plan["rework"]]
+    assert "istio-routes-to-linkerd" not in ids  # there is no VirtualService to rewrite
+    assert "istio-httproute-keeps" in ids
+    # asked for beyond the scan, the capability still raises the item from the answers
+    rc, out, err = cli("plan", str(cluster), "--to", "linkerd", "--require", "header-routing", "--format", "json")
+    assert rc == 0, err
+    item = next(i for i in json.loads(out)["rework"] if i["id"] == "istio-routes-to-linkerd")
+    assert item["basis"] == "answers" and item["objects"] == []
