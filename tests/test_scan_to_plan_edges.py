@@ -228,3 +228,32 @@ def test_a_capability_the_scan_explains_raises_only_the_items_its_objects_match(
     assert rc == 0, err
     item = next(i for i in json.loads(out)["rework"] if i["id"] == "istio-routes-to-linkerd")
     assert item["basis"] == "answers" and item["objects"] == []
+
+
+def test_an_argo_rollout_s_pods_are_counted_like_a_deployment_s(cli, tmp_path) -> None:
+    """argoproj/argo-rollouts examples/rollout-canary.yaml (Apache-2.0), in an injected namespace."""
+    text = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: rollouts-demo, namespace: shop}
+spec:
+  replicas: 4
+  strategy: {canary: {steps: [{setWeight: 20}, {pause: {}}]}}
+  selector: {matchLabels: {app: rollouts-demo}}
+  template:
+    metadata: {labels: {app: rollouts-demo}}
+    spec: {containers: [{name: rollouts-demo, image: "argoproj/rollouts-demo:blue"}]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: by-reference, namespace: shop}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+"""
+    _, doc = _scan(cli, tmp_path, text)
+    shop = next(n for n in doc["scan"]["namespaces"] if n["name"] == "shop")
+    assert (shop["pods"], shop["meshed_by"], shop["meshed_pods"]) == (4, "istio-sidecar", 4)

@@ -147,6 +147,8 @@ class Scanner:
         elif group == "apps" or group == "batch":
             if kind in WORKLOAD_KINDS:
                 self._workload(obj, kind, namespace or "default", name)
+        elif (group, kind) in self.signals.workload_kinds:
+            self._workload(obj, kind, namespace or "default", name, counted=True)
         elif group == "autoscaling" and kind == "HorizontalPodAutoscaler":
             self._hpa(obj, namespace or "default")
         elif group == "discovery.k8s.io" and kind == "EndpointSlice":
@@ -246,7 +248,7 @@ class Scanner:
         mesh = self._pod_mesh(obj, "Pod", namespace, name, "", 1)
         tally.by_mesh[mesh or "unmarked"] += 1
 
-    def _workload(self, obj: dict[str, Any], kind: str, namespace: str, name: str) -> None:
+    def _workload(self, obj: dict[str, Any], kind: str, namespace: str, name: str, counted: bool = False) -> None:
         spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
         if kind == "ReplicaSet" and _owned_by(obj, "Deployment"):
             return  # its Deployment counts these pods
@@ -265,7 +267,7 @@ class Scanner:
         if not isinstance(template, dict):
             return
         tally = self.ns(namespace)
-        if kind in COUNTED_WORKLOADS:
+        if counted or kind in COUNTED_WORKLOADS:
             replicas = spec.get("replicas", 1)
             replicas = replicas if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= 0 else 1
         else:

@@ -207,6 +207,7 @@ class SignalSet:
     data_version: str
     path: Path
     cluster_scoped_kinds: frozenset[str] = frozenset({"Namespace", "Node"})
+    workload_kinds: frozenset[tuple[str, str]] = frozenset()  # (group, kind) counted like a Deployment
 
     def by_id(self) -> dict[str, Signal]:
         return {s.id: s for s in self.signals}
@@ -253,6 +254,14 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
             problems.append(f"resources[{i}]: expected kind, group and resource (text)")
             continue
         resources.append((raw["kind"], raw["group"], raw["resource"]))
+    workloads = []
+    for i, raw in enumerate(doc.get("workloads", [])):
+        if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(k), str) and raw.get(k) for k in ("kind", "group", "source")
+        ):
+            problems.append(f"workloads[{i}]: expected kind, group and source (text)")
+            continue
+        workloads.append((raw["group"], raw["kind"]))
     l7 = doc.get("l7_ports", {})
     for key in ("system_namespaces", "system_namespace_prefixes", "platform_priority", "cluster_scoped_kinds"):
         value = doc.get(key, [])
@@ -279,6 +288,7 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
         data_version=str(doc.get("data_version", "")),
         path=path,
         cluster_scoped_kinds=frozenset(doc.get("cluster_scoped_kinds", ["Namespace", "Node"])),
+        workload_kinds=frozenset(workloads),
     )
 
 
