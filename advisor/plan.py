@@ -18,20 +18,6 @@ if TYPE_CHECKING:
     from advisor.catalog import Catalog, PlanItem
 
 NO_MESH = "none"
-_BUILT_IN_KINDS = frozenset(
-    {
-        "Pod",
-        "Node",
-        "Namespace",
-        "Deployment",
-        "StatefulSet",
-        "DaemonSet",
-        "ReplicaSet",
-        "ReplicationController",
-        "Job",
-        "CronJob",
-    }
-)
 SCAN_HINT = "run `mesh-advisor scan` and plan from its file for the objects behind each item"
 
 
@@ -318,8 +304,9 @@ def build_plan(
             "No current mesh: planned as a first install (set current_mesh, or scan the cluster, to plan a move)."
         )
     elif current == NO_MESH:
-        # Mesh resources, not membership or platform hints on the built-in kinds.
-        resources = {(f.kind, f.namespace, f.name) for f in findings if f.kind not in _BUILT_IN_KINDS}
+        from advisor.scan.infer import MEMBERSHIP_KINDS
+
+        resources = {(f.kind, f.namespace, f.name) for f in findings if f.kind not in MEMBERSHIP_KINDS}
         kinds = ", ".join(sorted({kind for kind, _, _ in resources}))
         n = len(resources)
         found = (

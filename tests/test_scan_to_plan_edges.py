@@ -147,6 +147,10 @@ def test_a_scan_with_mesh_resources_but_no_meshed_workload_says_so(cli, tmp_path
     text = NO_NAMESPACE.replace("labels: {istio-injection: enabled}", "labels: {}")
     cluster, doc = _scan(cli, tmp_path, text)
     assert doc["answers"]["current_mesh"] == "none"
+    assert (
+        "no meshed workloads, yet 2 mesh or routing objects (EnvoyFilter, VirtualService): current_mesh is "
+        "none; if a mesh serves them, set current_mesh (--current-mesh on recommend and plan)"
+    ) in doc["scan"]["warnings"]
     notes = _plan(cli, cluster, "linkerd")["plan"]["notes"]
     assert (
         "No current mesh: the scan found no meshed workloads, so this is planned as a first install; it did "

@@ -16,6 +16,8 @@ from advisor.scan.signals import Signal, SignalSet
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet", "Job", "CronJob"}
 COUNTED_WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+# Findings on these kinds are mesh membership and platform hints, not mesh or routing objects.
+MEMBERSHIP_KINDS = frozenset({"Pod", "Node", "Namespace", *WORKLOAD_KINDS})
 MESH_ORDER = ("istio-sidecar", "linkerd", "istio-ambient")  # proxy evidence before ambient capture
 _QUANTITY = re.compile(r"^([0-9.]+(?:[eE][-+]?[0-9]+)?)([A-Za-z]*)$")
 _SUFFIX = {

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Mapping
 
-from advisor.scan.infer import NamespaceTally, Scanner
+from advisor.scan.infer import MEMBERSHIP_KINDS, NamespaceTally, Scanner
 
 SCHEMA_VERSION = 1
 MESH_IDS = ("istio-sidecar", "istio-ambient", "linkerd")
@@ -147,6 +147,15 @@ def build(
         # platform's own (the mesh's control plane and its extensions run meshed, but they are the
         # mesh, not workload to cost or move).
         results = [_replace(n, meshed=n.meshed_by != "none" and not n.system) for n in results]
+    if current == "none":
+        objects = {(f.kind, f.namespace, f.name) for f in scanner.findings if f.kind not in MEMBERSHIP_KINDS}
+        if objects:
+            kinds = ", ".join(sorted({k for k, _, _ in objects}))
+            warnings.append(
+                f"no meshed workloads, yet {len(objects)} mesh or routing object{'s' if len(objects) != 1 else ''} "
+                f"({kinds}): current_mesh is none; if a mesh serves them, set current_mesh "
+                "(--current-mesh on recommend and plan)"
+            )
     if scanner.duplicates:
         shown = [
             f"{kind} {hide(ns) + '/' if ns else ''}{hide(name)} ({times + 1} times)"
