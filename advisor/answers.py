@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import functools
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from advisor.records import record
 from advisor.catalog import Catalog
 from advisor.errors import AnswerError, clip
 from advisor.files import read_document
@@ -18,7 +19,7 @@ from advisor.results import SCHEMA_VERSION, AnswersDocument  # noqa: F401 - SCHE
 NO_MESH = "none"  # current_mesh when the cluster runs no mesh yet
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class Answers:
     pods: int
     nodes: int
@@ -100,7 +101,7 @@ def _field_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Answers))
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class Resolved:
     answers: Answers
     defaulted: tuple[str, ...]
@@ -119,7 +120,7 @@ def is_given(value: Any) -> bool:
     return value is not None and not (isinstance(value, (list, tuple)) and len(value) == 0)
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class Source:
     """One labelled mapping of answers in the chain; `origin` is what results record for its answers."""
 

@@ -10,7 +10,7 @@ data/ edited without re-pinning) it validates exactly the bytes it read. Nothing
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, dataclass_transform
@@ -618,7 +618,7 @@ MODELS: tuple[tuple[str, str, type], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class ResolvedProfile:
     """A benchmark profile with `extends` applied: every figure the model needs, by name."""
 
@@ -629,7 +629,7 @@ class ResolvedProfile:
     latency: dict[str, LatencyFigures]
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class Catalog:
     features: FeatureMatrix
     benchmarks: Benchmarks
@@ -719,7 +719,7 @@ def bundled_data_dir() -> Path:
     return here.parent / "data"
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class DataFiles:
     """Which file each data name is read from: bundled, or replaced by the data directory's."""
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Callable
 
+from advisor.records import record
 from advisor.errors import OutputError, UserError
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def format_of_path(path: str) -> str | None:
     return EXTENSIONS.get(PurePath(path).suffix.lower())
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class OutputPlan:
     """What one invocation writes: `screen` to stdout (a format, or None), `file_format` to `path`."""
 

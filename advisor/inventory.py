@@ -9,10 +9,10 @@ answer source (a file, a scan document) can hand its table to `split_inventory`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Mapping
 
+from advisor.records import record
 from advisor.errors import clip
 from advisor.formatting import count, listed, percent, readable
 
@@ -28,7 +28,7 @@ ENTRY_KEYS: tuple[str, ...] = ("name", "pods", "rps", "l7", "meshed", "nodes")
 _ENTRY_SET = frozenset(ENTRY_KEYS)
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class Namespace:
     name: str
     pods: int
@@ -53,7 +53,7 @@ class Namespace:
         return out
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class Inventory:
     namespaces: tuple[Namespace, ...]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
+from advisor.records import record
 from advisor.formatting import clip, quoted
 
 Kind = Literal["int", "float", "choice", "bool", "features", "text", "option"]
@@ -21,7 +22,7 @@ SECTIONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@record(eq=True)
 class Question:
     key: str
     flag: str

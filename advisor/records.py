@@ -1,8 +1,10 @@
 """Frozen records: stdlib dataclasses that cost less to define.
 
-`@record` is `@dataclass(frozen=True, eq=False)` for what a caller sees: `dataclasses.fields`,
+`@record` is `@dataclass(frozen=True, eq=False)`, and `@record(eq=True)` is
+`@dataclass(frozen=True)`, for what a caller sees: `dataclasses.fields`,
 `asdict`, `replace`, `is_dataclass`, keyword and positional construction with defaults and
-`field(default_factory=...)`, a `repr`, identity equality, and `FrozenInstanceError` on assignment.
+`field(default_factory=...)`, a `repr`, identity equality (or, with `eq=True`, equality and a hash
+of the compared fields), and `FrozenInstanceError` on assignment.
 pydantic validates a record as it validates any stdlib dataclass (advisor.validation).
 
 What it saves: `dataclass(frozen=True)` compiles four functions per class when the module is
@@ -16,7 +18,7 @@ and `__init__` is compiled the first time a class is instantiated, in the form d
 from __future__ import annotations
 
 from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
-from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform, overload
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,20 +86,52 @@ def _lazy_init(cls: type) -> Callable[..., None]:
     return __init__
 
 
+def _compared(self: Any) -> tuple[Any, ...]:
+    return tuple(getattr(self, f.name) for f in fields(self) if f.compare)
+
+
+def _eq(self: Any, other: Any) -> Any:
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return _compared(self) == _compared(other)
+
+
+def _hash(self: Any) -> int:
+    return hash(_compared(self))
+
+
+@overload
+def record(cls: T, /) -> T: ...
+
+
+@overload
+def record(*, eq: bool = False) -> Callable[[T], T]: ...
+
+
 @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
-def record(cls: T) -> T:
-    """A frozen dataclass with identity equality (see the module's docstring)."""
+def record(cls: Any = None, /, *, eq: bool = False) -> Any:
+    """A frozen dataclass with identity equality, or with `eq=True` value equality and a hash of the
+    compared fields, as dataclass(frozen=True) writes them (see the module's docstring)."""
+    if cls is None:
+        return lambda c: _build(c, eq)
+    return _build(cls, eq)
+
+
+def _build(cls: Any, eq: bool) -> Any:
     own_doc = cls.__dict__.get("__doc__")
     if not own_doc:
         cls.__doc__ = cls.__name__  # dataclass would otherwise build a doc from inspect.signature
-    for name in ("__init__", "__repr__", "__setattr__", "__delattr__", "__eq__"):
-        if name in cls.__dict__:
+    for name in ("__init__", "__repr__", "__setattr__", "__delattr__", "__eq__", "__hash__"):
+        if name in cls.__dict__ and not (name == "__hash__" and cls.__dict__[name] is None):
             raise TypeError(f"{cls.__qualname__} defines {name}; a record writes its own")
     built: Any = dataclass(init=False, repr=False, eq=False)(cls)
     built.__init__ = _lazy_init(built)
     built.__repr__ = _repr
     built.__setattr__ = _frozen_setattr
     built.__delattr__ = _frozen_delattr
+    if eq:
+        built.__eq__ = _eq
+        built.__hash__ = _hash
     if not own_doc:
         built.__doc__ = None
-    return built  # type: ignore[no-any-return]
+    return built

@@ -66,3 +66,28 @@ def test_a_class_that_writes_its_own_init_is_refused() -> None:
 
     with pytest.raises(TypeError, match="Own defines __init__"):
         record(Own)
+
+
+@record(eq=True)
+class Pair:
+    a: int
+    b: tuple[str, ...] = ()
+    note: str = dataclasses.field(default="", compare=False)
+
+
+def test_eq_true_compares_and_hashes_the_compared_fields_as_dataclass_does() -> None:
+    assert Pair(1, ("x",)) == Pair(1, ("x",)) and Pair(1) != Pair(2)
+    assert Pair(1, note="one") == Pair(1, note="other")  # compare=False fields are not compared
+    assert hash(Pair(1, ("x",))) == hash(Pair(1, ("x",))) == hash((1, ("x",)))
+    assert len({Pair(1), Pair(1), Pair(2)}) == 2
+    assert Pair(1) != Point(1)  # another class is never equal, as with dataclass
+
+    @dataclasses.dataclass(frozen=True)
+    class Same:
+        a: int
+        b: tuple[str, ...] = ()
+        note: str = dataclasses.field(default="", compare=False)
+
+    # the same answers as the dataclass it stands for
+    assert (Pair(3, ("y",)) == Pair(3, ("y",))) == (Same(3, ("y",)) == Same(3, ("y",)))
+    assert hash(Pair(3, ("y",))) == hash(Same(3, ("y",)))
