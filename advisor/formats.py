@@ -153,6 +153,8 @@ def _extensions_for(kind: str) -> str:
 def _drop_none(value: Any) -> Any:
     # containers only are walked into: an inventory's 30,000 plain values cost no call each
     if isinstance(value, dict):
+        if None not in value.values() and not any(map(isinstance, value.values(), _REPEAT_CONTAINERS)):
+            return value  # a flat record with nothing to drop (an inventory's namespaces): as it is
         return {k: _drop_none(v) if isinstance(v, _CONTAINERS) else v for k, v in value.items() if v is not None}
     if isinstance(value, (list, tuple)):
         return [_drop_none(v) if isinstance(v, _CONTAINERS) else v for v in value if v is not None]
@@ -160,6 +162,7 @@ def _drop_none(value: Any) -> Any:
 
 
 _CONTAINERS = (dict, list, tuple)
+_REPEAT_CONTAINERS = itertools.repeat(_CONTAINERS)
 ROW_WIDTH = 120  # a flat record this short (as one line) prints on one line in JSON
 
 
