@@ -1,0 +1,47 @@
+"""`mesh-advisor scan` (and `plan`) on real upstream manifests: Istio, Linkerd, emojivoto, Online Boutique.
+
+Every file under tests/fixtures/scan/upstream/<owner>/<repo>/<path> is a copy of the upstream file at the
+commit tests/README.md names (or, where it says so, a cut of one). Each test pins what a user sees for
+one fix to data/signals.toml or data/migrations.toml; none needs code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_scan_files import findings, namespaces, scan_json
+
+UP = Path(__file__).parent / "fixtures" / "scan" / "upstream"
+ISTIO = UP / "istio" / "istio"
+LINKERD = UP / "linkerd" / "linkerd2"
+EMOJIVOTO = UP / "BuoyantIO" / "emojivoto"
+BOUTIQUE = UP / "GoogleCloudPlatform" / "microservices-demo" / "release"
+
+
+def signal_ids(doc: dict) -> set[str]:
+    return {f["signal"] for f in doc["scan"]["findings"]}
+
+
+# ---------------------------------------------------------------- 1. gateway pods are not sidecars
+
+
+def test_istio_gateway_and_waypoint_pods_are_not_counted_as_sidecar_workloads(cli):
+    doc = scan_json(
+        cli,
+        # injected by `istioctl kube-inject` with the gateway template (namespace unset: default)
+        str(ISTIO / "pkg/kube/inject/testdata/inject/gateway.yaml.injected"),
+        # what istiod deploys for a Gateway API Gateway: class istio-waypoint and class istio
+        str(ISTIO / "pilot/pkg/config/kube/gatewaycommon/testdata/deployment/waypoint.yaml"),
+        str(ISTIO / "pilot/pkg/config/kube/gatewaycommon/testdata/deployment/simple.yaml"),
+        # an ambient namespace with one captured pod (ambient.istio.io/redirection: enabled)
+        str(ISTIO / "pkg/config/analysis/analyzers/testdata/sidecar-default-selector.yaml"),
+    )
+    ns = namespaces(doc)
+    # three gateway pods (one each): their istio-proxy is the gateway, so no mesh counts them
+    assert (ns["default"]["pods"], ns["default"]["meshed_by"], ns["default"]["meshed_pods"]) == (3, "none", 0)
+    assert (ns["ns-ambient"]["meshed_by"], ns["ns-ambient"]["meshed_pods"]) == ("istio-ambient", 1)
+    # the ambient pod is the only meshed one: the cluster reads as ambient, not as sidecars
+    assert doc["answers"]["current_mesh"] == "istio-ambient"
+    assert not {"pod-istio-proxy", "pod-istio-status", "pod-istio-inject-label"} & signal_ids(doc)
+    (gw,) = findings(doc, "pod-istio-gateway")
+    assert gw["count"] == 3 and gw["kind"] == "Deployment"
