@@ -45,3 +45,28 @@ def test_istio_gateway_and_waypoint_pods_are_not_counted_as_sidecar_workloads(cl
     assert not {"pod-istio-proxy", "pod-istio-status", "pod-istio-inject-label"} & signal_ids(doc)
     (gw,) = findings(doc, "pod-istio-gateway")
     assert gw["count"] == 3 and gw["kind"] == "Deployment"
+
+
+# ---------------------------------------------------------------- 2. injection precedence
+
+
+def test_namespace_injection_precedence_follows_istio(cli):
+    doc = scan_json(
+        cli,
+        str(ISTIO / "pkg/config/analysis/analyzers/testdata/injection.yaml"),
+        str(ISTIO / "pkg/config/analysis/analyzers/testdata/sidecar-default-selector.yaml"),
+    )
+    ns = namespaces(doc)
+    # istio-injection=disabled with istio.io/rev: not injected (the rev webhook needs istio-injection absent)
+    assert ns["not-conflict-ns-2"]["meshed_by"] == "none"
+    assert "not-conflict-ns-2" not in {f["namespace"] for f in findings(doc, "ns-istio-rev")}
+    # istio-injection=enabled (or istio.io/rev) with dataplane-mode=ambient: sidecar injection wins
+    for name in ("multi-ns-2", "multi-ns-3", "ns-not-ambient", "ns-not-ambient-rev"):
+        assert ns[name]["meshed_by"] == "istio-sidecar", name
+    assert sorted(f["namespace"] for f in findings(doc, "ns-istio-ambient")) == [
+        "ambient",
+        "not-conflict-ns-1",
+        "ns-ambient",
+    ]
+    # disabled injection does not stop ambient
+    assert ns["not-conflict-ns-1"]["meshed_by"] == "istio-ambient"
