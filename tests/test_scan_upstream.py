@@ -70,3 +70,25 @@ def test_namespace_injection_precedence_follows_istio(cli):
     ]
     # disabled injection does not stop ambient
     assert ns["not-conflict-ns-1"]["meshed_by"] == "istio-ambient"
+
+
+# ---------------------------------------------------------------- 3. Gateway API Gateways
+
+
+def test_gateway_api_gateways_istio_class_and_waypoints(cli):
+    app = ISTIO / "samples/ambient-argo/application"
+    doc = scan_json(
+        cli,
+        str(app / "details-waypoint.yaml"),
+        str(app / "reviews-waypoint.yaml"),
+        str(app / "ingress-gateway.yaml"),
+        str(ISTIO / "samples/bookinfo/gateway-api/bookinfo-gateway.yaml"),
+    )
+    waypoints = findings(doc, "gateway-api-istio-waypoint")
+    assert sorted(f["name"] for f in waypoints) == ["bookinfo-details", "bookinfo-reviews"]
+    assert all(f["field"] == "spec.gatewayClassName" and "capability" not in f for f in waypoints)
+    ingress = findings(doc, "gateway-api-istio-gateway")
+    assert [f["name"] for f in ingress] == ["bookinfo-gateway", "bookinfo-gateway"]
+    assert "ingress-gateway" in doc["answers"]["require"]
+    caps = {c["id"]: c for c in doc["scan"]["capabilities"]}
+    assert caps["ingress-gateway"]["signals"] == ["gateway-api-istio-gateway"]
