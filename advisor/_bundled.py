@@ -40,7 +40,7 @@ DIGESTS = {
     'benchmarks.toml': '0d8a311872bde1c559c576394de71afc3289b59c53236319f72de118193aea41',
     'pricing.toml': '3e821a3400807cb0b951b92680a91bf61ae51a06dc493f508a92a9e0aa2609ba',
     'rules.toml': 'c42e3ba1cb24b13d7423ceadb8c7beece265319eb3484e29e815107ea9ab91b9',
-    'migrations.toml': '1a3d7f7226b20503009898634fd23c702cde674c2c86e02f13e6664716354386',
+    'migrations.toml': '3bde38ed909021422c0379b56673faf013546e2513aea24100aaf37052a6eb0c',
     'platforms.toml': 'a682f9b5573a441e9bb773af98e823505cb72cc53aaff3ccb1521f2df6f6d71d',
 }
 
@@ -3434,7 +3434,7 @@ MODELS = {
         ),
     ),
     'migrations.toml': Migrations(
-        data_version='2026.12.01',
+        data_version='2026.12.02',
         moves=(
             Move(
                 id='sidecar-to-ambient',
@@ -4584,10 +4584,12 @@ MODELS = {
                     'linkerd-server',
                     'linkerd-authorization-policy',
                     'linkerd-authz-route',
+                    'linkerd-server-authorization',
                 ),
                 kinds=(
                     'Server',
                     'AuthorizationPolicy',
+                    'ServerAuthorization',
                     'MeshTLSAuthentication',
                     'NetworkAuthentication',
                 ),
@@ -4622,6 +4624,55 @@ MODELS = {
                 when=None,
                 always=False,
                 action="Re-create as a gateway.networking.k8s.io/v1 HTTPRoute with the Service as parentRef; in ambient it is served by the namespace's waypoint",
+                phase='migrate-policies',
+            ),
+            PlanItem(
+                id='linkerd-service-profile-to-istio',
+                text="Linkerd ServiceProfiles have no Istio form: their retries and timeouts move to the Service's routes",
+                source='https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry',
+                from_mesh=(
+                    'linkerd',
+                ),
+                to_mesh=(
+                    'istio-sidecar',
+                    'istio-ambient',
+                ),
+                moves=(),
+                signals=(
+                    'linkerd-service-profile-retries',
+                    'linkerd-service-profile-timeout',
+                ),
+                kinds=(
+                    'ServiceProfile',
+                ),
+                capabilities=(),
+                when=None,
+                always=False,
+                action="Re-create the routes' retries and timeouts on the Service's route (HTTPRoute timeouts, or a VirtualService's retries and timeout in sidecar mode)",
+                phase='migrate-policies',
+            ),
+            PlanItem(
+                id='smi-traffic-split-to-httproute',
+                text='SMI TrafficSplit is not read by Istio: weighted splits become Gateway API HTTPRoutes',
+                source='https://gateway-api.sigs.k8s.io/api-types/httproute/',
+                from_mesh=(
+                    'linkerd',
+                ),
+                to_mesh=(
+                    'istio-sidecar',
+                    'istio-ambient',
+                ),
+                moves=(),
+                signals=(
+                    'smi-traffic-split',
+                ),
+                kinds=(
+                    'TrafficSplit',
+                ),
+                capabilities=(),
+                when=None,
+                always=False,
+                action='Rewrite as an HTTPRoute with the root Service as parentRef and the backends as weighted backendRefs',
                 phase='migrate-policies',
             ),
             PlanItem(
@@ -4805,6 +4856,7 @@ MODELS = {
                     'request-authentication',
                     'wasm-plugin',
                     'linkerd-authorization-policy',
+                    'linkerd-server-authorization',
                     'linkerd-httproute',
                 ),
                 kinds=(),
@@ -4872,6 +4924,7 @@ MODELS = {
                 moves=(),
                 signals=(
                     'linkerd-authorization-policy',
+                    'linkerd-server-authorization',
                     'linkerd-rate-limit',
                 ),
                 kinds=(

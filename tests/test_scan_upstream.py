@@ -7,6 +7,7 @@ one fix to data/signals.toml or data/migrations.toml; none needs code.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from test_scan_files import findings, namespaces, scan_json
@@ -92,3 +93,67 @@ def test_gateway_api_gateways_istio_class_and_waypoints(cli):
     assert "ingress-gateway" in doc["answers"]["require"]
     caps = {c["id"]: c for c in doc["scan"]["capabilities"]}
     assert caps["ingress-gateway"]["signals"] == ["gateway-api-istio-gateway"]
+
+
+# ---------------------------------------------------------------- 4. resources and fields the scan missed
+
+
+def test_linkerd_server_authorization_service_profiles_and_smi_traffic_split(cli):
+    doc = scan_json(
+        cli,
+        str(LINKERD / "test/integration/viz/policy/testdata/emoji-policy.yaml"),
+        str(EMOJIVOTO / "training/service-profiles/web-service-profile-with-retry-budget.yml"),
+        str(EMOJIVOTO / "training/service_profiles/web-service-profile-with-timeout.yml"),
+        str(EMOJIVOTO / "training/traffic-split/75-25.yml"),
+    )
+    authz = findings(doc, "linkerd-server-authorization")
+    assert [(f["name"], f["detail"], f["capability"]) for f in authz] == [
+        ("emoji-grpc", "emoji-grpc", "l4-authz"),
+        ("voting-grpc", "voting-grpc", "l4-authz"),
+        ("web-public", "web-http", "l4-authz"),
+    ]
+    retries = findings(doc, "linkerd-service-profile-retries")
+    assert [f["field"] for f in retries] == ["spec.routes[0].isRetryable", "spec.routes[1].isRetryable"]
+    (timeout,) = findings(doc, "linkerd-service-profile-timeout")
+    assert timeout["field"] == "spec.routes[1].timeout"
+    (split,) = findings(doc, "smi-traffic-split")
+    assert (split["namespace"], split["name"], split["detail"]) == ("emojivoto", "web-svc-ts", "web-apex")
+    assert set(doc["answers"]["require"]) == {"l4-authz", "traffic-splitting", "retries-timeouts"}
+
+
+def test_linkerd_plan_to_istio_reworks_the_new_linkerd_objects(cli, tmp_path):
+    out = tmp_path / "cluster.toml"
+    rc, _, err = cli(
+        "scan",
+        str(LINKERD / "test/integration/viz/policy/testdata/emoji-policy.yaml"),
+        str(EMOJIVOTO / "training/service_profiles/web-service-profile-with-timeout.yml"),
+        str(EMOJIVOTO / "training/traffic-split/75-25.yml"),
+        "-o",
+        str(out),
+    )
+    assert rc == 0, err
+    rc, stdout, err = cli("plan", str(out), "--current-mesh", "linkerd", "--to", "istio-sidecar", "--format", "json")
+    assert rc == 0, err
+    plan = json.loads(stdout)
+    rework = {r["id"]: r for r in plan["rework"]}
+    assert "ServerAuthorization /web-public" in {
+        f"{o['kind']} {o['namespace']}/{o['name']}" for o in rework["linkerd-policy-to-istio"]["objects"]
+    }
+    assert [o["name"] for o in rework["linkerd-service-profile-to-istio"]["objects"]] == [
+        "web-svc.emojivoto.svc.cluster.local"
+    ]
+    assert [o["name"] for o in rework["smi-traffic-split-to-httproute"]["objects"]] == ["web-svc-ts"]
+    assert plan["unrecognised"] == []
+
+
+def test_the_live_scan_lists_gateway_api_gateways_and_the_new_kinds():
+    from advisor.catalog import load_catalog
+    from advisor.scan.signals import bundled_signals
+
+    resources = set(bundled_signals(load_catalog(None).feature_ids).resources)
+    assert {
+        ("Gateway", "gateway.networking.k8s.io", "gateways"),
+        ("ServerAuthorization", "policy.linkerd.io", "serverauthorizations"),
+        ("ServiceProfile", "linkerd.io", "serviceprofiles"),
+        ("TrafficSplit", "split.smi-spec.io", "trafficsplits"),
+    } <= resources
