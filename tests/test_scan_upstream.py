@@ -157,3 +157,28 @@ def test_the_live_scan_lists_gateway_api_gateways_and_the_new_kinds():
         ("ServiceProfile", "linkerd.io", "serviceprofiles"),
         ("TrafficSplit", "split.smi-spec.io", "trafficsplits"),
     } <= resources
+
+
+def test_spire_through_istio_injection_templates(cli):
+    doc = scan_json(
+        cli,
+        str(ISTIO / "samples/security/spire/curl-spire.yaml"),
+        str(ISTIO / "pkg/kube/inject/testdata/inject/gateway-spire.yaml.injected"),
+    )
+    # curl (the spiffe.io/spire-managed-identity label) and the gateway (inject.istio.io/templates
+    # gateway,spire): pod findings are one per namespace, with the count they stand for
+    (spire,) = findings(doc, "spire-istio-template")
+    assert (spire["namespace"], spire["count"]) == ("default", 2)
+    assert "spire" in doc["answers"]["require"]
+
+
+def test_spire_pods_block_a_move_to_ambient(cli, tmp_path):
+    out = tmp_path / "cluster.toml"
+    rc, _, err = cli("scan", str(ISTIO / "samples/security/spire/curl-spire.yaml"), "-o", str(out))
+    assert rc == 0, err
+    rc, stdout, err = cli(
+        "plan", str(out), "--current-mesh", "istio-sidecar", "--to", "istio-ambient", "--format", "json"
+    )
+    assert rc == 0, err
+    blockers = {b["id"]: b for b in json.loads(stdout)["blockers"]}
+    assert [o["name"] for o in blockers["ambient-spire"]["objects"]] == ["curl"]
