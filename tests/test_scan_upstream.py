@@ -182,3 +182,10 @@ def test_spire_pods_block_a_move_to_ambient(cli, tmp_path):
     assert rc == 0, err
     blockers = {b["id"]: b for b in json.loads(stdout)["blockers"]}
     assert [o["name"] for o in blockers["ambient-spire"]["objects"]] == ["curl"]
+
+
+def test_virtual_service_without_headers_is_header_routing(cli):
+    doc = scan_json(cli, str(ISTIO / "tests/integration/pilot/common/routing.go.without-headers.yaml"))
+    (match,) = findings(doc, "vs-header-match")
+    assert match["field"] == "spec.http[0].match[0].withoutHeaders"
+    assert set(doc["answers"]["require"]) == {"header-routing", "fault-injection"}
