@@ -189,3 +189,17 @@ def test_virtual_service_without_headers_is_header_routing(cli):
     (match,) = findings(doc, "vs-header-match")
     assert match["field"] == "spec.http[0].match[0].withoutHeaders"
     assert set(doc["answers"]["require"]) == {"header-routing", "fault-injection"}
+
+
+def test_destination_rule_port_level_connection_pool_and_istio_mutual(cli):
+    doc = scan_json(
+        cli,
+        str(ISTIO / "samples/multicluster/expose-istiod-https.yaml"),
+        str(ISTIO / "samples/bookinfo/networking/destination-rule-all-mtls.yaml"),
+    )
+    (pool,) = findings(doc, "dr-outlier-detection")
+    assert (pool["name"], pool["field"]) == ("istiod-dr", "spec.trafficPolicy.portLevelSettings[0].connectionPool")
+    mutual = findings(doc, "dr-tls-istio-mutual")
+    assert sorted(f["name"] for f in mutual) == ["details", "productpage", "ratings", "reviews"]
+    assert all(f["field"] == "spec.trafficPolicy.tls.mode" for f in mutual)
+    assert {"circuit-breaking", "mtls"} <= set(doc["answers"]["require"])
