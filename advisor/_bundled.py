@@ -40,7 +40,7 @@ DIGESTS = {
     'benchmarks.toml': '0d8a311872bde1c559c576394de71afc3289b59c53236319f72de118193aea41',
     'pricing.toml': '3e821a3400807cb0b951b92680a91bf61ae51a06dc493f508a92a9e0aa2609ba',
     'rules.toml': 'c42e3ba1cb24b13d7423ceadb8c7beece265319eb3484e29e815107ea9ab91b9',
-    'migrations.toml': '71395b2137ca01790a99b0a669308572fa0f1626ea3f23e77f551534cd47affb',
+    'migrations.toml': 'a5b7ce2df3be810cbc14c1c54b11e17aa3b87e7af51f823553fe99b05b703009',
     'platforms.toml': 'a682f9b5573a441e9bb773af98e823505cb72cc53aaff3ccb1521f2df6f6d71d',
 }
 
@@ -4219,6 +4219,7 @@ MODELS = {
                 moves=(),
                 signals=(
                     'wasm-plugin',
+                    'envoy-filter-wasm',
                 ),
                 kinds=(
                     'WasmPlugin',

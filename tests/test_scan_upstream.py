@@ -203,3 +203,10 @@ def test_destination_rule_port_level_connection_pool_and_istio_mutual(cli):
     assert sorted(f["name"] for f in mutual) == ["details", "productpage", "ratings", "reviews"]
     assert all(f["field"] == "spec.trafficPolicy.tls.mode" for f in mutual)
     assert {"circuit-breaking", "mtls"} <= set(doc["answers"]["require"])
+
+
+def test_envoy_filter_wasm_through_ecds(cli):
+    doc = scan_json(cli, str(ISTIO / "pilot/pkg/xds/testdata/ecds.yaml"))
+    (wasm,) = findings(doc, "envoy-filter-wasm")
+    assert wasm["field"] == "spec.configPatches[0].patch.value.typed_config.type_url"
+    assert doc["answers"]["require"] == ["wasm"]
