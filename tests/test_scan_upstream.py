@@ -8,6 +8,7 @@ one fix to data/signals.toml or data/migrations.toml; none needs code.
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 from test_scan_files import findings, namespaces, scan_json
@@ -210,3 +211,53 @@ def test_envoy_filter_wasm_through_ecds(cli):
     (wasm,) = findings(doc, "envoy-filter-wasm")
     assert wasm["field"] == "spec.configPatches[0].patch.value.typed_config.type_url"
     assert doc["answers"]["require"] == ["wasm"]
+
+
+# ---------------------------------------------------------------- 5. a first install cites its own mesh
+
+
+def _first_install_plan(cli, tmp_path, target: str) -> tuple[dict, str]:
+    out = tmp_path / "boutique.toml"
+    rc, _, err = cli("scan", str(BOUTIQUE), "-o", str(out))
+    assert rc == 0, err
+    assert tomllib.loads(out.read_text())["answers"]["current_mesh"] == "none"
+    rc, stdout, err = cli("plan", str(out), "--to", target, "--format", "json")
+    assert rc == 0, err
+    rc, text, err = cli("plan", str(out), "--to", target)
+    assert rc == 0, err
+    return json.loads(stdout), text
+
+
+def test_first_install_of_linkerd_cites_linkerd(cli, tmp_path):
+    plan, text = _first_install_plan(cli, tmp_path, "linkerd")
+    assert plan["plan"]["move"]["source"].startswith("https://linkerd.io/")
+    assert [(p["title"], p["source"].split("/")[2]) for p in plan["phases"]] == [
+        ("Install the mesh", "linkerd.io"),
+        ("Switch namespaces one at a time", "linkerd.io"),
+    ]
+    sources = text[text.index("Sources:") :]
+    assert "istio.io/latest/docs/setup/getting-started" not in sources
+
+
+def test_first_install_of_istio_ambient_cites_istio_ambient(cli, tmp_path):
+    plan, text = _first_install_plan(cli, tmp_path, "istio-ambient")
+    assert plan["plan"]["move"]["source"] == "https://istio.io/latest/docs/ambient/getting-started/"
+    assert [(p["title"], p["source"]) for p in plan["phases"]] == [
+        ("Install the mesh", "https://istio.io/latest/docs/ambient/getting-started/"),
+        (
+            "Deploy waypoints where L7 is needed",
+            "https://istio.io/latest/docs/ambient/migrate/install-ambient-components/",
+        ),
+        ("Switch namespaces one at a time", "https://istio.io/latest/docs/ambient/usage/add-workloads/"),
+    ]
+    assert "linkerd.io" not in text[text.index("Sources:") :]
+
+
+def test_first_install_of_istio_sidecar_cites_istio(cli, tmp_path):
+    plan, text = _first_install_plan(cli, tmp_path, "istio-sidecar")
+    assert plan["plan"]["move"]["id"] == "first-install"
+    assert [p["source"] for p in plan["phases"]] == [
+        "https://istio.io/latest/docs/setup/getting-started/",
+        "https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/",
+    ]
+    assert "linkerd.io/2-edge/tasks/adding-your-service" not in text
