@@ -40,7 +40,7 @@ DIGESTS = {
     'benchmarks.toml': '0d8a311872bde1c559c576394de71afc3289b59c53236319f72de118193aea41',
     'pricing.toml': '3e821a3400807cb0b951b92680a91bf61ae51a06dc493f508a92a9e0aa2609ba',
     'rules.toml': 'c42e3ba1cb24b13d7423ceadb8c7beece265319eb3484e29e815107ea9ab91b9',
-    'migrations.toml': '1a3d7f7226b20503009898634fd23c702cde674c2c86e02f13e6664716354386',
+    'migrations.toml': '9b0ac3bcbca12df638c0c82c89f75be7c1337eb8cf13f56095300660533f7d07',
     'platforms.toml': 'a682f9b5573a441e9bb773af98e823505cb72cc53aaff3ccb1521f2df6f6d71d',
 }
 
@@ -3434,7 +3434,7 @@ MODELS = {
         ),
     ),
     'migrations.toml': Migrations(
-        data_version='2026.12.01',
+        data_version='2026.12.02',
         moves=(
             Move(
                 id='sidecar-to-ambient',
@@ -3484,10 +3484,38 @@ MODELS = {
                 from_mesh=(
                     'none',
                 ),
-                to_mesh=(),
-                title='No mesh to a first mesh',
+                to_mesh=(
+                    'istio-sidecar',
+                ),
+                title='No mesh to Istio sidecar',
                 text='A first install: nothing to translate; namespaces join the mesh one at a time, least coupled first',
                 source='https://istio.io/latest/docs/setup/getting-started/',
+                replaced_components=(),
+            ),
+            Move(
+                id='first-install-ambient',
+                from_mesh=(
+                    'none',
+                ),
+                to_mesh=(
+                    'istio-ambient',
+                ),
+                title='No mesh to Istio ambient',
+                text='A first install: nothing to translate; namespaces join the ambient mesh one at a time, least coupled first',
+                source='https://istio.io/latest/docs/ambient/getting-started/',
+                replaced_components=(),
+            ),
+            Move(
+                id='first-install-linkerd',
+                from_mesh=(
+                    'none',
+                ),
+                to_mesh=(
+                    'linkerd',
+                ),
+                title='No mesh to Linkerd',
+                text='A first install: nothing to translate; namespaces join the mesh one at a time, least coupled first',
+                source='https://linkerd.io/2-edge/tasks/install/',
                 replaced_components=(),
             ),
         ),
@@ -3938,12 +3966,38 @@ MODELS = {
                 id='install-first-mesh',
                 order=20,
                 title='Install the mesh',
-                text='Install the control plane (and, for ambient, ztunnel and the CNI) with no namespace enrolled yet',
+                text="Install Istio's control plane (istiod) with no namespace labelled for injection yet",
                 source='https://istio.io/latest/docs/setup/getting-started/',
                 from_mesh=(),
                 to_mesh=(),
                 moves=(
                     'first-install',
+                ),
+                per_namespace='no',
+            ),
+            Phase(
+                id='install-first-mesh-ambient',
+                order=20,
+                title='Install the mesh',
+                text='Install Istio with the ambient profile (istiod, the CNI node agent and ztunnel) with no namespace enrolled yet',
+                source='https://istio.io/latest/docs/ambient/getting-started/',
+                from_mesh=(),
+                to_mesh=(),
+                moves=(
+                    'first-install-ambient',
+                ),
+                per_namespace='no',
+            ),
+            Phase(
+                id='install-first-mesh-linkerd',
+                order=20,
+                title='Install the mesh',
+                text="Install Linkerd's CRDs and control plane with no namespace injected yet",
+                source='https://linkerd.io/2-edge/tasks/install/',
+                from_mesh=(),
+                to_mesh=(),
+                moves=(
+                    'first-install-linkerd',
                 ),
                 per_namespace='no',
             ),
@@ -3999,7 +4053,33 @@ MODELS = {
                 moves=(
                     'linkerd-to-istio',
                     'istio-to-linkerd',
+                    'first-install-linkerd',
+                ),
+                per_namespace='all',
+            ),
+            Phase(
+                id='switch-namespaces-first-sidecar',
+                order=50,
+                title='Switch namespaces one at a time',
+                text='Label the namespace istio-injection=enabled, restart its workloads so they come up with sidecars, check that traffic and policy hold, then the next',
+                source='https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/',
+                from_mesh=(),
+                to_mesh=(),
+                moves=(
                     'first-install',
+                ),
+                per_namespace='all',
+            ),
+            Phase(
+                id='switch-namespaces-first-ambient',
+                order=50,
+                title='Switch namespaces one at a time',
+                text='Label the namespace istio.io/dataplane-mode=ambient (its pods are captured without a restart) and, where it has a waypoint, istio.io/use-waypoint; check that traffic and policy hold, then the next',
+                source='https://istio.io/latest/docs/ambient/usage/add-workloads/',
+                from_mesh=(),
+                to_mesh=(),
+                moves=(
+                    'first-install-ambient',
                 ),
                 per_namespace='all',
             ),
@@ -4092,6 +4172,7 @@ MODELS = {
                 signals=(
                     'spire',
                     'spire-csi-volume',
+                    'spire-istio-template',
                 ),
                 kinds=(),
                 capabilities=(
@@ -4218,6 +4299,7 @@ MODELS = {
                 moves=(),
                 signals=(
                     'wasm-plugin',
+                    'envoy-filter-wasm',
                 ),
                 kinds=(
                     'WasmPlugin',
@@ -4584,10 +4666,12 @@ MODELS = {
                     'linkerd-server',
                     'linkerd-authorization-policy',
                     'linkerd-authz-route',
+                    'linkerd-server-authorization',
                 ),
                 kinds=(
                     'Server',
                     'AuthorizationPolicy',
+                    'ServerAuthorization',
                     'MeshTLSAuthentication',
                     'NetworkAuthentication',
                 ),
@@ -4622,6 +4706,55 @@ MODELS = {
                 when=None,
                 always=False,
                 action="Re-create as a gateway.networking.k8s.io/v1 HTTPRoute with the Service as parentRef; in ambient it is served by the namespace's waypoint",
+                phase='migrate-policies',
+            ),
+            PlanItem(
+                id='linkerd-service-profile-to-istio',
+                text="Linkerd ServiceProfiles have no Istio form: their retries and timeouts move to the Service's routes",
+                source='https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry',
+                from_mesh=(
+                    'linkerd',
+                ),
+                to_mesh=(
+                    'istio-sidecar',
+                    'istio-ambient',
+                ),
+                moves=(),
+                signals=(
+                    'linkerd-service-profile-retries',
+                    'linkerd-service-profile-timeout',
+                ),
+                kinds=(
+                    'ServiceProfile',
+                ),
+                capabilities=(),
+                when=None,
+                always=False,
+                action="Re-create the routes' retries and timeouts on the Service's route (HTTPRoute timeouts, or a VirtualService's retries and timeout in sidecar mode)",
+                phase='migrate-policies',
+            ),
+            PlanItem(
+                id='smi-traffic-split-to-httproute',
+                text='SMI TrafficSplit is not read by Istio: weighted splits become Gateway API HTTPRoutes',
+                source='https://gateway-api.sigs.k8s.io/api-types/httproute/',
+                from_mesh=(
+                    'linkerd',
+                ),
+                to_mesh=(
+                    'istio-sidecar',
+                    'istio-ambient',
+                ),
+                moves=(),
+                signals=(
+                    'smi-traffic-split',
+                ),
+                kinds=(
+                    'TrafficSplit',
+                ),
+                capabilities=(),
+                when=None,
+                always=False,
+                action='Rewrite as an HTTPRoute with the root Service as parentRef and the backends as weighted backendRefs',
                 phase='migrate-policies',
             ),
             PlanItem(
@@ -4805,6 +4938,7 @@ MODELS = {
                     'request-authentication',
                     'wasm-plugin',
                     'linkerd-authorization-policy',
+                    'linkerd-server-authorization',
                     'linkerd-httproute',
                 ),
                 kinds=(),
@@ -4872,6 +5006,7 @@ MODELS = {
                 moves=(),
                 signals=(
                     'linkerd-authorization-policy',
+                    'linkerd-server-authorization',
                     'linkerd-rate-limit',
                 ),
                 kinds=(
