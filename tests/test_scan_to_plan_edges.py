@@ -261,3 +261,31 @@ spec:
     _, doc = _scan(cli, tmp_path, text)
     shop = next(n for n in doc["scan"]["namespaces"] if n["name"] == "shop")
     assert (shop["pods"], shop["meshed_by"], shop["meshed_pods"]) == (4, "istio-sidecar", 4)
+
+
+def test_the_readme_clusterrole_grants_every_api_group_the_live_scan_lists() -> None:
+    import re
+
+    from advisor.catalog import bundled_data_dir
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    role = readme[readme.index("kind: ClusterRole") : readme.index("```", readme.index("kind: ClusterRole"))]
+    granted = {g.strip() for line in re.findall(r"apiGroups: \[(.*)\]", role) for g in line.split(",")}
+    signals = tomllib.loads((bundled_data_dir() / "signals.toml").read_text(encoding="utf-8"))
+    listed = {r["group"] for r in signals["resources"]}
+    assert listed - granted == set()
+
+
+def test_a_mesh_that_labels_only_empty_namespaces_is_not_a_second_mesh_in_use(cli, tmp_path) -> None:
+    text = (
+        AMBIENT_HTTPROUTE
+        + """
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: later, labels: {istio-injection: enabled}}
+"""
+    )
+    _, doc = _scan(cli, tmp_path, text)
+    assert doc["answers"]["current_mesh"] == "istio-ambient"
+    assert not any("more than one mesh" in w for w in doc["scan"]["warnings"])

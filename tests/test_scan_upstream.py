@@ -90,7 +90,10 @@ def test_gateway_api_gateways_istio_class_and_waypoints(cli):
     assert sorted(f["name"] for f in waypoints) == ["bookinfo-details", "bookinfo-reviews"]
     assert all(f["field"] == "spec.gatewayClassName" and "capability" not in f for f in waypoints)
     ingress = findings(doc, "gateway-api-istio-gateway")
-    assert [f["name"] for f in ingress] == ["bookinfo-gateway", "bookinfo-gateway"]
+    # ingress-gateway.yaml and bookinfo-gateway.yaml both define Gateway bookinfo-gateway (no
+    # namespace: applied to default): one object, counted once, with a warning
+    assert [(f["namespace"], f["name"]) for f in ingress] == [("default", "bookinfo-gateway")]
+    assert any("Gateway default/bookinfo-gateway (2 times)" in w for w in doc["scan"]["warnings"])
     assert "ingress-gateway" in doc["answers"]["require"]
     caps = {c["id"]: c for c in doc["scan"]["capabilities"]}
     assert caps["ingress-gateway"]["signals"] == ["gateway-api-istio-gateway"]
@@ -113,10 +116,17 @@ def test_linkerd_server_authorization_service_profiles_and_smi_traffic_split(cli
         ("voting-grpc", "voting-grpc", "l4-authz"),
         ("web-public", "web-http", "l4-authz"),
     ]
+    # the two training files are two versions of one ServiceProfile: the last one read counts
     retries = findings(doc, "linkerd-service-profile-retries")
-    assert [f["field"] for f in retries] == ["spec.routes[0].isRetryable", "spec.routes[1].isRetryable"]
+    assert [f["field"] for f in retries] == ["spec.routes[1].isRetryable"]
     (timeout,) = findings(doc, "linkerd-service-profile-timeout")
     assert timeout["field"] == "spec.routes[1].timeout"
+    assert any(
+        "ServiceProfile emojivoto/web-svc.emojivoto.svc.cluster.local (2 times)" in w for w in doc["scan"]["warnings"]
+    )
+    budget = scan_json(cli, str(EMOJIVOTO / "training/service-profiles/web-service-profile-with-retry-budget.yml"))
+    retries = findings(budget, "linkerd-service-profile-retries")
+    assert [f["field"] for f in retries] == ["spec.routes[0].isRetryable"]  # one finding per object: the first field
     (split,) = findings(doc, "smi-traffic-split")
     assert (split["namespace"], split["name"], split["detail"]) == ("emojivoto", "web-svc-ts", "web-apex")
     assert set(doc["answers"]["require"]) == {"l4-authz", "traffic-splitting", "retries-timeouts"}
@@ -137,7 +147,7 @@ def test_linkerd_plan_to_istio_reworks_the_new_linkerd_objects(cli, tmp_path):
     assert rc == 0, err
     plan = json.loads(stdout)
     rework = {r["id"]: r for r in plan["rework"]}
-    assert "ServerAuthorization /web-public" in {
+    assert "ServerAuthorization default/web-public" in {  # no namespace in the file: default
         f"{o['kind']} {o['namespace']}/{o['name']}" for o in rework["linkerd-policy-to-istio"]["objects"]
     }
     assert [o["name"] for o in rework["linkerd-service-profile-to-istio"]["objects"]] == [

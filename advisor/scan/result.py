@@ -137,7 +137,8 @@ def build(
             mesh_pods[ns.meshed_by] += ns.meshed_pods
     current = "none"
     if mesh_pods:
-        ranked = mesh_pods.most_common()
+        # A mesh that only labels namespaces with no pods in them ranks last and is not "in use".
+        ranked = [(m, p) for m, p in mesh_pods.most_common() if p > 0] or mesh_pods.most_common()
         current = ranked[0][0]
         if len(ranked) > 1:
             shown = ", ".join(f"{m} ({p} pods)" for m, p in ranked)
