@@ -40,7 +40,7 @@ DIGESTS = {
     'benchmarks.toml': '0d8a311872bde1c559c576394de71afc3289b59c53236319f72de118193aea41',
     'pricing.toml': '3e821a3400807cb0b951b92680a91bf61ae51a06dc493f508a92a9e0aa2609ba',
     'rules.toml': 'c42e3ba1cb24b13d7423ceadb8c7beece265319eb3484e29e815107ea9ab91b9',
-    'migrations.toml': '9b0ac3bcbca12df638c0c82c89f75be7c1337eb8cf13f56095300660533f7d07',
+    'migrations.toml': '8817eed798d6d3404e14d7d05c49283e4ecc63a505dcdb1ccd4ec0e5c59e67bf',
     'platforms.toml': 'a682f9b5573a441e9bb773af98e823505cb72cc53aaff3ccb1521f2df6f6d71d',
 }
 
@@ -4129,6 +4129,7 @@ MODELS = {
                     'WorkloadEntry',
                     'WorkloadGroup',
                 ),
+                except_signals=(),
                 capabilities=(
                     'vm-workloads',
                 ),
@@ -4154,6 +4155,7 @@ MODELS = {
                 kinds=(
                     'ExternalWorkload',
                 ),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4175,6 +4177,7 @@ MODELS = {
                     'spire-istio-template',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'spire',
                 ),
@@ -4196,6 +4199,7 @@ MODELS = {
                     'peer-auth-disable',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4215,6 +4219,7 @@ MODELS = {
                     'istio-remote-secret',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'multicluster',
                 ),
@@ -4241,6 +4246,9 @@ MODELS = {
                 kinds=(
                     'EnvoyFilter',
                 ),
+                except_signals=(
+                    'envoy-filter-gateway',
+                ),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4260,6 +4268,7 @@ MODELS = {
                     'vs-fault-delay',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4280,6 +4289,7 @@ MODELS = {
                     'httproute-mirror',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'traffic-mirroring',
                 ),
@@ -4304,6 +4314,7 @@ MODELS = {
                 kinds=(
                     'WasmPlugin',
                 ),
+                except_signals=(),
                 capabilities=(
                     'wasm',
                 ),
@@ -4330,6 +4341,7 @@ MODELS = {
                 kinds=(
                     'EnvoyFilter',
                 ),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4360,6 +4372,7 @@ MODELS = {
                 kinds=(
                     'VirtualService',
                 ),
+                except_signals=(),
                 capabilities=(
                     'header-routing',
                     'traffic-splitting',
@@ -4386,6 +4399,7 @@ MODELS = {
                     'vs-fault-abort',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'fault-injection',
                 ),
@@ -4409,6 +4423,7 @@ MODELS = {
                     'vs-mirror',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'traffic-mirroring',
                 ),
@@ -4433,6 +4448,7 @@ MODELS = {
                     'dr-subsets',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'traffic-splitting',
                 ),
@@ -4457,6 +4473,7 @@ MODELS = {
                     'authz-custom',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'l7-authz',
                     'ext-authz',
@@ -4483,6 +4500,7 @@ MODELS = {
                 kinds=(
                     'RequestAuthentication',
                 ),
+                except_signals=(),
                 capabilities=(
                     'jwt-auth',
                 ),
@@ -4508,6 +4526,9 @@ MODELS = {
                 kinds=(
                     'WasmPlugin',
                 ),
+                except_signals=(
+                    'wasm-plugin-gateway',
+                ),
                 capabilities=(
                     'wasm',
                 ),
@@ -4532,6 +4553,7 @@ MODELS = {
                     'peer-auth-permissive',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4555,6 +4577,7 @@ MODELS = {
                 kinds=(
                     'Sidecar',
                 ),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4584,6 +4607,7 @@ MODELS = {
                 kinds=(
                     'VirtualService',
                 ),
+                except_signals=(),
                 capabilities=(
                     'header-routing',
                     'traffic-splitting',
@@ -4614,6 +4638,7 @@ MODELS = {
                 kinds=(
                     'AuthorizationPolicy',
                 ),
+                except_signals=(),
                 capabilities=(
                     'l4-authz',
                     'l7-authz',
@@ -4644,6 +4669,7 @@ MODELS = {
                 kinds=(
                     'HTTPRoute',
                 ),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4675,6 +4701,7 @@ MODELS = {
                     'MeshTLSAuthentication',
                     'NetworkAuthentication',
                 ),
+                except_signals=(),
                 capabilities=(
                     'l4-authz',
                     'l7-authz',
@@ -4702,6 +4729,7 @@ MODELS = {
                 kinds=(
                     'HTTPRoute',
                 ),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4727,6 +4755,7 @@ MODELS = {
                 kinds=(
                     'ServiceProfile',
                 ),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4751,6 +4780,7 @@ MODELS = {
                 kinds=(
                     'TrafficSplit',
                 ),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=False,
@@ -4775,6 +4805,7 @@ MODELS = {
                 kinds=(
                     'HTTPLocalRateLimitPolicy',
                 ),
+                except_signals=(),
                 capabilities=(
                     'rate-limiting',
                 ),
@@ -4801,6 +4832,7 @@ MODELS = {
                 kinds=(
                     'Link',
                 ),
+                except_signals=(),
                 capabilities=(
                     'multicluster',
                 ),
@@ -4826,6 +4858,7 @@ MODELS = {
                 kinds=(
                     'ExternalWorkload',
                 ),
+                except_signals=(),
                 capabilities=(
                     'vm-workloads',
                 ),
@@ -4855,6 +4888,9 @@ MODELS = {
                     'virtual-service',
                 ),
                 kinds=(),
+                except_signals=(
+                    'wasm-plugin-gateway',
+                ),
                 capabilities=(
                     'l7-authz',
                     'jwt-auth',
@@ -4891,6 +4927,7 @@ MODELS = {
                     'authz-custom',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'l7-authz',
                 ),
@@ -4915,6 +4952,7 @@ MODELS = {
                     'authz-custom',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'l7-authz',
                 ),
@@ -4942,6 +4980,9 @@ MODELS = {
                     'linkerd-httproute',
                 ),
                 kinds=(),
+                except_signals=(
+                    'wasm-plugin-gateway',
+                ),
                 capabilities=(
                     'l7-authz',
                 ),
@@ -4966,6 +5007,7 @@ MODELS = {
                     'authz-custom',
                 ),
                 kinds=(),
+                except_signals=(),
                 capabilities=(
                     'l7-authz',
                 ),
@@ -4986,6 +5028,7 @@ MODELS = {
                 ),
                 signals=(),
                 kinds=(),
+                except_signals=(),
                 capabilities=(),
                 when=None,
                 always=True,
@@ -5012,6 +5055,7 @@ MODELS = {
                 kinds=(
                     'HTTPLocalRateLimitPolicy',
                 ),
+                except_signals=(),
                 capabilities=(
                     'l7-authz',
                     'rate-limiting',

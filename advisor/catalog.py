@@ -514,7 +514,8 @@ class MoveCost:
 class PlanItem:
     """A blocker, a piece of rework or a gap during the move.
 
-    Raised by evidence (scan findings whose signal or kind is listed), by the answers alone
+    Raised by evidence (scan findings whose signal or kind is listed, on objects no signal in
+    `except_signals` matched), by the answers alone
     (a required or preferred capability in `capabilities`, or `when` holding), or `always`.
     """
 
@@ -526,6 +527,9 @@ class PlanItem:
     moves: tuple[str, ...] = ()  # move ids; when given, only those moves
     signals: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    # An object one of these signals matched never raises the item (an EnvoyFilter that selects
+    # only an ingress gateway's pods is no waypoint concern).
+    except_signals: tuple[str, ...] = ()
     capabilities: tuple[str, ...] = ()
     when: When | None = None
     always: bool = False

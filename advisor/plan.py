@@ -380,7 +380,13 @@ def _raise(
 
     if not catalog.applies(entry, current, target):
         return None
-    objects = _unique(f for f in findings if (f.signal and f.signal in entry.signals) or f.kind in entry.kinds)
+    excepted = {(f.kind, f.namespace, f.name) for f in findings if f.signal and f.signal in entry.except_signals}
+    objects = _unique(
+        f
+        for f in findings
+        if ((f.signal and f.signal in entry.signals) or f.kind in entry.kinds)
+        and (f.kind, f.namespace, f.name) not in excepted
+    )
     wanted = (set(answers.require) | set(answers.prefer)) - explained
     if objects:
         basis = "scan"

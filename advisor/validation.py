@@ -702,9 +702,10 @@ def _check_migrations(
                 if not (entry.signals or entry.kinds or entry.capabilities or entry.when or entry.always):
                     problems.append(f"{where}: raised by nothing (give signals, kinds, capabilities, when or always)")
                 if signal_ids is not None:
-                    for sid in entry.signals:
-                        if sid not in signal_ids:
-                            problems.append(f"{where}.signals: unknown signal id '{sid}' (not in signals.toml)")
+                    for field in ("signals", "except_signals"):
+                        for sid in getattr(entry, field):
+                            if sid not in signal_ids:
+                                problems.append(f"{where}.{field}: unknown signal id '{sid}' (not in signals.toml)")
                 if feature_ids is not None:
                     for fid in entry.capabilities:
                         if fid not in feature_ids:

@@ -240,6 +240,7 @@ def test_data_validate_names_unknown_options_signals_and_phases(cli, data_dir, r
     def break_it(doc):
         doc["blockers"][0]["to_mesh"] = ["kuma"]
         doc["rework"][0]["signals"] = ["vs-teleport"]
+        doc["rework"][1]["except_signals"] = ["vs-gateway-only"]
         doc["gaps"][0]["phase"] = "later"
 
     rewrite(data_dir / "migrations.toml", break_it)
@@ -251,6 +252,7 @@ def test_data_validate_names_unknown_options_signals_and_phases(cli, data_dir, r
         in err
     )
     assert "migrations.toml: gaps.0(sidecar-bypasses-waypoint).phase: unknown phase 'later'" in err
+    assert ").except_signals: unknown signal id 'vs-gateway-only' (not in signals.toml)" in err
 
 
 def test_toml_and_markdown_outputs(cli, hand_scan, tmp_path) -> None:

@@ -271,3 +271,34 @@ def test_first_install_of_istio_sidecar_cites_istio(cli, tmp_path):
         "https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/",
     ]
     assert "linkerd.io/2-edge/tasks/adding-your-service" not in text
+
+
+def test_a_gateway_s_envoy_filter_and_wasm_plugin_are_no_waypoint_concern(cli, tmp_path):
+    """Bookinfo's rate-limit EnvoyFilters and Istio's WasmPlugin example select the ingress gateway
+    (`istio: ingressgateway`): gateways stay Envoy deployments in ambient, so a move to ambient
+    neither blocks on them nor re-attaches them to waypoints; a move to Linkerd still blocks."""
+    out = tmp_path / "cluster.toml"
+    rc, _, err = cli(
+        "scan",
+        str(ISTIO / "samples/bookinfo/policy/productpage_envoy_ratelimit.yaml"),
+        str(ISTIO / "pkg/test/datasets/validation/dataset/extensions-v1alpha1-WasmPlugin.yaml"),
+        "-o",
+        str(out),
+    )
+    assert rc == 0, err
+
+    def plan(target: str) -> dict:
+        rc, stdout, err = cli("plan", str(out), "--current-mesh", "istio-sidecar", "--to", target, "--format", "json")
+        assert rc == 0, err
+        return json.loads(stdout)
+
+    ambient = plan("istio-ambient")
+    raised = {i["id"] for section in ("blockers", "rework", "gaps") for i in ambient[section]}
+    assert not raised & {"ambient-envoyfilter-waypoint", "wasm-to-waypoint", "policy-targets-missing-waypoint"}
+    linkerd = plan("linkerd")
+    blockers = {b["id"]: b for b in linkerd["blockers"]}
+    assert sorted(o["name"] for o in blockers["linkerd-envoyfilter"]["objects"]) == [
+        "filter-ratelimit",
+        "filter-ratelimit-svc",
+    ]
+    assert [o["name"] for o in blockers["linkerd-wasm"]["objects"]] == ["valid"]
