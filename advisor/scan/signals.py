@@ -246,22 +246,13 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
         for other in sig.unless:
             if other not in seen:
                 problems.append(f"signal {sig.id}: unless names unknown signal {other!r}")
-    resources = []
-    for i, raw in enumerate(doc.get("resources", [])):
-        if not isinstance(raw, dict) or not all(
-            isinstance(raw.get(k), str) and raw.get(k) for k in ("kind", "group", "resource")
-        ):
-            problems.append(f"resources[{i}]: expected kind, group and resource (text)")
-            continue
-        resources.append((raw["kind"], raw["group"], raw["resource"]))
-    workloads = []
-    for i, raw in enumerate(doc.get("workloads", [])):
-        if not isinstance(raw, dict) or not all(
-            isinstance(raw.get(k), str) and raw.get(k) for k in ("kind", "group", "source")
-        ):
-            problems.append(f"workloads[{i}]: expected kind, group and source (text)")
-            continue
-        workloads.append((raw["group"], raw["kind"]))
+    resources = [
+        (raw["kind"], raw["group"], raw["resource"])
+        for raw in _tables(doc, "resources", ("kind", "group", "resource"), problems)
+    ]
+    workloads = [
+        (raw["group"], raw["kind"]) for raw in _tables(doc, "workloads", ("kind", "group", "source"), problems)
+    ]
     l7 = doc.get("l7_ports", {})
     for key in ("system_namespaces", "system_namespace_prefixes", "platform_priority", "cluster_scoped_kinds"):
         value = doc.get(key, [])
@@ -290,6 +281,17 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
         cluster_scoped_kinds=frozenset(doc.get("cluster_scoped_kinds", ["Namespace", "Node"])),
         workload_kinds=frozenset(workloads),
     )
+
+
+def _tables(doc: dict[str, Any], key: str, fields: tuple[str, ...], problems: list[str]) -> list[dict[str, Any]]:
+    """The `[[key]]` tables whose `fields` are all text; a problem for each that is not."""
+    out = []
+    for i, raw in enumerate(doc.get(key, [])):
+        if isinstance(raw, dict) and all(isinstance(raw.get(k), str) and raw.get(k) for k in fields):
+            out.append(raw)
+        else:
+            problems.append(f"{key}[{i}]: expected {', '.join(fields[:-1])} and {fields[-1]} (text)")
+    return out
 
 
 def _text(raw: dict[str, Any], key: str, required: bool = True) -> str | None:
