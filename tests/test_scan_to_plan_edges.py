@@ -289,3 +289,33 @@ metadata: {name: later, labels: {istio-injection: enabled}}
     _, doc = _scan(cli, tmp_path, text)
     assert doc["answers"]["current_mesh"] == "istio-ambient"
     assert not any("more than one mesh" in w for w in doc["scan"]["warnings"])
+
+
+def test_a_sidecar_injection_label_outranks_use_waypoint_and_linkerd_can_be_turned_off(cli, tmp_path) -> None:
+    """Istio's precedence (istio.io/latest/docs/ambient/usage/add-workloads/): sidecar injection
+    wins over ambient labels, use-waypoint included; linkerd.io/inject: disabled opts a namespace out."""
+    text = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: both, labels: {istio-injection: enabled, istio.io/use-waypoint: waypoint}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: both}
+spec: {replicas: 2, template: {spec: {containers: [{name: web}]}}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: batch, annotations: {linkerd.io/inject: disabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: job, namespace: batch}
+spec: {replicas: 1, template: {spec: {containers: [{name: job}]}}}
+"""
+    _, doc = _scan(cli, tmp_path, text)
+    by_name = {n["name"]: n for n in doc["scan"]["namespaces"]}
+    assert (by_name["both"]["meshed_by"], by_name["both"]["meshed_pods"]) == ("istio-sidecar", 2)
+    assert by_name["both"].get("l7") != True  # noqa: E712 - no waypoint serves sidecar pods
+    assert (by_name["batch"]["meshed_by"], by_name["batch"]["meshed_pods"]) == ("none", 0)
+    assert any(f["signal"] == "ns-linkerd-inject-off" for f in doc["scan"]["findings"])
