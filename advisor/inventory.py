@@ -138,6 +138,11 @@ def _derived_words(key: str) -> str:
     }[key]
 
 
+def _at(label: str, i: int) -> str:
+    """Where entry `i` is, for messages (built only when one is written)."""
+    return f"{label}: namespaces[{i}]"
+
+
 def parse_inventory(raw: Any, label: str) -> Inventory:
     entries = list(raw)
     if not entries:
@@ -150,42 +155,43 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
     out: list[Namespace] = []
     seen: dict[str, int] = {}
     for i, entry in enumerate(entries):
-        where = f"{label}: namespaces[{i}]"
         if not isinstance(entry, dict) and not isinstance(entry, Mapping):  # dict first: the abc check is slow
-            raise ValueError(f"{where}: expected a table with name, pods, rps, l7, meshed, got {_show(entry)}")
+            raise ValueError(f"{_at(label, i)}: expected a table with name, pods, rps, l7, meshed, got {_show(entry)}")
         unknown = [] if _ENTRY_SET.issuperset(entry) else [str(k) for k in entry if k not in ENTRY_KEYS]
         if unknown:
-            raise ValueError(f"{where}: unknown key {clip(unknown[0], 60)!r}; expected keys: {', '.join(ENTRY_KEYS)}")
+            raise ValueError(
+                f"{_at(label, i)}: unknown key {clip(unknown[0], 60)!r}; expected keys: {', '.join(ENTRY_KEYS)}"
+            )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"{where}.name: expected the namespace's name, got {_show(name)}")
+            raise ValueError(f"{_at(label, i)}.name: expected the namespace's name, got {_show(name)}")
         name = name.strip()
         if name in seen:
             raise ValueError(
-                f"{where}.name: namespace {clip(name, 60)!r} is listed twice (also namespaces[{seen[name]}])"
+                f"{_at(label, i)}.name: namespace {clip(name, 60)!r} is listed twice (also namespaces[{seen[name]}])"
             )
         seen[name] = i
         if "pods" not in entry:
-            raise ValueError(f"{where}.pods: required (the namespace's pod count)")
+            raise ValueError(f"{_at(label, i)}.pods: required (the namespace's pod count)")
         # The usual values are taken as they are; anything else goes through the checks that name it.
         pods = entry["pods"]
         if type(pods) is not int or not 0 <= pods <= MAX_COUNT:
-            pods = _count(pods, f"{where}.pods", minimum=0)
+            pods = _count(pods, f"{_at(label, i)}.pods", minimum=0)
         rps = entry.get("rps")
         if rps is not None or "rps" in entry:
             if type(rps) in (int, float) and 0 <= rps <= MAX_RPS:  # NaN fails the range
                 rps = float(rps) + 0.0
             else:
-                rps = _number(rps, f"{where}.rps", 0.0, MAX_RPS, "a number ≥ 0 (requests per second)")
+                rps = _number(rps, f"{_at(label, i)}.rps", 0.0, MAX_RPS, "a number ≥ 0 (requests per second)")
         l7_raw = entry.get("l7", False)
-        l7 = (1.0 if l7_raw else 0.0) if type(l7_raw) is bool else _l7(l7_raw, f"{where}.l7")
+        l7 = (1.0 if l7_raw else 0.0) if type(l7_raw) is bool else _l7(l7_raw, f"{_at(label, i)}.l7")
         meshed = entry.get("meshed", True)
         if not isinstance(meshed, bool):
-            raise ValueError(f"{where}.meshed: expected true or false, got {_show(meshed)}")
+            raise ValueError(f"{_at(label, i)}.meshed: expected true or false, got {_show(meshed)}")
         nodes = None
         if "nodes" in entry:
-            nodes = _count(entry["nodes"], f"{where}.nodes", minimum=1)
-        out.append(Namespace(name=name, pods=pods, rps=rps, l7=l7, meshed=meshed, nodes=nodes))
+            nodes = _count(entry["nodes"], f"{_at(label, i)}.nodes", minimum=1)
+        out.append(Namespace(name, pods, rps, l7, meshed, nodes))
     if any(ns.rps is not None for ns in out):
         # A namespace without rps beside others that give it carries none (a scan gives rps only
         # where metrics showed traffic); with no rps anywhere, mesh_rps is split by pods.
