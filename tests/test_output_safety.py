@@ -157,7 +157,14 @@ def test_a_reader_gone_from_the_table_still_gets_the_file_saved(capsys, tmp_path
 
 
 SLOW_FSYNC = (
-    "import os, sys, time\n"
+    "import os, signal, sys, time\n"
+    # Start as a shell would: the three signals at their defaults and unblocked, whatever the
+    # test worker (pytest-xdist, execnet) left them at; an inherited SIG_IGN is kept on purpose
+    # by mesh-advisor (nohup), which is not what this test is about.
+    "signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)\n"
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)\n"
+    "for s in signals:\n"
+    "    signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)\n"
     "real = os.fsync\n"
     "def slow(fd):\n"
     "    time.sleep(30)\n"
@@ -184,7 +191,7 @@ def test_a_signal_during_a_slow_fsync_leaves_no_temporary_file(tmp_path: Path, s
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
     proc.send_signal(getattr(signal, signame))
-    _, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=60)  # longer than the fsync's 30 s: a lost signal fails below, not here
     assert proc.returncode == code, err
     assert "Interrupted; nothing saved." in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
