@@ -759,16 +759,19 @@ def data_files(data_dir: str | Path | None) -> DataFiles:
         return unusable(f"{base}: cannot read this directory: {exc.strerror or exc}")
     overlay: list[Path] = []
     problems: list[str] = []
+    others = False  # signals.toml: the scan's data, read by the scan (and plan) from the same directory
     for path in found:
         if path.name in paths:
             paths[path.name] = path
             overlay.append(path)
         elif path.name in OTHER_DATA_FILES:
-            continue
+            others = True
         else:
-            problems.append(f"{path.name}: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES)})")
-    if not overlay and not problems:
-        return unusable(f"{base}: holds none of {', '.join(DATA_FILES)}")
+            problems.append(
+                f"{path.name}: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES + OTHER_DATA_FILES)})"
+            )
+    if not overlay and not problems and not others:
+        return unusable(f"{base}: holds none of {', '.join(DATA_FILES + OTHER_DATA_FILES)}")
     return DataFiles(paths, tuple(overlay), tuple(problems))
 
 

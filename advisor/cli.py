@@ -600,12 +600,15 @@ def scan(
     format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
+    data_dir: Optional[str] = DATA_DIR_OPT,
 ) -> None:
     """Read the cluster (or its manifests, or a dump) and its traffic into an answers file with evidence."""
     from advisor.scan.command import ScanOptions, run_scan
     from advisor.scan.result import ScanResult
 
     plan = plan_output(format, output, ScanResult.kind)
+    if data_dir is not None and not data_dir.strip():
+        raise UserError("--data-dir: expected a directory holding data files, got an empty string")
     if plan.path is not None:
         from advisor.document import check_writable
 
@@ -620,6 +623,7 @@ def scan(
         prometheus=prometheus,
         window=window,
         hide_names=hide_names,
+        data_dir=data_dir,
     )
     stdin = getattr(env.stdin, "buffer", None) if "-" in options.paths else None
     result = run_scan(options, now_utc(), stdin=stdin)
@@ -661,7 +665,11 @@ def plan(
     catalog = load(data_dir)
     path = answers_source(answers_file, answers)
     resolved = resolve_answers(catalog, flags, path)
-    result = build_plan(catalog, resolved, to.strip().lower(), scan_table(path), now_utc())
+    from advisor.scan.signals import signals_file
+
+    result = build_plan(
+        catalog, resolved, to.strip().lower(), scan_table(path), now_utc(), signals=signals_file(data_dir)
+    )
     emit(result, current_env(), out, force)
 
 

@@ -7,6 +7,7 @@ What a move takes is data (data/migrations.toml); nothing here names an option.
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
@@ -234,26 +235,27 @@ def findings_of(scan: Mapping[str, Any] | None) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def _signals_data() -> dict[str, Any]:
-    """The scan's bundled signals.toml, read as plain data; empty when it cannot be read."""
+def _signals_data(path: Path | None = None) -> dict[str, Any]:
+    """The scan's signals.toml (`path`, else the bundled one), read as plain data; empty when it
+    cannot be read."""
     from advisor.catalog import bundled_data_dir
 
     try:
-        return tomllib.loads((bundled_data_dir() / "signals.toml").read_text(encoding="utf-8"))
+        return tomllib.loads((path or bundled_data_dir() / "signals.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def known_signals() -> frozenset[str]:
+def known_signals(path: Path | None = None) -> frozenset[str]:
     """The scan's signal ids."""
     return frozenset(
-        s["id"] for s in _signals_data().get("signals", ()) if isinstance(s, dict) and isinstance(s.get("id"), str)
+        s["id"] for s in _signals_data(path).get("signals", ()) if isinstance(s, dict) and isinstance(s.get("id"), str)
     )
 
 
-def system_namespaces() -> frozenset[str]:
-    """Namespaces that hold the platform itself (the scan's list): a first install never moves them."""
-    return frozenset(n for n in _signals_data().get("system_namespaces", ()) if isinstance(n, str))
+def system_namespaces(path: Path | None = None) -> frozenset[str]:
+    """Namespaces that hold the platform itself (the scan's list): never moved."""
+    return frozenset(n for n in _signals_data(path).get("system_namespaces", ()) if isinstance(n, str))
 
 
 # ---------------------------------------------------------------- the plan
@@ -279,6 +281,7 @@ def build_plan(
     target: str,
     scan: Mapping[str, Any] | None,
     generated_at: str,
+    signals: Path | None = None,
 ) -> PlanResult:
     answers = resolved.answers
     current = answers.current_mesh
@@ -333,9 +336,9 @@ def build_plan(
     gaps = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.gaps) if i]
 
     involved = {(o.kind, o.namespace, o.name) for item in (*blockers, *rework) for o in item.objects}
-    namespaces = _namespaces(scan, current, findings, involved)
+    namespaces = _namespaces(scan, current, findings, involved, system_namespaces(signals))
     phases = _phases(catalog, current, target, namespaces, blockers, rework, gaps)
-    unrecognised = _unrecognised(catalog, findings)
+    unrecognised = _unrecognised(catalog, findings, known_signals(signals))
     if unrecognised:
         notes.append(
             f"{len(unrecognised)} finding{'s' if len(unrecognised) != 1 else ''} name a signal or kind the migration "
@@ -452,7 +455,11 @@ def _share(value: Any) -> tuple[float, bool]:
 
 
 def _namespaces(
-    scan: Mapping[str, Any] | None, current: str, findings: tuple[Evidence, ...], involved: set
+    scan: Mapping[str, Any] | None,
+    current: str,
+    findings: tuple[Evidence, ...],
+    involved: set,
+    system: frozenset[str] = frozenset(),
 ) -> list[Namespace]:
     """The namespaces to move, least coupled and least L7-dependent first.
 
@@ -460,7 +467,7 @@ def _namespaces(
     before L7 (by share), then fewest objects to rework or blocking, then fewest pods, then name.
     """
     out: list[Namespace] = []
-    system = system_namespaces()  # the platform's own (the mesh's control plane too): never moved
+    # `system`: the platform's own namespaces (the mesh's control plane too), never moved
     for ns in (scan or {}).get("namespaces") or ():
         if not isinstance(ns, dict) or not isinstance(ns.get("name"), str) or ns["name"] in system:
             continue
@@ -516,8 +523,10 @@ def _phases(catalog, current, target, namespaces, blockers, rework, gaps) -> lis
     return out
 
 
-def _unrecognised(catalog: Catalog, findings: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
-    known = set(known_signals())
+def _unrecognised(
+    catalog: Catalog, findings: tuple[Evidence, ...], signal_ids: frozenset[str] = frozenset()
+) -> tuple[Evidence, ...]:
+    known = set(signal_ids)
     kinds: set[str] = set()
     mg = catalog.migrations
     for entry in (*mg.blockers, *mg.rework, *mg.gaps):

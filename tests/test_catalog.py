@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from advisor.catalog import DATA_FILES, FIGURE_KINDS, LEVELS, bundled_data_dir, load_catalog
+from advisor.catalog import DATA_FILES, FIGURE_KINDS, LEVELS, OTHER_DATA_FILES, bundled_data_dir, load_catalog
 
 BUNDLED = {name: tomllib.loads((bundled_data_dir() / name).read_text(encoding="utf-8")) for name in DATA_FILES}
 OPTION_IDS = tuple(o["id"] for o in BUNDLED["features.toml"]["options"])  # the set is the data's
@@ -202,7 +202,9 @@ def test_an_unknown_toml_name_in_the_dir_is_reported(tmp_path, cli) -> None:
     (ours / "README.md").write_text("notes about our prices\n", encoding="utf-8")  # not .toml: ignored
     rc, out, err = cli("matrix", "--data-dir", str(ours))
     assert (rc, out) == (2, "")
-    assert f"prices.toml: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES)})" in err
+    assert (
+        f"prices.toml: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES + OTHER_DATA_FILES)})" in err
+    )
     assert "README" not in err
 
 

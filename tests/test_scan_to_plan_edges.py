@@ -319,3 +319,53 @@ spec: {replicas: 1, template: {spec: {containers: [{name: job}]}}}
     assert by_name["both"].get("l7") != True  # noqa: E712 - no waypoint serves sidecar pods
     assert (by_name["batch"]["meshed_by"], by_name["batch"]["meshed_pods"]) == ("none", 0)
     assert any(f["signal"] == "ns-linkerd-inject-off" for f in doc["scan"]["findings"])
+
+
+def test_a_signal_added_in_a_data_directory_is_read_by_scan_and_plan(cli, tmp_path) -> None:
+    """Adding a signal is a data edit: a data directory's signals.toml replaces the bundled one for
+    scan (and data validate checks it), and plan knows its ids."""
+    from advisor.catalog import bundled_data_dir
+
+    data = tmp_path / "data"
+    data.mkdir()
+    text = (bundled_data_dir() / "signals.toml").read_text(encoding="utf-8")
+    text += """
+[[signals]]
+id = "kuma-traffic-permission"
+kind = "MeshTrafficPermission"
+groups = ["kuma.io"]
+match = [{ path = "spec.from" }]
+capability = "l4-authz"
+text = "Kuma's traffic permission: which services may reach this one"
+source = "https://kuma.io/docs/2.9/policies/meshtrafficpermission/"
+version = "Kuma 2.9"
+"""
+    (data / "signals.toml").write_text(text, encoding="utf-8")
+    rc, _, err = cli("data", "validate", str(data))
+    assert rc == 0, err
+    manifest = tmp_path / "kuma.yaml"
+    manifest.write_text(
+        "apiVersion: kuma.io/v1alpha1\nkind: MeshTrafficPermission\nmetadata: {name: allow-web, namespace: shop}\n"
+        "spec: {targetRef: {kind: Mesh}, from: [{targetRef: {kind: Mesh}, default: {action: Allow}}]}\n"
+        "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n"
+        "spec: {replicas: 1, template: {spec: {containers: [{name: web}]}}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cluster.toml"
+    rc, _, err = cli("scan", str(manifest), "--data-dir", str(data), "-o", str(out))
+    assert rc == 0, err
+    doc = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert [f["signal"] for f in doc["scan"]["findings"] if f["kind"] == "MeshTrafficPermission"] == [
+        "kuma-traffic-permission"
+    ]
+    assert "l4-authz" in doc["answers"]["require"]
+    # without the directory the bundled signals know nothing of it
+    rc, out_json, err = cli("scan", str(manifest), "--format", "json")
+    assert rc == 0 and "kuma-traffic-permission" not in out_json
+    # plan, with the same directory, knows the id (not "unrecognised")
+    rc, plan_json, err = cli("plan", str(out), "--to", "istio-ambient", "--data-dir", str(data), "--format", "json")
+    assert rc == 0, err
+    assert json.loads(plan_json)["unrecognised"] == []
+    rc, plan_json, err = cli("plan", str(out), "--to", "istio-ambient", "--format", "json")
+    assert [u["signal"] for u in json.loads(plan_json)["unrecognised"]] == ["kuma-traffic-permission"]

@@ -2,7 +2,7 @@
 
 Every file under tests/fixtures/scan/upstream/<owner>/<repo>/<path> is a copy of the upstream file at the
 commit tests/README.md names (or, where it says so, a cut of one). Each test pins what a user sees for
-one fix to data/signals.toml or data/migrations.toml; none needs code.
+one fix to the data (signals.toml, migrations.toml) or to the scan that reads it.
 """
 
 from __future__ import annotations

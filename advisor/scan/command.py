@@ -22,6 +22,7 @@ class ScanOptions:
     prometheus: str | None = None
     window: str = "1d"
     hide_names: bool = False
+    data_dir: str | None = None  # signals.toml and the feature ids from here, over the bundled ones
 
 
 def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float = 366 * 86400) -> float:
@@ -41,7 +42,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     from advisor.catalog import load_catalog
     from advisor.questions import BY_KEY
     from advisor.scan.core import ScanContext, scan_files
-    from advisor.scan.signals import bundled_signals
+    from advisor.scan.signals import load_signals, signals_file
 
     timeout = parse_duration(options.timeout, "--timeout", maximum=3600)
     window = parse_duration(options.window, "--window", minimum=60)
@@ -54,9 +55,9 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         raise UserError(f"{', '.join(live_only)}: only for a live scan (no PATH); files were given")
     if options.paths and options.namespaces:
         raise UserError("--namespace: only for a live scan (no PATH); files were given")
-    catalog = load_catalog(None)
+    catalog = load_catalog(options.data_dir)
     ctx = ScanContext(
-        signals=bundled_signals(catalog.feature_ids),
+        signals=load_signals(signals_file(options.data_dir), catalog.feature_ids),
         feature_ids=catalog.feature_ids,
         answer_keys=BY_KEY,
         generated_at=generated_at,

@@ -382,7 +382,17 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
     )
 
 
-def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
+def signals_file(data_dir: str | None = None) -> Path:
+    """The signals.toml a run reads: the data directory's when it holds one, else the bundled one
+    (as every other data file, a directory replaces the bundled file it holds)."""
     from advisor.catalog import bundled_data_dir
 
-    return load_signals(bundled_data_dir() / SIGNALS_FILE, feature_ids)
+    if data_dir:
+        here = Path(data_dir) / SIGNALS_FILE
+        if here.is_file():
+            return here
+    return bundled_data_dir() / SIGNALS_FILE
+
+
+def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
+    return load_signals(signals_file(None), feature_ids)
