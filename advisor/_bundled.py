@@ -40,7 +40,7 @@ DIGESTS = {
     'benchmarks.toml': '0d8a311872bde1c559c576394de71afc3289b59c53236319f72de118193aea41',
     'pricing.toml': '3e821a3400807cb0b951b92680a91bf61ae51a06dc493f508a92a9e0aa2609ba',
     'rules.toml': 'c42e3ba1cb24b13d7423ceadb8c7beece265319eb3484e29e815107ea9ab91b9',
-    'migrations.toml': 'e4be50172319f3f7a595e2796b1b657f893a857aad7ebcf43d81218aaceff3d0',
+    'migrations.toml': '0080537f6b3fb7124ffa3b371a9300a4c66752e91fb170c68584483004617ee2',
     'platforms.toml': 'a682f9b5573a441e9bb773af98e823505cb72cc53aaff3ccb1521f2df6f6d71d',
 }
 
@@ -4024,8 +4024,32 @@ MODELS = {
                 to_mesh=(),
                 moves=(
                     'sidecar-to-ambient',
-                    'linkerd-to-istio',
+                ),
+                per_namespace='no',
+            ),
+            Phase(
+                id='migrate-policies-to-linkerd',
+                order=40,
+                title='Move policies and routes',
+                text="Rewrite the routes and policies listed under rework as Linkerd policy resources and Gateway API routes, beside the Istio ones; keep the Istio ones until each namespace's pods have restarted into Linkerd",
+                source='https://linkerd.io/2-edge/reference/authorization-policy/',
+                from_mesh=(),
+                to_mesh=(),
+                moves=(
                     'istio-to-linkerd',
+                ),
+                per_namespace='no',
+            ),
+            Phase(
+                id='migrate-policies-to-istio',
+                order=40,
+                title='Move policies and routes',
+                text="Rewrite the routes and policies listed under rework as Istio AuthorizationPolicy and Gateway API routes, beside the Linkerd ones; keep the Linkerd ones until each namespace's pods have restarted into Istio",
+                source='https://istio.io/latest/docs/reference/config/security/authorization-policy/',
+                from_mesh=(),
+                to_mesh=(),
+                moves=(
+                    'linkerd-to-istio',
                 ),
                 per_namespace='no',
             ),
@@ -4482,7 +4506,6 @@ MODELS = {
                 ),
                 to_mesh=(
                     'istio-ambient',
-                    'linkerd',
                 ),
                 moves=(),
                 signals=(
@@ -4497,6 +4520,30 @@ MODELS = {
                 always=False,
                 action="Create one Service per subset (selector app + version) and point the HTTPRoute's backendRefs at them",
                 phase='migrate-policies',
+            ),
+            PlanItem(
+                id='dr-subsets-to-services-linkerd',
+                text='DestinationRule subsets are not supported by waypoints or by Linkerd: use version-specific Services',
+                source='https://istio.io/latest/docs/ambient/migrate/migrate-policies/',
+                from_mesh=(
+                    'istio-sidecar',
+                ),
+                to_mesh=(
+                    'linkerd',
+                ),
+                moves=(),
+                signals=(
+                    'dr-subsets',
+                ),
+                kinds=(),
+                except_signals=(),
+                capabilities=(
+                    'traffic-splitting',
+                ),
+                when=None,
+                always=False,
+                action="Create one Service per subset (selector app + version) and point the HTTPRoute's backendRefs at them",
+                phase='migrate-policies-to-linkerd',
             ),
             PlanItem(
                 id='authz-l7-to-waypoint',
@@ -4657,7 +4704,7 @@ MODELS = {
                 when=None,
                 always=False,
                 action='Rewrite as a Gateway API HTTPRoute with a Service parentRef (retries and timeouts as Linkerd annotations on the route)',
-                phase='migrate-policies',
+                phase='migrate-policies-to-linkerd',
             ),
             PlanItem(
                 id='istio-authz-to-linkerd',
@@ -4687,7 +4734,7 @@ MODELS = {
                 when=None,
                 always=False,
                 action='Express as a Linkerd Server (port), AuthorizationPolicy and MeshTLSAuthentication (client identities); L7 rules target an HTTPRoute. JWT validation has no Linkerd form',
-                phase='migrate-policies',
+                phase='migrate-policies-to-linkerd',
             ),
             PlanItem(
                 id='istio-httproute-keeps',
@@ -4715,7 +4762,7 @@ MODELS = {
                 when=None,
                 always=False,
                 action='Check each filter against what Linkerd supports (header modifiers and RequestRedirect; no mirror, no URLRewrite)',
-                phase='migrate-policies',
+                phase='migrate-policies-to-linkerd',
             ),
             PlanItem(
                 id='linkerd-policy-to-istio',
@@ -4750,7 +4797,7 @@ MODELS = {
                 when=None,
                 always=False,
                 action='Express as Istio AuthorizationPolicy: principals from the MeshTLSAuthentication identities, ports from the Server; in ambient, L7 rules target a waypoint with targetRefs',
-                phase='migrate-policies',
+                phase='migrate-policies-to-istio',
             ),
             PlanItem(
                 id='linkerd-httproute-to-gateway-api',
@@ -4775,7 +4822,7 @@ MODELS = {
                 when=None,
                 always=False,
                 action="Re-create as a gateway.networking.k8s.io/v1 HTTPRoute with the Service as parentRef; in ambient it is served by the namespace's waypoint",
-                phase='migrate-policies',
+                phase='migrate-policies-to-istio',
             ),
             PlanItem(
                 id='linkerd-service-profile-to-istio',
@@ -4801,7 +4848,7 @@ MODELS = {
                 when=None,
                 always=False,
                 action="Re-create the routes' retries and timeouts on the Service's route (HTTPRoute timeouts, or a VirtualService's retries and timeout in sidecar mode)",
-                phase='migrate-policies',
+                phase='migrate-policies-to-istio',
             ),
             PlanItem(
                 id='smi-traffic-split-to-httproute',
@@ -4826,7 +4873,7 @@ MODELS = {
                 when=None,
                 always=False,
                 action='Rewrite as an HTTPRoute with the root Service as parentRef and the backends as weighted backendRefs',
-                phase='migrate-policies',
+                phase='migrate-policies-to-istio',
             ),
             PlanItem(
                 id='linkerd-rate-limit-to-istio',
@@ -4853,7 +4900,7 @@ MODELS = {
                 when=None,
                 always=False,
                 action='Re-create as an Envoy local rate limit through an EnvoyFilter (sidecar); in ambient only on a waypoint, and EnvoyFilter on waypoints is not supported, so check first',
-                phase='migrate-policies',
+                phase='migrate-policies-to-istio',
             ),
             PlanItem(
                 id='linkerd-link-to-istio-multicluster',

@@ -356,6 +356,8 @@ def test_switching_cites_the_target_s_docs_and_removing_the_old_mesh_s(cli, curr
     phases = {p["title"]: p for p in doc["phases"]}
     assert phases["Switch namespaces one at a time"]["source"] == switch
     assert phases["Remove the old mesh"]["source"] == remove
+    moving = phases["Move policies and routes"]["source"]
+    assert moving.startswith("https://linkerd.io/" if target == "linkerd" else "https://istio.io/"), moving
     # the cross-mesh gap opens in the phase this plan has
     (gap,) = [g for g in doc["gaps"] if g["id"].startswith("cross-mesh-plaintext")]
     assert gap["phase"] in {p["id"] for p in doc["phases"]}
