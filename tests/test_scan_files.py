@@ -388,6 +388,12 @@ data:
             "x.json: not a Kubernetes object (an object without apiVersion and kind); expected objects with apiVersion and kind",
         ),
         (
+            "ns.yaml",
+            b"apiVersion: v1\nkind: Namespace\nmetadata: {name: off}\n",  # YAML 1.1: unquoted off is false
+            "ns.yaml: Namespace metadata.name is false, not text; YAML reads unquoted off/on/no/yes as "
+            "true/false and digits as numbers: quote it (kubectl refuses it too)",
+        ),
+        (
             "x.json",
             b'{"kind": "WorkloadGroup", "metadata": {"name": "a"}}',  # the message names only what is missing
             "x.json: not a Kubernetes object (an object without apiVersion); expected objects with apiVersion and kind",

@@ -175,11 +175,29 @@ def _objects(
             yield from _objects(_with_kind(item, inner, api), label, named, report, f"{where}: items[{i}]")
         return
     if is_object(value):
+        _check_names(value, label, where)
         yield value, label
         return
     if named:
         raise _not_object(label, where, value)
     report.skip(label)
+
+
+def _check_names(obj: dict[str, Any], label: str, where: str) -> None:
+    """metadata.name and .namespace are text. YAML reads an unquoted `off`, `no`, `yes` or `on` as
+    true/false and `0700` as a number: kubectl refuses such an object, and the scan would lose it
+    (a namespace named `off` read as false), so it says which field to quote."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return
+    for key in ("name", "namespace"):
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str):
+            shown = str(value).lower() if isinstance(value, bool) else repr(value)
+            raise ScanInputError(
+                f"{label}{where}: {obj['kind']} metadata.{key} is {shown}, not text; YAML reads unquoted "
+                "off/on/no/yes as true/false and digits as numbers: quote it (kubectl refuses it too)"
+            )
 
 
 def _with_kind(item: Any, kind: str | None, api: Any) -> Any:
