@@ -35,7 +35,8 @@ DATA_FILES: tuple[str, ...] = (
     "platforms.toml",
 )
 # Data read by other commands with their own checks (scan: advisor.scan.signals), not part of the catalog.
-OTHER_DATA_FILES: tuple[str, ...] = ("signals.toml",)
+SIGNALS_FILE = "signals.toml"
+OTHER_DATA_FILES: tuple[str, ...] = (SIGNALS_FILE,)
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # feature and rule ids (checked in advisor.validation)
 
 Level = Literal["full", "beta", "partial", "alpha", "none"]
@@ -723,6 +724,16 @@ def bundled_data_dir() -> Path:
     return here.parent / "data"
 
 
+def signals_file(data_dir: str | Path | None = None) -> Path:
+    """The signals.toml a run reads (scan, plan, the migration checks): the data directory's when it
+    holds one, else the bundled one, as a directory replaces any other bundled file it holds."""
+    if data_dir:
+        here = Path(data_dir) / SIGNALS_FILE
+        if here.is_file():
+            return here
+    return bundled_data_dir() / SIGNALS_FILE
+
+
 @record(eq=True)
 class DataFiles:
     """Which file each data name is read from: bundled, or replaced by the data directory's."""
@@ -731,6 +742,7 @@ class DataFiles:
     overlay: tuple[Path, ...]
     problems: tuple[str, ...]  # problems with the directory itself (missing, stray files)
     unusable: bool = False  # the directory cannot be used at all: its problems are the whole story
+    directory: Path | None = None  # the data directory, when one is used (its signals.toml too)
 
 
 def data_files(data_dir: str | Path | None) -> DataFiles:
@@ -772,7 +784,7 @@ def data_files(data_dir: str | Path | None) -> DataFiles:
             )
     if not overlay and not problems and not others:
         return unusable(f"{base}: holds none of {', '.join(DATA_FILES + OTHER_DATA_FILES)}")
-    return DataFiles(paths, tuple(overlay), tuple(problems))
+    return DataFiles(paths, tuple(overlay), tuple(problems), directory=base)
 
 
 def read_data(files: DataFiles) -> tuple[dict[str, bytes], list[str]]:

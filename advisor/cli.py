@@ -665,7 +665,7 @@ def plan(
     catalog = load(data_dir)
     path = answers_source(answers_file, answers)
     resolved = resolve_answers(catalog, flags, path)
-    from advisor.scan.signals import signals_file
+    from advisor.catalog import signals_file
 
     result = build_plan(
         catalog, resolved, to.strip().lower(), scan_table(path), now_utc(), signals=signals_file(data_dir)
@@ -722,9 +722,9 @@ def _signal_problems(directory: Optional[str]) -> list[str]:
     """signals.toml (the scan's data) is checked too when the directory holds one, or the bundled one."""
     from pathlib import Path
 
-    from advisor.catalog import bundled_data_dir, load_catalog
+    from advisor.catalog import SIGNALS_FILE, bundled_data_dir, load_catalog
     from advisor.errors import DataError
-    from advisor.scan.signals import SIGNALS_FILE, load_signals
+    from advisor.scan.signals import load_signals
 
     path = Path(directory) / SIGNALS_FILE if directory else bundled_data_dir() / SIGNALS_FILE
     if not path.is_file():

@@ -419,35 +419,32 @@ def drivers_for(
     )
 
 
+def _figure_values(
+    figs: ComponentFigures, value: Callable[[str, Figure], float]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each usage figure's value (chosen by `value(name, figure)`) and its `above`, by name; a figure
+    the component does not have is absent."""
+    present = [(name, f) for name in USAGE_FIGURES if (f := getattr(figs, name)) is not None]
+    return {name: value(name, f) for name, f in present}, {name: f.above for name, f in present}
+
+
 @functools.lru_cache(maxsize=256)
 def _expected_values(figs: ComponentFigures) -> tuple[dict[str, float], dict[str, float]]:
-    """Each usage figure's value and `above`, by name (absent: missing). Figures never change, and
-    the expected values are read for every component of every projection."""
-    present = [(name, f) for name in USAGE_FIGURES if (f := getattr(figs, name)) is not None]
-    return {name: f.value for name, f in present}, {name: f.above for name, f in present}
+    """`_figure_values` at the expected values, once per figures object: figures never change, and
+    these are read for every component of every projection."""
+    return _figure_values(figs, _expected)
 
 
 def usage_at(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], float]) -> tuple[float, float, bool]:
     """(vCPU, GiB, capped) of one component with figure values chosen by `value(name, figure)`."""
-    if value is _expected:  # the common case, from a table: the same arithmetic below
-        values, aboves = _expected_values(figs)
+    values, aboves = _expected_values(figs) if value is _expected else _figure_values(figs, value)
 
-        def v(name: str) -> float:
-            return values.get(name, 0.0)
+    def v(name: str) -> float:
+        return values.get(name, 0.0)
 
-        def above(name: str, count: float) -> float:
-            a = aboves.get(name)
-            return 0.0 if a is None else max(0.0, count - a)
-
-    else:
-
-        def v(name: str) -> float:
-            f = getattr(figs, name)
-            return 0.0 if f is None else value(name, f)
-
-        def above(name: str, count: float) -> float:
-            f = getattr(figs, name)
-            return 0.0 if f is None else max(0.0, count - f.above)
+    def above(name: str, count: float) -> float:
+        a = aboves.get(name)
+        return 0.0 if a is None else max(0.0, count - a)
 
     cpu = (
         v("cpu_vcpu_per_1000rps") * d.rps / 1000

@@ -203,9 +203,8 @@ def _rows(values: list[Any]) -> list[str] | None:
     text holds `}, {` itself, and then there are more pieces than records: those lists are encoded
     record by record instead."""
     _, row_of = _encoders()
-    containers = itertools.repeat(_CONTAINERS)
     for v in values:
-        if not isinstance(v, dict) or not v or any(map(isinstance, v.values(), containers)):
+        if not isinstance(v, dict) or not v or any(map(isinstance, v.values(), _REPEAT_CONTAINERS)):
             return None
     pieces = row_of(values)[2:-2].split("}, {")
     if len(pieces) == len(values):

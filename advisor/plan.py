@@ -238,24 +238,22 @@ def findings_of(scan: Mapping[str, Any] | None) -> tuple[Evidence, ...]:
 def _signals_data(path: Path | None = None) -> dict[str, Any]:
     """The scan's signals.toml (`path`, else the bundled one), read as plain data; empty when it
     cannot be read."""
-    from advisor.catalog import bundled_data_dir
+    from advisor.catalog import signals_file
 
     try:
-        return tomllib.loads((path or bundled_data_dir() / "signals.toml").read_text(encoding="utf-8"))
+        return tomllib.loads((path or signals_file(None)).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def known_signals(path: Path | None = None) -> frozenset[str]:
-    """The scan's signal ids."""
-    return frozenset(
-        s["id"] for s in _signals_data(path).get("signals", ()) if isinstance(s, dict) and isinstance(s.get("id"), str)
-    )
+def known_signals(data: dict[str, Any]) -> frozenset[str]:
+    """The scan's signal ids, from its signals.toml read as `_signals_data`."""
+    return frozenset(s["id"] for s in data.get("signals", ()) if isinstance(s, dict) and isinstance(s.get("id"), str))
 
 
-def system_namespaces(path: Path | None = None) -> frozenset[str]:
+def system_namespaces(data: dict[str, Any]) -> frozenset[str]:
     """Namespaces that hold the platform itself (the scan's list): never moved."""
-    return frozenset(n for n in _signals_data(path).get("system_namespaces", ()) if isinstance(n, str))
+    return frozenset(n for n in data.get("system_namespaces", ()) if isinstance(n, str))
 
 
 # ---------------------------------------------------------------- the plan
@@ -336,9 +334,10 @@ def build_plan(
     gaps = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.gaps) if i]
 
     involved = {(o.kind, o.namespace, o.name) for item in (*blockers, *rework) for o in item.objects}
-    namespaces = _namespaces(scan, current, findings, involved, system_namespaces(signals))
+    signals_data = _signals_data(signals)  # read once: the namespaces and the signal ids come from it
+    namespaces = _namespaces(scan, current, findings, involved, system_namespaces(signals_data))
     phases = _phases(catalog, current, target, namespaces, blockers, rework, gaps)
-    unrecognised = _unrecognised(catalog, findings, known_signals(signals))
+    unrecognised = _unrecognised(catalog, findings, known_signals(signals_data))
     if unrecognised:
         notes.append(
             f"{len(unrecognised)} finding{'s' if len(unrecognised) != 1 else ''} name a signal or kind the migration "

@@ -599,11 +599,10 @@ def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
 
 
 def signals_path(files: DataFiles) -> Path:
-    """The signals.toml the migration checks read: beside the overlaid files, else the bundled one."""
-    from advisor.catalog import bundled_data_dir
+    """The signals.toml the migration checks read: the one scan and plan read with the same directory."""
+    from advisor.catalog import signals_file
 
-    here = [p.parent / "signals.toml" for p in files.overlay if (p.parent / "signals.toml").is_file()]
-    return here[0] if here else bundled_data_dir() / "signals.toml"
+    return signals_file(files.directory)
 
 
 def read_signals(files: DataFiles) -> bytes | None:

@@ -39,10 +39,10 @@ def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float =
 
 
 def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = None) -> Any:
-    from advisor.catalog import load_catalog
+    from advisor.catalog import load_catalog, signals_file
     from advisor.questions import BY_KEY
     from advisor.scan.core import ScanContext, scan_files
-    from advisor.scan.signals import load_signals, signals_file
+    from advisor.scan.signals import load_signals
 
     timeout = parse_duration(options.timeout, "--timeout", maximum=3600)
     window = parse_duration(options.window, "--window", minimum=60)

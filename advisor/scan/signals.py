@@ -9,7 +9,6 @@ from typing import Any, Iterator
 from advisor.errors import DataError
 from advisor.records import record
 
-SIGNALS_FILE = "signals.toml"
 SCOPES = ("object", "pod")
 MESHES = ("istio-sidecar", "istio-ambient", "linkerd", "none")
 TESTS = ("equals", "one_of", "prefix", "contains", "min_items")
@@ -382,17 +381,7 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
     )
 
 
-def signals_file(data_dir: str | None = None) -> Path:
-    """The signals.toml a run reads: the data directory's when it holds one, else the bundled one
-    (as every other data file, a directory replaces the bundled file it holds)."""
-    from advisor.catalog import bundled_data_dir
-
-    if data_dir:
-        here = Path(data_dir) / SIGNALS_FILE
-        if here.is_file():
-            return here
-    return bundled_data_dir() / SIGNALS_FILE
-
-
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
+    from advisor.catalog import signals_file
+
     return load_signals(signals_file(None), feature_ids)
