@@ -220,8 +220,8 @@ def _interrupted_code() -> int:
 
 
 def _interrupted_line() -> str:
-    if "advisor.output" in sys.modules:  # something may have been written
-        return str(sys.modules["advisor.output"].interrupted_message())
+    if "advisor.output.atomic" in sys.modules:  # something may have been written
+        return str(sys.modules["advisor.output.atomic"].interrupted_message())
     return "\nInterrupted; nothing saved."
 
 
@@ -232,7 +232,7 @@ def _run(args: list[str], env: Environment | None, out: Any) -> int:
 
         out.write(f"mesh-advisor {__version__}\n")
         return 0
-    from advisor.cli import run
+    from advisor.cli.app import run
 
     return run(args, env)
 
@@ -245,8 +245,8 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """
     own_process = argv is None and env is None
     err: Any = None
-    if "advisor.output" in sys.modules:  # an earlier in-process run's saved file is not this run's
-        sys.modules["advisor.output"].forget_saved()
+    if "advisor.output.atomic" in sys.modules:  # an earlier in-process run's saved file is not this run's
+        sys.modules["advisor.output.atomic"].forget_saved()
     try:
         if own_process:
             _install_signal_handlers()

@@ -1,7 +1,7 @@
 """The world one invocation sees: streams, whether each is a terminal, width, colour, environment variables.
 
 Built once per run (`Environment.from_system()`, or by a test with a StringIO and a width) and handed
-to `advisor.cli.run(argv, env)`; commands read it with `current()`. The rich console is created
+to `advisor.cli.app.run(argv, env)`; commands read it with `current()`. The rich console is created
 lazily, so a command that writes JSON never imports rich (httpie's `Environment` is the model).
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
-from advisor.formatting import clip  # noqa: F401 - re-exported: messages clip what they echo
+from advisor.humanize import clip  # noqa: F401 - re-exported: messages clip what they echo
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1

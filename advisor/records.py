@@ -5,7 +5,7 @@
 `asdict`, `replace`, `is_dataclass`, keyword and positional construction with defaults and
 `field(default_factory=...)`, a `repr`, identity equality (or, with `eq=True`, equality and a hash
 of the compared fields), and `FrozenInstanceError` on assignment.
-pydantic validates a record as it validates any stdlib dataclass (advisor.validation).
+pydantic validates a record as it validates any stdlib dataclass (advisor.catalog.validation).
 
 What it saves: `dataclass(frozen=True)` compiles four functions per class when the module is
 imported (`__init__`, `__repr__`, `__setattr__`, `__delattr__`). Every command imports about 65 of

@@ -39,8 +39,8 @@ def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float =
 
 
 def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = None) -> Any:
-    from advisor.catalog import load_catalog, signals_file
-    from advisor.questions import BY_KEY
+    from advisor.catalog.models import load_catalog, signals_file
+    from advisor.answers.registry import BY_KEY
     from advisor.scan.core import ScanContext, scan_files
     from advisor.scan.signals import load_signals
 

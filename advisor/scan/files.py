@@ -94,7 +94,7 @@ def read_one(
             raise ScanInputError("-: no standard input to read")
         yield from _read_stream(stdin, label, label.endswith(".json"), None, named, report)
         return
-    from advisor.files import MAX_MANIFEST_BYTES, ReadProblem, open_regular
+    from advisor.reading import MAX_MANIFEST_BYTES, ReadProblem, open_regular
 
     try:
         # Only a regular file (a FIFO would block forever, /dev/zero never ends), never a blocking open.

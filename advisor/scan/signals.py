@@ -217,7 +217,7 @@ class SignalSet:
 
 def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> SignalSet:
     """Read and check signals.toml; every problem is reported at once (DataError)."""
-    from advisor.files import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
+    from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
 
     label = str(path)
     try:
@@ -382,6 +382,6 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
 
 
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
-    from advisor.catalog import signals_file
+    from advisor.catalog.models import signals_file
 
     return load_signals(signals_file(None), feature_ids)

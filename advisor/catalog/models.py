@@ -1,0 +1,946 @@
+"""The data catalog (features, benchmarks, pricing, rules) as frozen models, and how it is loaded.
+
+The models are plain frozen dataclasses so that a normal run never imports pydantic. The bundled
+data is validated ahead of time: `python -m advisor.catalog.pin` validates data/ and writes the result as
+Python source (advisor/catalog/_bundled.py) with each file's SHA-256. A run reads the data files once; when
+every byte matches the pinned digests it uses the pinned models, otherwise (a --data-dir overlay, or
+data/ edited without re-pinning) it validates exactly the bytes it read. Nothing is cached on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, field, fields
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, dataclass_transform
+
+from advisor.errors import DataError
+from advisor.records import record
+
+T = TypeVar("T", bound=type)
+
+LEVELS: tuple[str, ...] = ("full", "beta", "partial", "alpha", "none")
+FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
+# The kind of a figure the answers give (a team's own proxy requests): never a data file's kind.
+ANSWER_KIND = "answer"
+# "migration" scores the move from the current mesh; it is weighed only when there is one.
+CATEGORIES: tuple[str, ...] = ("features", "cost", "latency", "operability", "maturity", "migration")
+DATA_FILES: tuple[str, ...] = (
+    "features.toml",
+    "benchmarks.toml",
+    "pricing.toml",
+    "rules.toml",
+    "migrations.toml",
+    "platforms.toml",
+)
+# Data read by other commands with their own checks (scan: advisor.scan.signals), not part of the catalog.
+SIGNALS_FILE = "signals.toml"
+OTHER_DATA_FILES: tuple[str, ...] = (SIGNALS_FILE,)
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # feature and rule ids (checked in advisor.catalog.validation)
+
+Level = Literal["full", "beta", "partial", "alpha", "none"]
+Category = Literal["features", "cost", "latency", "operability", "maturity", "migration"]
+
+
+def constraint_types() -> dict[str, Any]:
+    """The constrained types the models' annotations name, for validation only.
+
+    Annotations are strings here (postponed evaluation), so a normal run never builds these;
+    advisor.catalog.validation adds them to this module's namespace before pydantic reads the models.
+    """
+    from typing import Annotated
+
+    from pydantic import Field
+
+    return {
+        "Annotated": Annotated,
+        "Field": Field,
+        "NonEmpty": Annotated[str, Field(min_length=1)],
+        # ≤ 1e9: far above any real figure, low enough that figure x the answers' maxima stays
+        # finite. Finiteness and "a number, not a quoted number" are checked on the raw data.
+        "FigureValue": Annotated[float, Field(ge=0, le=1e9)],
+        "Points": Annotated[float, Field(ge=-100, le=100)],
+    }
+
+
+if TYPE_CHECKING:
+    from typing import Annotated
+
+    from pydantic import Field
+
+    NonEmpty = Annotated[str, Field(min_length=1)]
+    FigureValue = Annotated[float, Field(ge=0, le=1e9)]
+    Points = Annotated[float, Field(ge=-100, le=100)]
+
+
+# pydantic reads this from each stdlib dataclass when it validates one (advisor.catalog.validation).
+_STRICT_SHAPE = {"extra": "forbid", "str_strip_whitespace": True}
+
+
+_MODEL_CLASSES: list[type] = []
+
+
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+def model(cls: T) -> T:
+    """A frozen record (advisor.records: never compared, cheap to define) that pydantic validates
+    with unknown fields forbidden."""
+    cls.__pydantic_config__ = _STRICT_SHAPE  # type: ignore[attr-defined]
+    built = record(cls)
+    _MODEL_CLASSES.append(built)
+    return built
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """A model as plain data (for JSON/TOML documents)."""
+    return asdict(obj)
+
+
+def cell_dict(cell: "Cell") -> dict[str, Any]:
+    """A matrix cell as plain data; the vendor fields only when the cell names a vendor build."""
+    out = asdict(cell)
+    if not cell.vendor:
+        for key in ("vendor", "vendor_level", "vendor_note", "vendor_source"):
+            out.pop(key)
+    return out
+
+
+def field_names(obj_or_cls: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(obj_or_cls))
+
+
+# ---------------------------------------------------------------- features.toml
+
+
+@model
+class OptionInfo:
+    id: NonEmpty
+    name: NonEmpty
+    version: NonEmpty
+    description: NonEmpty
+    # What the option is made of (sidecar, node-proxy, envoy, rust-proxy, istio-api, ...): rules
+    # and platform constraints target traits, so a new mesh inherits what is true of its parts.
+    traits: tuple[str, ...] = ()
+    # One character that stands for the option in charts (default: the first free letter of its name).
+    mark: str = ""
+
+    def has(self, traits: tuple[str, ...]) -> bool:
+        return all(t in self.traits for t in traits)
+
+
+@model
+class Group:
+    id: NonEmpty
+    title: NonEmpty
+
+
+@model
+class Cell:
+    level: Level  # what the open-source project offers
+    note: NonEmpty
+    version: NonEmpty
+    source: NonEmpty
+    contested: bool = False
+    # What a commercial distribution offers beyond `level` (e.g. a FIPS build). It counts only
+    # when the answers accept a vendor distribution, and the reason then names the vendor.
+    vendor: str = ""
+    vendor_level: Level | None = None
+    vendor_note: str = ""
+    vendor_source: str = ""
+
+    def effective(self, vendor_ok: bool) -> tuple[Level, str, str, str]:
+        """(level, note, source, vendor named or "") that counts for these answers."""
+        if vendor_ok and self.vendor_level is not None and LEVELS.index(self.vendor_level) < LEVELS.index(self.level):
+            return self.vendor_level, self.vendor_note, self.vendor_source, self.vendor
+        return self.level, self.note, self.source, ""
+
+
+@model
+class Feature:
+    id: NonEmpty
+    group: NonEmpty
+    name: NonEmpty
+    description: NonEmpty
+    cells: dict[str, Cell]
+
+
+@model
+class FeatureMatrix:
+    data_version: NonEmpty
+    options: tuple[OptionInfo, ...]
+    groups: tuple[Group, ...]
+    features: tuple[Feature, ...]
+
+
+# ---------------------------------------------------------------- benchmarks.toml
+
+
+@model
+class Figure:
+    value: FigureValue
+    unit: NonEmpty
+    source: NonEmpty
+    version: NonEmpty
+    # FIGURE_KINDS in data files; ANSWER_KIND only for figures the cost model builds from an answer.
+    kind: Literal["measured", "derived", "default-request", "published-claim", "answer"]
+    note: str = ""
+    # A range beside the value (from the spread of published sources), and how it was found.
+    low: FigureValue | None = None
+    high: FigureValue | None = None
+    range_note: str = ""
+    # Per-driver figures (per proxy, per cluster pod...) count only the drivers above this many:
+    # the per-instance figure already holds what the benchmark's own mesh size costs.
+    above: Annotated[float, Field(ge=0, le=1e9)] = 0.0
+
+    def at(self, point: str) -> float:
+        """The value at "low", "expected" or "high" (a figure without a range is the same at all three)."""
+        if point == "low" and self.low is not None:
+            return self.low
+        if point == "high" and self.high is not None:
+            return self.high
+        return self.value
+
+
+def answer_figure(key: str, value: float, unit: str, note: str) -> Figure:
+    """A figure that an answer gives (the team's own value), in the place of a data figure: its
+    source names the answer and its kind is ANSWER_KIND, so output shows where the number came from."""
+    return Figure(value=value, unit=unit, source=f"answer {key}", version="as answered", kind=ANSWER_KIND, note=note)
+
+
+@model
+class Component:
+    id: NonEmpty
+    option: NonEmpty
+    name: NonEmpty
+    role: Literal["data-plane", "node-agent", "control-plane"]
+    scaling: Literal["per-pod", "per-node", "per-l7-namespace", "fixed"]
+    traffic: Literal["all", "l7", "none"]
+    replicas: Annotated[int, Field(ge=1, le=1000)] = 1
+    # Replicas with control_plane_ha (Linkerd's controllerReplicas, istiod's HPA maximum, a
+    # waypoint's minimum); None: HA does not change this component's replicas.
+    ha_replicas: Annotated[int, Field(ge=1, le=1000)] | None = None
+    traversals: Annotated[int, Field(ge=0, le=10)] = 0
+    containers_per_instance: Annotated[int, Field(ge=0, le=100)] = 1
+    description: str = ""
+
+
+@model
+class ComponentFigures:
+    cpu_vcpu_per_1000rps: Figure | None = None
+    cpu_vcpu_per_instance: Figure | None = None
+    memory_mb_per_instance: Figure | None = None
+    request_cpu_millicores: Figure | None = None
+    request_memory_mib: Figure | None = None
+    # Figures that grow with what drives them (each with `above`: the drivers the base already holds).
+    cpu_vcpu_per_proxy: Figure | None = None  # control plane: per connected proxy
+    memory_mb_per_proxy: Figure | None = None  # control plane, per replica: per connected proxy
+    memory_mb_per_endpoint_in_view: Figure | None = None  # Envoy: per endpoint it is told about
+    memory_mb_per_cluster_pod: Figure | None = None  # ztunnel: per workload in the cluster
+    memory_mb_per_endpoint: Figure | None = None  # Linkerd destination: per endpoint in the cluster
+    cpu_vcpu_idle_per_instance: Figure | None = None  # idle CPU per instance (no default: none published)
+    memory_limit_mib: Figure | None = None  # usage cannot pass the chart's limit (the container is OOM-killed)
+    rps_per_replica: Figure | None = None  # requests one replica carries before another is added
+    ha_request_cpu_millicores: Figure | None = None  # requests with control_plane_ha (values-ha.yaml)
+    ha_request_memory_mib: Figure | None = None
+
+
+@model
+class LatencyFigures:
+    per_hop_p50_ms: Figure | None = None
+    per_hop_p90_ms: Figure | None = None
+    per_hop_p99_ms: Figure | None = None
+    l7_per_hop_p50_ms: Figure | None = None
+    l7_per_hop_p90_ms: Figure | None = None
+    l7_per_hop_p99_ms: Figure | None = None
+    # The L7 path's extra pod-to-pod network traversal (ztunnel -> waypoint -> ztunnel crosses the
+    # network twice where the L4 path crosses it once), added to l7_per_hop_* when given.
+    network_hop_p50_ms: Figure | None = None
+    network_hop_p90_ms: Figure | None = None
+    network_hop_p99_ms: Figure | None = None
+
+
+def figure_items(figs: ComponentFigures | LatencyFigures) -> list[tuple[str, Figure]]:
+    """The figures a component or option has, by name, in declaration order."""
+    return [(name, getattr(figs, name)) for name in field_names(figs) if getattr(figs, name) is not None]
+
+
+FIGURE_UNITS: dict[str, str] = {
+    "cpu_vcpu_per_1000rps": "vCPU per 1000 rps",
+    "cpu_vcpu_per_instance": "vCPU",
+    "memory_mb_per_instance": "MB",
+    "request_cpu_millicores": "millicores",
+    "request_memory_mib": "MiB",
+    "cpu_vcpu_per_proxy": "vCPU",
+    "memory_mb_per_proxy": "MB",
+    "memory_mb_per_endpoint_in_view": "MB",
+    "memory_mb_per_cluster_pod": "MB",
+    "memory_mb_per_endpoint": "MB",
+    "cpu_vcpu_idle_per_instance": "vCPU",
+    "memory_limit_mib": "MiB",
+    "rps_per_replica": "rps",
+    "ha_request_cpu_millicores": "millicores",
+    "ha_request_memory_mib": "MiB",
+    "network_hop_p50_ms": "ms",
+    "network_hop_p90_ms": "ms",
+    "network_hop_p99_ms": "ms",
+    **{name: "ms" for name in field_names(LatencyFigures)},
+    "cpu_usd_per_vcpu_hour": "USD per vCPU-hour",
+    "memory_usd_per_gib_hour": "USD per GiB-hour",
+}
+
+
+# Figures the model can use that the bundled default profile leaves out because nothing citable is
+# published; a team that has measured one sets it in its own profile (--data-dir). `data show`
+# lists them: (figure, components it applies to, why it is left out).
+UNPUBLISHED_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "cpu_vcpu_idle_per_instance",
+        ("linkerd-proxy", "istio-proxy", "ztunnel", "waypoint"),
+        "idle proxy CPU: no published measurement found (Istio and Linkerd docs, issue trackers, vendor scale guides)",
+    ),
+    (
+        "cpu_vcpu_per_instance, memory_mb_per_instance",
+        ("istio-cni",),
+        "istio-cni usage: no published measurement (maintainers call it minimal, istio/istio#34833); shown as unknown, never its request",
+    ),
+    (
+        "memory_mb_per_endpoint",
+        ("linkerd-control-plane",),
+        "Linkerd destination memory per endpoint: only relative figures are published (2.20: up to 85% less)",
+    ),
+    (
+        "network_hop_p50_ms, network_hop_p90_ms, network_hop_p99_ms",
+        ("istio-ambient latency",),
+        "the waypoint path's extra pod-to-pod network hop: published only in charts, so the L7 path omits it",
+    ),
+)
+
+
+@model
+class Profile:
+    title: NonEmpty
+    description: str = ""
+    extends: str | None = None
+    figures: dict[str, ComponentFigures] = field(default_factory=dict)
+    latency: dict[str, LatencyFigures] = field(default_factory=dict)
+
+
+@model
+class Benchmarks:
+    data_version: NonEmpty
+    default_profile: NonEmpty
+    components: tuple[Component, ...]
+    profiles: dict[str, Profile]
+
+
+# ---------------------------------------------------------------- pricing.toml
+
+
+@model
+class PricePreset:
+    title: NonEmpty
+    cpu_usd_per_vcpu_hour: Figure
+    memory_usd_per_gib_hour: Figure
+    description: str = ""
+
+
+@model
+class Pricing:
+    data_version: NonEmpty
+    default_preset: NonEmpty
+    presets: dict[str, PricePreset]
+
+
+# ---------------------------------------------------------------- rules.toml
+
+
+@model
+class Range:
+    min: float | None = None
+    max: float | None = None
+
+
+Condition = Union[bool, int, float, str, tuple[str, ...], Range]
+
+
+@model
+class When:
+    """Conditions on answers; every condition given must hold. No expressions, no code."""
+
+    answers: dict[str, Condition] = field(default_factory=dict)
+    requires_any: tuple[str, ...] = ()
+    wants_any: tuple[str, ...] = ()
+    # None of these capabilities is asked for: the rule states a fact that the feature cell
+    # counts instead when it is asked for (so the fact is counted once).
+    wants_none: tuple[str, ...] = ()
+
+
+@model
+class Target:
+    """Which options a rule (or platform constraint) applies to, and by how many points.
+
+    An option matches when it has every trait in `traits`, none in `without_traits`, and (when
+    `options` is given) is one of `options`.
+    """
+
+    points: Points
+    traits: tuple[str, ...] = ()
+    without_traits: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+
+    def matches(self, option: OptionInfo) -> bool:
+        return (
+            option.has(self.traits)
+            and not any(t in option.traits for t in self.without_traits)
+            and (not self.options or option.id in self.options)
+        )
+
+
+@model
+class Rule:
+    id: NonEmpty
+    category: Category
+    text: NonEmpty
+    source: NonEmpty
+    # Points by option id, and/or targets by trait; an option gets at most one adjustment per
+    # rule: its `adjust` entry if it has one, else the first target it matches.
+    adjust: dict[str, Points] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+    when: When = field(default_factory=When)
+    # A warning is repeated in the summary when it applies to the chosen option.
+    warn: bool = False
+
+    def points_for(self, option: OptionInfo) -> float | None:
+        if option.id in self.adjust:
+            return self.adjust[option.id]
+        return next((t.points for t in self.targets if t.matches(option)), None)
+
+
+@model
+class WeightRule:
+    id: NonEmpty
+    category: Category
+    factor: Annotated[float, Field(ge=0, le=10)]
+    text: NonEmpty
+    when: When = field(default_factory=When)
+
+
+@model
+class LevelRule:
+    """Points a category loses when an asked-for capability is only at `level` in an option."""
+
+    id: NonEmpty
+    level: Level
+    asked: Literal["required", "preferred"]
+    risk: tuple[str, ...]
+    delta: Annotated[float, Field(ge=-100, le=0)]
+    text: NonEmpty
+    category: Category = "maturity"
+
+
+@model
+class RelativeScale:
+    floor: Annotated[float, Field(gt=0)]
+    text: str = ""
+    # When the cluster's compute bill is known (node size answered), the floor is this share of it.
+    cluster_share: Annotated[float, Field(gt=0, le=1)] | None = None
+
+
+@model
+class SanityCheck:
+    """A warning, never an error, for answers that are valid but implausible: `measure` above `limit`.
+
+    `text` may name {value} (the measure), {limit} and any answer ({pods}, {nodes}, ...).
+    """
+
+    id: NonEmpty
+    measure: Literal["pods_per_node", "waypoint_namespaces_per_namespace", "proxy_rps_per_pod"]
+    limit: Figure
+    text: NonEmpty
+
+
+@model
+class Rules:
+    data_version: NonEmpty
+    close_margin: Annotated[float, Field(ge=0, le=50)]
+    blocking_levels: dict[str, tuple[Level, ...]]
+    level_values: dict[Level, Annotated[float, Field(ge=0, le=1)]]
+    # Points an asked-for capability is worth; an option loses (1 - level value) x these points.
+    ask_points: dict[Literal["required", "preferred"], Annotated[float, Field(ge=0, le=100)]]
+    weights: dict[Category, Annotated[float, Field(ge=0, le=1000)]]
+    cost_scale: RelativeScale
+    latency_scale: RelativeScale
+    weight_rules: tuple[WeightRule, ...] = ()
+    level_rules: tuple[LevelRule, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    sanity_checks: tuple[SanityCheck, ...] = ()
+
+
+# ---------------------------------------------------------------- migrations.toml
+#
+# A mesh selector (from_mesh / to_mesh) is a list of: an option id, "none" (no mesh), or
+# "trait:<trait>" (any option with that trait); an empty list means any. Entries apply to a
+# move from the current mesh to a target only when both selectors match and the two differ.
+
+
+@model
+class Move:
+    """A move the plan command supports, and what both meshes share while it is under way."""
+
+    id: NonEmpty
+    from_mesh: tuple[str, ...]
+    to_mesh: tuple[str, ...]
+    title: NonEmpty
+    text: NonEmpty
+    source: NonEmpty
+    # Components of today's mesh that the target's own replace during the move (counted once).
+    replaced_components: tuple[str, ...] = ()
+
+
+@model
+class MoveCost:
+    """Points a move loses in the migration category (a sourced reason, like a rule)."""
+
+    id: NonEmpty
+    kind: Literal["restart", "translate", "side-by-side", "retrain"]
+    delta: Annotated[float, Field(ge=-100, le=0)]
+    text: NonEmpty
+    source: NonEmpty
+    from_mesh: tuple[str, ...] = ()
+    to_mesh: tuple[str, ...] = ()
+    when: When = field(default_factory=When)
+
+
+@model
+class PlanItem:
+    """A blocker, a piece of rework or a gap during the move.
+
+    Raised by evidence (scan findings whose signal or kind is listed, on objects no signal in
+    `except_signals` matched), by the answers alone
+    (a required or preferred capability in `capabilities`, or `when` holding), or `always`.
+    """
+
+    id: NonEmpty
+    text: NonEmpty
+    source: NonEmpty
+    from_mesh: tuple[str, ...] = ()
+    to_mesh: tuple[str, ...] = ()
+    moves: tuple[str, ...] = ()  # move ids; when given, only those moves
+    signals: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    # An object one of these signals matched never raises the item (an EnvoyFilter that selects
+    # only an ingress gateway's pods is no waypoint concern).
+    except_signals: tuple[str, ...] = ()
+    capabilities: tuple[str, ...] = ()
+    when: When | None = None
+    always: bool = False
+    action: str = ""  # rework: what to do with each object
+    phase: str = ""  # the phase (id) where the rework is done or the gap opens
+
+
+@model
+class Phase:
+    id: NonEmpty
+    order: Annotated[int, Field(ge=0, le=1000)]
+    title: NonEmpty
+    text: NonEmpty
+    source: NonEmpty
+    from_mesh: tuple[str, ...] = ()
+    to_mesh: tuple[str, ...] = ()
+    moves: tuple[str, ...] = ()  # move ids; when given, only those moves
+    # "all": one step per namespace to move; "l7": one per namespace that needs L7; "no": one step.
+    per_namespace: Literal["no", "all", "l7"] = "no"
+
+
+@model
+class Migrations:
+    data_version: NonEmpty
+    moves: tuple[Move, ...] = ()
+    costs: tuple[MoveCost, ...] = ()
+    phases: tuple[Phase, ...] = ()
+    blockers: tuple[PlanItem, ...] = ()
+    rework: tuple[PlanItem, ...] = ()
+    gaps: tuple[PlanItem, ...] = ()
+
+
+def mesh_matches(selector: tuple[str, ...], mesh: str, traits: tuple[str, ...]) -> bool:
+    """True when `mesh` (an option id or "none", with its traits) is one the selector names."""
+    if not selector:
+        return True
+    for item in selector:
+        if item == mesh or (item.startswith("trait:") and item.removeprefix("trait:") in traits):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- platforms.toml
+
+
+@model
+class Constraint:
+    """What a platform rules out (block) or costs, for the options its targets match."""
+
+    id: NonEmpty
+    text: NonEmpty
+    source: NonEmpty
+    version: NonEmpty
+    targets: tuple[Target, ...]
+    block: bool = False
+    category: Category = "operability"
+    # A managed or vendor offering: counts only when the answers accept a vendor distribution.
+    vendor: str = ""
+
+    def points_for(self, option: OptionInfo) -> float | None:
+        return next((t.points for t in self.targets if t.matches(option)), None)
+
+
+@model
+class Platform:
+    id: NonEmpty
+    name: NonEmpty
+    description: NonEmpty
+    constraints: tuple[Constraint, ...] = ()
+
+
+@model
+class Platforms:
+    data_version: NonEmpty
+    platforms: tuple[Platform, ...]
+
+
+# ---------------------------------------------------------------- the catalog
+
+# Every data file, the Catalog attribute it fills and the model it is validated as. A new data file
+# is one entry here (and its name in DATA_FILES, and a field on Catalog); validation, pinning
+# (`python -m advisor.catalog.pin`) and loading follow from this table.
+MODELS: tuple[tuple[str, str, type], ...] = (
+    ("features.toml", "features", FeatureMatrix),
+    ("benchmarks.toml", "benchmarks", Benchmarks),
+    ("pricing.toml", "pricing", Pricing),
+    ("rules.toml", "rules", Rules),
+    ("migrations.toml", "migrations", Migrations),
+    ("platforms.toml", "platforms", Platforms),
+)
+
+
+@record(eq=True)
+class ResolvedProfile:
+    """A benchmark profile with `extends` applied: every figure the model needs, by name."""
+
+    id: str
+    title: str
+    description: str
+    figures: dict[str, ComponentFigures]
+    latency: dict[str, LatencyFigures]
+
+
+@record(eq=True)
+class Catalog:
+    features: FeatureMatrix
+    benchmarks: Benchmarks
+    pricing: Pricing
+    rules: Rules
+    migrations: Migrations
+    platforms: Platforms
+    data_version: str
+    files: dict[str, str]  # data file name -> path it was read from
+    profiles: dict[str, ResolvedProfile]
+
+    @property
+    def feature_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.features.features)
+
+    def feature(self, feature_id: str) -> Feature:
+        for feat in self.features.features:
+            if feat.id == feature_id:
+                return feat
+        raise KeyError(feature_id)
+
+    @property
+    def platform_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.platforms.platforms)
+
+    def platform(self, platform_id: str) -> Platform:
+        for plat in self.platforms.platforms:
+            if plat.id == platform_id:
+                return plat
+        raise KeyError(platform_id)
+
+    def option(self, option_id: str) -> OptionInfo:
+        for opt in self.features.options:
+            if opt.id == option_id:
+                return opt
+        raise KeyError(option_id)
+
+    @cached_property  # asked for a dozen times per recommend, and what-if recommends ~1,000 times
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.features.options)
+
+    def traits_of(self, mesh: str) -> tuple[str, ...]:
+        """An option's traits; "none" (no mesh) has none."""
+        for opt in self.features.options:
+            if opt.id == mesh:
+                return opt.traits
+        return ()
+
+    def mesh_name(self, mesh: str) -> str:
+        for opt in self.features.options:
+            if opt.id == mesh:
+                return opt.name
+        return "no mesh"
+
+    def applies(self, entry: Any, current: str, target: str) -> bool:
+        """True when a migrations.toml entry covers the move from `current` to `target`."""
+        if current == target:
+            return False
+        if not (
+            mesh_matches(entry.from_mesh, current, self.traits_of(current))
+            and mesh_matches(entry.to_mesh, target, self.traits_of(target))
+        ):
+            return False
+        wanted = getattr(entry, "moves", ())
+        if wanted:
+            move = self.move(current, target)
+            return move is not None and move.id in wanted
+        return True
+
+    def move(self, current: str, target: str) -> Move | None:
+        return next((m for m in self.migrations.moves if self.applies(m, current, target)), None)
+
+    def components_of(self, option_id: str) -> tuple[Component, ...]:
+        return tuple(c for c in self.benchmarks.components if c.option == option_id)
+
+    def default_prices(self) -> tuple[float, float]:
+        preset = self.pricing.presets[self.pricing.default_preset]
+        return preset.cpu_usd_per_vcpu_hour.value, preset.memory_usd_per_gib_hour.value
+
+
+def bundled_data_dir() -> Path:
+    """The data directory shipped with the package (wheel) or beside it (source checkout)."""
+    package = Path(__file__).resolve().parent.parent  # advisor/
+    packaged = package / "_data"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "data"
+
+
+def signals_file(data_dir: str | Path | None = None) -> Path:
+    """The signals.toml a run reads (scan, plan, the migration checks): the data directory's when it
+    holds one, else the bundled one, as a directory replaces any other bundled file it holds."""
+    if data_dir:
+        here = Path(data_dir) / SIGNALS_FILE
+        if here.is_file():
+            return here
+    return bundled_data_dir() / SIGNALS_FILE
+
+
+@record(eq=True)
+class DataFiles:
+    """Which file each data name is read from: bundled, or replaced by the data directory's."""
+
+    paths: dict[str, Path]
+    overlay: tuple[Path, ...]
+    problems: tuple[str, ...]  # problems with the directory itself (missing, stray files)
+    unusable: bool = False  # the directory cannot be used at all: its problems are the whole story
+    directory: Path | None = None  # the data directory, when one is used (its signals.toml too)
+
+
+def data_files(data_dir: str | Path | None) -> DataFiles:
+    import os
+
+    paths = {name: bundled_data_dir() / name for name in DATA_FILES}
+
+    def unusable(problem: str) -> DataFiles:
+        return DataFiles(paths, (), (problem,), unusable=True)
+
+    if data_dir is None:
+        return DataFiles(paths, (), ())
+    if not str(data_dir).strip():
+        return unusable("data directory: expected a directory, got an empty string")
+    base = Path(data_dir)
+    try:
+        if not base.exists():
+            return unusable(f"{base}: no such directory")
+        if not base.is_dir():
+            return unusable(f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})")
+        # os.listdir, not glob: glob reports an unreadable directory as an empty one
+        found = sorted(base / n for n in os.listdir(base) if n.endswith(".toml"))
+    except PermissionError:
+        return unusable(f"{base}: cannot read this directory: permission denied")
+    except OSError as exc:  # a name too long, a directory we may not list...
+        return unusable(f"{base}: cannot read this directory: {exc.strerror or exc}")
+    overlay: list[Path] = []
+    problems: list[str] = []
+    others = False  # signals.toml: the scan's data, read by the scan (and plan) from the same directory
+    for path in found:
+        if path.name in paths:
+            paths[path.name] = path
+            overlay.append(path)
+        elif path.name in OTHER_DATA_FILES:
+            others = True
+        else:
+            problems.append(
+                f"{path.name}: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES + OTHER_DATA_FILES)})"
+            )
+    if not overlay and not problems and not others:
+        return unusable(f"{base}: holds none of {', '.join(DATA_FILES + OTHER_DATA_FILES)}")
+    return DataFiles(paths, tuple(overlay), tuple(problems), directory=base)
+
+
+def read_data(files: DataFiles) -> tuple[dict[str, bytes], list[str]]:
+    """Each data file's bytes, read once (a regular file within the size limit), and what could not be read."""
+    from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, read_limited
+
+    contents: dict[str, bytes] = {}
+    problems: list[str] = []
+    for name, path in files.paths.items():
+        try:
+            contents[name] = read_limited(path, MAX_DATA_FILE_BYTES)
+        except ReadProblem as exc:
+            problems.append(f"{name}: {path}: {exc.message}")
+    return contents, problems
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _pinned_models(files: DataFiles, contents: dict[str, bytes]) -> dict[str, Any] | None:
+    """The pinned, validated models when the bytes read are exactly the bytes that were pinned."""
+    if files.overlay or files.problems or set(contents) != set(DATA_FILES):
+        return None
+    try:
+        from advisor.catalog import _bundled
+    except ImportError:  # not generated yet: validate instead
+        return None
+    if _bundled.DIGESTS != {name: digest(contents[name]) for name in DATA_FILES}:
+        return None  # data/ edited since `python -m advisor.catalog.pin`: validate what is there now
+    return dict(_bundled.MODELS)
+
+
+def assemble(models: dict[str, Any], files: DataFiles, contents: dict[str, bytes]) -> Catalog:
+    """A Catalog from validated models (pinned, or just validated from `contents`)."""
+    stamp = models["features.toml"].data_version
+    if files.overlay:
+        h = hashlib.sha256()
+        for name in DATA_FILES:
+            if files.paths[name] in files.overlay:
+                h.update(name.encode() + b"\0" + contents[name])
+        stamp = f"{stamp}+local.{h.hexdigest()[:8]}"
+    profiles, _, _ = resolve_profiles(models["benchmarks.toml"])
+    return Catalog(
+        **{attr: models[name] for name, attr, _ in MODELS},
+        data_version=stamp,
+        files={name: str(path) for name, path in files.paths.items()},
+        profiles=profiles,
+    )
+
+
+_VALIDATED: dict[tuple[Any, ...], tuple[Catalog | None, list[str]]] = {}
+
+
+def _validated(
+    files: DataFiles, contents: dict[str, bytes], read_problems: list[str]
+) -> tuple[Catalog | None, list[str]]:
+    """build_catalog's answer (the catalog, or None and every problem) for the bytes just read.
+
+    Within one process (tests, a library caller, the commands `data validate` and `recommend` in
+    one session), the same bytes validated once give the same answer, valid or not: remembered by
+    the hash of the bytes, never across processes or on disk.
+    """
+    from advisor.catalog.validation import build_catalog, read_signals
+
+    if files.problems or read_problems:
+        return build_catalog(files, contents, read_problems)
+    # the migration checks also read signals.toml (beside the overlay, else the bundled one)
+    signals = read_signals(files)
+    key = (
+        *((name, str(path), path in files.overlay, digest(contents[name])) for name, path in files.paths.items()),
+        None if signals is None else digest(signals),
+    )
+    if key not in _VALIDATED:
+        if len(_VALIDATED) >= 8:
+            _VALIDATED.pop(next(iter(_VALIDATED)))
+        catalog, problems = build_catalog(files, contents, read_problems)
+        _VALIDATED[key] = (catalog, list(problems))
+    catalog, problems = _VALIDATED[key]
+    return catalog, list(problems)
+
+
+def load_catalog(data_dir: str | Path | None = None, cache_dir: object = None) -> Catalog:
+    """Bundled data, with the files that `data_dir` holds replacing bundled ones by name.
+
+    Every file is read once; the catalog is built from those bytes and nothing else.
+    `cache_dir` is accepted and ignored: there is no cache any more.
+    """
+    files = data_files(data_dir)
+    contents, read_problems = read_data(files) if not files.unusable else ({}, [])
+    pinned = None if read_problems else _pinned_models(files, contents)
+    if pinned is not None:
+        return assemble(pinned, files, contents)
+    catalog, problems = _validated(files, contents, read_problems)
+    if catalog is None:
+        where = f"data directory {data_dir}" if data_dir is not None else "bundled data"
+        raise DataError(
+            f"{where} is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}):",
+            problems,
+        )
+    return catalog
+
+
+def validate_data_dir(data_dir: str | Path | None = None) -> list[str]:
+    """Every problem in the data (overlay on the bundled files), as `file: field.path: message`."""
+    files = data_files(data_dir)
+    contents, read_problems = read_data(files) if not files.unusable else ({}, [])
+    return _validated(files, contents, read_problems)[1]
+
+
+def _merge(base: Any, top: Any, cls: type) -> Any:
+    if base is None:
+        return top
+    if top is None:
+        return base
+    return cls(**{name: getattr(top, name) or getattr(base, name) for name in field_names(cls)})
+
+
+def _apply(pid: str, prof: Profile, base: ResolvedProfile | None) -> ResolvedProfile:
+    figures: dict[str, ComponentFigures] = dict(base.figures) if base else {}
+    latency: dict[str, LatencyFigures] = dict(base.latency) if base else {}
+    for cid, figs in prof.figures.items():
+        figures[cid] = _merge(figures.get(cid), figs, ComponentFigures)
+    for oid, figs in prof.latency.items():
+        latency[oid] = _merge(latency.get(oid), figs, LatencyFigures)
+    return ResolvedProfile(id=pid, title=prof.title, description=prof.description, figures=figures, latency=latency)
+
+
+def resolve_profiles(bm: Benchmarks) -> tuple[dict[str, ResolvedProfile], set[str], set[str]]:
+    """Every profile with `extends` applied; and the profiles whose chain runs into a cycle, and
+    those whose chain reaches a profile that is not there (unknown, or invalid and left out).
+
+    Each profile is walked once and resolved once from its parent's result, so a chain or a cycle
+    of n profiles costs O(n), not the O(n^2) of walking every chain from its start.
+    """
+    profiles = bm.profiles or {}
+    resolved: dict[str, ResolvedProfile] = {}
+    cyclic: set[str] = set()
+    broken: set[str] = set()
+    for start in profiles:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = start
+        while current is not None and current in profiles and current not in resolved:
+            if current in cyclic or current in broken or current in on_path:
+                break
+            on_path.add(current)
+            path.append(current)
+            current = profiles[current].extends
+        if current is not None and (current in on_path or current in cyclic):
+            cyclic.update(path)
+            continue
+        if current is not None and (current in broken or current not in profiles):
+            broken.update(path)
+        base = resolved.get(current) if current is not None else None
+        for pid in reversed(path):
+            base = resolved[pid] = _apply(pid, profiles[pid], base)
+    in_file_order = {pid: resolved[pid] for pid in profiles if pid in resolved}
+    return in_file_order, cyclic, broken

@@ -1,0 +1,1 @@
+"""The command line: the typer app, its shared options, completion and the one exception-to-exit mapping."""

@@ -1,0 +1,602 @@
+"""Plan a move from the current mesh to a target: blockers, rework, phases, gaps and cost, each sourced.
+
+Pure: answers + catalog (+ the scan's evidence when the answers came from a scan) -> PlanResult.
+What a move takes is data (data/migrations.toml); nothing here names an option.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
+
+from advisor.errors import UserError
+from advisor.records import record
+
+if TYPE_CHECKING:
+    from advisor.answers.resolve import Resolved
+    from advisor.catalog.models import Catalog, PlanItem
+
+NO_MESH = "none"
+SCAN_HINT = "run `mesh-advisor scan` and plan from its file for the objects behind each item"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One object a plan item rests on (from the scan's findings)."""
+
+    kind: str
+    namespace: str
+    name: str
+    field: str
+    signal: str = ""
+    detail: str = ""
+
+    def to_document(self) -> dict[str, Any]:
+        out = {"kind": self.kind, "namespace": self.namespace, "name": self.name, "field": self.field}
+        if self.signal:
+            out["signal"] = self.signal
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+    @property
+    def where(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    source: str
+    objects: tuple[Evidence, ...] = ()
+    basis: str = "answers"  # "scan" (objects found), "answers" (a capability or condition), "move" (every such move)
+    action: str = ""
+    phase: str = ""
+
+    def to_document(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "text": self.text, "source": self.source, "basis": self.basis}
+        if self.action:
+            out["action"] = self.action
+        if self.phase:
+            out["phase"] = self.phase
+        out["objects"] = [o.to_document() for o in self.objects]
+        return out
+
+
+@dataclass(frozen=True)
+class Step:
+    namespace: str
+    text: str
+    objects: tuple[Evidence, ...] = ()
+
+    def to_document(self) -> dict[str, Any]:
+        return {"namespace": self.namespace, "text": self.text, "objects": [o.to_document() for o in self.objects]}
+
+
+@dataclass(frozen=True)
+class PhasePlan:
+    id: str
+    order: int
+    title: str
+    text: str
+    source: str
+    steps: tuple[Step, ...] = ()
+    objects: tuple[Evidence, ...] = ()
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "order": self.order,
+            "title": self.title,
+            "text": self.text,
+            "source": self.source,
+            "objects": [o.to_document() for o in self.objects],
+            "steps": [s.to_document() for s in self.steps],
+        }
+
+
+@dataclass(frozen=True)
+class Namespace:
+    name: str
+    pods: int
+    l7: float  # share of its traffic that needs L7, 0-1 (True = 1)
+    l7_known: bool
+    objects: int  # objects in it that the plan must rework or that block the move
+
+
+@record
+class PlanResult:
+    """`plan --to OPTION`: what the move from the current mesh takes."""
+
+    kind: ClassVar[str] = "plan"
+    catalog: Catalog
+    resolved: Resolved
+    current: str
+    target: str
+    move: Any  # catalog Move
+    evidence: str  # "scan" | "answers"
+    blockers: tuple[Item, ...]
+    rework: tuple[Item, ...]
+    phases: tuple[PhasePlan, ...]
+    gaps: tuple[Item, ...]
+    cost: dict[str, Any]
+    unrecognised: tuple[Evidence, ...]
+    namespaces: tuple[Namespace, ...]
+    generated_at: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def current_name(self) -> str:
+        return self.catalog.mesh_name(self.current)
+
+    @property
+    def target_name(self) -> str:
+        return self.catalog.mesh_name(self.target)
+
+    @property
+    def summary(self) -> str:
+        head = f"Plan: {self.current_name} to {self.target_name}"
+        if self.current == NO_MESH:
+            head = f"Plan: a first install of {self.target_name}"
+        parts = [
+            f"{len(self.blockers)} blocker{'s' if len(self.blockers) != 1 else ''}"
+            + (" to resolve first" if self.blockers else ""),
+            f"{len(self.rework)} piece{'s' if len(self.rework) != 1 else ''} of rework "
+            f"({sum(len(r.objects) for r in self.rework)} objects)",
+            f"{len(self.phases)} phases",
+            f"{len(self.gaps)} gap{'s' if len(self.gaps) != 1 else ''} during the move",
+        ]
+        c = self.cost
+        money = (
+            f"${c['target']['monthly_usd']:,.0f}/month against ${c['today']['monthly_usd']:,.0f} today ({c['basis']})"
+        )
+        if c.get("transition"):
+            money += f", up to ${c['transition']['monthly_usd']:,.0f} while both run"
+        basis = "from the scan's evidence" if self.evidence == "scan" else "from the answers alone (no scan evidence)"
+        return f"{head}, {basis}: {', '.join(parts)}; {money}."
+
+    def to_document(self) -> dict[str, Any]:
+        from advisor.output.documents import meta
+
+        return {
+            "schema_version": 1,
+            "meta": meta(self.catalog, self.resolved, self.generated_at),
+            "answers": self.resolved.answers.as_dict(),
+            "plan": {
+                "from": self.current,
+                "to": self.target,
+                "from_name": self.current_name,
+                "to_name": self.target_name,
+                "move": {
+                    "id": self.move.id,
+                    "title": self.move.title,
+                    "text": self.move.text,
+                    "source": self.move.source,
+                },
+                "evidence": self.evidence,
+                "summary": self.summary,
+                "notes": list(self.notes),
+                "namespaces": [
+                    {"name": n.name, "pods": n.pods, "l7": n.l7, "objects": n.objects} for n in self.namespaces
+                ],
+            },
+            "blockers": [b.to_document() for b in self.blockers],
+            "rework": [r.to_document() for r in self.rework],
+            "phases": [p.to_document() for p in self.phases],
+            "gaps": [g.to_document() for g in self.gaps],
+            "cost": self.cost,
+            "unrecognised": [u.to_document() for u in self.unrecognised],
+        }
+
+
+# ---------------------------------------------------------------- reading the scan's evidence
+
+
+def scan_table(paths: list[str] | str | None) -> dict[str, Any] | None:
+    """The [scan] table of the scan document among the answers files given, or None (no scan)."""
+    if not paths:
+        return None
+    from advisor.errors import AnswerError
+    from advisor.reading import read_document
+
+    for path in [paths] if isinstance(paths, str) else paths:
+        data = read_document(
+            path, AnswerError, missing="answers file not found", expected="expected a TOML or JSON answers file"
+        )
+        scan = data.get("scan") if isinstance(data, dict) else None
+        if isinstance(scan, dict):
+            return scan
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def findings_of(scan: Mapping[str, Any] | None) -> tuple[Evidence, ...]:
+    """Every finding the scan listed, read leniently: an entry without a kind is skipped."""
+    out: list[Evidence] = []
+    for f in (scan or {}).get("findings") or ():
+        if not isinstance(f, dict) or not _text(f.get("kind")):
+            continue
+        out.append(
+            Evidence(
+                kind=_text(f.get("kind")),
+                namespace=_text(f.get("namespace")),
+                name=_text(f.get("name")),
+                field=_text(f.get("field")),
+                signal=_text(f.get("signal")),
+                detail=_text(f.get("detail")),
+            )
+        )
+    return tuple(out)
+
+
+def _signals_data(path: Path | None = None) -> dict[str, Any]:
+    """The scan's signals.toml (`path`, else the bundled one), read as plain data; empty when it
+    cannot be read."""
+    from advisor.catalog.models import signals_file
+
+    try:
+        return tomllib.loads((path or signals_file(None)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def known_signals(data: dict[str, Any]) -> frozenset[str]:
+    """The scan's signal ids, from its signals.toml read as `_signals_data`."""
+    return frozenset(s["id"] for s in data.get("signals", ()) if isinstance(s, dict) and isinstance(s.get("id"), str))
+
+
+def system_namespaces(data: dict[str, Any]) -> frozenset[str]:
+    """Namespaces that hold the platform itself (the scan's list): never moved."""
+    return frozenset(n for n in data.get("system_namespaces", ()) if isinstance(n, str))
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def check_target(catalog: Catalog, current: str, target: str) -> None:
+    """--to names an option the data declares and differs from the current mesh; else exit 2."""
+    if target not in catalog.option_ids:
+        import difflib
+
+        close = difflib.get_close_matches(target, catalog.option_ids, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UserError(f"--to: unknown option {target!r}{hint}; expected one of {', '.join(catalog.option_ids)}")
+    if target == current:
+        raise UserError(
+            f"--to {target}: the cluster already runs {catalog.mesh_name(target)} (current_mesh); nothing to plan"
+        )
+
+
+def build_plan(
+    catalog: Catalog,
+    resolved: Resolved,
+    target: str,
+    scan: Mapping[str, Any] | None,
+    generated_at: str,
+    signals: Path | None = None,
+) -> PlanResult:
+    answers = resolved.answers
+    current = answers.current_mesh
+    check_target(catalog, current, target)
+    move = catalog.move(current, target)
+    if move is None:
+        covered = "; ".join(m.title for m in catalog.migrations.moves)
+        raise UserError(
+            f"--to {target}: the migration data has no move from {catalog.mesh_name(current)} to "
+            f"{catalog.mesh_name(target)}; moves it covers: {covered}"
+        )
+    findings = findings_of(scan)
+    evidence = "scan" if scan is not None else "answers"
+    notes: list[str] = []
+    if scan is None:
+        notes.append(
+            f"No scan evidence: this plan rests on the answers alone (the capabilities required or preferred); {SCAN_HINT}."
+        )
+    elif not findings:
+        notes.append("The scan found no mesh resources that this move has to rework.")
+    if current == NO_MESH and scan is None:
+        notes.append(
+            "No current mesh: planned as a first install (set current_mesh, or scan the cluster, to plan a move)."
+        )
+    elif current == NO_MESH:
+        from advisor.scan.infer import MEMBERSHIP_KINDS
+
+        resources = {(f.kind, f.namespace, f.name) for f in findings if f.kind not in MEMBERSHIP_KINDS}
+        kinds = ", ".join(sorted({kind for kind, _, _ in resources}))
+        n = len(resources)
+        found = (
+            f"; it did find {n} mesh or routing object{'s' if n != 1 else ''} ({kinds}), which a first install does "
+            "not translate: if a mesh serves them, set current_mesh to plan that move"
+            if resources
+            else ""
+        )
+        notes.append(
+            f"No current mesh: the scan found no meshed workloads, so this is planned as a first install{found}."
+        )
+
+    mg = catalog.migrations
+    # A capability the scan inferred is explained by its evidence: an item whose signals and kinds
+    # match none of those objects is not raised for it (an HTTPRoute's weights are no VirtualService
+    # to rewrite). A capability asked for beyond the scan still raises its items.
+    explained = frozenset(_scan_capabilities(scan))
+    blockers = [
+        i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.blockers) if i
+    ]
+    covered = {c for e in mg.blockers if e.id in {b.id for b in blockers} for c in e.capabilities}
+    blockers += _capability_blockers(catalog, resolved, target, scan, covered)
+    rework = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.rework) if i]
+    gaps = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.gaps) if i]
+
+    involved = {(o.kind, o.namespace, o.name) for item in (*blockers, *rework) for o in item.objects}
+    signals_data = _signals_data(signals)  # read once: the namespaces and the signal ids come from it
+    namespaces = _namespaces(scan, current, findings, involved, system_namespaces(signals_data))
+    phases = _phases(catalog, current, target, namespaces, blockers, rework, gaps)
+    unrecognised = _unrecognised(catalog, findings, known_signals(signals_data))
+    if unrecognised:
+        notes.append(
+            f"{len(unrecognised)} finding{'s' if len(unrecognised) != 1 else ''} name a signal or kind the migration "
+            "data does not know; listed under unrecognised, not planned"
+        )
+    return PlanResult(
+        catalog=catalog,
+        resolved=resolved,
+        current=current,
+        target=target,
+        move=move,
+        evidence=evidence,
+        blockers=tuple(blockers),
+        rework=tuple(rework),
+        phases=tuple(phases),
+        gaps=tuple(gaps),
+        cost=_cost(catalog, resolved, current, target),
+        unrecognised=unrecognised,
+        namespaces=tuple(namespaces),
+        generated_at=generated_at,
+        notes=tuple(notes),
+    )
+
+
+def _scan_capabilities(scan: Mapping[str, Any] | None) -> list[str]:
+    """The capability ids the scan inferred from objects (its [[scan.capabilities]])."""
+    caps = (scan or {}).get("capabilities") or ()
+    return [c["id"] for c in caps if isinstance(c, dict) and isinstance(c.get("id"), str)]
+
+
+def _raise(
+    catalog: Catalog,
+    entry: PlanItem,
+    current: str,
+    target: str,
+    findings: tuple[Evidence, ...],
+    answers: Any,
+    explained: frozenset[str] = frozenset(),
+) -> Item | None:
+    """The item, with the objects behind it, when evidence, the answers or the move itself raise it."""
+    from advisor.engine.scoring import matches
+
+    if not catalog.applies(entry, current, target):
+        return None
+    excepted = {(f.kind, f.namespace, f.name) for f in findings if f.signal and f.signal in entry.except_signals}
+    objects = _unique(
+        f
+        for f in findings
+        if ((f.signal and f.signal in entry.signals) or f.kind in entry.kinds)
+        and (f.kind, f.namespace, f.name) not in excepted
+    )
+    wanted = (set(answers.require) | set(answers.prefer)) - explained
+    if objects:
+        basis = "scan"
+    elif set(entry.capabilities) & wanted or (entry.when is not None and matches(entry.when, answers)):
+        basis = "answers"
+    elif entry.always:
+        basis = "move"
+    else:
+        return None
+    return Item(entry.id, entry.text, entry.source, objects, basis, entry.action, entry.phase)
+
+
+def _unique(found: Any) -> tuple[Evidence, ...]:
+    """One entry per object; an object several signals matched keeps every field they matched."""
+    by_object: dict[tuple[str, str, str], Evidence] = {}
+    for f in found:
+        key = (f.kind, f.namespace, f.name)
+        if key in by_object:
+            seen = by_object[key]
+            if f.field and f.field not in seen.field.split("; "):
+                by_object[key] = Evidence(
+                    seen.kind,
+                    seen.namespace,
+                    seen.name,
+                    f"{seen.field}; {f.field}".strip("; "),
+                    seen.signal,
+                    seen.detail or f.detail,
+                )
+        else:
+            by_object[key] = f
+    return tuple(by_object.values())
+
+
+def _capability_blockers(
+    catalog: Catalog, resolved: Resolved, target: str, scan: Mapping[str, Any] | None, covered: set[str]
+) -> list[Item]:
+    """What the scoring already blocks for the target (a required capability it lacks, a platform
+    constraint), with the scan's evidence for that capability as its objects."""
+    from advisor.engine.scoring import recommend
+
+    rec = recommend(resolved.answers, catalog)
+    evidence: dict[str, tuple[Evidence, ...]] = {}
+    for cap in (scan or {}).get("capabilities") or ():
+        if isinstance(cap, dict) and isinstance(cap.get("id"), str):
+            evidence[cap["id"]] = findings_of({"findings": cap.get("evidence") or ()})
+    out = []
+    for b in rec.options[target].blockers:
+        if b.feature in covered:  # a migration blocker already says it, with its objects
+            continue
+        objects = _unique(evidence.get(b.feature, ()))
+        out.append(Item(f"requires-{b.feature}", b.text, b.source, objects, "scan" if objects else "answers"))
+    return out
+
+
+def _share(value: Any) -> tuple[float, bool]:
+    if value is True:
+        return 1.0, True
+    if value is False:
+        return 0.0, True
+    if isinstance(value, (int, float)):
+        return float(value), True
+    return 0.0, False
+
+
+def _namespaces(
+    scan: Mapping[str, Any] | None,
+    current: str,
+    findings: tuple[Evidence, ...],
+    involved: set,
+    system: frozenset[str] = frozenset(),
+) -> list[Namespace]:
+    """The namespaces to move, least coupled and least L7-dependent first.
+
+    From the scan: those the current mesh meshes (with no mesh, those not opted out). Order: no L7
+    before L7 (by share), then fewest objects to rework or blocking, then fewest pods, then name.
+    """
+    out: list[Namespace] = []
+    # `system`: the platform's own namespaces (the mesh's control plane too), never moved
+    for ns in (scan or {}).get("namespaces") or ():
+        if not isinstance(ns, dict) or not isinstance(ns.get("name"), str) or ns["name"] in system:
+            continue
+        meshed_by = ns.get("meshed_by", NO_MESH)
+        if current == NO_MESH:
+            if meshed_by != NO_MESH:
+                continue
+        elif meshed_by != current:
+            continue
+        pods = ns.get("pods") if isinstance(ns.get("pods"), int) else 0
+        if pods <= 0:
+            continue
+        l7, known = _share(ns.get("l7"))
+        objects = sum(1 for k in involved if k[1] == ns["name"])
+        out.append(Namespace(ns["name"], pods, l7, known, objects))
+    out.sort(key=lambda n: (n.l7 > 0, n.l7, n.objects, n.pods, n.name))
+    return out
+
+
+def _phases(catalog, current, target, namespaces, blockers, rework, gaps) -> list[PhasePlan]:
+    phases = sorted(
+        (p for p in catalog.migrations.phases if catalog.applies(p, current, target)), key=lambda p: p.order
+    )
+    out = []
+    for p in phases:
+        objects: tuple[Evidence, ...] = ()
+        if p.id == next((q.id for q in phases if q.order == min(x.order for x in phases)), None):
+            objects = _unique(o for b in blockers for o in b.objects)  # the first phase resolves the blockers
+        else:
+            objects = _unique(o for r in rework if r.phase == p.id for o in r.objects)
+        steps: list[Step] = []
+        if p.per_namespace != "no":
+            chosen = [n for n in namespaces if p.per_namespace == "all" or n.l7 > 0 or not n.l7_known]
+            for i, n in enumerate(chosen, 1):
+                l7 = (
+                    "L7 unknown"
+                    if not n.l7_known
+                    else ("no L7" if n.l7 == 0 else f"L7 {n.l7:.0%}" if n.l7 < 1 else "needs L7")
+                )
+                mine = _unique(o for r in (*rework, *blockers) for o in r.objects if o.namespace == n.name)
+                pods = f"{n.pods} pod{'s' if n.pods != 1 else ''}"
+                objs = f"{n.objects} object{'s' if n.objects != 1 else ''} to rework or blocking"
+                steps.append(Step(n.name, f"{i}. {n.name}: {pods}, {l7}, {objs}", mine))
+            if not namespaces:
+                which = "that needs L7" if p.per_namespace == "l7" else "to move"
+                steps.append(
+                    Step(
+                        "",
+                        f"Each namespace {which}, one at a time, least coupled and least L7-dependent first ({SCAN_HINT} in order)",
+                    )
+                )
+        out.append(PhasePlan(p.id, p.order, p.title, p.text, p.source, tuple(steps), objects))
+    return out
+
+
+def _unrecognised(
+    catalog: Catalog, findings: tuple[Evidence, ...], signal_ids: frozenset[str] = frozenset()
+) -> tuple[Evidence, ...]:
+    known = set(signal_ids)
+    kinds: set[str] = set()
+    mg = catalog.migrations
+    for entry in (*mg.blockers, *mg.rework, *mg.gaps):
+        known.update(entry.signals)
+        kinds.update(entry.kinds)
+    return tuple(f for f in findings if not ((f.signal and f.signal in known) or (not f.signal and f.kind in kinds)))
+
+
+def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> dict[str, Any]:
+    """Today's mesh against the target, per month, from the answers (or the scan's inventory)."""
+    from advisor.engine.costing import project
+
+    answers = resolved.answers
+    basis = answers.cost_basis
+    projection = project(answers, catalog)
+
+    def view(option: str) -> dict[str, Any]:
+        if option not in projection.options:
+            return {"option": NO_MESH, "cpu_vcpu": 0.0, "memory_gib": 0.0, "monthly_usd": 0.0}
+        v = projection.options[option].view(basis)
+        return {
+            "option": option,
+            "cpu_vcpu": round(v.cpu_vcpu, 4),
+            "memory_gib": round(v.memory_gib, 4),
+            "monthly_usd": round(v.monthly_usd, 2),
+        }
+
+    def sources(option: str) -> str:
+        if option not in projection.options:
+            return ""
+        return "; ".join(dict.fromkeys(s for c in projection.options[option].components for s in c.sources))
+
+    today, goal = view(current), view(target)
+    out: dict[str, Any] = {
+        "basis": basis,
+        "today": today,
+        "target": goal,
+        "change_monthly_usd": round(goal["monthly_usd"] - today["monthly_usd"], 2),
+    }
+    items = [
+        {
+            "text": f"Today: {catalog.mesh_name(current)} adds ${today['monthly_usd']:,.2f}/month ({basis}: "
+            f"{today['cpu_vcpu']:,.2f} vCPU, {today['memory_gib']:,.2f} GiB)"
+            if current in projection.options
+            else "Today: no mesh, so nothing added",
+            "source": sources(current),
+            "objects": [],
+        },
+        {
+            "text": f"Target: {catalog.mesh_name(target)} will add ${goal['monthly_usd']:,.2f}/month ({basis}: "
+            f"{goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), {out['change_monthly_usd']:+,.2f} against today",
+            "source": sources(target),
+            "objects": [],
+        },
+    ]
+    transition = projection.options[target].transition
+    if transition is not None:
+        t = transition.view(basis)
+        out["transition"] = {
+            "cpu_vcpu": round(t.cpu_vcpu, 4),
+            "memory_gib": round(t.memory_gib, 4),
+            "monthly_usd": round(t.monthly_usd, 2),
+            "replaced": list(transition.replaced),
+        }
+        shared = f"; {', '.join(transition.replaced)} counted once" if transition.replaced else ""
+        items.append(
+            {
+                "text": f"During the move: up to ${t.monthly_usd:,.2f}/month while both run (upper bound: both at full size{shared})",
+                "source": transition.source or sources(target),
+                "objects": [],
+            }
+        )
+    out["items"] = items
+    return out

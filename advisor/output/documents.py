@@ -1,0 +1,310 @@
+"""Results as plain documents (dicts) for JSON/TOML, and atomic file writes; advisor.engine.results calls these."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advisor import __version__
+from advisor.answers.resolve import SCHEMA_VERSION, Resolved
+from advisor.catalog.models import (
+    UNPUBLISHED_FIGURES,
+    Catalog,
+    ComponentFigures,
+    LatencyFigures,
+    cell_dict,
+    figure_items,
+    to_dict,
+)
+from advisor.engine.costing import OptionCost, Projection, Transition
+from advisor.engine.scoring import Recommendation
+
+from advisor.output.formats import dumps  # noqa: E402,F401 - re-exported for older callers
+
+
+def meta(catalog: Catalog, resolved: Resolved | None, generated_at: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tool": "mesh-advisor",
+        "tool_version": __version__,
+        "data_version": catalog.data_version,
+        "generated_at": generated_at,
+    }
+    if resolved is not None:
+        # answers left absent (none) are not in the document's [answers]: not listed here either
+        out["defaulted"] = [k for k in resolved.defaulted if getattr(resolved.answers, k) is not None]
+        # where each answer came from: flag, file, scan, typed or default (defaulted stays, as before)
+        out["origins"] = dict(resolved.origin)
+        out["benchmark_profile"] = resolved.answers.benchmark_profile
+    return out
+
+
+def _r(x: float, digits: int = 4) -> float:
+    return round(float(x), digits)
+
+
+def option_cost_doc(oc: OptionCost) -> dict[str, Any]:
+    doc = _option_cost_doc(oc)
+    if oc.transition is not None:
+        doc["cost"]["transition"] = transition_doc(oc.transition)
+    return doc
+
+
+def transition_doc(t: Transition) -> dict[str, Any]:
+    """Both meshes side by side during the move (an upper bound: both at full size)."""
+    return {
+        "from": t.current,
+        "usage": {
+            "cpu_vcpu": _r(t.usage.cpu_vcpu),
+            "memory_gib": _r(t.usage.memory_gib),
+            "monthly_usd": _r(t.usage.monthly_usd, 2),
+        },
+        "requests": {
+            "cpu_vcpu": _r(t.requests.cpu_vcpu),
+            "memory_gib": _r(t.requests.memory_gib),
+            "monthly_usd": _r(t.requests.monthly_usd, 2),
+        },
+        "components": list(t.components),
+        "replaced": list(t.replaced),
+        "note": "upper bound while the move is under way: today's mesh and the target at full size"
+        + (f"; the target's own replace {', '.join(t.replaced)}" if t.replaced else ""),
+        "source": t.source,
+    }
+
+
+def _option_cost_doc(oc: OptionCost) -> dict[str, Any]:
+    return {
+        "cost": {
+            "usage": {
+                "cpu_vcpu": _r(oc.usage.cpu_vcpu),
+                "memory_gib": _r(oc.usage.memory_gib),
+                "monthly_usd": _r(oc.usage.monthly_usd, 2),
+                # every figure at its low and at its high (figures without a range keep their value)
+                "monthly_usd_low": _r(oc.usd_spread("usage").low, 2),
+                "monthly_usd_high": _r(oc.usd_spread("usage").high, 2),
+            },
+            "requests": {
+                "cpu_vcpu": _r(oc.requests.cpu_vcpu),
+                "memory_gib": _r(oc.requests.memory_gib),
+                "monthly_usd": _r(oc.requests.monthly_usd, 2),
+                # chart values have no range: low and high are the value
+                "monthly_usd_low": _r(oc.requests.monthly_usd, 2),
+                "monthly_usd_high": _r(oc.requests.monthly_usd, 2),
+            },
+            "containers_added": oc.containers_added,
+            **({"nodes": _nodes_doc(oc.nodes)} if oc.nodes is not None else {}),
+            "components": [
+                {
+                    "name": c.name,
+                    "id": c.id,
+                    "role": c.role,
+                    "scaling": c.scaling,
+                    "instances": c.instances,
+                    "containers_added": c.containers_added,
+                    "handled_rps": _r(c.handled_rps, 2),
+                    "cpu_vcpu": _r(c.cpu_vcpu),
+                    "memory_gib": _r(c.memory_gib),
+                    "monthly_usd": _r(c.usage_monthly_usd, 2),
+                    "monthly_usd_low": _r(c.usage_usd_spread.low if c.usage_usd_spread else c.usage_monthly_usd, 2),
+                    "monthly_usd_high": _r(c.usage_usd_spread.high if c.usage_usd_spread else c.usage_monthly_usd, 2),
+                    "usage_known": c.usage_known,
+                    **({"usage_capped_at_limit": True} if c.capped else {}),
+                    "requests_cpu_vcpu": _r(c.requests_cpu_vcpu),
+                    "requests_memory_gib": _r(c.requests_memory_gib),
+                    "requests_monthly_usd": _r(c.requests_monthly_usd, 2),
+                    "source": "; ".join(c.sources),
+                }
+                for c in oc.components
+            ],
+        },
+        "latency": {
+            "per_hop_p50_ms": _r(oc.latency.per_hop_p50_ms),
+            "per_hop_p90_ms": _r(oc.latency.per_hop_p90_ms),
+            "per_hop_p99_ms": _r(oc.latency.per_hop_p99_ms),
+            "end_to_end_p50_ms": _r(oc.latency.end_to_end_p50_ms),
+            "end_to_end_p90_ms": _r(oc.latency.end_to_end_p90_ms),
+            "end_to_end_p99_ms": _r(oc.latency.end_to_end_p99_ms),
+            **_latency_spreads(oc),
+            "hops": oc.latency.hops,
+            "estimate": "upper-bound estimate: added latency per hop x hops, from lab runs at fixed load"
+            + ("; per hop blends the L4 and waypoint paths by l7_ratio" if oc.latency.blended else "")
+            + (
+                "; the waypoint path includes its extra network hop"
+                if oc.latency.network_hop
+                else "; the waypoint path omits its extra network hop (no published figure: set network_hop_p*_ms)"
+                if oc.latency.blended
+                else ""
+            ),
+            "source": "; ".join(dict.fromkeys(f.source for f in oc.latency.figures.values())),
+        },
+    }
+
+
+def _latency_spreads(oc: OptionCost) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    lt = oc.latency
+    for p, spread in (lt.per_hop_spread or {}).items():
+        out[f"per_hop_{p}_ms_low"] = _r(spread.low)
+        out[f"per_hop_{p}_ms_high"] = _r(spread.high)
+    for p, spread in (lt.per_hop_spread or {}).items():
+        out[f"end_to_end_{p}_ms_low"] = _r(spread.low * lt.hops)
+        out[f"end_to_end_{p}_ms_high"] = _r(spread.high * lt.hops)
+    return out
+
+
+def _nodes_doc(n: Any) -> dict[str, Any]:
+    return {
+        "extra_nodes": n.extra_nodes,
+        "node_monthly_usd": _r(n.node_monthly_usd, 2),
+        "monthly_usd": _r(n.monthly_usd, 2),
+        "cluster_monthly_usd": _r(n.cluster_monthly_usd, 2),
+        "share_of_cluster": _r(n.share_of_cluster),
+        "usage_share_of_cluster": _r(n.usage_share.expected),
+        "usage_share_of_cluster_low": _r(n.usage_share.low),
+        "usage_share_of_cluster_high": _r(n.usage_share.high),
+        "method": n.method,
+    }
+
+
+def _with_inventory(doc: dict[str, Any], resolved: Resolved) -> dict[str, Any]:
+    """An inventory's derived flat answers, beside [answers] (which holds the inventory itself)."""
+    derived = resolved.answers.derived()
+    if derived:
+        doc["inventory"] = derived
+    return doc
+
+
+def cost_document(
+    catalog: Catalog,
+    resolved: Resolved,
+    projection: Projection,
+    generated_at: str,
+    sweep: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "meta": meta(catalog, resolved, generated_at),
+        "answers": resolved.answers.as_dict(),
+        "options": {o: option_cost_doc(oc) for o, oc in projection.options.items()},
+    }
+    if sweep is not None:
+        doc["sweep"] = sweep
+    return _with_inventory(doc, resolved)
+
+
+def recommendation_document(
+    catalog: Catalog, resolved: Resolved, rec: Recommendation, generated_at: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for oid, score in rec.options.items():
+        entry: dict[str, Any] = {
+            "name": score.name,
+            "eligible": score.eligible,
+            "score": score.score,
+            "blockers": [
+                {"feature": b.feature, "level": b.level, "text": b.text, "source": b.source} for b in score.blockers
+            ],
+            "scores": dict(score.scores),
+            "warnings": list(score.warnings),
+            "explain": dict(score.explain),
+            "partly_met": [{"feature": g.feature, "note": g.note, "source": g.source} for g in score.partly_met],
+            "vendor_builds": [{"feature": f, "vendor": v} for f, v in score.vendor_builds],
+        }
+        entry.update(option_cost_doc(rec.projection.options[oid]))
+        entry["reasons"] = [
+            {"category": r.category, "delta": _r(r.delta, 1), "text": r.text, "source": r.source} for r in score.reasons
+        ]
+        options[oid] = entry
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "meta": meta(catalog, resolved, generated_at),
+        "answers": resolved.answers.as_dict(),
+        "recommendation": {
+            "choice": rec.choice,
+            "ranking": list(rec.ranking),
+            "confidence": rec.confidence,
+            "summary": rec.summary,
+            "weights": {k: _r(v) for k, v in rec.weights.items()},
+            "weight_reasons": list(rec.weight_reasons),
+        },
+        "options": options,
+    }
+    if extra:
+        doc.update(extra)
+    return _with_inventory(doc, resolved)
+
+
+def matrix_document(catalog: Catalog, feature_ids: list[str] | None, generated_at: str) -> dict[str, Any]:
+    wanted = feature_ids or list(catalog.feature_ids)
+    features = []
+    for feat in catalog.features.features:
+        if feat.id not in wanted:
+            continue
+        features.append(
+            {
+                "id": feat.id,
+                "group": feat.group,
+                "name": feat.name,
+                "description": feat.description,
+                "cells": {o: cell_dict(cell) for o, cell in feat.cells.items()},
+            }
+        )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "meta": meta(catalog, None, generated_at),
+        "options": [to_dict(o) for o in catalog.features.options],
+        "groups": [to_dict(g) for g in catalog.features.groups],
+        "features": features,
+    }
+
+
+def _figures(figs: ComponentFigures | LatencyFigures) -> dict[str, Any]:
+    return {name: to_dict(f) for name, f in figure_items(figs)}
+
+
+def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
+    bm = catalog.benchmarks
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "meta": meta(catalog, None, generated_at),
+        "files": dict(catalog.files),
+        "default_profile": bm.default_profile,
+        "components": [to_dict(c) for c in bm.components],
+        "profiles": {
+            pid: {
+                "title": prof.title,
+                "description": prof.description,
+                **({"extends": prof.extends} if prof.extends else {}),
+                "figures": {cid: _figures(f) for cid, f in prof.figures.items()},
+                "latency": {oid: _figures(f) for oid, f in prof.latency.items()},
+            }
+            for pid, prof in bm.profiles.items()
+        },
+        "not_in_default_profile": [
+            {"figures": name, "applies_to": list(applies), "why": why} for name, applies, why in UNPUBLISHED_FIGURES
+        ],
+        "default_preset": catalog.pricing.default_preset,
+        "prices": {
+            pid: {
+                "title": p.title,
+                "description": p.description,
+                "cpu_usd_per_vcpu_hour": to_dict(p.cpu_usd_per_vcpu_hour),
+                "memory_usd_per_gib_hour": to_dict(p.memory_usd_per_gib_hour),
+            }
+            for pid, p in catalog.pricing.presets.items()
+        },
+    }
+
+
+def check_writable(path: str, force: bool) -> Path:
+    """Fail before any work if the output cannot be written; nothing is created here (advisor.output.atomic)."""
+    from advisor.output.atomic import check_target
+
+    check_target(path, force)
+    return Path(path)
+
+
+def write_atomic(path: str, text: str, force: bool) -> Path:
+    """Write -o `path` by advisor.output.atomic's rules: never a half-written file, never a device renamed over."""
+    from advisor.output.atomic import save
+
+    return save(path, text, force)
