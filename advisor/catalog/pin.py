@@ -1,6 +1,6 @@
 """Pin the bundled data: validate data/ and write it, as Python source, to advisor/catalog/_bundled.py.
 
-    python -m advisor.catalog.pin           # after any edit to data/*.toml (or to a model in advisor/catalog/models.py)
+    python -m advisor.catalog.pin           # after any edit to data/*.toml in a checkout (wheel builds run it: hatch_build.py)
     python -m advisor.catalog.pin --check   # exit 1 if advisor/catalog/_bundled.py is not what data/ gives now
 
 A normal run then builds the catalog from the pinned models without pydantic and without parsing
