@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,6 @@ from advisor.environment import Environment
 HERE = Path(__file__).parent.parent
 GOLDEN = HERE / "golden"
 SCENARIOS = sorted((HERE / "scenarios").glob("*.toml"))
-README = HERE.parent / "README.md"
 # 2026-12-01T00:00:00Z: every record and saved result made here carries this date.
 EPOCH = "1796083200"
 DONE_WHEN = ["recommend", "--pods", "1500", "--require", "mtls,header-routing", "--what-if"]
@@ -317,27 +315,3 @@ def test_the_done_when_record_matches_its_golden_file() -> None:
 
 def test_the_compare_record_matches_its_golden_file(two_results: tuple[str, str]) -> None:
     _check_golden("compare.md", record("compare", *two_results))
-
-
-# ---------------------------------------------------------------- README
-
-
-START, END = "<!-- DECISION-RECORD:START -->", "<!-- DECISION-RECORD:END -->"
-README_COMMAND = ["recommend", "--pods", "1500", "--require", "mtls,header-routing"]
-
-
-def readme_block() -> str:
-    body = record(*README_COMMAND)
-    return f"{START}\n~~~~markdown\n{body}~~~~\n{END}"
-
-
-def test_readme_shows_a_real_record() -> None:
-    text = README.read_text(encoding="utf-8")
-    if REGENERATE:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: readme_block(), text, flags=re.S)
-        README.write_text(text, encoding="utf-8")
-    assert START in text, "README lacks the decision record example"
-    shown = text[text.index(START) : text.index(END) + len(END)]
-    assert shown == readme_block(), (
-        "README's record drifted: MESH_ADVISOR_REGENERATE=1 python -m pytest tests/test_decision_record.py"
-    )
