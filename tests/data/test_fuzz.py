@@ -622,10 +622,7 @@ def _at(doc: Any, place: tuple) -> Any:
     return doc
 
 
-# 60 generated data directories here (about 15 s idle); MESH_ADVISOR_FUZZ_SCALE=10 for a deeper run.
-@examples(60)
-@given(files=mutated_data_dir())
-def test_any_data_directory_validates_or_names_every_problem(capsys, tmp_path, files) -> None:
+def check_data_directory(capsys, tmp_path, files) -> None:
     data_dir = fresh_dir(tmp_path)
     for name, content in files.items():
         (data_dir / name).write_bytes(content)
@@ -666,6 +663,33 @@ def test_any_data_directory_validates_or_names_every_problem(capsys, tmp_path, f
         outcome = invoke(capsys, *command, "--data-dir", str(data_dir))
         assert outcome.rc == 0 and outcome.out and not outcome.err, str(outcome)
         assert "\x1b" not in outcome.out, str(outcome)
+
+
+# 60 generated data directories in four tests of 15, so pytest-xdist's workers share them (the one
+# 60-example test was the suite's longest). Each test has its own name, so its derandomized examples
+# differ from the others'. MESH_ADVISOR_FUZZ_SCALE=10 for a deeper run.
+@examples(15)
+@given(files=mutated_data_dir())
+def test_any_data_directory_validates_or_names_every_problem_1(capsys, tmp_path, files) -> None:
+    check_data_directory(capsys, tmp_path, files)
+
+
+@examples(15)
+@given(files=mutated_data_dir())
+def test_any_data_directory_validates_or_names_every_problem_2(capsys, tmp_path, files) -> None:
+    check_data_directory(capsys, tmp_path, files)
+
+
+@examples(15)
+@given(files=mutated_data_dir())
+def test_any_data_directory_validates_or_names_every_problem_3(capsys, tmp_path, files) -> None:
+    check_data_directory(capsys, tmp_path, files)
+
+
+@examples(15)
+@given(files=mutated_data_dir())
+def test_any_data_directory_validates_or_names_every_problem_4(capsys, tmp_path, files) -> None:
+    check_data_directory(capsys, tmp_path, files)
 
 
 # ---------------------------------------------------------------- saved results fed to compare
