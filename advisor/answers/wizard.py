@@ -65,22 +65,23 @@ def build_steps(catalog: Catalog, flags: Mapping[str, Any], width: int = 100) ->
             continue
         if q.key in PRICE_KEYS:
             if q.key == PRICE_KEYS[0] and not given & set(PRICE_KEYS):
-                steps.append(_price_preset_step(catalog))
-            steps.append(_text_step(catalog, q, when=_own_prices if not given & set(PRICE_KEYS) else _always))
+                steps.append(_price_preset_step(catalog, width))
+            own = _own_prices if not given & set(PRICE_KEYS) else _always
+            steps.append(_text_step(catalog, q, width, when=own))
         elif q.kind == "features":
             steps.append(_features_step(catalog, q, given, width))
         elif q.key == "benchmark_profile":
-            steps.append(_profile_step(catalog, q))
+            steps.append(_profile_step(catalog, q, width))
         elif q.kind == "option":
-            steps.append(_mesh_step(catalog, q))
+            steps.append(_mesh_step(catalog, q, width))
         elif q.key == "platform":
-            steps.append(_platform_step(catalog, q))
+            steps.append(_platform_step(catalog, q, width))
         elif q.kind == "choice":
-            steps.append(_select_step(q))
+            steps.append(_select_step(catalog, q, width))
         elif q.kind == "bool":
-            steps.append(_confirm_step(q))
+            steps.append(_confirm_step(q, width))
         else:
-            steps.append(_text_step(catalog, q))
+            steps.append(_text_step(catalog, q, width))
     return steps
 
 
@@ -110,17 +111,19 @@ def text_validator(catalog: Catalog, q: Question) -> Callable[[str], bool | str]
     return validate
 
 
-def _text_step(catalog: Catalog, q: Question, when: Callable[[State], bool] = _always) -> Step:
+def keep_hint(q: Question, offered: str) -> str:
+    """`(Enter keeps 100)`: the unit is added only where the question does not already name it."""
+    unit = q.unit if q.unit and q.unit.split()[0].lower() not in q.prompt.lower() else ""
+    return f"(Enter keeps {offered}{' ' + unit if unit else ''})"
+
+
+def _text_step(catalog: Catalog, q: Question, width: int, when: Callable[[State], bool] = _always) -> Step:
     def build(state: State) -> questionary.Question:
         # The offered value stays out of the edit buffer, so typing replaces it instead of appending.
-        unit = f"{q.unit}; " if q.unit else ""
         offered = show_value(state[q.key])
-        question = questionary.text(
-            q.prompt,
-            instruction=f"({unit}Enter keeps {offered})",
-            validate=text_validator(catalog, q),
-        )
-        return _enter_keeps(question, offered)
+        message, hint = fit_prompt(q.prompt, keep_hint(q, offered), width)
+        question = questionary.text(message, instruction=hint, validate=text_validator(catalog, q))
+        return _enter_keeps(_explain_under_the_prompt(question), offered)
 
     def read(raw: str, state: State) -> State:
         return {q.key: parse_answer(catalog, q, raw) if raw.strip() else state[q.key]}
@@ -140,51 +143,68 @@ def _enter_keeps(question: questionary.Question, offered: str) -> questionary.Qu
     return _add_bindings(question, keep)
 
 
-def _select_step(q: Question) -> Step:
+def choice_meaning(catalog: Catalog, q: Question, value: str) -> str:
+    """What picking VALUE does: the registry's words, else the weight rules the data applies for it."""
+    if q.choice_help.get(value):
+        return q.choice_help[value]
+    rules = [r for r in catalog.rules.weight_rules if r.when.answers == {q.key: value}]
+    if rules:
+        # "cost sensitivity is high: cost weighs double" -> "cost weighs double"
+        return "; ".join(r.text.split(": ", 1)[-1] for r in rules)
+    if any(r.when.answers.keys() == {q.key} for r in catalog.rules.weight_rules):
+        return "the usual weight"
+    return ""
+
+
+def _select_step(catalog: Catalog, q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
-        choices = [Choice(title=_titled(v, q.choice_help.get(v, "")), value=v) for v in q.choices]
-        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+        choices = [Choice(title=_fit(_titled(v, choice_meaning(catalog, q, v)), width - 4), value=v) for v in q.choices]
+        return questionary.select(_fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
-def _confirm_step(q: Question) -> Step:
+def _confirm_step(q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
-        return questionary.confirm(q.prompt, default=bool(state[q.key]))
+        return questionary.confirm(_fit_message(q.prompt, width, hint="(y/N) Yes"), default=bool(state[q.key]))
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: bool(raw)})
 
 
-def _platform_step(catalog: Catalog, q: Question) -> Step:
+def _platform_step(catalog: Catalog, q: Question, width: int) -> Step:
     """The platforms the data declares, each with what it rules out or costs in a word."""
 
     def build(state: State) -> questionary.Question:
-        choices = [Choice(title=_titled(p.id, p.name), value=p.id) for p in catalog.platforms.platforms]
-        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+        choices = [
+            Choice(title=_fit(_titled(p.id, p.name), width - 4), value=p.id) for p in catalog.platforms.platforms
+        ]
+        return questionary.select(_fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
-def _profile_step(catalog: Catalog, q: Question) -> Step:
+def _profile_step(catalog: Catalog, q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
-        choices = [Choice(title=_titled(pid, prof.title), value=pid) for pid, prof in catalog.profiles.items()]
-        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+        choices = [
+            Choice(title=_fit(_titled(pid, prof.title), width - 4), value=pid) for pid, prof in catalog.profiles.items()
+        ]
+        return questionary.select(_fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
-def _mesh_step(catalog: Catalog, q: Question) -> Step:
+def _mesh_step(catalog: Catalog, q: Question, width: int) -> Step:
     """none, or one of the options the data declares."""
 
     def build(state: State) -> questionary.Question:
         choices = [Choice(title=_titled("none", "no mesh yet"), value="none")]
-        choices += [Choice(title=_titled(o.id, o.name), value=o.id) for o in catalog.features.options]
-        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+        choices += [Choice(title=_fit(_titled(o.id, o.name), width - 4), value=o.id) for o in catalog.features.options]
+        return questionary.select(_fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
-def _price_preset_step(catalog: Catalog) -> Step:
+def _price_preset_step(catalog: Catalog, width: int) -> Step:
     presets = catalog.pricing.presets
 
     def matching_preset(state: State) -> str | None:
@@ -202,13 +222,14 @@ def _price_preset_step(catalog: Catalog) -> Step:
                 Choice(title=f"Keep {_prices(state['cpu_price'], state['memory_price'])}", value=KEEP_PRICES)
             )
         for pid, p in presets.items():
-            label = f"{p.title}: {_prices(p.cpu_usd_per_vcpu_hour.value, p.memory_usd_per_gib_hour.value)}"
+            # the prices first: a narrow terminal clips the end of the title, never a price
+            label = f"{_prices(p.cpu_usd_per_vcpu_hour.value, p.memory_usd_per_gib_hour.value)} — {p.title}"
             if pid == catalog.pricing.default_preset:
-                label += " (default)"
-            choices.append(Choice(title=label, value=pid))
+                label = "default: " + label
+            choices.append(Choice(title=_fit(label, width - 4), value=pid))
         choices.append(Choice(title="Enter my own prices", value=OWN_PRICES))
         return questionary.select(
-            "Which prices should turn vCPU and memory into money?",
+            _fit_message("Which prices should turn vCPU and memory into money?", width, choices),
             choices=choices,
             default=current or KEEP_PRICES,
         )
@@ -247,9 +268,8 @@ def _features_step(catalog: Catalog, q: Question, given: set[str], width: int) -
                         checked=feat.id in state[q.key],
                     )
                 )
-        return questionary.checkbox(
-            q.prompt, choices=choices, instruction="(↑/↓ to move, space to tick, Enter when done)"
-        )
+        message, hint = fit_prompt(q.prompt, "(↑/↓ move, space ticks, Enter ends)", width, room=0)
+        return questionary.checkbox(message, choices=choices, instruction=hint)
 
     def read(raw: list[str], state: State) -> State:
         ticked = set(raw)
@@ -301,6 +321,51 @@ def _prices(cpu_usd: float, memory_usd: float) -> str:
 
 def _fit(text: str, width: int) -> str:
     return clip(text, max(width, 11), "…")
+
+
+# Columns kept free after a prompt for what is typed, so a typed value never wraps (`0.2|5`).
+ROOM_TO_TYPE = 16
+
+
+def fit_prompt(message: str, hint: str, width: int, room: int = ROOM_TO_TYPE) -> tuple[str, str]:
+    """A prompt wrapped at words to WIDTH, and its hint on the last line only if ROOM columns are left after it.
+
+    questionary draws `? MESSAGE  HINT ` and the typed text after it; prompt_toolkit would wrap a long
+    line in the middle of a word, so the lines are broken here, where a person would break them.
+    """
+    import textwrap
+
+    usable = max(width - 1, 20)  # the last column stays empty: some terminals wrap on it
+    # the first line starts after "? " (2 columns); later lines start at the left edge
+    lines = textwrap.wrap(message, width=usable - 2, break_long_words=False, break_on_hyphens=False) or [""]
+    if len(lines) > 1:
+        rest = textwrap.wrap(" ".join(lines[1:]), width=usable, break_long_words=False, break_on_hyphens=False)
+        lines = lines[:1] + rest
+    last = len(lines[-1]) + (2 if len(lines) == 1 else 0) + 1  # its trailing space
+    if last + len(hint) + 2 + room > usable:
+        # the hint starts a line of its own (questionary puts one space before it)
+        return "\n".join(lines) + "\n", hint
+    return "\n".join(lines), hint
+
+
+def _fit_message(message: str, width: int, choices: list[Choice] | None = None, hint: str = "(Use arrow keys)") -> str:
+    """A select's or confirm's question wrapped at words; the picked choice, shown after it once
+    answered, goes on a line of its own when it would not fit beside the question."""
+    longest = max([len(hint), *(len(str(c.title)) for c in choices or [])])
+    return fit_prompt(message, "x" * longest, width, room=0)[0]
+
+
+def _explain_under_the_prompt(question: questionary.Question) -> questionary.Question:
+    """Keep a rejected value's explanation on the line right under the prompt.
+
+    prompt_toolkit gives a prompt every row below the cursor (it asks the terminal where the cursor
+    is) and lets the input line grow into them, which pushed the validation message to the
+    terminal's last row, far below the prompt. The input line now keeps its own height.
+    """
+    from prompt_toolkit.filters import to_filter
+
+    question.application.layout.current_window.dont_extend_height = to_filter(True)
+    return question
 
 
 # ---------------------------------------------------------------- asking
