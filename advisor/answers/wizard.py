@@ -17,6 +17,7 @@ from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 from questionary import Choice, Separator
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from advisor.answers.resolve import Answers, Resolved, parse_answer, resolve
@@ -268,7 +269,11 @@ def _features_step(catalog: Catalog, q: Question, given: set[str], width: int) -
                         checked=feat.id in state[q.key],
                     )
                 )
-        message, hint = fit_prompt(q.prompt, "(↑/↓ move, space ticks, Enter ends)", width, room=0)
+        hint = "(↑/↓ move, space ticks, Enter ends)"
+        # once answered, one tick is shown as "[its title]" after the question: on a line of its own
+        # when it would not fit beside it
+        longest = max([len(hint), *(len(str(c.title)) + 2 for c in choices if isinstance(c, Choice))])
+        message = _fit_message(q.prompt, width, hint="x" * longest)
         return questionary.checkbox(message, choices=choices, instruction=hint)
 
     def read(raw: list[str], state: State) -> State:
@@ -509,8 +514,9 @@ def ask_answers(
             history.append((index, dict(state)))
             state.update(step.read(raw, state))
             for line in step.notes(state):
-                # notes quote option names from the data: show their control characters, never obey them
-                console.print(Text(visible("  " + line)))
+                # notes quote option names from the data: show their control characters, never obey
+                # them; a long note wraps under its own first word, not at the left edge
+                console.print(Padding(Text(visible(line)), (0, 0, 0, 2)))
             index += 1
     asked = [k for s in steps for k in s.keys]
     typed = {k: state[k] for k in asked if not _same(BY_KEY[k], state[k], offered_values[k])}
