@@ -639,8 +639,7 @@ def run(
             return resolved
         save_to, force = chosen
     write_atomic(save_to, document_text(save_to), force)
-    console.print(
-        Text(visible(f"Saved {save_to}. Reproduce it with: mesh-advisor recommend --answers {shlex.quote(save_to)}")),
-        soft_wrap=True,
-    )
+    # the command on a line of its own, never broken, so it can be copied whole
+    console.print(Text(visible(f"Saved {save_to}. Reproduce it with:")))
+    console.print(Text(visible(f"  mesh-advisor recommend --answers {shlex.quote(save_to)}")), soft_wrap=True)
     return resolved
