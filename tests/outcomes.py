@@ -65,11 +65,12 @@ def run_cli(
     *args: str,
     columns: int | None = None,
     environ: Mapping[str, str] | None = None,
-    stdin: str = "",
+    stdin: str | None = None,
 ) -> Outcome:
     """`mesh-advisor ARGS` in-process, through the same `main` the console script runs.
 
-    The one way tests run the CLI: stdout and stderr are captured (not terminals), stdin is STDIN.
+    The one way tests run the CLI: stdout and stderr are captured (not terminals); stdin is STDIN when
+    given, else the process's (which a test may have replaced).
     ENVIRON replaces the process environment when given (golden runs pass a fixed one); COLUMNS
     fixes the width tables are drawn at.
     """
@@ -77,7 +78,7 @@ def run_cli(
 
     out, err = io.StringIO(), io.StringIO()
     env = Environment(
-        stdin=io.StringIO(stdin),
+        stdin=None if stdin is None else io.StringIO(stdin),
         stdout=out,
         stderr=err,
         environ=os.environ if environ is None else environ,

@@ -53,8 +53,14 @@ def check(path: Path, text: str) -> None:
     )
 
 
+def _marked(case: Path) -> Any:
+    # a what-if search scores about a thousand variants: over the fast loop's half a second
+    slow = "--what-if" in (case / "args").read_text(encoding="utf-8")
+    return pytest.param(case, id=case.name, marks=[pytest.mark.slow] if slow else [])
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", [_marked(c) for c in CASES])
 def test_case_output(case: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     out, err = run_case(case, fmt, monkeypatch)
     check(case / FORMATS[fmt], out)
