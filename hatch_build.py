@@ -6,7 +6,7 @@ For an editable install the module is written into the checkout, where git ignor
 generated is committed. `python -m advisor.catalog.pin` refreshes it by hand after editing data/.
 
 A wheel also gets `mesh-advisor.1`, the man page built from the typer app's command tree
-(`advisor.output.reference.man_page`), installed as `share/man/man1/mesh-advisor.1` in the
+(`advisor.cli.reference.man_page`), installed as `share/man/man1/mesh-advisor.1` in the
 environment's data directory, where `man mesh-advisor` finds it when the environment's bin is on PATH.
 """
 
@@ -47,7 +47,7 @@ class PinBundledData(BuildHookInterface):  # type: ignore[type-arg]
         sys.path.insert(0, str(root))
         try:
             from advisor import __version__
-            from advisor.output.reference import man_page
+            from advisor.cli.reference import man_page
         finally:
             sys.path.remove(str(root))
         page = built / "mesh-advisor.1"

@@ -10,7 +10,8 @@ from typing import Any, Callable
 import pytest
 import tomli_w
 
-from advisor.catalog.models import DATA_FILES, bundled_data_dir
+from advisor.catalog.files import bundled_data_dir
+from advisor.catalog.models import DATA_FILES
 from outcomes import Outcome, run_cli
 
 

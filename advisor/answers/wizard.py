@@ -1,8 +1,12 @@
-"""The interactive wizard: questionary prompts generated from the question registry (imported only by `wizard`)."""
+"""The wizard: the "typed" answer source, questionary prompts generated from the question registry.
+
+It only asks: the answers typed join the chain (advisor.answers.resolve) like any other source;
+scoring, showing and saving the result are the `wizard` command's (advisor.cli.wizard_command).
+Imported only by `wizard` (questionary and prompt_toolkit are heavy).
+"""
 
 from __future__ import annotations
 
-import shlex
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +24,22 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from advisor.answers.resolve import Answers, Resolved, parse_answer, resolve
+from advisor.answers.resolve import Resolved, parse_answer, resolve
 from advisor.catalog.models import Catalog
 from advisor.errors import Interrupted, visible
-from advisor.humanize import clip, typed
+from advisor.humanize import typed
 from advisor.answers.inventory import DERIVED_KEYS, summary_lines
-from advisor.answers.registry import BY_KEY, QUESTIONS, SECTIONS, Question
+from advisor.answers.prompt_layout import (
+    choice_meaning,
+    explain_under_the_prompt,
+    fit,
+    fit_message,
+    fit_prompt,
+    keep_hint,
+)
+from advisor.answers.registry import BY_KEY, QUESTIONS, SECTIONS
+from advisor.answers.question import Question
+from advisor.output.formats import format_of_path
 
 DEFAULT_SAVE_PATH = "mesh-advisor-result.toml"
 PRICE_KEYS = ("cpu_price", "memory_price")
@@ -112,19 +126,13 @@ def text_validator(catalog: Catalog, q: Question) -> Callable[[str], bool | str]
     return validate
 
 
-def keep_hint(q: Question, offered: str) -> str:
-    """`(Enter keeps 100)`: the unit is added only where the question does not already name it."""
-    unit = q.unit if q.unit and q.unit.split()[0].lower() not in q.prompt.lower() else ""
-    return f"(Enter keeps {offered}{' ' + unit if unit else ''})"
-
-
 def _text_step(catalog: Catalog, q: Question, width: int, when: Callable[[State], bool] = _always) -> Step:
     def build(state: State) -> questionary.Question:
         # The offered value stays out of the edit buffer, so typing replaces it instead of appending.
         offered = show_value(state[q.key])
         message, hint = fit_prompt(q.prompt, keep_hint(q, offered), width)
         question = questionary.text(message, instruction=hint, validate=text_validator(catalog, q))
-        return _enter_keeps(_explain_under_the_prompt(question), offered)
+        return _enter_keeps(explain_under_the_prompt(question), offered)
 
     def read(raw: str, state: State) -> State:
         return {q.key: parse_answer(catalog, q, raw) if raw.strip() else state[q.key]}
@@ -144,30 +152,17 @@ def _enter_keeps(question: questionary.Question, offered: str) -> questionary.Qu
     return _add_bindings(question, keep)
 
 
-def choice_meaning(catalog: Catalog, q: Question, value: str) -> str:
-    """What picking VALUE does: the registry's words, else the weight rules the data applies for it."""
-    if q.choice_help.get(value):
-        return q.choice_help[value]
-    rules = [r for r in catalog.rules.weight_rules if r.when.answers == {q.key: value}]
-    if rules:
-        # "cost sensitivity is high: cost weighs double" -> "cost weighs double"
-        return "; ".join(r.text.split(": ", 1)[-1] for r in rules)
-    if any(r.when.answers.keys() == {q.key} for r in catalog.rules.weight_rules):
-        return "the usual weight"
-    return ""
-
-
 def _select_step(catalog: Catalog, q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
-        choices = [Choice(title=_fit(_titled(v, choice_meaning(catalog, q, v)), width - 4), value=v) for v in q.choices]
-        return questionary.select(_fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
+        choices = [Choice(title=fit(_titled(v, choice_meaning(catalog, q, v)), width - 4), value=v) for v in q.choices]
+        return questionary.select(fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
 def _confirm_step(q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
-        return questionary.confirm(_fit_message(q.prompt, width, hint="(y/N) Yes"), default=bool(state[q.key]))
+        return questionary.confirm(fit_message(q.prompt, width, hint="(y/N) Yes"), default=bool(state[q.key]))
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: bool(raw)})
 
@@ -176,10 +171,8 @@ def _platform_step(catalog: Catalog, q: Question, width: int) -> Step:
     """The platforms the data declares, each with what it rules out or costs in a word."""
 
     def build(state: State) -> questionary.Question:
-        choices = [
-            Choice(title=_fit(_titled(p.id, p.name), width - 4), value=p.id) for p in catalog.platforms.platforms
-        ]
-        return questionary.select(_fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
+        choices = [Choice(title=fit(_titled(p.id, p.name), width - 4), value=p.id) for p in catalog.platforms.platforms]
+        return questionary.select(fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
@@ -187,9 +180,9 @@ def _platform_step(catalog: Catalog, q: Question, width: int) -> Step:
 def _profile_step(catalog: Catalog, q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
         choices = [
-            Choice(title=_fit(_titled(pid, prof.title), width - 4), value=pid) for pid, prof in catalog.profiles.items()
+            Choice(title=fit(_titled(pid, prof.title), width - 4), value=pid) for pid, prof in catalog.profiles.items()
         ]
-        return questionary.select(_fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
+        return questionary.select(fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
@@ -199,8 +192,8 @@ def _mesh_step(catalog: Catalog, q: Question, width: int) -> Step:
 
     def build(state: State) -> questionary.Question:
         choices = [Choice(title=_titled("none", "no mesh yet"), value="none")]
-        choices += [Choice(title=_fit(_titled(o.id, o.name), width - 4), value=o.id) for o in catalog.features.options]
-        return questionary.select(_fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
+        choices += [Choice(title=fit(_titled(o.id, o.name), width - 4), value=o.id) for o in catalog.features.options]
+        return questionary.select(fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
@@ -227,10 +220,10 @@ def _price_preset_step(catalog: Catalog, width: int) -> Step:
             label = f"{_prices(p.cpu_usd_per_vcpu_hour.value, p.memory_usd_per_gib_hour.value)} — {p.title}"
             if pid == catalog.pricing.default_preset:
                 label = "default: " + label
-            choices.append(Choice(title=_fit(label, width - 4), value=pid))
+            choices.append(Choice(title=fit(label, width - 4), value=pid))
         choices.append(Choice(title="Enter my own prices", value=OWN_PRICES))
         return questionary.select(
-            _fit_message("Which prices should turn vCPU and memory into money?", width, choices),
+            fit_message("Which prices should turn vCPU and memory into money?", width, choices),
             choices=choices,
             default=current or KEEP_PRICES,
         )
@@ -264,7 +257,7 @@ def _features_step(catalog: Catalog, q: Question, given: set[str], width: int) -
             for feat in members:
                 choices.append(
                     Choice(
-                        title=_fit(f"{feat.name} — {feat.description}", width - 8),
+                        title=fit(f"{feat.name} — {feat.description}", width - 8),
                         value=feat.id,
                         checked=feat.id in state[q.key],
                     )
@@ -273,7 +266,7 @@ def _features_step(catalog: Catalog, q: Question, given: set[str], width: int) -
         # once answered, one tick is shown as "[its title]" after the question: on a line of its own
         # when it would not fit beside it
         longest = max([len(hint), *(len(str(c.title)) + 2 for c in choices if isinstance(c, Choice))])
-        message = _fit_message(q.prompt, width, hint="x" * longest)
+        message = fit_message(q.prompt, width, hint="x" * longest)
         return questionary.checkbox(message, choices=choices, instruction=hint)
 
     def read(raw: list[str], state: State) -> State:
@@ -322,55 +315,6 @@ def _titled(value: str, explanation: str) -> str:
 
 def _prices(cpu_usd: float, memory_usd: float) -> str:
     return f"${show_value(cpu_usd)}/vCPU-hour, ${show_value(memory_usd)}/GiB-hour"
-
-
-def _fit(text: str, width: int) -> str:
-    return clip(text, max(width, 11), "…")
-
-
-# Columns kept free after a prompt for what is typed, so a typed value never wraps (`0.2|5`).
-ROOM_TO_TYPE = 16
-
-
-def fit_prompt(message: str, hint: str, width: int, room: int = ROOM_TO_TYPE) -> tuple[str, str]:
-    """A prompt wrapped at words to WIDTH, and its hint on the last line only if ROOM columns are left after it.
-
-    questionary draws `? MESSAGE  HINT ` and the typed text after it; prompt_toolkit would wrap a long
-    line in the middle of a word, so the lines are broken here, where a person would break them.
-    """
-    import textwrap
-
-    usable = max(width - 1, 20)  # the last column stays empty: some terminals wrap on it
-    # the first line starts after "? " (2 columns); later lines start at the left edge
-    lines = textwrap.wrap(message, width=usable - 2, break_long_words=False, break_on_hyphens=False) or [""]
-    if len(lines) > 1:
-        rest = textwrap.wrap(" ".join(lines[1:]), width=usable, break_long_words=False, break_on_hyphens=False)
-        lines = lines[:1] + rest
-    last = len(lines[-1]) + (2 if len(lines) == 1 else 0) + 1  # its trailing space
-    if last + len(hint) + 2 + room > usable:
-        # the hint starts a line of its own (questionary puts one space before it)
-        return "\n".join(lines) + "\n", hint
-    return "\n".join(lines), hint
-
-
-def _fit_message(message: str, width: int, choices: list[Choice] | None = None, hint: str = "(Use arrow keys)") -> str:
-    """A select's or confirm's question wrapped at words; the picked choice, shown after it once
-    answered, goes on a line of its own when it would not fit beside the question."""
-    longest = max([len(hint), *(len(str(c.title)) for c in choices or [])])
-    return fit_prompt(message, "x" * longest, width, room=0)[0]
-
-
-def _explain_under_the_prompt(question: questionary.Question) -> questionary.Question:
-    """Keep a rejected value's explanation on the line right under the prompt.
-
-    prompt_toolkit gives a prompt every row below the cursor (it asks the terminal where the cursor
-    is) and lets the input line grow into them, which pushed the validation message to the
-    terminal's last row, far below the prompt. The input line now keeps its own height.
-    """
-    from prompt_toolkit.filters import to_filter
-
-    question.application.layout.current_window.dont_extend_height = to_filter(True)
-    return question
 
 
 # ---------------------------------------------------------------- asking
@@ -535,17 +479,8 @@ def ask_answers(
 # ---------------------------------------------------------------- the result
 
 
-def equivalent_command(catalog: Catalog, answers: Answers, data_dir: str | None = None) -> str:
-    """`mesh-advisor recommend ...` with exactly the flags that reproduce these answers (every non-default one)."""
-    from advisor.output.record import reproducing_command
-
-    return reproducing_command(catalog, answers, data_dir)
-
-
 def save_path_validator(raw: str) -> bool | str:
     """Inline check of a save path: nothing is created here; overwriting is confirmed separately."""
-    from advisor.output.formats import format_of_path
-
     path = Path(raw.strip() or DEFAULT_SAVE_PATH).expanduser()
     if path.is_dir():
         return f"{path} is a directory; give a file name such as {DEFAULT_SAVE_PATH}"
@@ -575,71 +510,3 @@ def ask_save_path() -> tuple[str, bool] | None:
             return path, False
         if ask(questionary.confirm(f"{path} exists. Overwrite it?", default=False)):
             return path, True
-
-
-def run(
-    catalog: Catalog,
-    console: Console,
-    flags: Mapping[str, Any],
-    file_values: Mapping[str, Any],
-    file_label: str,
-    generated_at: Callable[[], str],
-    save_to: str | None = None,
-    force: bool = False,
-    data_dir: str | None = None,
-    pt_input: Input | None = None,
-    pt_output: Output | None = None,
-    scan_values: Mapping[str, Any] | None = None,
-    scan_label: str = "scan",
-) -> Resolved:
-    """The whole wizard: ask, show the result and the equivalent command, then save (asked, or -o given)."""
-    from advisor.output.documents import write_atomic
-    from advisor.output.formats import plan_output, render_text
-    from advisor.output.tables import render_recommendation
-    from advisor.engine.results import RecommendationResult
-    from advisor.answers.sanity import sanity_warnings
-    from advisor.engine.scoring import recommend
-
-    resolved = ask_answers(
-        catalog,
-        console,
-        flags,
-        file_values,
-        file_label,
-        pt_input,
-        pt_output,
-        scan_values=scan_values,
-        scan_label=scan_label,
-    )
-    rec = recommend(resolved.answers, catalog)
-    warnings = sanity_warnings(resolved.answers, catalog, resolved.defaulted)
-    console.print()
-    render_recommendation(console, catalog, resolved, rec)
-    for warning in warnings:
-        console.print(Text("Warning: ", style="bold yellow") + Text(visible(warning)))
-    console.print()
-    console.print(Text("The same result without the questions:", style="bold"))
-    console.print(Text(visible("  " + equivalent_command(catalog, resolved.answers, data_dir))), soft_wrap=True)
-    console.print()
-
-    def document_text(path: str) -> str:
-        plan = plan_output(None, path, RecommendationResult.kind)
-        result = RecommendationResult(catalog, resolved, rec, generated_at(), warnings=warnings)
-        return render_text(result, plan.file_format or plan.screen or "toml")
-
-    if save_to == "-":
-        console.file.write(document_text(save_to))
-        return resolved
-    if save_to is None:
-        session = create_app_session(input=pt_input, output=pt_output) if pt_input or pt_output else nullcontext()
-        with session:
-            chosen = ask_save_path()
-        if chosen is None:
-            console.print("Not saved.")
-            return resolved
-        save_to, force = chosen
-    write_atomic(save_to, document_text(save_to), force)
-    # the command on a line of its own, never broken, so it can be copied whole
-    console.print(Text(visible(f"Saved {save_to}. Reproduce it with:")))
-    console.print(Text(visible(f"  mesh-advisor recommend --answers {shlex.quote(save_to)}")), soft_wrap=True)
-    return resolved

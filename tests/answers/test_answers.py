@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from advisor.answers.resolve import load_answers_file, resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.errors import AnswerError
 from outcomes import run_cli
 

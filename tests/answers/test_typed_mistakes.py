@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from advisor.answers import wizard
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.answers.registry import BY_KEY
 from outcomes import run_cli
 

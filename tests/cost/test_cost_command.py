@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from outcomes import run_cli
 
 GIB = 2**30

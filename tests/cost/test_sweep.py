@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from advisor.answers.resolve import resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.sweep import MAX_POINTS, find_crossovers, parse_sweep, run_sweep, sweep_values
 from outcomes import run_cli
 

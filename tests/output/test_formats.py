@@ -14,7 +14,7 @@ import pytest
 
 from advisor.output import formats
 from advisor.environment import Environment
-from advisor.engine.results import SCHEMA_VERSION
+from advisor.schema import SCHEMA_VERSION
 from outcomes import run_cli
 
 

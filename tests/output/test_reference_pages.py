@@ -8,7 +8,7 @@ import functools
 
 import pytest
 
-from advisor.output import reference
+from advisor.cli import reference
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -23,7 +23,7 @@ def expected() -> dict[Path, str]:
 def test_the_generated_page_is_current(page: str) -> None:
     path = ROOT / page
     assert path.read_text(encoding="utf-8") == expected()[path], (
-        f"{page} drifted from the code: run `python -m advisor.output.reference`"
+        f"{page} drifted from the code: run `python -m advisor.cli.reference`"
     )
 
 

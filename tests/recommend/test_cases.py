@@ -111,7 +111,7 @@ def test_case_outcome(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_cases_cover_every_option_and_the_blocked_case() -> None:
-    from advisor.catalog.models import load_catalog
+    from advisor.catalog.load import load_catalog
 
     choices = {_expect(c)["choice"] for c in WITH_EXPECT}
     assert choices == {*load_catalog().option_ids, "none"}  # every option the data declares
