@@ -8,10 +8,8 @@ set MESH_ADVISOR_FUZZ_SCALE=10 for a longer, randomized run on a workstation.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
-import io
 import json
 import math
 import os
@@ -34,10 +32,10 @@ from outcomes import (  # noqa: F401 - plain_terminal is a fixture
     invoke,
     parse_document,
     plain_terminal,
+    run_json,
     strict_json,
 )
 
-from advisor.__main__ import main
 from advisor.catalog.models import DATA_FILES
 from advisor.catalog.files import bundled_data_dir
 from advisor.catalog.load import load_catalog
@@ -698,10 +696,7 @@ def test_any_data_directory_validates_or_names_every_problem_4(capsys, tmp_path,
 
 
 def _export(*args: str) -> dict:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["recommend", *args, "--format", "json"]) == 0
-    return json.loads(out.getvalue())
+    return run_json("recommend", *args)
 
 
 @functools.cache

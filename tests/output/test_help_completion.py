@@ -17,6 +17,7 @@ from advisor.cli import app as cli
 from advisor.__main__ import main
 from advisor.catalog.load import load_catalog
 from advisor.environment import Environment
+from outcomes import run_cli
 
 COMMANDS = [
     ["recommend"],
@@ -41,10 +42,9 @@ def command_of(path: list[str]) -> object:
 
 def help_text(path: list[str], columns: int, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COLUMNS", str(columns))  # click sizes help from the terminal (COLUMNS when piped)
-    out = io.StringIO()
-    rc = main([*path, "--help"], Environment(stdout=out, stderr=io.StringIO(), environ={}))
-    assert rc == 0
-    return out.getvalue()
+    outcome = run_cli(*path, "--help", environ={})
+    assert outcome.rc == 0, str(outcome)
+    return outcome.out
 
 
 @pytest.mark.parametrize("columns", [60, 80])
