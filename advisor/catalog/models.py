@@ -484,6 +484,15 @@ class Rules:
 
 
 @model
+class ManifestStep:
+    """A generator of `plan --manifests` (advisor/engine/manifests.py GENERATORS) and the phase its files belong to."""
+
+    generator: NonEmpty
+    phase: NonEmpty
+    to_mesh: tuple[str, ...] = ()  # only for these targets (a move may cover several)
+
+
+@model
 class Move:
     """A move the plan command supports, and what both meshes share while it is under way."""
 
@@ -495,6 +504,22 @@ class Move:
     source: NonEmpty
     # Components of today's mesh that the target's own replace during the move (counted once).
     replaced_components: tuple[str, ...] = ()
+    # `plan --manifests`: the objects the move writes, generator by generator, in the phases named.
+    manifests: tuple[ManifestStep, ...] = ()
+    # A plan that stays on the current mesh (from_mesh = to_mesh), such as scoping its sidecars.
+    stay: bool = False
+    # The benchmark component whose rps_per_replica sizes the waypoints (plan --manifests).
+    waypoint_component: str = ""
+
+
+@model
+class Unsupported:
+    """An ordered pair of meshes the data deliberately does not plan, and why."""
+
+    from_mesh: tuple[str, ...]
+    to_mesh: tuple[str, ...]
+    because: NonEmpty
+    source: NonEmpty
 
 
 @model
@@ -556,6 +581,7 @@ class Phase:
 class Migrations:
     data_version: NonEmpty
     moves: tuple[Move, ...] = ()
+    unsupported: tuple[Unsupported, ...] = ()
     costs: tuple[MoveCost, ...] = ()
     phases: tuple[Phase, ...] = ()
     blockers: tuple[PlanItem, ...] = ()
@@ -705,7 +731,25 @@ class Catalog:
         return True
 
     def move(self, current: str, target: str) -> Move | None:
-        return next((m for m in self.migrations.moves if self.applies(m, current, target)), None)
+        return next((m for m in self.migrations.moves if not m.stay and self.applies(m, current, target)), None)
+
+    def stay_move(self, current: str) -> Move | None:
+        """The plan for staying on the current mesh (e.g. scoping its sidecars), when the data has one."""
+        traits = self.traits_of(current)
+        return next(
+            (m for m in self.migrations.moves if m.stay and mesh_matches(m.from_mesh, current, traits)), None
+        )
+
+    def unsupported(self, current: str, target: str) -> Unsupported | None:
+        return next(
+            (
+                u
+                for u in self.migrations.unsupported
+                if mesh_matches(u.from_mesh, current, self.traits_of(current))
+                and mesh_matches(u.to_mesh, target, self.traits_of(target))
+            ),
+            None,
+        )
 
     def components_of(self, option_id: str) -> tuple[Component, ...]:
         return tuple(c for c in self.benchmarks.components if c.option == option_id)

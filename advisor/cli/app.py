@@ -646,6 +646,20 @@ def plan(
     to: Optional[str] = typer.Option(
         None, "--to", metavar="OPTION", help="The mesh to move to (an option id).", show_default=False
     ),
+    manifests: Optional[str] = typer.Option(
+        None,
+        "--manifests",
+        metavar="DIR",
+        help="Also write the objects the move needs into DIR (one file per phase and namespace, README.md with the order); needs --objects.",
+        show_default=False,
+    ),
+    objects: Optional[list[str]] = typer.Option(
+        None,
+        "--objects",
+        metavar="PATH",
+        help="The manifests or kubectl dump the scan read (repeatable; '-' is stdin): what --manifests translates.",
+        show_default=False,
+    ),
     format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
@@ -655,7 +669,10 @@ def plan(
     """Plan the move from the current mesh to --to: blockers, rework, phases, gaps and cost, each sourced.
 
     Reads a scan's file (its scan evidence ties each item to the objects behind it) or any answers.
+    `--to` the current mesh with --sidecar-scoping plans staying on sidecars, scoped.
     """
+    from advisor.catalog.models import signals_file
+    from advisor.cli.plan_manifests import check_manifest_flags, read_objects, write_plan_manifests
     from advisor.engine.plan import PlanResult, build_plan, scan_table
 
     out = plan_output(format, output, PlanResult.kind)
@@ -663,15 +680,28 @@ def plan(
         raise UserError(
             "--to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids"
         )
+    check_manifest_flags(manifests, objects, force)
     catalog = load(data_dir)
     path = answers_source(answers_file, answers)
+    target = to.strip().lower()
     resolved = resolve_answers(catalog, flags, path)
-    from advisor.catalog.models import signals_file
-
+    stay = bool(flags.get("sidecar_scoping")) and target == resolved.answers.current_mesh
+    if stay:  # --sidecar-scoping names the plan, not today's answer: today's sidecars are unscoped
+        resolved = resolve_answers(catalog, {**flags, "sidecar_scoping": None}, path)
+    env = current_env()
     result = build_plan(
-        catalog, resolved, to.strip().lower(), scan_table(path), now_utc(), signals=signals_file(data_dir)
+        catalog,
+        resolved,
+        target,
+        scan_table(path),
+        now_utc(),
+        signals=signals_file(data_dir),
+        sidecar_scoping=stay,
+        objects=read_objects(objects, env) if objects else None,
     )
-    emit(result, current_env(), out, force)
+    if manifests is not None:
+        write_plan_manifests(manifests, result, force, env)
+    emit(result, env, out, force)
 
 
 @data_app.command(
