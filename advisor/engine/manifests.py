@@ -165,7 +165,7 @@ def _policy_copy(obj: dict[str, Any], name: str, targets: list[dict[str, Any]]) 
     spec = {k: v for k, v in spec_of(obj).items() if k not in ("selector", "targetRef", "targetRefs")}
     spec = {"targetRefs": targets, **spec}
     return {
-        "apiVersion": text(obj.get("apiVersion")) or "security.istio.io/v1",
+        "apiVersion": "security.istio.io/v1",  # targetRefs: v1 (Istio 1.22+)
         "kind": obj.get("kind"),
         "metadata": generated_meta(name, namespace_of(obj), [ref(obj)]),
         "spec": spec,

@@ -24,7 +24,7 @@ def _moving_namespaces(cluster: Any, planned: list[Any], system: frozenset[str])
     if planned:
         return [n.name for n in planned]
     names = {namespace_of(o) for o in cluster.kind(*WORKLOAD_KINDS, "Service")}
-    return sorted(names - system)
+    return sorted((names or set(cluster.namespaces)) - system)
 
 
 def _traffic(resolved: Resolved) -> dict[str, tuple[float | None, float]]:
