@@ -190,7 +190,7 @@ def test_out_of_linkerd_carries_service_profile_timeouts_and_traffic_split_weigh
     for o in objs:
         assert problems(o) == [], o
     routes = [o for o in objs if o["kind"] == "HTTPRoute"]
-    weights = [b.get("weight") for o in routes for rule in o["spec"]["rules"] for b in rule.get("backendRefs", ())]
+    weights = [b["weight"] for o in routes for rule in o["spec"]["rules"] for b in rule.get("backendRefs", ()) if "weight" in b]
     timeouts = [rule["timeouts"]["request"] for o in routes for rule in o["spec"]["rules"] if "timeouts" in rule]
     # 75-25.yml: web-svc 250m, web-svc-2 750m (relative weights, as Gateway API reads them)
     assert weights == [250, 750]
