@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 import typer
 
 from advisor import __version__
-from advisor.cli import completion
+from advisor.cli import check_command, completion
 from advisor.environment import Environment, current as current_env, install as install_env, uninstall as uninstall_env
 from advisor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, UserError, visible
 from advisor.output.formats import FORMAT_METAVAR, emit, plan_output
@@ -704,6 +704,14 @@ def plan(
     emit(result, env, out, force)
 
 
+app.command(
+    "check",
+    cls=_Command,
+    short_help="Lint a cluster or its manifests for the hazards of a move between meshes.",
+    epilog=examples("mesh-advisor check manifests/", "mesh-advisor check --format sarif -o check.sarif", "mesh-advisor check --fail-on warning"),
+)(check_command.check)
+
+
 @data_app.command(
     "show",
     cls=_Command,
@@ -743,6 +751,9 @@ def data_validate(
         raise UserError("data validate: expected a directory holding data files, got an empty string")
     problems = validate_data_dir(directory)
     problems += _signal_problems(directory)
+    from advisor.engine.check import hazard_problems
+
+    problems += hazard_problems(directory)
     where = directory or "bundled data"
     if problems:
         raise DataError(f"{where}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:", problems)

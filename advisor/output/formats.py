@@ -25,11 +25,17 @@ if TYPE_CHECKING:
     from advisor.environment import Environment
     from advisor.engine.results import Result
 
-FORMATS: tuple[str, ...] = ("table", "json", "toml", "markdown")
+FORMATS: tuple[str, ...] = ("table", "json", "toml", "markdown", "sarif")
 ALIASES: dict[str, str] = {"md": "markdown"}
 # Formats that are text documents (they can go to a file or, with `-o -` or --format, to stdout).
-DOCUMENT_FORMATS: tuple[str, ...] = ("json", "toml", "markdown")
-EXTENSIONS: dict[str, str] = {".toml": "toml", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
+DOCUMENT_FORMATS: tuple[str, ...] = ("json", "toml", "markdown", "sarif")
+EXTENSIONS: dict[str, str] = {
+    ".toml": "toml",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".sarif": "sarif",
+}
 FORMAT_METAVAR = "table|json|toml|markdown"
 
 TABLE_RENDERERS: dict[str, str] = {
@@ -40,12 +46,18 @@ TABLE_RENDERERS: dict[str, str] = {
     "compare": "advisor.output.whatif_view:compare_table",
     "scan": "advisor.output.scan_view:render_table",
     "plan": "advisor.output.plan_view:plan_table",
+    "check": "advisor.output.check_view:check_table",
 }
 MARKDOWN_RENDERERS: dict[str, str] = {
     "recommendation": "advisor.output.record:recommendation_markdown",
     "compare": "advisor.output.record:compare_markdown",
     "scan": "advisor.output.scan_view:render_markdown",
     "plan": "advisor.output.plan_view:plan_markdown",
+    "check": "advisor.output.check_view:check_markdown",
+}
+# SARIF 2.1.0 (GitHub code scanning): only results that are findings about files.
+SARIF_RENDERERS: dict[str, str] = {
+    "check": "advisor.output.sarif:check_sarif",
 }
 
 
@@ -69,7 +81,9 @@ def available(kind: str) -> tuple[str, ...]:
     return tuple(
         f
         for f in FORMATS
-        if (f != "table" or kind in TABLE_RENDERERS) and (f != "markdown" or kind in MARKDOWN_RENDERERS)
+        if (f != "table" or kind in TABLE_RENDERERS)
+        and (f != "markdown" or kind in MARKDOWN_RENDERERS)
+        and (f != "sarif" or kind in SARIF_RENDERERS)
     )
 
 
@@ -232,6 +246,8 @@ def render_text(result: Result, fmt: str) -> str:
     """The result as the text of a document format: json, toml or markdown."""
     if fmt == "markdown":
         return str(_load(MARKDOWN_RENDERERS[result.kind])(result))
+    if fmt == "sarif":
+        return str(_load(SARIF_RENDERERS[result.kind])(result))
     return dumps(result.to_document(), fmt)
 
 
