@@ -36,7 +36,7 @@ DATA_FILES: tuple[str, ...] = (
 )
 # Data read by other commands with their own checks (scan: advisor.scan.signals), not part of the catalog.
 SIGNALS_FILE = "signals.toml"
-OTHER_DATA_FILES: tuple[str, ...] = (SIGNALS_FILE,)
+OTHER_DATA_FILES: tuple[str, ...] = (SIGNALS_FILE, "hazards.toml")  # read by scan and check, not the catalog
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # feature and rule ids (checked in advisor.catalog.validation)
 
 Level = Literal["full", "beta", "partial", "alpha", "none"]
