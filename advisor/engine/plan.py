@@ -316,7 +316,7 @@ def build_plan(
         n = len(resources)
         found = (
             f"; it did find {n} mesh or routing object{'s' if n != 1 else ''} ({kinds}), which a first install does "
-            "not translate: if a mesh serves them, set current_mesh to plan that move"
+            "not translate"
             if resources
             else ""
         )
@@ -324,8 +324,8 @@ def build_plan(
             f"No current mesh: the scan found no meshed workloads (no injection label, ambient label or proxy "
             f"container), so this is planned as a first install{found}"
             + (
-                f". To plan the move from the mesh that serves them, give --current-mesh OPTION "
-                f"({', '.join(catalog.option_ids)}) or set current_mesh in the answers file."
+                f". If a mesh serves them, give --current-mesh OPTION ({', '.join(catalog.option_ids)}) or set "
+                "current_mesh in the answers file to plan that move."
                 if resources
                 else "."
             )
