@@ -620,12 +620,14 @@ def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> di
         },
         {
             "text": f"Target: {catalog.mesh_name(target)} will add ${goal['monthly_usd']:,.2f}/month ({basis}: "
-            f"{goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), {out['change_monthly_usd']:+,.2f} against today",
+            f"{goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), {out['change_monthly_usd']:+,.2f} against today"
+            if target != current
+            else f"Staying on {catalog.mesh_name(target)} adds nothing to today's cost",
             "source": sources(target),
             "objects": [],
         },
     ]
-    transition = projection.options[target].transition
+    transition = projection.options[target].transition if target != current else None
     if transition is not None:
         t = transition.view(basis)
         out["transition"] = {
