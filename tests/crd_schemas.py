@@ -72,7 +72,7 @@ def schemas() -> dict[tuple[str, str], dict[str, Any]]:
     return out
 
 
-CORE = {("v1", "Service"), ("v1", "Namespace"), ("autoscaling/v2", "HorizontalPodAutoscaler"), ("policy/v1", "PodDisruptionBudget")}
+CORE = {("v1", "Service"), ("v1", "Namespace"), ("v1", "ConfigMap"), ("autoscaling/v2", "HorizontalPodAutoscaler"), ("policy/v1", "PodDisruptionBudget")}
 
 
 def problems(obj: dict[str, Any]) -> list[str]:

@@ -32,6 +32,7 @@ ZONE_LABEL = "topology.kubernetes.io/zone"
 SCALE_DOWN_WINDOW_S = 300
 HPA_SOURCE = "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#stabilization-window"
 WAYPOINT_SOURCE = "https://istio.io/latest/docs/ambient/usage/waypoint/"
+PLACEMENT_SOURCE = "https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/#automated-deployment"
 
 
 @dataclass(frozen=True)
@@ -144,10 +145,38 @@ def waypoint_objects(need: WaypointNeed, replaces: list[Ref]) -> list[dict[str, 
             "listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE"}],
         },
     }
+    placement: list[dict[str, Any]] = []
     if need.zones and len(need.zones) > 1:
-        # Istio reads pod scheduling for a waypoint from a parametersRef ConfigMap; the zones are listed
-        # on the Gateway so the spread is visible (topologySpreadConstraints on the ConfigMap's pod spec).
-        gateway["metadata"].setdefault("annotations", {})["mesh-advisor.io/zones"] = ",".join(need.zones)
+        # Istio merges a parametersRef ConfigMap's `deployment` into the waypoint Deployment it generates
+        # (PLACEMENT_SOURCE): spread the replicas over the nodes' zones, one zone down leaves the others.
+        import yaml  # deferred: only a multi-zone waypoint needs it
+
+        patch = {
+            "spec": {
+                "template": {
+                    "spec": {
+                        "topologySpreadConstraints": [
+                            {
+                                "maxSkew": 1,
+                                "topologyKey": ZONE_LABEL,
+                                "whenUnsatisfiable": "ScheduleAnyway",
+                                "labelSelector": {"matchLabels": {"gateway.networking.k8s.io/gateway-name": WAYPOINT_NAME}},
+                            }
+                        ]
+                    }
+                }
+            }
+        }
+        name = f"{WAYPOINT_NAME}-placement"
+        placement.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {**generated_meta(name, ns, []), "annotations": {"mesh-advisor.io/zones": ",".join(need.zones)}},
+                "data": {"deployment": yaml.safe_dump(patch, sort_keys=False)},
+            }
+        )
+        gateway["spec"]["infrastructure"] = {"parametersRef": {"group": "", "kind": "ConfigMap", "name": name}}
     hpa = {
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
@@ -176,7 +205,7 @@ def waypoint_objects(need: WaypointNeed, replaces: list[Ref]) -> list[dict[str, 
             "selector": {"matchLabels": {"gateway.networking.k8s.io/gateway-name": WAYPOINT_NAME}},
         },
     }
-    return [gateway, hpa, pdb]
+    return [*placement, gateway, hpa, pdb]
 
 
 def waypoint_ref() -> dict[str, Any]:

@@ -113,6 +113,17 @@ def plan_table(result: Any, console: Any) -> None:
         cost.add_row(t(item["text"]))
     console.print(cost)
     console.print(Text("  sources: ", style="dim") + cost_refs)
+    if doc.get("waypoints"):
+        console.print(t("Waypoints (L7 objects decide; traffic sizes):", "bold"))
+        for w in doc["waypoints"]:
+            console.print(t(f"  - {w['text']}"))
+    if doc.get("manifests"):
+        m = doc["manifests"]
+        console.print(t(f"Manifests: {len(m['files'])} files in apply order (README.md in the directory):", "bold"))
+        for f in m["files"]:
+            console.print(t(f"  - {f['file']}"), soft_wrap=True)
+        for u in m["untranslated"]:
+            console.print(t(f"  not translated: {u['kind']} {u['namespace']}/{u['name']} {u['field']}: {u['reason']}", "yellow"))
     if doc["unrecognised"]:
         console.print(t("Evidence the migration data does not know (not planned):", "bold yellow"))
         for u in doc["unrecognised"]:
@@ -198,6 +209,21 @@ def plan_markdown(result: Any) -> str:
     for item in cost["items"]:
         lines.append(f"- {md_text(item['text'])}")
     lines.append("")
+    if doc.get("waypoints"):
+        lines += ["## Waypoints", "", "L7 objects decide which namespaces get one; traffic sizes it.", ""]
+        lines += [f"- {md_text(w['text'])}" for w in doc["waypoints"]]
+        lines.append("")
+    if doc.get("manifests"):
+        m = doc["manifests"]
+        lines += ["## Manifests", "", "Apply in this order (README.md in the manifests directory says what each replaces):", ""]
+        lines += [f"{i}. `{f['file']}`" for i, f in enumerate(m["files"], 1)]
+        lines.append("")
+        if m["untranslated"]:
+            lines += ["Not translated:", ""]
+            lines += [
+                f"- `{u['kind']} {u['namespace']}/{u['name']}` `{u['field']}`: {md_text(u['reason'])}" for u in m["untranslated"]
+            ]
+            lines.append("")
     if doc["unrecognised"]:
         lines += [
             "## Evidence not planned",

@@ -196,3 +196,50 @@ def test_out_of_linkerd_carries_service_profile_timeouts_and_traffic_split_weigh
     assert weights == [250, 750]
     # web-service-profile-with-timeout.yml: GET /api/vote timeout 500ms
     assert timeouts == ["500ms"]
+
+
+@pytest.mark.slow
+def test_waypoints_spread_over_zones_and_size_for_the_load(capsys, tmp_path):
+    # three nodes in two zones; 24,000 rps in default, all of it L7 (an inventory, as a scan with Prometheus writes)
+    nodes = tmp_path / "nodes.yaml"
+    nodes.write_text(
+        "".join(
+            f"---\napiVersion: v1\nkind: Node\nmetadata:\n  name: n{i}\n  labels: {{topology.kubernetes.io/zone: {z}}}\n"
+            for i, z in enumerate(["eu-1a", "eu-1b", "eu-1a"])
+        )
+    )
+    answers = tmp_path / "answers.toml"
+    answers.write_text(
+        'current_mesh = "istio-sidecar"\nnodes = 3\n[[namespaces]]\nname = "default"\npods = 6\nrps = 24000.0\nl7 = 1.0\n'
+    )
+    paths = [*SIDECAR_BOOKINFO, nodes]
+    out = tmp_path / "out"
+    r = invoke(capsys, "plan", str(answers), "--to", "istio-ambient", "--manifests", str(out), *_objects_flags(paths), "--format", "json")
+    assert r.rc == 0, r
+    import json
+
+    (need,) = json.loads(r.out)["waypoints"]
+    # 24,000 L7 rps / 8,000 rps per replica (benchmarks.toml waypoint rps_per_replica) = 3 replicas
+    assert (need["driven_by"], need["replicas"], need["zones"]) == ("l7-objects", 3, ["eu-1a", "eu-1b"])
+    objs = _all(_load_dir(out))
+    for o in objs:
+        assert problems(o) == [], o
+    gw = next(o for o in objs if o["kind"] == "Gateway")
+    assert gw["spec"]["infrastructure"]["parametersRef"] == {"group": "", "kind": "ConfigMap", "name": "waypoint-placement"}
+    cm = next(o for o in objs if o["kind"] == "ConfigMap")
+    spread = yaml.safe_load(cm["data"]["deployment"])["spec"]["template"]["spec"]["topologySpreadConstraints"][0]
+    assert spread["topologyKey"] == "topology.kubernetes.io/zone"
+    hpa = next(o for o in objs if o["kind"] == "HorizontalPodAutoscaler")
+    assert hpa["spec"]["minReplicas"] == 3
+    pdb = next(o for o in objs if o["kind"] == "PodDisruptionBudget")
+    assert pdb["spec"]["minAvailable"] == 2
+
+
+def test_an_http_share_alone_does_not_get_a_waypoint():
+    from advisor.engine.objects import Cluster
+    from advisor.engine.waypoints import plan_waypoints
+
+    cluster = Cluster.of([{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"}}])
+    (need,) = plan_waypoints(cluster, ["shop"], {"shop": (500.0, 0.9)}, 8000.0, ha=False)
+    assert need.driven_by == "traffic-only" and need.replicas == 0
+    assert "90% of its traffic is HTTP but no object needs L7: no waypoint" in need.text
