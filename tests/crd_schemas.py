@@ -72,7 +72,13 @@ def schemas() -> dict[tuple[str, str], dict[str, Any]]:
     return out
 
 
-CORE = {("v1", "Service"), ("v1", "Namespace"), ("v1", "ConfigMap"), ("autoscaling/v2", "HorizontalPodAutoscaler"), ("policy/v1", "PodDisruptionBudget")}
+CORE = {
+    ("v1", "Service"),
+    ("v1", "Namespace"),
+    ("v1", "ConfigMap"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("policy/v1", "PodDisruptionBudget"),
+}
 
 
 def problems(obj: dict[str, Any]) -> list[str]:
@@ -84,4 +90,7 @@ def problems(obj: dict[str, Any]) -> list[str]:
     if schema is None:
         return [f"{key}: no vendored CRD schema for this apiVersion and kind"]
     validator = jsonschema.Draft7Validator(schema)
-    return [f"{key} {obj['metadata'].get('name')}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(obj)]
+    return [
+        f"{key} {obj['metadata'].get('name')}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(obj)
+    ]

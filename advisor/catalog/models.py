@@ -736,9 +736,7 @@ class Catalog:
     def stay_move(self, current: str) -> Move | None:
         """The plan for staying on the current mesh (e.g. scoping its sidecars), when the data has one."""
         traits = self.traits_of(current)
-        return next(
-            (m for m in self.migrations.moves if m.stay and mesh_matches(m.from_mesh, current, traits)), None
-        )
+        return next((m for m in self.migrations.moves if m.stay and mesh_matches(m.from_mesh, current, traits)), None)
 
     def unsupported(self, current: str, target: str) -> Unsupported | None:
         return next(

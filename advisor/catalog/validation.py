@@ -728,7 +728,9 @@ def _check_manifest_steps(mg: Migrations, phase_ids: list[str]) -> list[str]:
         for j, step in enumerate(move.manifests):
             where = f"migrations.toml: moves.{i}({move.id}).manifests.{j}"
             if step.generator not in GENERATORS:
-                problems.append(f"{where}.generator: unknown generator '{step.generator}' (expected one of {', '.join(GENERATORS)})")
+                problems.append(
+                    f"{where}.generator: unknown generator '{step.generator}' (expected one of {', '.join(GENERATORS)})"
+                )
             if step.phase not in phase_ids:
                 problems.append(f"{where}.phase: unknown phase '{step.phase}'")
     return problems

@@ -708,7 +708,11 @@ app.command(
     "check",
     cls=_Command,
     short_help="Lint a cluster or its manifests for the hazards of a move between meshes.",
-    epilog=examples("mesh-advisor check manifests/", "mesh-advisor check --format sarif -o check.sarif", "mesh-advisor check --fail-on warning"),
+    epilog=examples(
+        "mesh-advisor check manifests/",
+        "mesh-advisor check --format sarif -o check.sarif",
+        "mesh-advisor check --fail-on warning",
+    ),
 )(check_command.check)
 
 

@@ -30,7 +30,9 @@ def _read_files(paths: list[str], env: Any) -> tuple[list[dict[str, Any]], dict[
     return objects, origins, notes
 
 
-def _read_live(context: str | None, kubeconfig: str | None, namespaces: list[str], timeout: str) -> tuple[list[dict[str, Any]], list[str]]:
+def _read_live(
+    context: str | None, kubeconfig: str | None, namespaces: list[str], timeout: str
+) -> tuple[list[dict[str, Any]], list[str]]:
     from advisor.answers.registry import BY_KEY
     from advisor.catalog.models import load_catalog, signals_file
     from advisor.scan.command import parse_duration
@@ -49,7 +51,9 @@ def _read_live(context: str | None, kubeconfig: str | None, namespaces: list[str
             super().add(obj)
 
     ctx = ScanContext(signals=signals, feature_ids=catalog.feature_ids, answer_keys=BY_KEY, generated_at="")
-    kubectl = Kubectl(context=context, kubeconfig=kubeconfig, timeout=parse_duration(timeout, "--timeout", maximum=3600))
+    kubectl = Kubectl(
+        context=context, kubeconfig=kubeconfig, timeout=parse_duration(timeout, "--timeout", maximum=3600)
+    )
     scan = scan_live(ctx, kubectl, namespaces, scanner=Keeping(signals))
     return objects, list(getattr(scan, "warnings", ()) or ())
 
@@ -61,24 +65,48 @@ def check(
         help="Manifests or kubectl dumps (JSON or YAML; directories are searched; '-' is stdin). Without PATH: the live cluster through kubectl.",
         show_default=False,
     ),
-    context: Optional[str] = typer.Option(None, "--context", metavar="NAME", help="kubectl context (live check).", show_default=False),
-    kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="kubeconfig file (live check).", show_default=False),
-    namespace: Optional[list[str]] = typer.Option(
-        None, "--namespace", "-n", metavar="NS", help="Only these namespaces (repeatable; live check).", show_default=False
+    context: Optional[str] = typer.Option(
+        None, "--context", metavar="NAME", help="kubectl context (live check).", show_default=False
     ),
-    timeout: str = typer.Option("60s", "--timeout", metavar="DURATION", help="Give up on a kubectl call after this long."),
+    kubeconfig: Optional[str] = typer.Option(
+        None, "--kubeconfig", metavar="FILE", help="kubeconfig file (live check).", show_default=False
+    ),
+    namespace: Optional[list[str]] = typer.Option(
+        None,
+        "--namespace",
+        "-n",
+        metavar="NS",
+        help="Only these namespaces (repeatable; live check).",
+        show_default=False,
+    ),
+    timeout: str = typer.Option(
+        "60s", "--timeout", metavar="DURATION", help="Give up on a kubectl call after this long."
+    ),
     fail_on: str = typer.Option(
         "error", "--fail-on", metavar=SEVERITY_METAVAR, help="Exit 3 when a finding is at or above this severity."
     ),
     format: Optional[str] = typer.Option(
-        None, "--format", metavar="table|json|toml|markdown|sarif", help="Output format (sarif: SARIF 2.1.0 for code scanning).", show_default=False
+        None,
+        "--format",
+        metavar="table|json|toml|markdown|sarif",
+        help="Output format (sarif: SARIF 2.1.0 for code scanning).",
+        show_default=False,
     ),
     output: Optional[str] = typer.Option(
-        None, "-o", "--output", metavar="FILE", help="Write the result to FILE (.json, .toml, .md, .sarif); '-' is stdout.", show_default=False
+        None,
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="Write the result to FILE (.json, .toml, .md, .sarif); '-' is stdout.",
+        show_default=False,
     ),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
     data_dir: Optional[str] = typer.Option(
-        None, "--data-dir", metavar="DIR", help="Read hazards.toml from DIR (over the bundled rules).", show_default=False
+        None,
+        "--data-dir",
+        metavar="DIR",
+        help="Read hazards.toml from DIR (over the bundled rules).",
+        show_default=False,
     ),
 ) -> None:
     """Lint a cluster (or its manifests) for the hazards of a move between meshes; exit 3 on a finding at or above --fail-on."""
@@ -103,7 +131,9 @@ def check(
         objects, origins, notes = _read_files(given, env)
         source = "files"
         if not objects:
-            raise UserError(f"{', '.join(given[:3])}: no Kubernetes objects found; expected manifests or a kubectl dump")
+            raise UserError(
+                f"{', '.join(given[:3])}: no Kubernetes objects found; expected manifests or a kubectl dump"
+            )
     else:
         objects, notes = _read_live(context, kubeconfig, list(namespace or []), timeout)
         origins, source = {}, "kubectl"

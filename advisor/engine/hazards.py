@@ -74,9 +74,14 @@ def policy_targets_missing_waypoint(c: Cluster) -> Found:
                 why = f"targetRefs Gateway {where[0]}/{name}"
             elif kind == "Service":
                 svc = c.get("Service", ns, name)
-                where = _waypoint_for(c, ns, labels_of(svc) if svc else {}) or _waypoint_for(c, ns, c.namespace_labels(ns))
+                where = _waypoint_for(c, ns, labels_of(svc) if svc else {}) or _waypoint_for(
+                    c, ns, c.namespace_labels(ns)
+                )
                 if where is None:
-                    yield [ref(obj)], f"targetRefs Service {ns}/{name}, which no istio.io/use-waypoint label binds to a waypoint"
+                    yield (
+                        [ref(obj)],
+                        f"targetRefs Service {ns}/{name}, which no istio.io/use-waypoint label binds to a waypoint",
+                    )
                     continue
                 why = f"targetRefs Service {ns}/{name}, bound to waypoint {where[0]}/{where[1]}"
             else:
@@ -136,7 +141,10 @@ def envoy_extension_in_ambient(c: Cluster) -> Found:
         if obj.get("kind") == "EnvoyFilter" and _gateway_only(obj):
             continue
         selector = "workloadSelector" if obj.get("kind") == "EnvoyFilter" else "selector"
-        yield [ref(obj)], f"{selector}: {_dict(spec.get(selector)).get('labels') or _dict(spec.get(selector)).get('matchLabels') or 'the whole namespace'}"
+        yield (
+            [ref(obj)],
+            f"{selector}: {_dict(spec.get(selector)).get('labels') or _dict(spec.get(selector)).get('matchLabels') or 'the whole namespace'}",
+        )
 
 
 def _disables(pa: dict[str, Any]) -> bool:
@@ -228,7 +236,9 @@ def linkerd_server_without_authorization(c: Cluster) -> Found:
         if text(server.get("name")):
             targeted.add((namespace_of(pol), server["name"]))
         if tr.get("kind") == "Namespace" or server.get("selector"):
-            targeted |= {(namespace_of(s), name_of(s)) for s in c.kind("Server") if namespace_of(s) == namespace_of(pol)}
+            targeted |= {
+                (namespace_of(s), name_of(s)) for s in c.kind("Server") if namespace_of(s) == namespace_of(pol)
+            }
     routes_to = {
         (namespace_of(r), text(_dict(p).get("name")))
         for r in c.kind("HTTPRoute", "GRPCRoute")

@@ -345,8 +345,12 @@ def _istio_allow_to_linkerd(
     spec = spec_of(ap)
     if spec.get("action", "ALLOW") != "ALLOW":
         ctx.untranslated.append(
-            Untranslated(ref(ap), "spec.action", "Linkerd authorizes (default deny per Server); it has no DENY or CUSTOM policy",
-                         "https://linkerd.io/2-edge/reference/authorization-policy/")
+            Untranslated(
+                ref(ap),
+                "spec.action",
+                "Linkerd authorizes (default deny per Server); it has no DENY or CUSTOM policy",
+                "https://linkerd.io/2-edge/reference/authorization-policy/",
+            )
         )
         return [], []
     identities = []
@@ -388,9 +392,13 @@ def _istio_allow_to_linkerd(
         )
     if l7_fields(ap):
         ctx.untranslated.append(
-            Untranslated(ref(ap), "spec.rules", "L7 conditions become an AuthorizationPolicy on a policy.linkerd.io "
-                         "HTTPRoute per path or method; written per Server here, narrow it by hand",
-                         "https://linkerd.io/2-edge/reference/authorization-policy/")
+            Untranslated(
+                ref(ap),
+                "spec.rules",
+                "L7 conditions become an AuthorizationPolicy on a policy.linkerd.io "
+                "HTTPRoute per path or method; written per Server here, narrow it by hand",
+                "https://linkerd.io/2-edge/reference/authorization-policy/",
+            )
         )
     return out, [ref(ap)]
 
@@ -483,7 +491,17 @@ def build_manifests(
                 continue
             name = f"{order:03d}-{phase}-{piece.namespace}-{generator}.yaml"
             files.append(
-                ManifestFile(name, phase, title, order, piece.namespace, piece.objects, piece.replaces, piece.delete_when, piece.commands)
+                ManifestFile(
+                    name,
+                    phase,
+                    title,
+                    order,
+                    piece.namespace,
+                    piece.objects,
+                    piece.replaces,
+                    piece.delete_when,
+                    piece.commands,
+                )
             )
     files.sort(key=lambda f: (f.order, f.namespace, f.name))
     notes = []

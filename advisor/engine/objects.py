@@ -48,9 +48,7 @@ def labels_of(obj: dict[str, Any]) -> dict[str, str]:
 
 
 def annotations_of(obj: dict[str, Any]) -> dict[str, str]:
-    return {
-        k: v for k, v in _dict(meta(obj).get("annotations")).items() if isinstance(k, str) and isinstance(v, str)
-    }
+    return {k: v for k, v in _dict(meta(obj).get("annotations")).items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def spec_of(obj: dict[str, Any]) -> dict[str, Any]:

@@ -223,7 +223,10 @@ def virtual_service_routes(cluster: Cluster, vs: dict[str, Any]) -> tuple[list[d
                 )
             else:
                 filters.append(
-                    {"type": "URLRewrite", "urlRewrite": {"path": {"type": "ReplaceFullPath", "replaceFullPath": rewrite["uri"]}}}
+                    {
+                        "type": "URLRewrite",
+                        "urlRewrite": {"path": {"type": "ReplaceFullPath", "replaceFullPath": rewrite["uri"]}},
+                    }
                 )
         if filters:
             rule["filters"] = filters
@@ -233,7 +236,12 @@ def virtual_service_routes(cluster: Cluster, vs: dict[str, Any]) -> tuple[list[d
             found = _backend(cluster, namespace, _dict(dest.get("destination")))
             if found is None:
                 gaps.append(
-                    Untranslated(ref(vs), f"spec.http[{i}].route", "destination host is not a Service of the cluster", MESH_SOURCE)
+                    Untranslated(
+                        ref(vs),
+                        f"spec.http[{i}].route",
+                        "destination host is not a Service of the cluster",
+                        MESH_SOURCE,
+                    )
                 )
                 continue
             backend = found[0]
@@ -248,7 +256,11 @@ def virtual_service_routes(cluster: Cluster, vs: dict[str, Any]) -> tuple[list[d
             if value:
                 rule["timeouts"] = {"request": value}
             else:
-                gaps.append(Untranslated(ref(vs), f"spec.http[{i}].timeout", f"{timeout!r} is not a Gateway API duration", GW_SOURCE))
+                gaps.append(
+                    Untranslated(
+                        ref(vs), f"spec.http[{i}].timeout", f"{timeout!r} is not a Gateway API duration", GW_SOURCE
+                    )
+                )
         if "retries" in route:
             gaps.append(
                 Untranslated(
@@ -279,7 +291,12 @@ def virtual_service_routes(cluster: Cluster, vs: dict[str, Any]) -> tuple[list[d
     for key in ("tcp", "tls"):
         if _list(spec.get(key)):
             gaps.append(
-                Untranslated(ref(vs), f"spec.{key}", f"{key} routes are not HTTPRoutes: use TCPRoute/TLSRoute (experimental)", GW_SOURCE)
+                Untranslated(
+                    ref(vs),
+                    f"spec.{key}",
+                    f"{key} routes are not HTTPRoutes: use TCPRoute/TLSRoute (experimental)",
+                    GW_SOURCE,
+                )
             )
     blocking = [g for g in gaps if g.field.rsplit(".", 1)[-1] in KEEP_VIRTUAL_SERVICE or ".match[" in g.field]
     if blocking:
@@ -302,7 +319,12 @@ def virtual_service_routes(cluster: Cluster, vs: dict[str, Any]) -> tuple[list[d
         ns, svc = short_host(host, namespace)
         if not svc or ns != namespace:
             gaps.append(
-                Untranslated(ref(vs), "spec.hosts", f"host {host!r} is not a Service in {namespace}: no GAMMA parent", MESH_SOURCE)
+                Untranslated(
+                    ref(vs),
+                    "spec.hosts",
+                    f"host {host!r} is not a Service in {namespace}: no GAMMA parent",
+                    MESH_SOURCE,
+                )
             )
             continue
         if not rules:
@@ -355,7 +377,10 @@ def subset_services(cluster: Cluster, dr: dict[str, Any]) -> tuple[list[dict[str
                 "kind": "Service",
                 "metadata": {
                     **generated_meta(subset_service_name(svc, subset["name"]), ns, [ref(dr)]),
-                    "labels": {"app.kubernetes.io/managed-by": GENERATOR, **{k: str(v) for k, v in labels_of_service(base).items()}},
+                    "labels": {
+                        "app.kubernetes.io/managed-by": GENERATOR,
+                        **{k: str(v) for k, v in labels_of_service(base).items()},
+                    },
                 },
                 "spec": {"selector": selector, "ports": ports},
             }
@@ -463,6 +488,9 @@ def traffic_split_routes(cluster: Cluster, ts: dict[str, Any]) -> list[dict[str,
             "apiVersion": GATEWAY_API,
             "kind": "HTTPRoute",
             "metadata": generated_meta(name_of(ts), namespace, [ref(ts)]),
-            "spec": {"parentRefs": [{"group": "", "kind": "Service", "name": root}], "rules": [{"backendRefs": backends}]},
+            "spec": {
+                "parentRefs": [{"group": "", "kind": "Service", "name": root}],
+                "rules": [{"backendRefs": backends}],
+            },
         }
     ]

@@ -64,7 +64,9 @@ class WaypointNeed:
 def l7_objects(cluster: Cluster, namespace: str) -> list[Ref]:
     """Objects in a namespace that only an L7 proxy (a waypoint) can carry out."""
     out = []
-    for obj in cluster.kind("VirtualService", "DestinationRule", "AuthorizationPolicy", "RequestAuthentication", "WasmPlugin"):
+    for obj in cluster.kind(
+        "VirtualService", "DestinationRule", "AuthorizationPolicy", "RequestAuthentication", "WasmPlugin"
+    ):
         if namespace_of(obj) != namespace:
             continue
         kind = obj.get("kind")
@@ -107,7 +109,13 @@ def plan_waypoints(
             if share > 0:
                 out.append(
                     WaypointNeed(
-                        ns, "traffic-only", (), rps, 0, 0, zone_names,
+                        ns,
+                        "traffic-only",
+                        (),
+                        rps,
+                        0,
+                        0,
+                        zone_names,
                         f"{ns}: {share:.0%} of its traffic is HTTP but no object needs L7: no waypoint "
                         "(ztunnel carries it; add one when an L7 policy or route arrives)",
                     )
@@ -124,7 +132,13 @@ def plan_waypoints(
         where = f", spread over zones {', '.join(zone_names)}" if len(zone_names) > 1 else ""
         out.append(
             WaypointNeed(
-                ns, "l7-objects", objects, rps, replicas, max(replicas * 2, replicas + 1), zone_names,
+                ns,
+                "l7-objects",
+                objects,
+                rps,
+                replicas,
+                max(replicas * 2, replicas + 1),
+                zone_names,
                 f"{ns}: waypoint for {len(objects)} L7 object{'s' if len(objects) != 1 else ''} ({kinds}); "
                 f"{replicas} replica{'s' if replicas != 1 else ''} ({how}){where}",
             )
@@ -138,8 +152,10 @@ def waypoint_objects(need: WaypointNeed, replaces: list[Ref]) -> list[dict[str, 
     gateway: dict[str, Any] = {
         "apiVersion": "gateway.networking.k8s.io/v1",
         "kind": "Gateway",
-        "metadata": {**generated_meta(WAYPOINT_NAME, ns, replaces), "labels": {
-            "app.kubernetes.io/managed-by": "mesh-advisor", "istio.io/waypoint-for": "service"}},
+        "metadata": {
+            **generated_meta(WAYPOINT_NAME, ns, replaces),
+            "labels": {"app.kubernetes.io/managed-by": "mesh-advisor", "istio.io/waypoint-for": "service"},
+        },
         "spec": {
             "gatewayClassName": WAYPOINT_CLASS,
             "listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE"}],
@@ -160,7 +176,9 @@ def waypoint_objects(need: WaypointNeed, replaces: list[Ref]) -> list[dict[str, 
                                 "maxSkew": 1,
                                 "topologyKey": ZONE_LABEL,
                                 "whenUnsatisfiable": "ScheduleAnyway",
-                                "labelSelector": {"matchLabels": {"gateway.networking.k8s.io/gateway-name": WAYPOINT_NAME}},
+                                "labelSelector": {
+                                    "matchLabels": {"gateway.networking.k8s.io/gateway-name": WAYPOINT_NAME}
+                                },
                             }
                         ]
                     }
@@ -172,7 +190,10 @@ def waypoint_objects(need: WaypointNeed, replaces: list[Ref]) -> list[dict[str, 
             {
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
-                "metadata": {**generated_meta(name, ns, []), "annotations": {"mesh-advisor.io/zones": ",".join(need.zones)}},
+                "metadata": {
+                    **generated_meta(name, ns, []),
+                    "annotations": {"mesh-advisor.io/zones": ",".join(need.zones)},
+                },
                 "data": {"deployment": yaml.safe_dump(patch, sort_keys=False)},
             }
         )
@@ -186,7 +207,10 @@ def waypoint_objects(need: WaypointNeed, replaces: list[Ref]) -> list[dict[str, 
             "minReplicas": need.replicas,
             "maxReplicas": need.max_replicas,
             "metrics": [
-                {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+                }
             ],
             "behavior": {
                 "scaleDown": {
@@ -218,7 +242,12 @@ def selector_services(cluster: Cluster, namespace: str, selector: dict[str, Any]
     out = []
     for name, svc in sorted(cluster.services(namespace).items()):
         sel = {k: str(v) for k, v in _dict(spec_of(svc).get("selector")).items()}
-        if sel and match and all(match.get(k) == v for k, v in sel.items() if k in match) and any(k in sel for k in match):
+        if (
+            sel
+            and match
+            and all(match.get(k) == v for k, v in sel.items() if k in match)
+            and any(k in sel for k in match)
+        ):
             if all(sel.get(k) == v for k, v in match.items() if k in sel):
                 out.append(name)
     return out

@@ -12,7 +12,8 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def _objects(f: dict[str, Any]) -> str:
     return "\n".join(
-        f"{o['kind']} {o['namespace']}/{o['name']}" if o["namespace"] else f"{o['kind']} {o['name']}" for o in f["objects"]
+        f"{o['kind']} {o['namespace']}/{o['name']}" if o["namespace"] else f"{o['kind']} {o['name']}"
+        for o in f["objects"]
     )
 
 

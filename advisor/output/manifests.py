@@ -66,7 +66,9 @@ def render_readme(result: Any) -> str:
             "",
         ]
         for u in ms.untranslated:
-            lines.append(f"- `{visible(u.object.where, one_line=True)}` `{u.field}`: {visible(u.reason, one_line=True)} ({u.source})")
+            lines.append(
+                f"- `{visible(u.object.where, one_line=True)}` `{u.field}`: {visible(u.reason, one_line=True)} ({u.source})"
+            )
         lines.append("")
     if ms.notes or result.notes:
         lines += ["## Notes", ""]
@@ -84,7 +86,9 @@ def check_directory(path: str, force: bool) -> None:
     if p.is_symlink() or (p.exists() and not p.is_dir()):
         raise OutputError(f"--manifests {shown}: exists and is not a directory; expected a directory for the manifests")
     if p.is_dir() and any(p.iterdir()) and not force:
-        raise OutputError(f"--manifests {shown}: the directory holds files; give --force to replace it, or name a new one")
+        raise OutputError(
+            f"--manifests {shown}: the directory holds files; give --force to replace it, or name a new one"
+        )
     parent = p.resolve().parent
     if not parent.is_dir():
         raise OutputError(f"--manifests {shown}: its parent directory does not exist")

@@ -123,7 +123,9 @@ def plan_table(result: Any, console: Any) -> None:
         for f in m["files"]:
             console.print(t(f"  - {f['file']}"), soft_wrap=True)
         for u in m["untranslated"]:
-            console.print(t(f"  not translated: {u['kind']} {u['namespace']}/{u['name']} {u['field']}: {u['reason']}", "yellow"))
+            console.print(
+                t(f"  not translated: {u['kind']} {u['namespace']}/{u['name']} {u['field']}: {u['reason']}", "yellow")
+            )
     if doc["unrecognised"]:
         console.print(t("Evidence the migration data does not know (not planned):", "bold yellow"))
         for u in doc["unrecognised"]:
@@ -215,13 +217,19 @@ def plan_markdown(result: Any) -> str:
         lines.append("")
     if doc.get("manifests"):
         m = doc["manifests"]
-        lines += ["## Manifests", "", "Apply in this order (README.md in the manifests directory says what each replaces):", ""]
+        lines += [
+            "## Manifests",
+            "",
+            "Apply in this order (README.md in the manifests directory says what each replaces):",
+            "",
+        ]
         lines += [f"{i}. `{f['file']}`" for i, f in enumerate(m["files"], 1)]
         lines.append("")
         if m["untranslated"]:
             lines += ["Not translated:", ""]
             lines += [
-                f"- `{u['kind']} {u['namespace']}/{u['name']}` `{u['field']}`: {md_text(u['reason'])}" for u in m["untranslated"]
+                f"- `{u['kind']} {u['namespace']}/{u['name']}` `{u['field']}`: {md_text(u['reason'])}"
+                for u in m["untranslated"]
             ]
             lines.append("")
     if doc["unrecognised"]:

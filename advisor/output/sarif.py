@@ -44,7 +44,9 @@ def sarif_log(result: Any) -> dict[str, Any]:
                 "ruleId": f["rule"],
                 "ruleIndex": list(rules).index(f["rule"]),
                 "level": LEVEL[f["severity"]],
-                "message": {"text": f"{f['text']}" + (f" ({f['detail']})" if f["detail"] else "") + f". Fix: {f['fix']}"},
+                "message": {
+                    "text": f"{f['text']}" + (f" ({f['detail']})" if f["detail"] else "") + f". Fix: {f['fix']}"
+                },
                 "locations": [location],
             }
         )

@@ -147,6 +147,14 @@ def read_edges(url: str, window: float, timeout: float) -> list[dict[str, Any]]:
             rps = float(sample.get("value", [0, "nan"])[1])
         except (TypeError, ValueError, IndexError):
             continue
-        if isinstance(src, str) and isinstance(dst, str) and src and dst and src != "unknown" and math.isfinite(rps) and rps > 0:
+        if (
+            isinstance(src, str)
+            and isinstance(dst, str)
+            and src
+            and dst
+            and src != "unknown"
+            and math.isfinite(rps)
+            and rps > 0
+        ):
             out.append({"source_namespace": src, "destination_namespace": dst, "rps": round(rps, 3)})
     return sorted(out, key=lambda e: (e["source_namespace"], e["destination_namespace"]))

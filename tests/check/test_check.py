@@ -68,10 +68,14 @@ def test_linkerd_moves_both_ways(capsys):
     r = invoke(capsys, "check", str(LINKERD), "--format", "json")
     assert r.rc == 3, r
     found = _rules(r.out)
-    assert found["linkerd-and-istio-inject"][0]["objects"] == [{"kind": "Namespace", "namespace": "", "name": "emojivoto"}]
+    assert found["linkerd-and-istio-inject"][0]["objects"] == [
+        {"kind": "Namespace", "namespace": "", "name": "emojivoto"}
+    ]
     assert found["istio-policy-in-linkerd-namespace"][0]["objects"][0]["name"] == "web-viewer"
     assert found["linkerd-config-outside-linkerd"][0]["objects"][0]["kind"] == "ServiceProfile"
-    assert found["linkerd-server-without-authorization"][0]["objects"] == [{"kind": "Server", "namespace": "web", "name": "web-http"}]
+    assert found["linkerd-server-without-authorization"][0]["objects"] == [
+        {"kind": "Server", "namespace": "web", "name": "web-http"}
+    ]
     assert found["linkerd-policy-targets-missing-server"][0]["detail"] == "targetRef Server web/web-grpc: not found"
 
 

@@ -22,7 +22,13 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def half_migrated(tmp_path, monkeypatch):
     c = FakeCluster()
-    c.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"istio.io/dataplane-mode": "ambient"}}})
+    c.add(
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "shop", "labels": {"istio.io/dataplane-mode": "ambient"}},
+        }
+    )
     c.add_resource("security.istio.io", "v1", "authorizationpolicies", "AuthorizationPolicy")
     c.add_resource("gateway.networking.k8s.io", "v1", "gateways", "Gateway")
     c.add(
@@ -30,7 +36,10 @@ def half_migrated(tmp_path, monkeypatch):
             "apiVersion": "security.istio.io/v1",
             "kind": "AuthorizationPolicy",
             "metadata": {"name": "cart-get", "namespace": "shop"},
-            "spec": {"selector": {"matchLabels": {"app": "cart"}}, "rules": [{"to": [{"operation": {"methods": ["GET"]}}]}]},
+            "spec": {
+                "selector": {"matchLabels": {"app": "cart"}},
+                "rules": [{"to": [{"operation": {"methods": ["GET"]}}]}],
+            },
         }
     )
     c.add(
@@ -50,7 +59,10 @@ def half_migrated(tmp_path, monkeypatch):
             "apiVersion": "gateway.networking.k8s.io/v1",
             "kind": "Gateway",
             "metadata": {"name": "waypoint", "namespace": "shop"},
-            "spec": {"gatewayClassName": "istio-waypoint", "listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE"}]},
+            "spec": {
+                "gatewayClassName": "istio-waypoint",
+                "listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE"}],
+            },
             "status": {"conditions": [{"type": "Programmed", "status": "False", "reason": "Pending"}]},
         }
     )

@@ -26,7 +26,12 @@ def _action(tmp_path: Path, *args: str, **inputs: str) -> tuple[subprocess.Compl
     env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
     env.update(GITHUB_OUTPUT=str(out), GITHUB_STEP_SUMMARY=str(summary))
     run = subprocess.run(
-        [sys.executable, str(ROOT / "action" / "check.py"), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, str(ROOT / "action" / "check.py"), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     outputs = dict(line.split("=", 1) for line in out.read_text().splitlines()) if out.exists() else {}
     return run, outputs, summary.read_text() if summary.exists() else ""
@@ -42,7 +47,9 @@ def test_action_yml_runs_the_tested_script_and_uploads_sarif():
     upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
     assert upload["with"]["sarif_file"] == "${{ steps.check.outputs.sarif-file }}"
     # every input the script reads is declared, and passed through the environment (never pasted into a shell)
-    assert set(check["env"]) == {f"INPUT_{k.upper().replace('-', '_')}" for k in ("path", "fail-on", "sarif-file", "comment", "answers", "to")}
+    assert set(check["env"]) == {
+        f"INPUT_{k.upper().replace('-', '_')}" for k in ("path", "fail-on", "sarif-file", "comment", "answers", "to")
+    }
     for step in steps:
         assert "${{ inputs." not in step.get("run", ""), step
 
@@ -65,7 +72,9 @@ def test_the_action_script_passes_a_clean_path_and_can_fail_on_warnings(tmp_path
     run, outputs, _ = _action(tmp_path, "--exit", path=str(CLEAN))
     assert (run.returncode, outputs["exit-code"], outputs["findings"]) == (0, "0", "0")
     warn = tmp_path / "w.yaml"
-    warn.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels: {istio-injection: enabled, istio.io/dataplane-mode: ambient}\n")
+    warn.write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels: {istio-injection: enabled, istio.io/dataplane-mode: ambient}\n"
+    )
     assert _action(tmp_path, "--exit", path=str(warn))[0].returncode == 0
     assert _action(tmp_path, "--exit", path=str(warn), fail_on="warning")[0].returncode == 3
 
@@ -73,7 +82,12 @@ def test_the_action_script_passes_a_clean_path_and_can_fail_on_warnings(tmp_path
 @pytest.mark.slow
 def test_the_action_script_writes_the_plan_comment(tmp_path):
     scan = tmp_path / "scan.toml"
-    subprocess.run([sys.executable, "-m", "advisor", "scan", str(CLEAN), "-o", str(scan)], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "advisor", "scan", str(CLEAN), "-o", str(scan)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     run, outputs, _ = _action(tmp_path, path=str(CLEAN), comment="plan", answers=str(scan), to="istio-ambient")
     assert run.returncode == 0, run.stderr
     body = Path(tmp_path / outputs["comment-file"]).read_text()
@@ -92,7 +106,14 @@ def test_pre_commit_hook_entry_checks_the_files_it_is_given(tmp_path):
     entry = hook["entry"].split()
     assert entry[:2] == ["mesh-advisor", "check"]
     # pre-commit runs `entry` with the staged file names appended
-    run = subprocess.run([sys.executable, "-m", "advisor", *entry[1:], str(HALF)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "advisor", *entry[1:], str(HALF)], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 3 and "l7-policy-selector-in-ambient" in run.stdout
-    run = subprocess.run([sys.executable, "-m", "advisor", *entry[1:], str(CLEAN / "platform.yaml")], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "advisor", *entry[1:], str(CLEAN / "platform.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr

@@ -39,7 +39,10 @@ def add_copy_of_istio_sidecar(data_dir: Path, rewrite) -> None:
 
     def migrations(doc: dict[str, Any]) -> None:
         # every ordered pair needs a move or a reason (data validate): the copy's moves are declined
-        why = {"because": "no migration guide is written for this distribution", "source": "https://istio.io/latest/docs/"}
+        why = {
+            "because": "no migration guide is written for this distribution",
+            "source": "https://istio.io/latest/docs/",
+        }
         doc.setdefault("unsupported", []).extend(
             [{"from_mesh": [COPY], "to_mesh": [], **why}, {"from_mesh": [], "to_mesh": [COPY], **why}]
         )

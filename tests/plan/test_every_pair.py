@@ -11,6 +11,7 @@ import pytest
 from outcomes import OPTION_IDS, invoke
 from advisor.catalog.models import bundled_data_dir
 
+
 def _without_back_out(text: str) -> str:
     """migrations.toml whose ambient-to-sidecar move no longer starts from ambient (its phases still name it)."""
     old = 'id = "ambient-to-sidecar"\nfrom_mesh = ["istio-ambient"]'
@@ -75,7 +76,17 @@ def test_staying_without_scoping_is_still_refused(capsys):
 
 
 def test_staying_scoped_plans_the_sidecars_with_the_saving(capsys):
-    r = invoke(capsys, "plan", "--current-mesh", "istio-sidecar", "--to", "istio-sidecar", "--sidecar-scoping", "--format", "json")
+    r = invoke(
+        capsys,
+        "plan",
+        "--current-mesh",
+        "istio-sidecar",
+        "--to",
+        "istio-sidecar",
+        "--sidecar-scoping",
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r
     doc = json.loads(r.out)
     assert doc["plan"]["move"]["id"] == "sidecar-scoping"

@@ -50,8 +50,18 @@ def _all(files: dict[str, list[dict]]) -> list[dict]:
 def test_bookinfo_sidecar_to_ambient_writes_valid_manifests_in_order(capsys, tmp_path):
     scan = _scan(capsys, tmp_path, SIDECAR_BOOKINFO)
     out = tmp_path / "out"
-    r = invoke(capsys, "plan", scan, "--to", "istio-ambient", "--manifests", str(out),
-               *_objects_flags(SIDECAR_BOOKINFO), "--format", "json")
+    r = invoke(
+        capsys,
+        "plan",
+        scan,
+        "--to",
+        "istio-ambient",
+        "--manifests",
+        str(out),
+        *_objects_flags(SIDECAR_BOOKINFO),
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r
     files = _load_dir(out)
     # apply order is the file order: waypoint, then routes and policies, then the label switch, then the DENY
@@ -82,7 +92,9 @@ def test_bookinfo_sidecar_to_ambient_writes_valid_manifests_in_order(capsys, tmp
     assert services["reviews-v3"]["spec"]["selector"] == {"app": "reviews", "version": "v3"}
     assert {"reviews-v1", "reviews-v2", "reviews-v3", "details-v1", "ratings-v1"} <= set(services)
     policies = {o["metadata"]["name"]: o for o in objs if o["kind"] == "AuthorizationPolicy"}
-    assert policies["reviews-viewer-waypoint"]["spec"]["targetRefs"] == [{"group": "", "kind": "Service", "name": "reviews"}]
+    assert policies["reviews-viewer-waypoint"]["spec"]["targetRefs"] == [
+        {"group": "", "kind": "Service", "name": "reviews"}
+    ]
     assert "selector" not in policies["reviews-viewer-waypoint"]["spec"]
     deny = policies["deny-waypoint-bypass"]["spec"]
     assert deny["action"] == "DENY"
@@ -101,7 +113,18 @@ def test_a_fault_keeps_its_virtual_service_and_says_why(capsys, tmp_path):
     paths = [*SIDECAR_BOOKINFO[:3], BOOKINFO / "networking/virtual-service-ratings-test-delay.yaml"]
     scan = _scan(capsys, tmp_path, paths)
     out = tmp_path / "out"
-    r = invoke(capsys, "plan", scan, "--to", "istio-ambient", "--manifests", str(out), *_objects_flags(paths), "--format", "json")
+    r = invoke(
+        capsys,
+        "plan",
+        scan,
+        "--to",
+        "istio-ambient",
+        "--manifests",
+        str(out),
+        *_objects_flags(paths),
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r
     assert not [o for o in _all(_load_dir(out)) if o["kind"] == "HTTPRoute"]
     readme = (out / "README.md").read_text()
@@ -112,8 +135,19 @@ def test_a_fault_keeps_its_virtual_service_and_says_why(capsys, tmp_path):
 def test_sidecar_scoping_writes_valid_sidecars(capsys, tmp_path):
     scan = _scan(capsys, tmp_path, SIDECAR_BOOKINFO)
     out = tmp_path / "out2"
-    r = invoke(capsys, "plan", scan, "--to", "istio-sidecar", "--sidecar-scoping", "--manifests", str(out),
-               *_objects_flags(SIDECAR_BOOKINFO), "--format", "json")
+    r = invoke(
+        capsys,
+        "plan",
+        scan,
+        "--to",
+        "istio-sidecar",
+        "--sidecar-scoping",
+        "--manifests",
+        str(out),
+        *_objects_flags(SIDECAR_BOOKINFO),
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r
     files = _load_dir(out)
     assert list(files) == ["030-scope-sidecars-default-sidecar-scoping.yaml"]
@@ -136,7 +170,12 @@ def test_the_schema_check_refuses_an_unknown_field():
         "spec": {"parentRefs": [{"name": "reviews", "kind": "Service", "group": ""}], "rules": [{"retries": 3}]},
     }
     assert any("retries" in p for p in problems(route))
-    sidecar = {"apiVersion": "networking.istio.io/v1", "kind": "Sidecar", "metadata": {"name": "s"}, "spec": {"egress": [{"hosts": "x"}]}}
+    sidecar = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "Sidecar",
+        "metadata": {"name": "s"},
+        "spec": {"egress": [{"hosts": "x"}]},
+    }
     assert problems(sidecar)
 
 
@@ -146,7 +185,17 @@ def test_an_existing_directory_with_files_needs_force_and_nothing_is_half_writte
     out = tmp_path / "out"
     out.mkdir()
     (out / "mine.yaml").write_text("keep: me\n")
-    args = ["plan", scan, "--to", "istio-ambient", "--manifests", str(out), *_objects_flags(SIDECAR_BOOKINFO), "--format", "json"]
+    args = [
+        "plan",
+        scan,
+        "--to",
+        "istio-ambient",
+        "--manifests",
+        str(out),
+        *_objects_flags(SIDECAR_BOOKINFO),
+        "--format",
+        "json",
+    ]
     r = invoke(capsys, *args)
     assert r.rc == 2 and "--force" in r.err and r.err.count("\n") == 1
     assert [p.name for p in out.iterdir()] == ["mine.yaml"]
@@ -157,7 +206,9 @@ def test_an_existing_directory_with_files_needs_force_and_nothing_is_half_writte
 
 
 def test_manifests_without_objects_is_refused(capsys, tmp_path):
-    r = invoke(capsys, "plan", "--current-mesh", "istio-sidecar", "--to", "istio-ambient", "--manifests", str(tmp_path / "o"))
+    r = invoke(
+        capsys, "plan", "--current-mesh", "istio-sidecar", "--to", "istio-ambient", "--manifests", str(tmp_path / "o")
+    )
     assert r.rc == 2 and "--objects" in r.err
 
 
@@ -166,14 +217,27 @@ def test_linkerd_moves_write_valid_objects(capsys, tmp_path):
     # into Linkerd from the Istio Bookinfo cluster: Servers, MeshTLSAuthentication, AuthorizationPolicy, annotation
     scan = _scan(capsys, tmp_path, SIDECAR_BOOKINFO)
     out = tmp_path / "l"
-    r = invoke(capsys, "plan", scan, "--to", "linkerd", "--manifests", str(out), *_objects_flags(SIDECAR_BOOKINFO), "--format", "json")
+    r = invoke(
+        capsys,
+        "plan",
+        scan,
+        "--to",
+        "linkerd",
+        "--manifests",
+        str(out),
+        *_objects_flags(SIDECAR_BOOKINFO),
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r
     objs = _all(_load_dir(out))
     kinds = {o["kind"] for o in objs}
     assert {"Server", "MeshTLSAuthentication", "AuthorizationPolicy", "HTTPRoute", "Namespace"} <= kinds
     for o in objs:
         assert problems(o) == [], o
-    auth = next(o for o in objs if o["kind"] == "MeshTLSAuthentication" and o["metadata"]["name"] == "reviews-viewer-callers")
+    auth = next(
+        o for o in objs if o["kind"] == "MeshTLSAuthentication" and o["metadata"]["name"] == "reviews-viewer-callers"
+    )
     assert auth["spec"]["identities"] == ["bookinfo-productpage.default.serviceaccount.identity.linkerd.cluster.local"]
     ns = next(o for o in objs if o["kind"] == "Namespace")
     assert ns["metadata"]["annotations"] == {"linkerd.io/inject": "enabled"}
@@ -184,13 +248,27 @@ def test_out_of_linkerd_carries_service_profile_timeouts_and_traffic_split_weigh
     emoji = FIX / "scan" / "upstream" / "BuoyantIO" / "emojivoto" / "training"
     paths = [emoji / "traffic-split/75-25.yml", emoji / "service_profiles/web-service-profile-with-timeout.yml"]
     out = tmp_path / "o"
-    r = invoke(capsys, "plan", "--current-mesh", "linkerd", "--to", "istio-ambient", "--manifests", str(out), *_objects_flags(paths), "--format", "json")
+    r = invoke(
+        capsys,
+        "plan",
+        "--current-mesh",
+        "linkerd",
+        "--to",
+        "istio-ambient",
+        "--manifests",
+        str(out),
+        *_objects_flags(paths),
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r
     objs = _all(_load_dir(out))
     for o in objs:
         assert problems(o) == [], o
     routes = [o for o in objs if o["kind"] == "HTTPRoute"]
-    weights = [b["weight"] for o in routes for rule in o["spec"]["rules"] for b in rule.get("backendRefs", ()) if "weight" in b]
+    weights = [
+        b["weight"] for o in routes for rule in o["spec"]["rules"] for b in rule.get("backendRefs", ()) if "weight" in b
+    ]
     timeouts = [rule["timeouts"]["request"] for o in routes for rule in o["spec"]["rules"] if "timeouts" in rule]
     # 75-25.yml: web-svc 250m, web-svc-2 750m (relative weights, as Gateway API reads them)
     assert weights == [250, 750]
@@ -214,7 +292,18 @@ def test_waypoints_spread_over_zones_and_size_for_the_load(capsys, tmp_path):
     )
     paths = [*SIDECAR_BOOKINFO, nodes]
     out = tmp_path / "out"
-    r = invoke(capsys, "plan", str(answers), "--to", "istio-ambient", "--manifests", str(out), *_objects_flags(paths), "--format", "json")
+    r = invoke(
+        capsys,
+        "plan",
+        str(answers),
+        "--to",
+        "istio-ambient",
+        "--manifests",
+        str(out),
+        *_objects_flags(paths),
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r
     import json
 
@@ -225,7 +314,11 @@ def test_waypoints_spread_over_zones_and_size_for_the_load(capsys, tmp_path):
     for o in objs:
         assert problems(o) == [], o
     gw = next(o for o in objs if o["kind"] == "Gateway")
-    assert gw["spec"]["infrastructure"]["parametersRef"] == {"group": "", "kind": "ConfigMap", "name": "waypoint-placement"}
+    assert gw["spec"]["infrastructure"]["parametersRef"] == {
+        "group": "",
+        "kind": "ConfigMap",
+        "name": "waypoint-placement",
+    }
     cm = next(o for o in objs if o["kind"] == "ConfigMap")
     spread = yaml.safe_load(cm["data"]["deployment"])["spec"]["template"]["spec"]["topologySpreadConstraints"][0]
     assert spread["topologyKey"] == "topology.kubernetes.io/zone"

@@ -60,9 +60,25 @@ def test_sidecars_are_scoped_to_the_namespaces_each_one_calls(capsys, tmp_path, 
     r = invoke(capsys, "scan", str(cluster), "--prometheus", graph_prometheus, "--window", "1h", "-o", str(scan))
     assert r.rc == 0, r
     edges = tomllib.loads(scan.read_text())["scan"]["edges"]
-    assert [(e["source_namespace"], e["destination_namespace"]) for e in edges] == [("frontend", "catalogue"), ("frontend", "frontend")]
+    assert [(e["source_namespace"], e["destination_namespace"]) for e in edges] == [
+        ("frontend", "catalogue"),
+        ("frontend", "frontend"),
+    ]
     out = tmp_path / "out"
-    r = invoke(capsys, "plan", str(scan), "--to", "istio-sidecar", "--sidecar-scoping", "--manifests", str(out), "--objects", str(cluster), "--format", "json")
+    r = invoke(
+        capsys,
+        "plan",
+        str(scan),
+        "--to",
+        "istio-sidecar",
+        "--sidecar-scoping",
+        "--manifests",
+        str(out),
+        "--objects",
+        str(cluster),
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r
     sidecars = {p.name: yaml.safe_load(p.read_text().split("\n", 1)[1]) for p in Path(out).glob("*.yaml")}
     front = sidecars["030-scope-sidecars-frontend-sidecar-scoping.yaml"]
