@@ -34,7 +34,8 @@ def _documents(path: Path) -> list[Any]:
         # Linkerd ships its CRDs as Helm templates: the template lines are metadata (labels,
         # annotations, `{{- if }}` guards), never part of a schema, so they are dropped before parsing.
         text = "\n".join(line for line in text.splitlines() if "{{" not in line)
-    return [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the Istio file is 1 MB
+    return [d for d in yaml.load_all(text, Loader=loader) if isinstance(d, dict)]
 
 
 def _closed(schema: Any) -> Any:

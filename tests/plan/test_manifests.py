@@ -162,6 +162,7 @@ def test_sidecar_scoping_writes_valid_sidecars(capsys, tmp_path):
     assert any("no traffic graph" in n for n in doc["plan"]["notes"])
 
 
+@pytest.mark.slow  # the CRD schemas load once per process (about 0.8 s)
 def test_the_schema_check_refuses_an_unknown_field():
     route = {
         "apiVersion": "gateway.networking.k8s.io/v1",
@@ -336,3 +337,54 @@ def test_an_http_share_alone_does_not_get_a_waypoint():
     (need,) = plan_waypoints(cluster, ["shop"], {"shop": (500.0, 0.9)}, 8000.0, ha=False)
     assert need.driven_by == "traffic-only" and need.replicas == 0
     assert "90% of its traffic is HTTP but no object needs L7: no waypoint" in need.text
+
+
+@pytest.mark.slow  # the CRD schemas load once per process (about 0.8 s)
+def test_a_virtual_service_with_matches_headers_mirror_timeout_and_retries_translates():
+    # in the shape of Istio's VirtualService reference examples (istio.io reference/config/networking/virtual-service)
+    from advisor.engine.objects import Cluster
+    from advisor.engine.translate_routes import virtual_service_routes
+
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "reviews", "namespace": "shop"},
+        "spec": {"ports": [{"name": "http", "port": 9080}]},
+    }
+    vs = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "reviews-route", "namespace": "shop"},
+        "spec": {
+            "hosts": ["reviews.shop.svc.cluster.local"],
+            "http": [
+                {
+                    "match": [{"uri": {"prefix": "/wpcatalog"}, "headers": {"end-user": {"exact": "jason"}}}],
+                    "rewrite": {"uri": "/newcatalog"},
+                    "headers": {"request": {"set": {"x-version": "v2"}}, "response": {"remove": ["foo"]}},
+                    "route": [{"destination": {"host": "reviews", "subset": "v2"}}],
+                    "mirror": {"host": "reviews", "subset": "v3"},
+                    "mirrorPercentage": {"value": 50.0},
+                    "timeout": "1.5s",
+                    "retries": {"attempts": 3, "perTryTimeout": "2s"},
+                },
+                {"route": [{"destination": {"host": "reviews", "subset": "v1"}}]},
+            ],
+        },
+    }
+    (route,), gaps = virtual_service_routes(Cluster.of([svc, vs]), vs)
+    assert problems(route) == []
+    rule = route["spec"]["rules"][0]
+    assert rule["matches"] == [
+        {
+            "path": {"type": "PathPrefix", "value": "/wpcatalog"},
+            "headers": [{"type": "Exact", "name": "end-user", "value": "jason"}],
+        }
+    ]
+    kinds = [f["type"] for f in rule["filters"]]
+    assert kinds == ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror", "URLRewrite"]
+    assert rule["filters"][2]["requestMirror"] == {"backendRef": {"name": "reviews-v3", "port": 9080}, "percent": 50}
+    assert rule["timeouts"] == {"request": "1500ms"}  # Gateway API durations have no fractions
+    assert rule["backendRefs"] == [{"name": "reviews-v2", "port": 9080}]
+    assert route["spec"]["parentRefs"] == [{"group": "", "kind": "Service", "name": "reviews"}]
+    assert [g.field for g in gaps] == ["spec.http[0].retries"]
