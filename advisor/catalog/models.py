@@ -508,6 +508,8 @@ class Move:
     manifests: tuple[ManifestStep, ...] = ()
     # A plan that stays on the current mesh (from_mesh = to_mesh), such as scoping its sidecars.
     stay: bool = False
+    # Answers the target state changes (a stay that scopes sidecars: sidecar_scoping = true), for its cost.
+    target_answers: dict[str, bool | int | float | str] = field(default_factory=dict)
     # The benchmark component whose rps_per_replica sizes the waypoints (plan --manifests).
     waypoint_component: str = ""
 

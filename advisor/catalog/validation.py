@@ -692,6 +692,9 @@ def _check_migrations(
                 if mid not in move_ids:
                     problems.append(f"{where}.moves: unknown move '{mid}' (expected one of {', '.join(move_ids)})")
             if key == "moves":
+                for answer in entry.target_answers:
+                    if answer not in BY_KEY:
+                        problems.append(f"{where}.target_answers.{answer}: unknown answer key")
                 for cid in entry.replaced_components:
                     if component_ids and cid not in component_ids:
                         problems.append(

@@ -373,7 +373,7 @@ def build_plan(
         rework=tuple(rework),
         phases=tuple(phases),
         gaps=tuple(gaps),
-        cost=_cost(catalog, resolved, current, target),
+        cost=_cost(catalog, resolved, current, target, dict(move.target_answers)),
         unrecognised=unrecognised,
         namespaces=tuple(namespaces),
         generated_at=generated_at,
@@ -578,18 +578,22 @@ def _unrecognised(
     return tuple(f for f in findings if not ((f.signal and f.signal in known) or (not f.signal and f.kind in kinds)))
 
 
-def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> dict[str, Any]:
-    """Today's mesh against the target, per month, from the answers (or the scan's inventory)."""
+def _cost(
+    catalog: Catalog, resolved: Resolved, current: str, target: str, target_answers: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Today's mesh against the target, per month, from the answers (or the scan's inventory); the target
+    with the answers its state changes (`target_answers`: a stay that scopes sidecars)."""
     from advisor.engine.costing import project
 
     answers = resolved.answers
     basis = answers.cost_basis
     projection = project(answers, catalog)
+    goal_projection = project(answers.replace(**target_answers), catalog) if target_answers else projection
 
-    def view(option: str) -> dict[str, Any]:
-        if option not in projection.options:
+    def view(option: str, proj: Any = projection) -> dict[str, Any]:
+        if option not in proj.options:
             return {"option": NO_MESH, "cpu_vcpu": 0.0, "memory_gib": 0.0, "monthly_usd": 0.0}
-        v = projection.options[option].view(basis)
+        v = proj.options[option].view(basis)
         return {
             "option": option,
             "cpu_vcpu": round(v.cpu_vcpu, 4),
@@ -602,7 +606,7 @@ def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> di
             return ""
         return "; ".join(dict.fromkeys(s for c in projection.options[option].components for s in c.sources))
 
-    today, goal = view(current), view(target)
+    today, goal = view(current), view(target, goal_projection)
     out: dict[str, Any] = {
         "basis": basis,
         "today": today,
@@ -622,7 +626,10 @@ def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> di
             "text": f"Target: {catalog.mesh_name(target)} will add ${goal['monthly_usd']:,.2f}/month ({basis}: "
             f"{goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), {out['change_monthly_usd']:+,.2f} against today"
             if target != current
-            else f"Staying on {catalog.mesh_name(target)} adds nothing to today's cost",
+            else f"Staying on {catalog.mesh_name(target)} adds nothing to today's cost; in its target state "
+            f"({', '.join(f'{k} = {str(v).lower() if isinstance(v, bool) else v}' for k, v in (target_answers or {}).items()) or 'unchanged'}) it runs at "
+            f"${goal['monthly_usd']:,.2f}/month ({basis}: {goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), "
+            f"{out['change_monthly_usd']:+,.2f} against today",
             "source": sources(target),
             "objects": [],
         },

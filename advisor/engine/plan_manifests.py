@@ -55,15 +55,17 @@ def _egress(scan: Mapping[str, Any] | None) -> dict[str, list[str]]:
     return {ns: sorted(h, key=lambda x: (x != "./*", x)) for ns, h in out.items()}
 
 
-def scoping_saving(catalog: Catalog, resolved: Resolved, option: str) -> dict[str, float] | None:
-    """Memory and money the cost model says scoping the sidecars saves (today unscoped -> scoped)."""
+def scoping_saving(
+    catalog: Catalog, resolved: Resolved, option: str, changes: dict[str, Any]
+) -> dict[str, float] | None:
+    """Memory and money the cost model says the stay's target state saves (e.g. unscoped -> scoped sidecars)."""
     from advisor.engine.costing import project
 
     answers = resolved.answers
-    if answers.sidecar_scoping:
+    if not changes or all(getattr(answers, k, None) == v for k, v in changes.items()):
         return None
     before = project(answers, catalog, detail=False).options.get(option)
-    after = project(answers.replace(sidecar_scoping=True), catalog, detail=False).options.get(option)
+    after = project(answers.replace(**changes), catalog, detail=False).options.get(option)
     if before is None or after is None:
         return None
     b, a = before.view(answers.cost_basis), after.view(answers.cost_basis)
@@ -87,19 +89,16 @@ def plan_manifests(
     """The manifests (None without objects), the waypoint plan, and notes for the plan."""
     notes: list[str] = []
     if move.stay:
-        saving = scoping_saving(catalog, resolved, target)
+        changes = dict(move.target_answers)
+        saving = scoping_saving(catalog, resolved, target, changes)
         if saving is not None:
+            said = ", ".join(f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in changes.items())
             notes.append(
                 f"Scoping saves about {saving['memory_gib']:,.2f} GiB of proxy memory, "
                 f"${saving['monthly_usd']:,.2f}/month ({resolved.answers.cost_basis}), by the cost model "
-                "(sidecar_scoping true against false)"
+                f"({said} against today's answers)"
             )
     if objects is None:
-        if move.manifests:
-            notes.append(
-                "Give --objects PATH (the manifests or dump the scan read) with --manifests to write the "
-                "objects this move needs"
-            )
         return None, [], notes
     from advisor.engine.manifests import build_manifests
     from advisor.engine.objects import Cluster

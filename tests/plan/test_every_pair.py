@@ -93,3 +93,6 @@ def test_staying_scoped_plans_the_sidecars_with_the_saving(capsys):
     assert [p["id"] for p in doc["phases"]] == ["scope-sidecars"]
     assert any(n.startswith("Scoping saves about") for n in doc["plan"]["notes"])
     assert doc["answers"]["sidecar_scoping"] is False  # today's sidecars, unscoped
+    # the target state is costed scoped: less than today, and the stay itself adds nothing
+    assert doc["cost"]["target"]["monthly_usd"] < doc["cost"]["today"]["monthly_usd"]
+    assert doc["cost"]["items"][1]["text"].startswith("Staying on Istio sidecar adds nothing to today's cost")
