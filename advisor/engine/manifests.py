@@ -447,7 +447,28 @@ def _routes_into_linkerd(ctx: Context) -> list[Piece]:
     return _gamma_routes(ctx)
 
 
+def _istio_policies_from_linkerd(ctx: Context) -> list[Piece]:
+    from advisor.engine.translate_linkerd_policy import istio_policies
+
+    out = []
+    for ns in ctx.namespaces:
+        objs, replaced, gaps = istio_policies(ctx.cluster, ns)
+        ctx.untranslated.extend(gaps)
+        if objs:
+            out.append(
+                Piece(
+                    ns,
+                    tuple(objs),
+                    tuple(replaced),
+                    "delete the Linkerd Servers and authorizations when Linkerd is removed; an Istio ALLOW denies "
+                    "whatever no ALLOW of the workload matches, so other ports of these pods need their own",
+                )
+            )
+    return out
+
+
 GENERATORS: dict[str, Callable[[Context], list[Piece]]] = {
+    "istio-policies-from-linkerd": _istio_policies_from_linkerd,
     "waypoints": _waypoints,
     "gamma-routes": _gamma_routes,
     "targetref-policies": _targetref_policies,

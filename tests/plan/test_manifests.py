@@ -388,3 +388,38 @@ def test_a_virtual_service_with_matches_headers_mirror_timeout_and_retries_trans
     assert rule["backendRefs"] == [{"name": "reviews-v2", "port": 9080}]
     assert route["spec"]["parentRefs"] == [{"group": "", "kind": "Service", "name": "reviews"}]
     assert [g.field for g in gaps] == ["spec.http[0].retries"]
+
+
+@pytest.mark.slow
+def test_linkerd_authorization_becomes_istio_allow_policies(capsys, tmp_path):
+    # linkerd/linkerd2 test/integration/viz/policy/testdata/emoji-policy.yaml (upstream copy)
+    policy = (
+        FIX / "scan" / "upstream" / "linkerd" / "linkerd2" / "test/integration/viz/policy/testdata/emoji-policy.yaml"
+    )
+    out = tmp_path / "o"
+    r = invoke(
+        capsys,
+        "plan",
+        "--current-mesh",
+        "linkerd",
+        "--to",
+        "istio-ambient",
+        "--manifests",
+        str(out),
+        "--objects",
+        str(policy),
+    )
+    assert r.rc == 0, r
+    objs = {o["metadata"]["name"]: o for o in _all(_load_dir(out)) if o["kind"] == "AuthorizationPolicy"}
+    for o in objs.values():
+        assert problems(o) == [], o
+    # ServerAuthorization voting-grpc: meshTLS serviceAccounts [web] -> the principal of web in the Server's namespace
+    voting = objs["voting-grpc-from-linkerd"]["spec"]
+    assert voting["selector"] == {"matchLabels": {"app": "voting-svc"}}
+    assert voting["rules"] == [{"from": [{"source": {"principals": ["cluster.local/ns/default/sa/web"]}}]}]
+    # a wildcard identity over a namespace (*.linkerd-stat-authz-test.serviceaccount...) -> source.namespaces
+    assert objs["emoji-grpc-from-linkerd"]["spec"]["rules"][0]["from"][0]["source"] == {
+        "namespaces": ["linkerd-stat-authz-test"]
+    }
+    readme = (out / "README.md").read_text()
+    assert "named port 'grpc'" in readme
