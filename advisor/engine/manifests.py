@@ -19,7 +19,6 @@ from advisor.engine.objects import (
     Cluster,
     Ref,
     _dict,
-    _list,
     l7_fields,
     name_of,
     namespace_of,
@@ -286,39 +285,12 @@ def _ambient_from_linkerd(ctx: Context) -> list[Piece]:
 
 def _linkerd_servers(ctx: Context) -> list[Piece]:
     """A Server per Service port, and the Istio ALLOW policies' callers as MeshTLSAuthentication."""
+    from advisor.engine.translate_istio_policy import linkerd_policies
+
     out = []
     for ns in ctx.namespaces:
-        objs: list[dict[str, Any]] = []
-        replaced: list[Ref] = []
-        for name, svc in sorted(ctx.cluster.services(ns).items()):
-            selector = {k: str(v) for k, v in _dict(spec_of(svc).get("selector")).items()}
-            if not selector:
-                continue
-            for p in _list(spec_of(svc).get("ports")):
-                p = _dict(p)
-                port = p.get("targetPort", p.get("port"))
-                if not isinstance(port, (int, str)) or port == "":
-                    continue
-                pname = text(p.get("name"))
-                grpc = pname.startswith("grpc") or text(p.get("appProtocol")).startswith(("grpc", "kubernetes.io/h2c"))
-                http = grpc or pname.startswith("http") or text(p.get("appProtocol")).startswith("http")
-                spec: dict[str, Any] = {"podSelector": {"matchLabels": selector}, "port": port}
-                if http:
-                    spec["proxyProtocol"] = "gRPC" if grpc else "HTTP/1"
-                objs.append(
-                    {
-                        "apiVersion": "policy.linkerd.io/v1beta3",
-                        "kind": "Server",
-                        "metadata": generated_meta(f"{name}-{pname or p.get('port')}", ns, [ref(svc)]),
-                        "spec": spec,
-                    }
-                )
-        for ap in ctx.cluster.kind("AuthorizationPolicy"):
-            if namespace_of(ap) != ns or text(ap.get("apiVersion")).startswith("policy.linkerd.io"):
-                continue
-            policies, refs = _istio_allow_to_linkerd(ctx, ap, objs)
-            objs.extend(policies)
-            replaced.extend(refs)
+        objs, replaced, gaps = linkerd_policies(ctx.cluster, ns)
+        ctx.untranslated.extend(gaps)
         if objs:
             out.append(
                 Piece(
@@ -329,78 +301,6 @@ def _linkerd_servers(ctx: Context) -> list[Piece]:
                 )
             )
     return out
-
-
-def _identity(principal: str) -> str | None:
-    """cluster.local/ns/NS/sa/SA as Linkerd's identity SA.NS.serviceaccount.identity.linkerd.cluster.local."""
-    parts = principal.split("/")
-    if len(parts) == 5 and parts[1] == "ns" and parts[3] == "sa":
-        return f"{parts[4]}.{parts[2]}.serviceaccount.identity.linkerd.{parts[0]}"
-    return None
-
-
-def _istio_allow_to_linkerd(
-    ctx: Context, ap: dict[str, Any], servers: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[Ref]]:
-    spec = spec_of(ap)
-    if spec.get("action", "ALLOW") != "ALLOW":
-        ctx.untranslated.append(
-            Untranslated(
-                ref(ap),
-                "spec.action",
-                "Linkerd authorizes (default deny per Server); it has no DENY or CUSTOM policy",
-                "https://linkerd.io/2-edge/reference/authorization-policy/",
-            )
-        )
-        return [], []
-    identities = []
-    for rule in _list(spec.get("rules")):
-        for frm in _list(_dict(rule).get("from")):
-            for p in _list(_dict(_dict(frm).get("source")).get("principals")):
-                ident = _identity(text(p))
-                if ident:
-                    identities.append(ident)
-    if not identities:
-        return [], []
-    ns = namespace_of(ap)
-    auth_name = f"{name_of(ap)}-callers"
-    out: list[dict[str, Any]] = [
-        {
-            "apiVersion": "policy.linkerd.io/v1alpha1",
-            "kind": "MeshTLSAuthentication",
-            "metadata": generated_meta(auth_name, ns, [ref(ap)]),
-            "spec": {"identities": sorted(set(identities))},
-        }
-    ]
-    selected = selector_services(ctx.cluster, ns, _dict(spec.get("selector"))) if spec.get("selector") else None
-    for server in servers:
-        replaced = _dict(_dict(server["metadata"]).get("annotations")).get("mesh-advisor.io/replaces", "")
-        if selected is not None and not any(replaced == f"Service {ns}/{s}" for s in selected):
-            continue
-        out.append(
-            {
-                "apiVersion": "policy.linkerd.io/v1alpha1",
-                "kind": "AuthorizationPolicy",
-                "metadata": generated_meta(f"{name_of(ap)}-{server['metadata']['name']}", ns, [ref(ap)]),
-                "spec": {
-                    "targetRef": {"group": "policy.linkerd.io", "kind": "Server", "name": server["metadata"]["name"]},
-                    "requiredAuthenticationRefs": [
-                        {"group": "policy.linkerd.io", "kind": "MeshTLSAuthentication", "name": auth_name}
-                    ],
-                },
-            }
-        )
-    if l7_fields(ap):
-        ctx.untranslated.append(
-            Untranslated(
-                ref(ap),
-                "spec.rules",
-                "L7 conditions become an AuthorizationPolicy on a policy.linkerd.io "
-                "HTTPRoute per path or method; written per Server here, narrow it by hand",
-                "https://linkerd.io/2-edge/reference/authorization-policy/",
-            )
-        )
-    return out, [ref(ap)]
 
 
 def _routes_out_of_linkerd(ctx: Context) -> list[Piece]:
