@@ -354,6 +354,7 @@ def build_plan(
             f"{len(unrecognised)} finding{'s' if len(unrecognised) != 1 else ''} name a signal or kind the migration "
             "data does not know; listed under unrecognised, not planned"
         )
+    from advisor.engine.plan_cost import plan_cost
     from advisor.engine.plan_manifests import plan_manifests
 
     manifests, waypoints, more = plan_manifests(
@@ -373,7 +374,7 @@ def build_plan(
         rework=tuple(rework),
         phases=tuple(phases),
         gaps=tuple(gaps),
-        cost=_cost(catalog, resolved, current, target, dict(move.target_answers)),
+        cost=plan_cost(catalog, resolved, current, target, dict(move.target_answers)),
         unrecognised=unrecognised,
         namespaces=tuple(namespaces),
         generated_at=generated_at,
@@ -576,80 +577,3 @@ def _unrecognised(
         known.update(entry.signals)
         kinds.update(entry.kinds)
     return tuple(f for f in findings if not ((f.signal and f.signal in known) or (not f.signal and f.kind in kinds)))
-
-
-def _cost(
-    catalog: Catalog, resolved: Resolved, current: str, target: str, target_answers: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Today's mesh against the target, per month, from the answers (or the scan's inventory); the target
-    with the answers its state changes (`target_answers`: a stay that scopes sidecars)."""
-    from advisor.engine.costing import project
-
-    answers = resolved.answers
-    basis = answers.cost_basis
-    projection = project(answers, catalog)
-    goal_projection = project(answers.replace(**target_answers), catalog) if target_answers else projection
-
-    def view(option: str, proj: Any = projection) -> dict[str, Any]:
-        if option not in proj.options:
-            return {"option": NO_MESH, "cpu_vcpu": 0.0, "memory_gib": 0.0, "monthly_usd": 0.0}
-        v = proj.options[option].view(basis)
-        return {
-            "option": option,
-            "cpu_vcpu": round(v.cpu_vcpu, 4),
-            "memory_gib": round(v.memory_gib, 4),
-            "monthly_usd": round(v.monthly_usd, 2),
-        }
-
-    def sources(option: str) -> str:
-        if option not in projection.options:
-            return ""
-        return "; ".join(dict.fromkeys(s for c in projection.options[option].components for s in c.sources))
-
-    today, goal = view(current), view(target, goal_projection)
-    out: dict[str, Any] = {
-        "basis": basis,
-        "today": today,
-        "target": goal,
-        "change_monthly_usd": round(goal["monthly_usd"] - today["monthly_usd"], 2),
-    }
-    items = [
-        {
-            "text": f"Today: {catalog.mesh_name(current)} adds ${today['monthly_usd']:,.2f}/month ({basis}: "
-            f"{today['cpu_vcpu']:,.2f} vCPU, {today['memory_gib']:,.2f} GiB)"
-            if current in projection.options
-            else "Today: no mesh, so nothing added",
-            "source": sources(current),
-            "objects": [],
-        },
-        {
-            "text": f"Target: {catalog.mesh_name(target)} will add ${goal['monthly_usd']:,.2f}/month ({basis}: "
-            f"{goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), {out['change_monthly_usd']:+,.2f} against today"
-            if target != current
-            else f"Staying on {catalog.mesh_name(target)} adds nothing to today's cost; in its target state "
-            f"({', '.join(f'{k} = {str(v).lower() if isinstance(v, bool) else v}' for k, v in (target_answers or {}).items()) or 'unchanged'}) it runs at "
-            f"${goal['monthly_usd']:,.2f}/month ({basis}: {goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), "
-            f"{out['change_monthly_usd']:+,.2f} against today",
-            "source": sources(target),
-            "objects": [],
-        },
-    ]
-    transition = projection.options[target].transition if target != current else None
-    if transition is not None:
-        t = transition.view(basis)
-        out["transition"] = {
-            "cpu_vcpu": round(t.cpu_vcpu, 4),
-            "memory_gib": round(t.memory_gib, 4),
-            "monthly_usd": round(t.monthly_usd, 2),
-            "replaced": list(transition.replaced),
-        }
-        shared = f"; {', '.join(transition.replaced)} counted once" if transition.replaced else ""
-        items.append(
-            {
-                "text": f"During the move: up to ${t.monthly_usd:,.2f}/month while both run (upper bound: both at full size{shared})",
-                "source": transition.source or sources(target),
-                "objects": [],
-            }
-        )
-    out["items"] = items
-    return out
