@@ -7,6 +7,7 @@ generators are named for what they write, never for an option.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -43,6 +44,9 @@ from advisor.engine.waypoints import (
     waypoint_objects,
     waypoint_ref,
 )
+
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")  # namespaces name files: nothing else gets in
 
 
 @dataclass(frozen=True)
@@ -404,6 +408,14 @@ def build_manifests(
     egress: dict[str, list[str]] | None = None,
 ) -> ManifestSet:
     """`steps`: (generator, phase id, phase title, phase order) from the move's data, in order."""
+    bad = [ns for ns in namespaces if not _DNS_LABEL.match(ns)]
+    if bad:
+        from advisor.errors import UserError, visible
+
+        raise UserError(
+            f"--objects: namespace {visible(bad[0], one_line=True)!r} is not a Kubernetes namespace name "
+            "(a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters)"
+        )
     ctx = Context(cluster, namespaces, waypoints, sidecar_callers(cluster, namespaces), egress or {})
     files: list[ManifestFile] = []
     for generator, phase, title, order in steps:

@@ -423,3 +423,30 @@ def test_linkerd_authorization_becomes_istio_allow_policies(capsys, tmp_path):
     }
     readme = (out / "README.md").read_text()
     assert "named port 'grpc'" in readme
+
+
+def test_a_hostile_namespace_never_names_a_file(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        'apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: "../../etc"}\nspec: {selector: {app: a}, ports: [{port: 80}]}\n'
+    )
+    out = tmp_path / "sub" / "out"
+    out.parent.mkdir()
+    r = invoke(
+        capsys,
+        "plan",
+        "--current-mesh",
+        "istio-sidecar",
+        "--to",
+        "linkerd",
+        "--manifests",
+        str(out),
+        "--objects",
+        str(bad),
+    )
+    assert r.rc == 2
+    assert r.err.strip() == (
+        "mesh-advisor: --objects: namespace '../../etc' is not a Kubernetes namespace name "
+        "(a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters)"
+    )
+    assert list(tmp_path.rglob("*")) == [bad, out.parent]
