@@ -681,6 +681,10 @@ def plan(
             "--to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids"
         )
     check_manifest_flags(manifests, objects, force)
+    if manifests is not None and out.path is not None:
+        from advisor.output.documents import check_writable
+
+        check_writable(out.path, force)  # both outputs are checked before either is written
     catalog = load(data_dir)
     path = answers_source(answers_file, answers)
     target = to.strip().lower()

@@ -450,3 +450,25 @@ def test_a_hostile_namespace_never_names_a_file(capsys, tmp_path):
         "(a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters)"
     )
     assert list(tmp_path.rglob("*")) == [bad, out.parent]
+
+
+def test_an_existing_output_file_stops_the_manifests_too(capsys, tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text("keep = true\n")
+    out = tmp_path / "out"
+    r = invoke(
+        capsys,
+        "plan",
+        "--current-mesh",
+        "istio-sidecar",
+        "--to",
+        "linkerd",
+        "--manifests",
+        str(out),
+        "--objects",
+        str(SIDECAR_BOOKINFO[1]),
+        "-o",
+        str(plan),
+    )
+    assert r.rc == 2 and "--force" in r.err
+    assert not out.exists() and plan.read_text() == "keep = true\n"
