@@ -34,7 +34,8 @@ def _read_live(
     context: str | None, kubeconfig: str | None, namespaces: list[str], timeout: str
 ) -> tuple[list[dict[str, Any]], list[str]]:
     from advisor.answers.registry import BY_KEY
-    from advisor.catalog.models import load_catalog, signals_file
+    from advisor.catalog.files import signals_file
+    from advisor.catalog.load import load_catalog
     from advisor.scan.command import parse_duration
     from advisor.scan.core import ScanContext
     from advisor.scan.infer import Scanner
@@ -119,9 +120,9 @@ def check(
     out = plan_output(format, output, CheckResult.kind)
     severity = parse_severity(fail_on)
     if out.path is not None:
-        from advisor.output.documents import check_writable
+        from advisor.output.atomic import check_target
 
-        check_writable(out.path, force)
+        check_target(out.path, force)
     given = list(paths or [])
     if given and (context is not None or kubeconfig is not None or namespace):
         raise UserError("--context, --kubeconfig, --namespace: only for a live check (no PATH); files were given")

@@ -53,7 +53,7 @@ class Finding:
 
 def hazards_file(data_dir: str | Path | None = None) -> Path:
     """The data directory's hazards.toml when it holds one, else the bundled one."""
-    from advisor.catalog.models import bundled_data_dir
+    from advisor.catalog.files import bundled_data_dir
 
     if data_dir:
         here = Path(data_dir) / HAZARDS_FILE

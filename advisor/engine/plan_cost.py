@@ -10,20 +10,25 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from advisor.answers.resolve import Resolved
     from advisor.catalog.models import Catalog
+    from advisor.engine.costing import Projection
 
 NO_MESH = "none"
 
 
 def plan_cost(
-    catalog: Catalog, resolved: Resolved, current: str, target: str, target_answers: dict[str, Any] | None = None
+    catalog: Catalog,
+    resolved: Resolved,
+    projection: Projection,
+    current: str,
+    target: str,
+    target_answers: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Today's mesh against the target, per month, from the answers (or the scan's inventory); the target
-    with the answers its state changes (`target_answers`: a stay that scopes sidecars)."""
+    """Today's mesh against the target, per month, from the answers' projection (or the scan's inventory); the
+    target with the answers its state changes (`target_answers`: a stay that scopes sidecars)."""
     from advisor.engine.costing import project
 
     answers = resolved.answers
     basis = answers.cost_basis
-    projection = project(answers, catalog)
     goal_projection = project(answers.replace(**target_answers), catalog) if target_answers else projection
 
     def view(option: str, proj: Any = projection) -> dict[str, Any]:

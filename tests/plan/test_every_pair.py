@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from outcomes import OPTION_IDS, invoke
-from advisor.catalog.models import bundled_data_dir
+from advisor.catalog.files import bundled_data_dir
 
 
 def _without_back_out(text: str) -> str:
