@@ -479,6 +479,25 @@ class Rules:
 # move from the current mesh to a target only when both selectors match and the two differ.
 
 
+# The generators advisor.engine.manifests has (tests/plan/test_manifests.py keeps the two equal): the data
+# names them in `[[moves]] manifests`, and `data validate` checks the names without importing the engine.
+MANIFEST_GENERATORS: tuple[str, ...] = (
+    "istio-policies-from-linkerd",
+    "waypoints",
+    "gamma-routes",
+    "targetref-policies",
+    "ambient-namespace-labels",
+    "waypoint-bypass-deny",
+    "linkerd-injection",
+    "linkerd-servers",
+    "linkerd-routes-out",
+    "routes-into-linkerd",
+    "istio-injection",
+    "ambient-labels-from-linkerd",
+    "sidecar-scoping",
+)
+
+
 @model
 class ManifestStep:
     """A generator of `plan --manifests` (advisor/engine/manifests.py GENERATORS) and the phase its files belong to."""

@@ -30,6 +30,7 @@ from advisor.catalog.models import (
     ComponentFigures,
     FIGURE_KINDS,
     FIGURE_UNITS,
+    MANIFEST_GENERATORS,
     LatencyFigures,
     Migrations,
     OptionInfo,
@@ -39,6 +40,7 @@ from advisor.catalog.models import (
     Rules,
     When,
     field_names,
+    mesh_matches,
     resolve_profiles,
 )
 
@@ -684,15 +686,13 @@ def _check_migrations(
 
 def _check_manifest_steps(mg: Migrations, phase_ids: list[str]) -> list[str]:
     """Every `[[moves.manifests]]` step names a generator the code has and a phase the data has."""
-    from advisor.engine.manifests import GENERATORS  # the generator registry is code: its names are checked here
-
     problems = []
     for i, move in enumerate(mg.moves or ()):
         for j, step in enumerate(move.manifests):
             where = f"migrations.toml: moves.{i}({move.id}).manifests.{j}"
-            if step.generator not in GENERATORS:
+            if step.generator not in MANIFEST_GENERATORS:
                 problems.append(
-                    f"{where}.generator: unknown generator '{step.generator}' (expected one of {', '.join(GENERATORS)})"
+                    f"{where}.generator: unknown generator '{step.generator}' (expected one of {', '.join(MANIFEST_GENERATORS)})"
                 )
             if step.phase not in phase_ids:
                 problems.append(f"{where}.phase: unknown phase '{step.phase}'")
@@ -701,8 +701,6 @@ def _check_manifest_steps(mg: Migrations, phase_ids: list[str]) -> list[str]:
 
 def _check_every_pair(mg: Migrations, raw: dict[str, dict[str, Any]], option_ids: list[str]) -> list[str]:
     """Every ordered pair (no mesh or an option, to another option) has a move or an `[[unsupported]]` entry."""
-    from advisor.catalog.models import mesh_matches
-
     traits = {
         o.get("id"): tuple(t for t in (o.get("traits") or []) if isinstance(t, str))
         for o in _raw_entries(raw.get("features.toml"), "options")

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import typer
 
 from advisor import __version__
-from advisor.cli import check_command, completion
+from advisor.cli import check_command, completion, plan_command
 from advisor.cli.exits import exit_code, interrupted_message
 from advisor.cli.help import HELP_NAMES, Command, Group, examples
 from advisor.cli.options import (
@@ -398,81 +398,15 @@ def scan(
     emit(result, env, plan, force)
 
 
-@app.command(
+app.command(
     cls=Command,
     short_help="Plan the move from the current mesh to another, each item sourced.",
     epilog=examples(
         "mesh-advisor plan cluster.toml --to istio-ambient -o plan.md",
         "mesh-advisor plan --current-mesh linkerd --to istio-sidecar --format json",
+        "mesh-advisor plan cluster.toml --to istio-ambient --manifests out/ --objects manifests/",
     ),
-)
-@with_answer_flags
-def plan(
-    answers_file: Optional[str] = ANSWERS_ARG,
-    answers: Optional[str] = ANSWERS_OPT,
-    to: Optional[str] = typer.Option(
-        None, "--to", metavar="OPTION", help="The mesh to move to (an option id).", show_default=False
-    ),
-    manifests: Optional[str] = typer.Option(
-        None,
-        "--manifests",
-        metavar="DIR",
-        help="Also write the objects the move needs into DIR (one file per phase and namespace, README.md with the order); needs --objects.",
-        show_default=False,
-    ),
-    objects: Optional[list[str]] = typer.Option(
-        None,
-        "--objects",
-        metavar="PATH",
-        help="The manifests or kubectl dump the scan read (repeatable; '-' is stdin): what --manifests translates.",
-        show_default=False,
-    ),
-    format: Optional[str] = FORMAT_OPT,
-    output: Optional[str] = OUTPUT_OPT,
-    force: bool = FORCE_OPT,
-    data_dir: Optional[str] = DATA_DIR_OPT,
-    flags: dict[str, Any] = None,  # type: ignore[assignment]
-) -> None:
-    """Plan the move from the current mesh to --to: blockers, rework, phases, gaps and cost, each sourced.
-
-    Reads a scan's file (its scan evidence ties each item to the objects behind it) or any answers.
-    `--to` the current mesh with --sidecar-scoping plans staying on sidecars, scoped.
-    """
-    # deferred: the plan and the engine, which --help and completion never need
-    from advisor.catalog.files import signals_file
-    from advisor.cli.plan_manifests import check_manifest_flags, read_objects, write_plan_manifests
-    from advisor.engine import pipeline
-    from advisor.engine.plan import PlanResult
-
-    out = plan_output(format, output, PlanResult.kind)
-    if to is None or not to.strip():
-        raise UserError(
-            "--to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids"
-        )
-    check_manifest_flags(manifests, objects, force)
-    if manifests is not None and out.path is not None:
-        check_target(out.path, force)  # both outputs are checked before either is written
-    catalog = load(data_dir)
-    files = read_answers(answers_source(answers_file, answers))
-    target = to.strip().lower()
-    resolved = resolve_answers(catalog, flags, files)
-    stay = bool(flags.get("sidecar_scoping")) and target == resolved.answers.current_mesh
-    if stay:  # --sidecar-scoping names the plan, not today's answer: today's sidecars are unscoped
-        resolved = resolve_answers(catalog, {**flags, "sidecar_scoping": None}, files)
-    env = current_env()
-    result = pipeline.plan(
-        catalog,
-        resolved,
-        target,
-        files.scan,
-        now_utc(),
-        signals_file(data_dir),
-        sidecar_scoping=stay,
-        objects=read_objects(objects, env) if objects else None,
-    )
-    if manifests is not None:
-        write_plan_manifests(manifests, result, force, env)
-    emit(result, env, out, force)
+)(plan_command.plan)
 
 
 app.command(
@@ -520,11 +454,10 @@ def data_validate(
     # deferred: the catalog's loading (and pydantic, to validate), which --help and completion never need
     from advisor.catalog.load import check_data_dir
     from advisor.catalog.models import DATA_FILES
+    from advisor.engine.check import hazard_problems  # hazards.toml: its ids are the check's detectors
 
     if directory is not None and not directory.strip():
         raise UserError("data validate: expected a directory holding data files, got an empty string")
-    from advisor.engine.check import hazard_problems
-
     problems = check_data_dir(directory)
     problems += hazard_problems(directory)
     where = directory or "bundled data"

@@ -13,6 +13,7 @@ SEVERITY_METAVAR = "error|warning|info"
 
 
 def _read_files(paths: list[str], env: Any) -> tuple[list[dict[str, Any]], dict[str, str], list[str]]:
+    # deferred: the file readers load only for a check of files
     from advisor.engine.objects import name_of, namespace_of
     from advisor.scan.files import FileReport, read_sources
 
@@ -33,6 +34,7 @@ def _read_files(paths: list[str], env: Any) -> tuple[list[dict[str, Any]], dict[
 def _read_live(
     context: str | None, kubeconfig: str | None, namespaces: list[str], timeout: str
 ) -> tuple[list[dict[str, Any]], list[str]]:
+    # deferred: the live reader (kubectl transport, signals, the scan's inference) loads only without PATH
     from advisor.answers.registry import BY_KEY
     from advisor.catalog.files import signals_file
     from advisor.catalog.load import load_catalog
@@ -113,6 +115,7 @@ def check(
     """Lint a cluster (or its manifests) for the hazards of a move between meshes; exit 3 on a finding at or above --fail-on."""
     from datetime import datetime, timezone
 
+    # deferred: the engine and the renderers, which --help and completion never need
     from advisor.engine.check import CheckResult, hazards_file, load_rules, parse_severity, run_check
     from advisor.environment import current as current_env
     from advisor.output.formats import emit, plan_output
@@ -120,6 +123,7 @@ def check(
     out = plan_output(format, output, CheckResult.kind)
     severity = parse_severity(fail_on)
     if out.path is not None:
+        # deferred: only -o FILE writes a file
         from advisor.output.atomic import check_target
 
         check_target(out.path, force)

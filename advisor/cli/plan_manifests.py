@@ -15,6 +15,7 @@ def check_manifest_flags(manifests: str | None, objects: list[str] | None, force
         raise UserError(
             "--manifests: needs --objects PATH (the manifests or kubectl dump the scan read), to translate them"
         )
+    # deferred: the manifest writer loads only with --manifests
     from advisor.output.manifests import check_directory
 
     check_directory(manifests, force)
@@ -22,6 +23,7 @@ def check_manifest_flags(manifests: str | None, objects: list[str] | None, force
 
 def read_objects(paths: list[str], env: Any) -> list[dict[str, Any]]:
     """Every Kubernetes object in the files (scan's readers: manifests, dumps, directories, '-')."""
+    # deferred: the scan's file readers load only with --objects
     from advisor.scan.files import FileReport, read_sources
 
     stdin = getattr(env.stdin, "buffer", None) if "-" in paths else None
@@ -29,6 +31,7 @@ def read_objects(paths: list[str], env: Any) -> list[dict[str, Any]]:
 
 
 def write_plan_manifests(path: str, result: Any, force: bool, env: Any) -> None:
+    # deferred: the manifest writer (and yaml) loads only with --manifests
     from advisor.output.manifests import write_manifests
 
     if result.manifests is None:

@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from advisor.engine.objects import Cluster, Ref
-from advisor.errors import DataError
+from advisor import __version__
+from advisor.catalog.files import bundled_data_dir
+from advisor.engine.hazards import DETECTORS
+from advisor.errors import DataError, UserError
 from advisor.records import record
 
 HAZARDS_FILE = "hazards.toml"
@@ -53,8 +56,6 @@ class Finding:
 
 def hazards_file(data_dir: str | Path | None = None) -> Path:
     """The data directory's hazards.toml when it holds one, else the bundled one."""
-    from advisor.catalog.files import bundled_data_dir
-
     if data_dir:
         here = Path(data_dir) / HAZARDS_FILE
         if here.is_file():
@@ -64,8 +65,6 @@ def hazards_file(data_dir: str | Path | None = None) -> Path:
 
 def rule_problems(data: Any) -> list[str]:
     """Every problem of a hazards.toml (read as plain data): fields, severities, ids the code detects."""
-    from advisor.engine.hazards import DETECTORS
-
     if not isinstance(data, dict):
         return ["expected a TOML table"]
     problems = []
@@ -129,8 +128,6 @@ def load_rules(path: Path) -> tuple[str, tuple[Rule, ...]]:
 
 
 def parse_severity(value: str | None, flag: str = "--fail-on") -> str:
-    from advisor.errors import UserError
-
     given = (value or "error").strip().lower()
     if given not in SEVERITIES:
         raise UserError(f"{flag}: expected one of {', '.join(SEVERITIES)}, got {value!r}")
@@ -169,8 +166,6 @@ class CheckResult:
         return f"{len(self.findings)} migration hazard{'s' if len(self.findings) != 1 else ''} ({parts}) in {self.objects_read} objects; {verdict} --fail-on {self.fail_on}."
 
     def to_document(self) -> dict[str, Any]:
-        from advisor import __version__
-
         return {
             "schema_version": 1,
             "meta": {
@@ -202,8 +197,6 @@ def run_check(
     warnings: tuple[str, ...] = (),
     origins: dict[str, str] | None = None,
 ) -> CheckResult:
-    from advisor.engine.hazards import DETECTORS
-
     cluster = Cluster.of(objects)
     findings = []
     for rule in rules:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from advisor.errors import UserError, visible
 from advisor.engine.objects import (
     AMBIENT_LABEL,
     INJECTION_LABEL,
@@ -29,6 +30,8 @@ from advisor.engine.objects import (
     target_refs,
     text,
 )
+from advisor.engine.translate_istio_policy import linkerd_policies
+from advisor.engine.translate_linkerd_policy import istio_policies
 from advisor.engine.translate_routes import (
     Untranslated,
     generated_meta,
@@ -289,8 +292,6 @@ def _ambient_from_linkerd(ctx: Context) -> list[Piece]:
 
 def _linkerd_servers(ctx: Context) -> list[Piece]:
     """A Server per Service port, and the Istio ALLOW policies' callers as MeshTLSAuthentication."""
-    from advisor.engine.translate_istio_policy import linkerd_policies
-
     out = []
     for ns in ctx.namespaces:
         objs, replaced, gaps = linkerd_policies(ctx.cluster, ns)
@@ -352,8 +353,6 @@ def _routes_into_linkerd(ctx: Context) -> list[Piece]:
 
 
 def _istio_policies_from_linkerd(ctx: Context) -> list[Piece]:
-    from advisor.engine.translate_linkerd_policy import istio_policies
-
     out = []
     for ns in ctx.namespaces:
         objs, replaced, gaps = istio_policies(ctx.cluster, ns)
@@ -410,8 +409,6 @@ def build_manifests(
     """`steps`: (generator, phase id, phase title, phase order) from the move's data, in order."""
     bad = [ns for ns in namespaces if not _DNS_LABEL.match(ns)]
     if bad:
-        from advisor.errors import UserError, visible
-
         raise UserError(
             f"--objects: namespace {visible(bad[0], one_line=True)!r} is not a Kubernetes namespace name "
             "(a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters)"

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from advisor.catalog.files import signals_file
+from advisor.engine.plan_cost import plan_cost
+from advisor.engine.plan_manifests import plan_manifests
 from advisor.engine.results import meta
 from advisor.engine.scoring import Recommendation, matches, recommend
 from advisor.errors import AnswerError, UserError
@@ -354,9 +356,6 @@ def build_plan(
             f"{len(unrecognised)} finding{'s' if len(unrecognised) != 1 else ''} name a signal or kind the migration "
             "data does not know; listed under unrecognised, not planned"
         )
-    from advisor.engine.plan_cost import plan_cost
-    from advisor.engine.plan_manifests import plan_manifests
-
     manifests, waypoints, more = plan_manifests(
         catalog, resolved, move, target, phases, namespaces, scan, objects, system_namespaces(signals_data)
     )

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from advisor.engine.costing import Projection, project
+
 if TYPE_CHECKING:
     from advisor.answers.resolve import Resolved
     from advisor.catalog.models import Catalog
-    from advisor.engine.costing import Projection
 
 NO_MESH = "none"
 
@@ -25,8 +26,6 @@ def plan_cost(
 ) -> dict[str, Any]:
     """Today's mesh against the target, per month, from the answers' projection (or the scan's inventory); the
     target with the answers its state changes (`target_answers`: a stay that scopes sidecars)."""
-    from advisor.engine.costing import project
-
     answers = resolved.answers
     basis = answers.cost_basis
     goal_projection = project(answers.replace(**target_answers), catalog) if target_answers else projection

@@ -9,18 +9,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from advisor.catalog.models import mesh_matches
+from advisor.engine.costing import project
+from advisor.engine.manifests import ManifestSet, build_manifests
+from advisor.engine.objects import WORKLOAD_KINDS, Cluster, namespace_of
+from advisor.engine.waypoints import WaypointNeed, plan_waypoints
 
 if TYPE_CHECKING:
     from advisor.answers.resolve import Resolved
     from advisor.catalog.models import Catalog
-    from advisor.engine.manifests import ManifestSet
-    from advisor.engine.waypoints import WaypointNeed
 
 
 def _moving_namespaces(cluster: Any, planned: list[Any], system: frozenset[str]) -> list[str]:
     """The plan's namespaces (from the scan), else every namespace of the objects that holds a workload."""
-    from advisor.engine.objects import WORKLOAD_KINDS, namespace_of
-
     if planned:
         return [n.name for n in planned]
     names = {namespace_of(o) for o in cluster.kind(*WORKLOAD_KINDS, "Service")}
@@ -59,8 +59,6 @@ def scoping_saving(
     catalog: Catalog, resolved: Resolved, option: str, changes: dict[str, Any]
 ) -> dict[str, float] | None:
     """Memory and money the cost model says the stay's target state saves (e.g. unscoped -> scoped sidecars)."""
-    from advisor.engine.costing import project
-
     answers = resolved.answers
     if not changes or all(getattr(answers, k, None) == v for k, v in changes.items()):
         return None
@@ -100,10 +98,6 @@ def plan_manifests(
             )
     if objects is None:
         return None, [], notes
-    from advisor.engine.manifests import build_manifests
-    from advisor.engine.objects import Cluster
-    from advisor.engine.waypoints import plan_waypoints
-
     cluster = Cluster.of(objects)
     moving = _moving_namespaces(cluster, namespaces, system)
     traits = catalog.traits_of(target)

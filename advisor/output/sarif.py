@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from advisor import __version__
+
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 INFORMATION_URI = "https://github.com/"  # replaced by the project's page when it has one
 
 
 def sarif_log(result: Any) -> dict[str, Any]:
-    from advisor import __version__
-
     doc = result.to_document()
     rules: dict[str, dict[str, Any]] = {}
     results = []

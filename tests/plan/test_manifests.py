@@ -472,3 +472,11 @@ def test_an_existing_output_file_stops_the_manifests_too(capsys, tmp_path):
     )
     assert r.rc == 2 and "--force" in r.err
     assert not out.exists() and plan.read_text() == "keep = true\n"
+
+
+def test_the_catalog_knows_every_manifest_generator_and_no_other():
+    # data validate checks generator names against the catalog's list without importing the engine
+    from advisor.catalog.models import MANIFEST_GENERATORS
+    from advisor.engine.manifests import GENERATORS
+
+    assert sorted(MANIFEST_GENERATORS) == sorted(GENERATORS)

@@ -43,6 +43,7 @@ def check_table(result: Any, console: Any) -> None:
             if value:
                 console.print(Text(f"  {label}: ", style="dim") + Text(visible(value)))
     if sources:
+        # deferred: table.common imports rich, which only a drawn table needs
         from advisor.output.table.common import print_sources
 
         console.print()
