@@ -435,6 +435,13 @@ def build_manifests(
             )
     files.sort(key=lambda f: (f.order, f.namespace, f.name))
     notes = []
+    if any(f.name.endswith("-waypoint-bypass-deny.yaml") for f in files):
+        notes.append(
+            "The waypoint-bypass DENY admits only traffic from the waypoint (and the sidecar callers listed): an "
+            "ingress gateway reaches workloads directly unless their Service is labelled "
+            "istio.io/ingress-use-waypoint=true, so label those Services or add the gateway's principal to "
+            "notPrincipals before applying it (https://istio.io/latest/docs/ambient/usage/waypoint/)"
+        )
     if ctx.sidecar_callers:
         notes.append(
             f"{len(ctx.sidecar_callers)} caller(s) stay on sidecars and bypass waypoints; the bypass DENY spares them: "

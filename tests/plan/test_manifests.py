@@ -104,6 +104,7 @@ def test_bookinfo_sidecar_to_ambient_writes_valid_manifests_in_order(capsys, tmp
     readme = (out / "README.md").read_text()
     assert readme.index("030-deploy-waypoints") < readme.index("040-migrate-policies") < readme.index("050-switch")
     assert "kubectl label namespace default istio-injection-" in readme
+    assert "istio.io/ingress-use-waypoint=true" in readme  # the DENY would otherwise reject the ingress gateway
     replaces = next(line for line in readme.splitlines() if "replaces: AuthorizationPolicy" in line)
     assert "AuthorizationPolicy default/reviews-viewer" in replaces
 
