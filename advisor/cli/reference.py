@@ -9,6 +9,7 @@ drifts. A page is either generated whole (docs/reference/cli.md) or holds marked
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import re
@@ -204,6 +205,30 @@ def _default_words(f: Any) -> str:
     return f"default `{value}`"
 
 
+def field_notes(cls: type) -> tuple[str, dict[str, str]]:
+    """A model's docstring and, per field, the comment the model's source gives it (above or beside it)."""
+    try:
+        source = inspect.getsource(cls)
+    except (OSError, TypeError):  # no source at hand (a frozen build): the table goes without notes
+        return "", {}
+    notes: dict[str, str] = {}
+    pending: list[str] = []
+    for raw in source.splitlines()[1:]:
+        line = raw.strip()
+        if line.startswith("#"):
+            pending.append(line.lstrip("# ").strip())
+            continue
+        match = re.match(r"^(\w+)\s*:", line) if raw.startswith("    ") and not raw.startswith("     ") else None
+        if match:
+            beside = line.split("  # ", 1)[1].strip() if "  # " in line else ""
+            note = " ".join([*pending, beside]).strip()
+            if note:
+                notes[match.group(1)] = note
+        pending = []
+    doc = inspect.getdoc(cls) or ""
+    return ("" if doc.startswith(cls.__name__ + "(") else " ".join(doc.split())), notes
+
+
 def data_files_markdown() -> str:
     names = {**vars(models), **constraint_types()}
 
@@ -219,9 +244,12 @@ def data_files_markdown() -> str:
             seen.add(cls)
             hints = typing.get_type_hints(cls, globalns=names, include_extras=True)
             nested: list[type] = []
-            lines += [f"#### {cls.__name__}", "", "| field | type | |", "|---|---|---|"]
+            doc, notes = field_notes(cls)
+            lines += [f"#### {cls.__name__}", ""] + ([doc, ""] if doc else [])
+            lines += ["| field | type | | what it is |", "|---|---|---|---|"]
             for f in fields(cls):
-                lines.append(f"| `{f.name}` | {_type_words(hints[f.name], nested)} | {_default_words(f)} |")
+                note = notes.get(f.name, "").replace("|", "\\|")
+                lines.append(f"| `{f.name}` | {_type_words(hints[f.name], nested)} | {_default_words(f)} | {note} |")
             lines.append("")
             queue += [n for n in nested if n not in seen and n not in queue]
     return "\n".join(lines).rstrip()
