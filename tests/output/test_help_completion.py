@@ -149,12 +149,11 @@ def test_show_completion_prints_each_shells_script(shell: str, marker: str, cli)
 
 
 def test_show_completion_without_a_shell_uses_shell_and_refuses_others() -> None:
-    out, err = io.StringIO(), io.StringIO()
-    assert main(["--show-completion"], Environment(stdout=out, stderr=err, environ={"SHELL": "/usr/bin/zsh"})) == 0
-    assert out.getvalue().startswith("#compdef mesh-advisor")
-    out, err = io.StringIO(), io.StringIO()
-    assert main(["--show-completion"], Environment(stdout=out, stderr=err, environ={"SHELL": "/bin/tcsh"})) == 2
-    assert "--show-completion: expected a shell, one of bash, zsh, fish" in err.getvalue() and out.getvalue() == ""
+    rc, out, _ = run_cli("--show-completion", environ={"SHELL": "/usr/bin/zsh"})
+    assert rc == 0 and out.startswith("#compdef mesh-advisor")
+    rc, out, err = run_cli("--show-completion", environ={"SHELL": "/bin/tcsh"})
+    assert rc == 2 and out == ""
+    assert "--show-completion: expected a shell, one of bash, zsh, fish" in err
 
 
 @pytest.mark.slow
