@@ -474,7 +474,23 @@ def test_equivalent_command_of_defaults_has_no_flags_and_quotes_paths() -> None:
     assert reproducing_command(CATALOG, answers, "my data") == "mesh-advisor recommend --data-dir 'my data'"
 
 
-def run_whole(by_key: dict[str, Keys | list[Keys]], after: str, tmp_path: Path, monkeypatch, **kwargs: Any) -> Run:
+# Every answer the wizard asks, given as a flag at its default, but the capability lists (an empty
+# list is "not given"): the tests of the save prompts then go through two prompts, not twenty.
+SAVE_PROMPTS_ONLY: dict[str, Any] = {
+    q.key: q.default if q.kind == "bool" else str(q.default)
+    for q in QUESTIONS
+    if q.wizard and q.kind != "features" and q.default is not None
+}
+
+
+def run_whole(
+    by_key: dict[str, Keys | list[Keys]],
+    after: str,
+    tmp_path: Path,
+    monkeypatch,
+    flags: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Run:
     """The whole wizard: prompts answered by key, then AFTER typed at the save prompts; then the input ends."""
     monkeypatch.chdir(tmp_path)
     run = Run()
@@ -491,7 +507,7 @@ def run_whole(by_key: dict[str, Keys | list[Keys]], after: str, tmp_path: Path, 
         wizard_command.run(
             CATALOG,
             run.console,
-            NO_FLAGS,
+            {**NO_FLAGS, **(flags or {})},
             {},
             "answers file",
             lambda: "2026-01-01T00:00:00Z",
@@ -517,7 +533,7 @@ def test_result_shows_recommendation_command_and_saves_toml(tmp_path: Path, monk
 def test_existing_file_needs_confirmation_and_declining_asks_again(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / wizard.DEFAULT_SAVE_PATH).write_text("keep me\n")
     after = ENTER + ENTER + ENTER + "other.toml" + ENTER  # save, default path, overwrite? No (default)
-    run = run_whole({}, after, tmp_path, monkeypatch)
+    run = run_whole({}, after, tmp_path, monkeypatch, flags=SAVE_PROMPTS_ONLY)
     assert (tmp_path / wizard.DEFAULT_SAVE_PATH).read_text() == "keep me\n"
     assert "mesh-advisor-result.toml exists. Overwrite it?" in run.prompts
     assert tomllib.loads((tmp_path / "other.toml").read_text())["schema_version"] == 1
@@ -525,12 +541,18 @@ def test_existing_file_needs_confirmation_and_declining_asks_again(tmp_path: Pat
 
 def test_confirmed_overwrite_replaces_the_file(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / wizard.DEFAULT_SAVE_PATH).write_text("old\n")
-    run_whole({}, ENTER + ENTER + "y", tmp_path, monkeypatch)
+    run_whole({}, ENTER + ENTER + "y", tmp_path, monkeypatch, flags=SAVE_PROMPTS_ONLY)
     assert "schema_version = 1" in (tmp_path / wizard.DEFAULT_SAVE_PATH).read_text()
 
 
 def test_save_path_in_a_missing_directory_is_refused_inline(tmp_path: Path, monkeypatch) -> None:
-    run_whole({}, ENTER + "nope/x.toml" + ENTER + BACKSPACE * 11 + "x.toml" + ENTER, tmp_path, monkeypatch)
+    run_whole(
+        {},
+        ENTER + "nope/x.toml" + ENTER + BACKSPACE * 11 + "x.toml" + ENTER,
+        tmp_path,
+        monkeypatch,
+        flags=SAVE_PROMPTS_ONLY,
+    )
     assert (tmp_path / "x.toml").exists() and not (tmp_path / "nope").exists()
     monkeypatch.chdir(tmp_path)
     assert wizard.save_path_validator("nope/x.toml") == "directory nope does not exist"
@@ -538,20 +560,20 @@ def test_save_path_in_a_missing_directory_is_refused_inline(tmp_path: Path, monk
 
 
 def test_declining_to_save_writes_nothing(tmp_path: Path, monkeypatch) -> None:
-    run = run_whole({}, "n", tmp_path, monkeypatch)
+    run = run_whole({}, "n", tmp_path, monkeypatch, flags=SAVE_PROMPTS_ONLY)
     assert "Not saved." in run.printed
     assert list(tmp_path.iterdir()) == []
 
 
 def test_output_given_up_front_saves_without_asking(tmp_path: Path, monkeypatch) -> None:
-    run = run_whole({}, "", tmp_path, monkeypatch, save_to="given.json")
+    run = run_whole({}, "", tmp_path, monkeypatch, save_to="given.json", flags=SAVE_PROMPTS_ONLY)
     assert "Save the result" not in run.prompts
     assert json.loads((tmp_path / "given.json").read_text())["schema_version"] == 1
 
 
 def test_interrupt_at_the_save_prompt_writes_nothing(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(Interrupted):
-        run_whole({}, ENTER + "partial" + CTRL_C, tmp_path, monkeypatch)
+        run_whole({}, ENTER + "partial" + CTRL_C, tmp_path, monkeypatch, flags=SAVE_PROMPTS_ONLY)
     assert list(tmp_path.iterdir()) == []
 
 
