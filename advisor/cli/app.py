@@ -592,6 +592,13 @@ def scan(
         help="Read per-namespace request rates and the HTTP share from this Prometheus.",
         show_default=False,
     ),
+    prometheus_token_file: Optional[str] = typer.Option(
+        None,
+        "--prometheus-token-file",
+        metavar="FILE",
+        help="A bearer token for --prometheus (or set MESH_ADVISOR_PROMETHEUS_TOKEN); user:password@ in the URL is sent as basic auth.",
+        show_default=False,
+    ),
     window: str = typer.Option(
         "1d", "--window", metavar="DURATION", help="Traffic window for --prometheus (e.g. 1h, 7d)."
     ),
@@ -622,6 +629,7 @@ def scan(
         namespaces=list(namespace or []),
         timeout=timeout,
         prometheus=prometheus,
+        prometheus_token_file=prometheus_token_file,
         window=window,
         hide_names=hide_names,
         data_dir=data_dir,

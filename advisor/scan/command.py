@@ -20,6 +20,7 @@ class ScanOptions:
     namespaces: list[str] = field(default_factory=list)
     timeout: str = "60s"
     prometheus: str | None = None
+    prometheus_token_file: str | None = None  # a bearer token (else MESH_ADVISOR_PROMETHEUS_TOKEN)
     window: str = "1d"
     hide_names: bool = False
     data_dir: str | None = None  # signals.toml and the feature ids from here, over the bundled ones
@@ -104,10 +105,15 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     )
     traffic = None
     warnings: list[str] = []
+    if options.prometheus_token_file is not None and options.prometheus is None:
+        raise UserError("--prometheus-token-file: only with --prometheus URL")
     if options.prometheus is not None:
-        from advisor.scan.prometheus import read_traffic
+        from advisor.scan.prometheus import endpoint, read_traffic
+        from advisor.scan.result import hasher
 
-        traffic, notes = read_traffic(options.prometheus, window, timeout)
+        ep = endpoint(options.prometheus, options.prometheus_token_file)
+        label = hasher(options.hide_names)(ep.shown)
+        traffic, notes = read_traffic(ep, window, timeout, label=label)
         warnings.extend(notes)
     if options.paths:
         return scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
