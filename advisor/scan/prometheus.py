@@ -75,7 +75,9 @@ def endpoint(url: str, token_file: str | None = None, environ: Mapping[str, str]
         parsed = urllib.parse.urlsplit(raw)
         port = parsed.port
     except ValueError:
-        raise PrometheusError(f"--prometheus: expected an http:// or https:// URL, got {_redact_text(clip(raw, 80))!r}") from None
+        raise PrometheusError(
+            f"--prometheus: expected an http:// or https:// URL, got {_redact_text(clip(raw, 80))!r}"
+        ) from None
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise PrometheusError(f"--prometheus: expected an http:// or https:// URL, got {_redact_text(clip(raw, 80))!r}")
     if any(not c.isprintable() or c.isspace() for c in raw):
@@ -111,7 +113,9 @@ def _token(token_file: str | None, environ: Mapping[str, str]) -> str | None:
         except ReadProblem as exc:
             raise PrometheusError(f"--prometheus-token-file {token_file}: {exc.message}") from None
         except UnicodeDecodeError:
-            raise PrometheusError(f"--prometheus-token-file {token_file}: not UTF-8 text; expected a bearer token") from None
+            raise PrometheusError(
+                f"--prometheus-token-file {token_file}: not UTF-8 text; expected a bearer token"
+            ) from None
         flag = f"--prometheus-token-file {token_file}"
     elif environ.get(TOKEN_ENV):
         text = environ[TOKEN_ENV].strip()
@@ -172,12 +176,12 @@ def _fetch(ep: Endpoint, path: str, deadline_s: float) -> tuple[int, bytes]:
             except OSError:
                 pass
         conn.close()  # the daemon thread ends on the closed socket; nothing waits for it
-        raise PrometheusError(f"--prometheus {ep}: no complete answer within {deadline_s:g}s (--timeout to wait longer)")
+        raise PrometheusError(
+            f"--prometheus {ep}: no complete answer within {deadline_s:g}s (--timeout to wait longer)"
+        )
     conn.close()
     if outcome.get("too_large"):
-        raise PrometheusError(
-            f"--prometheus {ep}: an answer larger than {MAX_RESPONSE_BYTES >> 20} MiB; refusing it"
-        )
+        raise PrometheusError(f"--prometheus {ep}: an answer larger than {MAX_RESPONSE_BYTES >> 20} MiB; refusing it")
     exc = outcome.get("error")
     if exc is not None:
         if isinstance(exc, (socket.timeout, TimeoutError)):
@@ -206,7 +210,9 @@ def query(base: str | Endpoint, promql: str, timeout: float) -> list[dict[str, A
     except RecursionError:
         raise PrometheusError(f"--prometheus {ep}: an answer nested too deeply; not a Prometheus API answer") from None
     except ValueError:
-        raise PrometheusError(f"--prometheus {ep}: not a Prometheus API answer (expected JSON from /api/v1/query)") from None
+        raise PrometheusError(
+            f"--prometheus {ep}: not a Prometheus API answer (expected JSON from /api/v1/query)"
+        ) from None
     if not isinstance(doc, dict) or doc.get("status") != "success":
         detail = doc.get("error", "no error message") if isinstance(doc, dict) else "not a JSON object"
         raise PrometheusError(f"--prometheus {ep}: query failed: {_redact_text(clip(str(detail), 200))}")

@@ -147,7 +147,7 @@ def test_the_password_is_not_in_an_error_line(cli, server) -> None:
     s = server(answer('{"status": "error", "error": "bad"}', status="401 Unauthorized"))
     url = s.url.replace("http://", "http://ops:s3cr3t-pa55@")
     rc, out, err = scan(cli, url)
-    assert rc == 2 and err.startswith(f"mesh-advisor: --prometheus http://ops:***@127.0.0.1:") and "401" in err, err
+    assert rc == 2 and err.startswith("mesh-advisor: --prometheus http://ops:***@127.0.0.1:") and "401" in err, err
     assert "s3cr3t" not in out + err
     # unreachable: the same
     with socket.socket() as free:
@@ -183,9 +183,18 @@ def test_hide_names_hashes_the_prometheus_url(cli, server) -> None:
 MALFORMED = [
     ('{"status": "success", "data": [1, 2]}', "data.result is not an instant vector"),
     ('{"status": "success", "data": {"resultType": "vector", "result": [1, 2]}}', "data.result[0] is not a sample"),
-    ('{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": {}}]}}', "data.result[0] is not a sample"),
-    ('{"status": "success", "data": {"resultType": "vector", "result": [{"metric": "x", "value": [0, "1"]}]}}', "data.result[0] is not a sample"),
-    ('{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [0]}]}}', "data.result[0] is not a sample"),
+    (
+        '{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": {}}]}}',
+        "data.result[0] is not a sample",
+    ),
+    (
+        '{"status": "success", "data": {"resultType": "vector", "result": [{"metric": "x", "value": [0, "1"]}]}}',
+        "data.result[0] is not a sample",
+    ),
+    (
+        '{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [0]}]}}',
+        "data.result[0] is not a sample",
+    ),
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ('{"status": "error", "error": {"nested": [1]}}', "query failed"),
     (b"\xff\xfe not json", "not a Prometheus API answer"),
