@@ -102,6 +102,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         answer_keys=BY_KEY,
         generated_at=generated_at,
         hide_names=options.hide_names,
+        timeout_s=timeout,
     )
     traffic = None
     warnings: list[str] = []

@@ -21,6 +21,7 @@ class ScanContext:
     answer_keys: Mapping[str, Any]  # the question registry
     generated_at: str
     hide_names: bool = False
+    timeout_s: float = 60.0  # each external call's deadline (kubectl kustomize, helm template)
 
 
 def _meta(ctx: ScanContext, source: str, **extra: Any) -> dict[str, Any]:
@@ -42,23 +43,26 @@ def scan_files(
     warnings: list[str] | None = None,
 ) -> ScanResult:
     scanner = Scanner(ctx.signals)
-    report = FileReport()
-    for obj, _origin in read_sources(paths, stdin, report):
-        scanner.add(obj)
+    report = FileReport(timeout_s=ctx.timeout_s)
+    for obj, origin in read_sources(paths, stdin, report):
+        scanner.add(obj, origin)
     if scanner.objects == 0:
         where = ", ".join(paths) if len(paths) <= 3 else f"{paths[0]} and {len(paths) - 1} more"
+        skipped = len(report.not_manifests) + report.other_files
+        why = f"; skipped {skipped} that are not" if skipped else ""
+        more = f" ({'; '.join(report.notes)})" if report.notes else ""
         raise ScanInputError(
-            f"{where}: no Kubernetes objects found (read {len(report.files)} file{'s' if len(report.files) != 1 else ''}); expected manifests or a kubectl dump"
+            f"{where}: no Kubernetes objects found (read {len(report.files)} file{'s' if len(report.files) != 1 else ''}{why})"
+            f"{more}; expected manifests or a kubectl dump"
         )
     notes = list(warnings or [])
-    if report.skipped:
-        names = sorted(report.skipped)
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        count = sum(report.skipped.values())
-        notes.append(f"skipped {count} document{'s' if count != 1 else ''} that are not Kubernetes objects, in {shown}")
+    notes.extend(report.notes)
+    summary = _skipped_summary(report)
+    if summary:
+        notes.append(summary)
     return build(
         scanner,
-        meta=_meta(ctx, "files", files=len(report.files)),
+        meta=_meta(ctx, "files", files=len(report.files), rendered=list(report.rendered) or None),
         feature_ids=ctx.feature_ids,
         answer_keys=ctx.answer_keys,
         warnings=notes,
@@ -66,3 +70,30 @@ def scan_files(
         traffic=traffic,
         hide_names=ctx.hide_names,
     )
+
+
+def _skipped_summary(report: FileReport) -> str | None:
+    """One warning for everything in the directories that was not a manifest."""
+    parts: list[str] = []
+    if report.not_manifests:
+        by_reason: dict[str, list[str]] = {}
+        for path, why in report.not_manifests.items():
+            by_reason.setdefault(why, []).append(path)
+        shown = []
+        for why, files in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:4]:
+            example = files[0] + (f" and {len(files) - 1} more" if len(files) > 1 else "")
+            shown.append(f"{why}: {example}")
+        n = len(report.not_manifests)
+        parts.append(
+            f"{n} YAML/JSON file{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not manifests ({'; '.join(shown)})"
+        )
+    if report.other_files:
+        parts.append(
+            f"{report.other_files} other file{'s' if report.other_files != 1 else ''} (not .yaml, .yml or .json: source, images, docs)"
+        )
+    if report.skipped:
+        count = sum(report.skipped.values())
+        names = sorted(report.skipped)
+        shown_names = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        parts.append(f"{count} document{'s' if count != 1 else ''} that are not Kubernetes objects, in {shown_names}")
+    return "skipped " + "; ".join(parts) if parts else None

@@ -158,15 +158,21 @@ def build(
                 "(--current-mesh on recommend and plan)"
             )
     if scanner.duplicates:
-        shown = [
-            f"{kind} {hide(ns) + '/' if ns else ''}{hide(name)} ({times + 1} times)"
-            for (kind, ns, name), times in sorted(scanner.duplicates.items())
-        ]
+        shown = []
+        for (kind, ns, name), times in sorted(scanner.duplicates.items()):
+            counted = scanner.counted_from.get((kind, ns, name))
+            which = f", counted as in {hide(counted)}" if counted else ""
+            shown.append(f"{kind} {hide(ns) + '/' if ns else ''}{hide(name)} ({times + 1} times{which})")
         more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
         warnings.append(
             f"{len(shown)} object{'s are' if len(shown) != 1 else ' is'} given more than once: "
-            f"{', '.join(shown[:5])}{more}; a cluster holds one of each, so only the last one read counts "
-            "(as applying the files in order would leave it)"
+            f"{', '.join(shown[:5])}{more}; a cluster holds one of each, so pods and services count once, "
+            "and the capabilities are those of every variant (each finding names its file)"
+        )
+    if scanner.bad_quantities:
+        warnings.append(
+            f"{scanner.bad_quantities} node allocatable value{'s' if scanner.bad_quantities != 1 else ''} beyond any "
+            "machine (or not a number) left out of the node sizes"
         )
     if scanner.completed_pods:
         warnings.append(f"{scanner.completed_pods} completed pods (Succeeded or Failed) are not counted")
@@ -184,7 +190,9 @@ def build(
         if f.capability:
             doc["capability"] = f.capability
         if f.detail:
-            doc["detail"] = f.detail
+            doc["detail"] = hide(f.detail)  # details quote names: a JWT issuer, a filter, a host
+        if f.origin is not None:
+            doc["file"] = hide(f.origin)
         if f.count > 1:
             doc["count"] = f.count
         findings.append(doc)
@@ -192,7 +200,9 @@ def build(
             cap = capabilities.setdefault(f.capability, {"id": f.capability, "signals": [], "evidence": []})
             if f.signal not in cap["signals"]:
                 cap["signals"].append(f.signal)
-            cap["evidence"].append({k: doc[k] for k in ("kind", "namespace", "name", "field")} | {"signal": f.signal})
+            cap["evidence"].append(
+                {k: doc[k] for k in ("kind", "namespace", "name", "field", "file") if k in doc} | {"signal": f.signal}
+            )
     ordered_caps = [capabilities[fid] for fid in feature_ids if fid in capabilities]
 
     platform = _platform(scanner, node_count)

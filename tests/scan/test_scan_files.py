@@ -75,6 +75,7 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
         "name": "ratings",
         "field": "spec.http[0].fault.delay",
         "capability": "fault-injection",
+        "file": str(FIX / "bookinfo" / "networking.yaml"),
     }
     (weighted,) = findings(doc, "vs-weighted-route")
     assert (weighted["name"], weighted["field"]) == ("reviews", "spec.http[0].route")
@@ -89,6 +90,7 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
             "namespace": "bookinfo",
             "name": "ratings",
             "field": "spec.http[0].fault.delay",
+            "file": str(FIX / "bookinfo" / "networking.yaml"),
             "signal": "vs-fault-delay",
         }
     ]
@@ -464,14 +466,14 @@ def test_missing_and_unreadable_paths(tmp_path, cli):
 
 
 def test_directory_skips_other_yaml_but_refuses_empty_of_objects(tmp_path, cli):
-    (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: shop\nversion: 1.0.0\n")
-    (tmp_path / "values.yaml").write_text("replicas: 3\n")
+    (tmp_path / "config.yaml").write_text("replicas: 3\n")
+    (tmp_path / "data.json").write_text('{"ratings": [1, 2]}\n')
     rc, _, err = cli("scan", str(tmp_path))
-    assert rc == 2 and "no Kubernetes objects found (read 2 files)" in err
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
+    assert rc == 2 and "no Kubernetes objects found (read 0 files; skipped 2 that are not)" in err, err
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
     doc = scan_json(cli, str(tmp_path))
-    assert any(w.startswith("skipped 2 documents that are not Kubernetes objects") for w in doc["scan"]["warnings"])
+    (summary,) = [w for w in doc["scan"]["warnings"] if w.startswith("skipped")]
+    assert summary.startswith("skipped 2 YAML/JSON files that are not manifests (no Kubernetes objects: ")
 
 
 def test_many_small_aliases_are_refused(tmp_path, cli):
