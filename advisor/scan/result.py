@@ -210,6 +210,7 @@ def build(
     answers = _answers(
         results, nodes, current, platform, [c["id"] for c in ordered_caps], traffic is not None, answer_keys, hide
     )
+    answers = _within_bounds(answers, answer_keys, warnings)
     totals = {
         "namespaces": len(results),
         "pods": sum(n.pods for n in results),
@@ -402,6 +403,39 @@ def _answers(
             out["l7_ratio"] = round(min(max(share, 0.0), 1.0), 3)
         if have_traffic:
             out["mesh_rps"] = round(sum(n.rps or 0.0 for n in meshed), 3)
+    return out
+
+
+def _within_bounds(answers: dict[str, Any], keys: Mapping[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """Only answers the registry itself would take: a value out of its bounds (a node of 1e400
+    vCPU, 2e16 rps) is left out with a warning, never written for recommend to refuse."""
+
+    def ok(key: str, value: Any, where: str) -> bool:
+        q = keys.get(key)
+        parse = getattr(q, "parse", None)
+        if parse is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+            return True
+        try:
+            parse(value)
+        except ValueError as exc:
+            warnings.append(f"answers.{where} = {value!r} left out: {exc}")
+            return False
+        return True
+
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key == "namespaces" and isinstance(value, list):
+            entries = []
+            for i, entry in enumerate(value):
+                kept = {
+                    k: v
+                    for k, v in entry.items()
+                    if ok({"rps": "mesh_rps", "l7": "l7_ratio"}.get(k, k), v, f"namespaces[{i}].{k}")
+                }
+                entries.append(kept)
+            out[key] = entries
+        elif ok(key, value, key):
+            out[key] = value
     return out
 
 
