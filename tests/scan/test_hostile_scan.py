@@ -116,8 +116,18 @@ def test_a_node_of_1e400_vcpu_is_left_out_not_written_as_infinity(cli, tmp_path)
         "apiVersion": "v1",
         "kind": "List",
         "items": [
-            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a"}, "status": {"allocatable": {"cpu": "1e400", "memory": "16Gi"}}},
-            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "b"}, "status": {"allocatable": {"cpu": "4", "memory": "16Gi"}}},
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": "a"},
+                "status": {"allocatable": {"cpu": "1e400", "memory": "16Gi"}},
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": "b"},
+                "status": {"allocatable": {"cpu": "4", "memory": "16Gi"}},
+            },
         ],
     }
     out_file = tmp_path / "cluster.toml"
