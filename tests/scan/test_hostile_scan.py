@@ -180,3 +180,52 @@ def test_hide_names_hides_details_files_and_names(cli) -> None:
     text = json.dumps(json.loads(out)["scan"]) + json.dumps(json.loads(out)["answers"])
     for leak in ("bookinfo", "reviews", "ratings", "productpage", "istio-policies", "https://", "www."):
         assert leak not in text, leak
+
+
+def many_namespaces(n: int) -> dict:
+    items: list[dict] = []
+    for i in range(n):
+        ns = f"team-{i:05d}"
+        items.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": ns, "labels": {"istio-injection": "enabled"}},
+            }
+        )
+        items.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "web-0", "namespace": ns},
+                "spec": {"containers": [{"name": "web", "image": "w"}, {"name": "istio-proxy", "image": "p"}]},
+                "status": {"phase": "Running"},
+            }
+        )
+        items.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "web", "namespace": ns},
+                "spec": {"ports": [{"name": "http", "port": 80}]},
+            }
+        )
+    return {"apiVersion": "v1", "kind": "List", "items": items}
+
+
+@pytest.mark.slow
+def test_a_9000_namespace_scan_feeds_recommend_and_plan(cli, tmp_path) -> None:
+    # Once refused by both as "larger than the 4 MiB limit" (about 8,000 namespaces and up).
+    dump = write(tmp_path, many_namespaces(9000), "dump.json")
+    scan = tmp_path / "cluster.toml"
+    rc, _, err = cli("scan", str(dump), "-o", str(scan), "--format", "toml")
+    assert rc == 0, err
+    assert scan.stat().st_size > 4 * 1024 * 1024
+    rc, out, err = cli("recommend", str(scan), "--format", "json")
+    assert rc == 0, err
+    answers = json.loads(out)["answers"]
+    assert len(answers["namespaces"]) == 9000 and answers["cluster_pods"] == 9000  # one pod in each
+    rc, out, err = cli("plan", str(scan), "--to", "istio-ambient", "--format", "json")
+    assert rc == 0, err
+    switch = next(p for p in json.loads(out)["phases"] if p["id"] == "switch-namespaces-ambient")
+    assert len(switch["steps"]) == 9000  # each namespace, one at a time
