@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.errors import visible
+from advisor.output.markdown import inert as md_inert
 from advisor.output.markdown import text as md_text
 
 MAX_OBJECTS = 6  # per item in the table view; Markdown and the documents list all
@@ -143,7 +144,7 @@ def plan_markdown(result: Any) -> str:
             for o in item["objects"]:
                 lines.append(f"  - `{visible(_where(o), one_line=True).replace('`', '')}`")
             if not item["objects"]:
-                lines.append(f"  - {md_text(_basis(item))}")
+                lines.append(f"  - {md_inert(_basis(item))}")  # object names from the cluster
         lines.append("")
     lines += ["## Phases", ""]
     for i, p in enumerate(doc["phases"], 1):
@@ -154,7 +155,7 @@ def plan_markdown(result: Any) -> str:
             "",
         ]
         for s in p["steps"]:
-            lines.append(f"- [ ] {md_text(s['text'])}")
+            lines.append(f"- [ ] {md_inert(s['text'])}")  # a namespace's name from the cluster
         if p["steps"]:
             lines.append("")
     cost = doc["cost"]

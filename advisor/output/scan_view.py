@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.errors import visible
-from advisor.output.markdown import text as md_text
+from advisor.output.markdown import inert as md_text  # all of a scan comes from a cluster or its files
 
 MAX_EVIDENCE = 3  # per capability in the views; the document lists all
 
@@ -149,9 +149,9 @@ def render_markdown(result: Any) -> str:
     if scan["capabilities"]:
         lines += ["| capability | signals | evidence |", "|---|---|---|"]
         for cap in scan["capabilities"]:
-            ev = "<br>".join(md_text(_evidence(e)) for e in cap["evidence"][:MAX_EVIDENCE])
+            ev = "; ".join(md_text(_evidence(e)) for e in cap["evidence"][:MAX_EVIDENCE])  # no HTML, not even <br>
             if len(cap["evidence"]) > MAX_EVIDENCE:
-                ev += f"<br>... and {len(cap['evidence']) - MAX_EVIDENCE} more"
+                ev += f"; ... and {len(cap['evidence']) - MAX_EVIDENCE} more"
             lines.append(f"| {md_text(cap['id'])} | {md_text(', '.join(cap['signals']))} | {ev} |")
     else:
         lines.append("None found.")

@@ -229,3 +229,36 @@ def test_a_9000_namespace_scan_feeds_recommend_and_plan(cli, tmp_path) -> None:
     assert rc == 0, err
     switch = next(p for p in json.loads(out)["phases"] if p["id"] == "switch-namespaces-ambient")
     assert len(switch["steps"]) == 9000  # each namespace, one at a time
+
+
+def _outside_code(markdown: str) -> str:
+    import re
+
+    return re.sub(r"(`+)(?:(?!\1).)*?\1", "", markdown)
+
+
+def test_names_from_a_cluster_cannot_link_or_mention_in_markdown(cli, tmp_path) -> None:
+    repo = tmp_path / "repo@ops.example.com"
+    repo.mkdir()
+    (repo / "m.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: www.example.com, labels: {istio-injection: enabled}}\n---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: www.example.com}\n"
+        "spec: {replicas: 2, template: {spec: {containers: [{name: web, image: w}]}}}\n---\n"
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: www.evil.example, namespace: www.example.com}\n"
+        "spec: {hosts: [a], http: [{fault: {abort: {httpStatus: 500}}, route: [{destination: {host: a}}]}]}\n---\n"
+        "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: www.example.com}\n"
+        "spec: {jwtRules: [{issuer: 'https://login.evil.example/@admin'}]}\n"
+    )
+    rc, out, err = cli("scan", str(repo), "--format", "markdown")
+    assert rc == 0, err
+    plain = _outside_code(out)
+    for word in ("www.", "https://", "@"):
+        assert word not in plain, (word, plain)
+    assert "`www.example.com`" in out  # still there, as code
+    assert "<br>" not in out and "<" not in plain.replace("\\<", "")
+    scan = tmp_path / "cluster.toml"
+    rc, _, err = cli("scan", str(repo), "-o", str(scan), "--format", "toml")
+    rc, out, err = cli("plan", str(scan), "--to", "istio-ambient", "--format", "markdown")
+    assert rc == 0, err
+    plain = _outside_code(out)
+    assert "www.example.com" not in plain and "www.evil.example" not in plain
