@@ -21,6 +21,7 @@ from advisor.errors import UserError, clip
 CHUNK_BYTES = 1 << 24  # 16 MiB of text at a time
 MAX_ITEM_CHARS = 256 << 20  # one object larger than this is refused
 MAX_YAML_BYTES = 256 << 20  # PyYAML builds the whole document; JSON has no such limit
+MAX_YAML_DOCUMENT_BYTES = 8 << 20  # one YAML document: PyYAML builds it whole, at ~40x its size in memory
 MAX_YAML_ALIASES = 100
 MAX_YAML_NODES = 1_000_000  # nodes after expanding aliases, per document
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -503,6 +504,7 @@ def _read_yaml(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScanInputError(f"{label}: not UTF-8 text; expected Kubernetes objects as JSON or YAML") from None
+    _check_document_sizes(text, label)
     import yaml  # only when YAML is read
 
     has_anchors = _ANCHOR.search(text) is not None
@@ -536,6 +538,32 @@ def _read_yaml(
             yield from _objects(value, label, named, report, where)
     finally:
         loader.dispose()
+
+
+_DOCUMENT_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$", re.MULTILINE)
+
+
+def _check_document_sizes(text: str, label: str) -> None:
+    """Refuse a YAML document too large to build (a 60 MB `kubectl get -o yaml` List took 230 s and
+    2.4 GB), before PyYAML sees it, with how to give the same objects in a form read in bounds."""
+    if len(text) <= MAX_YAML_DOCUMENT_BYTES:
+        return
+    start = 0
+    line = 1
+    for m in _DOCUMENT_START.finditer(text):
+        if m.start() - start > MAX_YAML_DOCUMENT_BYTES:
+            break
+        start = m.end()
+    else:
+        if len(text) - start <= MAX_YAML_DOCUMENT_BYTES:
+            return
+    line = text.count("\n", 0, start) + 1
+    raise ScanInputError(
+        f"{label}: line {line}: one YAML document larger than {MAX_YAML_DOCUMENT_BYTES >> 20} MiB; YAML is built a "
+        "document at a time and one this large takes minutes and gigabytes. Give the same objects as JSON "
+        "(kubectl get ... -o json, streamed at any size), or split it: one object per document, each after a `---` "
+        "line (or one file per namespace: kubectl get ... -n NS -o yaml)"
+    )
 
 
 def _check_aliases(root: Any, label: str) -> None:

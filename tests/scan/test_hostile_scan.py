@@ -262,3 +262,18 @@ def test_names_from_a_cluster_cannot_link_or_mention_in_markdown(cli, tmp_path) 
     assert rc == 0, err
     plain = _outside_code(out)
     assert "www.example.com" not in plain and "www.evil.example" not in plain
+
+
+def test_a_huge_single_yaml_document_is_refused_with_how_to_split_it(cli, tmp_path, monkeypatch) -> None:
+    from advisor.scan import files
+
+    monkeypatch.setattr(files, "MAX_YAML_DOCUMENT_BYTES", 4096)  # the same path as 8 MiB, at test size
+    items = "".join(f"- apiVersion: v1\n  kind: Namespace\n  metadata: {{name: ns-{i}}}\n" for i in range(200))
+    path = tmp_path / "dump.yaml"
+    path.write_text("apiVersion: v1\nkind: List\nitems:\n" + items)
+    err = one_line_error(cli, "scan", str(path))
+    assert f"{path}: line 1: one YAML document larger than 0 MiB" in err and "kubectl get ... -o json" in err
+    # the same objects, one per document, are read
+    path.write_text("".join(f"---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: ns-{i}}}\n" for i in range(200)))
+    rc, out, err = cli("scan", str(path), "--format", "json")
+    assert rc == 0 and json.loads(out)["scan"]["totals"]["namespaces"] == 200, err
