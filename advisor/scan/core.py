@@ -8,7 +8,7 @@ from typing import Any, BinaryIO, Mapping
 from advisor import __version__
 from advisor.scan.files import FileReport, ScanInputError, read_sources
 from advisor.scan.infer import Scanner
-from advisor.scan.result import ScanResult, Traffic, build
+from advisor.scan.result import ScanResult, Traffic, build, hasher
 from advisor.scan.signals import SignalSet
 
 
@@ -56,13 +56,29 @@ def scan_files(
             f"{more}; expected manifests or a kubectl dump"
         )
     notes = list(warnings or [])
-    notes.extend(report.notes)
+    found = list(report.notes)
     summary = _skipped_summary(report)
     if summary:
-        notes.append(summary)
+        found.append(summary)
+    rendered = list(report.rendered)
+    if ctx.hide_names:  # paths name things too: each is replaced by its hash, longest first
+        hide = hasher(True)
+        paths = sorted(
+            {*report.files, *report.not_manifests, *report.skipped, *(r.rsplit(" (", 1)[0] for r in rendered)},
+            key=len,
+            reverse=True,
+        )
+        for path in paths:
+            found = [n.replace(path, hide(path)) for n in found]
+        rendered = [hide(r.rsplit(" (", 1)[0]) for r in rendered]
+        for note in report.notes:  # a Kustomize root or chart that was skipped: its directory
+            if ": " in note:
+                path = note.split(": ", 1)[0]
+                found = [n.replace(path, hide(path)) for n in found]
+    notes.extend(found)
     return build(
         scanner,
-        meta=_meta(ctx, "files", files=len(report.files), rendered=list(report.rendered) or None),
+        meta=_meta(ctx, "files", files=len(report.files), rendered=rendered or None),
         feature_ids=ctx.feature_ids,
         answer_keys=ctx.answer_keys,
         warnings=notes,

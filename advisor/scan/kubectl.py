@@ -178,12 +178,12 @@ _FORBIDDEN = re.compile(
 )
 
 
-def _forbidden(err: str, resource: str, group: str, infers: str) -> str | None:
+def _forbidden(err: str, resource: str, group: str, infers: str, hide: Any = str) -> str | None:
     if "Forbidden" not in err and "forbidden" not in err:
         return None
     m = _FORBIDDEN.search(err)
     verb, res, grp, ns = (m.group(1), m.group(2), m.group(3), m.group(4)) if m else ("list", resource, group, None)
-    scope = f'in namespace "{ns}"' if ns else "at the cluster scope"
+    scope = f'in namespace "{hide(clip(ns, 63))}"' if ns else "at the cluster scope"
     return f'RBAC: cannot {verb} {res} (API group "{grp}") {scope}; not inferred: {infers}'
 
 
@@ -314,7 +314,7 @@ def scan_live(
         forbidden_seen: set[str] = set()
         for req, path, rc, err in done:
             if rc != 0:
-                refused = _forbidden(err, req.resource.split(".")[0], req.group, req.infers)
+                refused = _forbidden(err, req.resource.split(".")[0], req.group, req.infers, hasher(ctx.hide_names))
                 if refused is not None:
                     if refused not in forbidden_seen:
                         forbidden_seen.add(refused)

@@ -139,3 +139,10 @@ def test_symlinked_directories_are_followed_once_and_loops_end(cli, tmp_path):
     doc = scan_json(cli, str(repo))
     assert doc["scan"]["totals"]["current_mesh"] == "istio-sidecar"
     assert doc["scan"]["totals"]["pods"] == 1  # read once, though reachable twice
+
+
+def test_hide_names_hides_paths_in_findings_warnings_and_meta(cli):
+    doc = scan_json(cli, str(BOOKINFO), str(BOUTIQUE), "--hide-names")
+    text = json.dumps(doc)
+    for leak in ("bookinfo", "microservices", "ratings_data", "kustomize", "swagger", "reviews"):
+        assert leak not in text, leak
