@@ -277,3 +277,44 @@ def test_a_huge_single_yaml_document_is_refused_with_how_to_split_it(cli, tmp_pa
     path.write_text("".join(f"---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: ns-{i}}}\n" for i in range(200)))
     rc, out, err = cli("scan", str(path), "--format", "json")
     assert rc == 0 and json.loads(out)["scan"]["totals"]["namespaces"] == 200, err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "objects, limit_s",
+    [
+        # 16,000 copies of one VirtualService: each copy once rebuilt the findings list (39.7 s)
+        ([{"kind": "dup"}] * 16_000, 15.0),
+        # one EnvoyFilter with 80,000 configPatches: its filter names were de-duplicated in a list (105 s)
+        ([{"kind": "envoyfilter", "patches": 80_000}], 30.0),
+    ],
+    ids=["duplicates", "envoyfilter-patches"],
+)
+def test_duplicates_and_patch_lists_take_linear_time(cli, tmp_path, objects, limit_s) -> None:
+    import time
+
+    if objects[0]["kind"] == "dup":
+        vs = {
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "VirtualService",
+            "metadata": {"name": "r", "namespace": "s"},
+            "spec": {"hosts": ["r"], "http": [{"route": [{"destination": {"host": "r"}, "weight": 50}]}]},
+        }
+        doc = {"apiVersion": "v1", "kind": "List", "items": [vs] * len(objects)}
+    else:
+        patches = [
+            {"applyTo": "HTTP_FILTER", "patch": {"operation": "INSERT_BEFORE", "value": {"name": f"envoy.lua.{i}"}}}
+            for i in range(objects[0]["patches"])
+        ]
+        doc = {
+            "apiVersion": "networking.istio.io/v1alpha3",
+            "kind": "EnvoyFilter",
+            "metadata": {"name": "ef", "namespace": "s"},
+            "spec": {"configPatches": patches},
+        }
+    path = write(tmp_path, doc)
+    start = time.perf_counter()
+    rc, out, err = cli("scan", str(path), "--format", "json")
+    took = time.perf_counter() - start
+    assert rc == 0, err
+    assert took < limit_s, f"{took:.1f} s"
