@@ -155,9 +155,9 @@ def check_bounds(doc: Any, max_depth: int = MAX_DEPTH) -> None:
             raise ReadProblem(f"{_clipped(_path_text(path))}: nested more than {max_depth} levels deep")
         is_dict = isinstance(node, dict)
         for key, value in node.items() if is_dict else enumerate(node):
-            if is_dict and not key.isascii() and _has_surrogate(key):
+            if is_dict and isinstance(key, str) and not key.isascii() and _has_surrogate(key):
                 raise ReadProblem(
-                    f"{_where(_path_text((path, key[:0] + '?')))}a key that is not valid Unicode (a lone surrogate)"
+                    f"{_where(_path_text((path, '?')))}a key that is not valid Unicode (a lone surrogate)"
                 )
             kind = type(value)
             # The common values pass here without a call: a whole number or a float in range, an
