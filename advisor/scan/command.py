@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from advisor.errors import UserError
+from advisor.answers.registry import BY_KEY
+from advisor.catalog.files import signals_file
+from advisor.catalog.load import load_catalog
+from advisor.scan.core import ScanContext, scan_files
+from advisor.scan.result import hasher
+from advisor.scan.signals import load_signals
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$")
 _SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -65,8 +72,6 @@ def check_names(options: ScanOptions) -> None:
                 f"(one line of printable text, at most {MAX_CONTEXT_CHARS} characters)"
             )
     if options.kubeconfig is not None:
-        import os
-
         if not os.path.isfile(options.kubeconfig):
             raise UserError(f"--kubeconfig {shown_name(options.kubeconfig)}: no such file; expected a kubeconfig file")
 
@@ -78,11 +83,6 @@ def shown_name(value: str) -> str:
 
 
 def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = None) -> Any:
-    from advisor.catalog.models import load_catalog, signals_file
-    from advisor.answers.registry import BY_KEY
-    from advisor.scan.core import ScanContext, scan_files
-    from advisor.scan.signals import load_signals
-
     timeout = parse_duration(options.timeout, "--timeout", maximum=3600)
     window = parse_duration(options.window, "--window", minimum=60)
     live_only = [
@@ -109,8 +109,8 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     if options.prometheus_token_file is not None and options.prometheus is None:
         raise UserError("--prometheus-token-file: only with --prometheus URL")
     if options.prometheus is not None:
+        # deferred: the traffic reader loads only for --prometheus
         from advisor.scan.prometheus import endpoint, read_traffic
-        from advisor.scan.result import hasher
 
         ep = endpoint(options.prometheus, options.prometheus_token_file)
         label = hasher(options.hide_names)(ep.shown)
@@ -118,6 +118,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         warnings.extend(notes)
     if options.paths:
         return scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
+    # deferred: the live scan's kubectl transport loads only without PATH
     from advisor.scan.kubectl import Kubectl, scan_live
 
     kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)

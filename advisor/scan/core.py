@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Mapping
 
 from advisor import __version__
-from advisor.scan.files import FileReport, ScanInputError, read_sources
+from advisor.scan.files import FileReport, ScanInputError
 from advisor.scan.infer import Scanner
+from advisor.scan.sources import read_sources
 from advisor.scan.result import ScanResult, Traffic, build, hasher
 from advisor.scan.signals import SignalSet
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from advisor.errors import UserError, clip
+from advisor.reading import ReadProblem, read_limited
 from advisor.scan.result import Traffic
 
 # (mesh, kind, PromQL with {w} for the window, the label that names the namespace)
@@ -106,8 +107,6 @@ def endpoint(url: str, token_file: str | None = None, environ: Mapping[str, str]
 
 def _token(token_file: str | None, environ: Mapping[str, str]) -> str | None:
     if token_file is not None:
-        from advisor.reading import ReadProblem, read_limited
-
         try:
             text = read_limited(token_file, MAX_TOKEN_BYTES).decode("utf-8").strip()
         except ReadProblem as exc:

@@ -13,13 +13,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 from advisor.errors import clip
+from advisor.scan.files import FileReport, ScanInputError, _read_stream
 from advisor.scan.process import CallCancelled, Calls, CallTimeout, CallTooLarge
-
-if TYPE_CHECKING:
-    from advisor.scan.files import FileReport
 
 MAX_RENDER_BYTES = 256 << 20  # what one render may print (read as YAML, which is parsed whole)
 
@@ -31,8 +29,6 @@ WHAT = {"kustomize": "a Kustomize build root", "helm": "a Helm chart"}
 
 
 def render(directory: str, how: str, report: FileReport) -> Iterator[tuple[dict[str, Any], str]]:
-    from advisor.scan.files import ScanInputError, _read_stream
-
     program, args, command = TOOLS[how]
     label = f"{directory} ({program} {args[0]})"
     found = shutil.which(program)

@@ -150,7 +150,7 @@ SIGNALS = [
 
 @pytest.mark.parametrize("change, message", SIGNALS, ids=["signals", "l7_ports", "app_protocols"])
 def test_bad_signals_toml_values_exit_2_in_scan_and_in_data_validate(cli, data_dir, rewrite, change, message) -> None:
-    from advisor.catalog.models import bundled_data_dir
+    from advisor.catalog.files import bundled_data_dir
 
     (data_dir / "signals.toml").write_bytes((bundled_data_dir() / "signals.toml").read_bytes())
     rewrite(data_dir / "signals.toml", change)

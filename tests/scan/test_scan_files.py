@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.catalog.models import load_catalog
+from advisor.scan.sources import read_sources
+
+from advisor.catalog.load import load_catalog
 from advisor.answers.registry import BY_KEY
 from advisor.scan import files as scan_files_module
 from advisor.scan.signals import bundled_signals, load_signals
@@ -209,7 +211,7 @@ def test_streamed_json_equals_whole_json_at_any_chunk_size(tmp_path, monkeypatch
     for chunk in (333, 4096, 1 << 24):
         monkeypatch.setattr(scan_files_module, "CHUNK_BYTES", chunk)
         report = scan_files_module.FileReport()
-        got = [obj for obj, _ in scan_files_module.read_sources([str(dump)], None, report)]
+        got = [obj for obj, _ in read_sources([str(dump)], None, report)]
         assert got == expected, chunk
 
 
@@ -531,7 +533,8 @@ def test_inventory_answers_when_the_registry_takes_them():
 
     from advisor.scan.infer import Scanner
     from advisor.scan.result import build
-    from advisor.scan.files import FileReport, read_sources
+    from advisor.scan.files import FileReport
+    from advisor.scan.sources import read_sources
 
     catalog = load_catalog(None)
     scanner = Scanner(bundled_signals(catalog.feature_ids))
