@@ -351,7 +351,7 @@ def scan(
         "60s",
         "--timeout",
         metavar="DURATION",
-        help="Give up on a kubectl call or a Prometheus query after this long (e.g. 30s, 2m).",
+        help="Deadline of each kubectl call (paging and credential plugins included), kustomize or helm render, and Prometheus query, end to end (e.g. 30s, 2m).",
     ),
     prometheus: Optional[str] = typer.Option(
         None,
