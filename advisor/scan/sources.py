@@ -171,7 +171,19 @@ def _unrendered_template(path: str) -> bool:
 
 
 def _reason(message: str, path: str) -> str:
+    """Why a file in a directory is not a manifest, in a few words (its own message is in the error
+    a user gets by naming the file)."""
     text = message.removeprefix(path).lstrip(": ")
     if "{{" in text or "Helm template" in text:
-        return "an unrendered template"
+        return "an unrendered Helm template"
+    for marker, words in (
+        ("JSON syntax error", "JSON that does not parse"),
+        ("YAML syntax error", "YAML that does not parse"),
+        ("YAML error", "YAML that does not parse"),
+        ("not UTF-8", "not UTF-8 text"),
+        ("a binary file", "a binary file"),
+        ("not a Kubernetes object", "not Kubernetes objects"),
+    ):
+        if marker in text:
+            return words
     return clip(text, 80)
