@@ -105,21 +105,29 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         timeout_s=timeout,
     )
     traffic = None
+    edges: list[dict[str, Any]] = []
     warnings: list[str] = []
     if options.prometheus_token_file is not None and options.prometheus is None:
         raise UserError("--prometheus-token-file: only with --prometheus URL")
     if options.prometheus is not None:
         # deferred: the traffic reader loads only for --prometheus
-        from advisor.scan.prometheus import endpoint, read_traffic
+        from advisor.scan.prometheus import endpoint, read_edges, read_traffic
 
         ep = endpoint(options.prometheus, options.prometheus_token_file)
         label = hasher(options.hide_names)(ep.shown)
         traffic, notes = read_traffic(ep, window, timeout, label=label)
         warnings.extend(notes)
+        edges = read_edges(ep, window, timeout)
     if options.paths:
-        return scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
-    # deferred: the live scan's kubectl transport loads only without PATH
-    from advisor.scan.kubectl import Kubectl, scan_live
+        result = scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
+    else:
+        # deferred: the live scan's kubectl transport loads only without PATH
+        from advisor.scan.kubectl import Kubectl, scan_live
 
-    kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
-    return scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
+        kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
+        result = scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
+    if edges and not options.hide_names:
+        import dataclasses
+
+        result = dataclasses.replace(result, edges=tuple(edges))
+    return result

@@ -290,3 +290,34 @@ def read_traffic(
             "L7 shares are estimated from Service ports and rps is unknown"
         )
     return out, notes
+
+
+# Who calls whom (Istio): the traffic graph that scopes each namespace's Sidecar egress hosts.
+EDGE_QUERY = (
+    "sum by (source_workload_namespace, destination_service_namespace) "
+    '(rate(istio_requests_total{{reporter=~"destination|waypoint"}}[{w}]))'
+)
+
+
+def read_edges(url: str | Endpoint, window: float, timeout: float) -> list[dict[str, Any]]:
+    """Source namespace -> destination Service namespace pairs with traffic over the window, sorted."""
+    ep = url if isinstance(url, Endpoint) else endpoint(url)
+    out = []
+    for sample in query(ep, EDGE_QUERY.format(w=f"{int(window)}s"), timeout):  # samples shape-checked
+        metric = sample.get("metric") or {}
+        src, dst = metric.get("source_workload_namespace"), metric.get("destination_service_namespace")
+        try:
+            rps = float(sample["value"][1])
+        except (TypeError, ValueError):
+            continue
+        if (
+            isinstance(src, str)
+            and isinstance(dst, str)
+            and src
+            and dst
+            and src != "unknown"
+            and math.isfinite(rps)
+            and 0 < rps <= MAX_RPS
+        ):
+            out.append({"source_namespace": src, "destination_namespace": dst, "rps": round(rps, 3)})
+    return sorted(out, key=lambda e: (e["source_namespace"], e["destination_namespace"]))
