@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -12,6 +11,7 @@ from advisor.answers.registry import BY_KEY
 from advisor.catalog.files import signals_file
 from advisor.catalog.load import load_catalog
 from advisor.scan.core import ScanContext, scan_files
+from advisor.scan.names import check_live_names
 from advisor.scan.result import hasher
 from advisor.scan.signals import load_signals
 
@@ -46,42 +46,6 @@ def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float =
     return seconds
 
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-MAX_CONTEXT_CHARS = 1024  # kubeconfig context names are free text (EKS ARNs, user@cluster); not unbounded
-
-
-def check_names(options: ScanOptions) -> None:
-    """Every value that reaches kubectl's command line, checked before any process starts.
-
-    Namespaces are DNS-1123 labels (what the API server accepts); a context is any name a
-    kubeconfig may hold (kubectl reads it as a map key), so only empty, multi-line or control
-    characters are refused; it is passed as `--context=NAME`, where a leading `-` is still a name.
-    """
-    for ns in options.namespaces:
-        if not _DNS1123_LABEL.match(ns):
-            raise UserError(
-                f"--namespace {shown_name(ns)}: not a namespace name; expected a DNS-1123 label "
-                "(lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)"
-            )
-    for flag, value in (("--context", options.context), ("--kubeconfig", options.kubeconfig)):
-        if value is None:
-            continue
-        if not value.strip() or len(value) > MAX_CONTEXT_CHARS or any(not c.isprintable() for c in value):
-            raise UserError(
-                f"{flag} {shown_name(value)}: expected a {'context name from the kubeconfig' if flag == '--context' else 'kubeconfig file'} "
-                f"(one line of printable text, at most {MAX_CONTEXT_CHARS} characters)"
-            )
-    if options.kubeconfig is not None:
-        if not os.path.isfile(options.kubeconfig):
-            raise UserError(f"--kubeconfig {shown_name(options.kubeconfig)}: no such file; expected a kubeconfig file")
-
-
-def shown_name(value: str) -> str:
-    """A user's value in a message: quoted, control characters escaped, clipped."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = None) -> Any:
     timeout = parse_duration(options.timeout, "--timeout", maximum=3600)
     window = parse_duration(options.window, "--window", minimum=60)
@@ -94,7 +58,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         raise UserError(f"{', '.join(live_only)}: only for a live scan (no PATH); files were given")
     if options.paths and options.namespaces:
         raise UserError("--namespace: only for a live scan (no PATH); files were given")
-    check_names(options)
+    check_live_names(options.context, options.kubeconfig, options.namespaces)
     catalog = load_catalog(options.data_dir)
     ctx = ScanContext(
         signals=load_signals(signals_file(options.data_dir), catalog.feature_ids),

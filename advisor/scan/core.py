@@ -8,7 +8,7 @@ from typing import Any, BinaryIO, Mapping
 from advisor import __version__
 from advisor.scan.files import FileReport, ScanInputError
 from advisor.scan.infer import Scanner
-from advisor.scan.sources import read_sources
+from advisor.scan.sources import read_sources, skipped_summary
 from advisor.scan.result import ScanResult, Traffic, build, hasher
 from advisor.scan.signals import SignalSet
 
@@ -58,7 +58,7 @@ def scan_files(
         )
     notes = list(warnings or [])
     found = list(report.notes)
-    summary = _skipped_summary(report)
+    summary = skipped_summary(report)
     if summary:
         found.append(summary)
     rendered = list(report.rendered)
@@ -87,30 +87,3 @@ def scan_files(
         traffic=traffic,
         hide_names=ctx.hide_names,
     )
-
-
-def _skipped_summary(report: FileReport) -> str | None:
-    """One warning for everything in the directories that was not a manifest."""
-    parts: list[str] = []
-    if report.not_manifests:
-        by_reason: dict[str, list[str]] = {}
-        for path, why in report.not_manifests.items():
-            by_reason.setdefault(why, []).append(path)
-        shown = []
-        for why, files in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:4]:
-            example = files[0] + (f" and {len(files) - 1} more" if len(files) > 1 else "")
-            shown.append(f"{why}: {example}")
-        n = len(report.not_manifests)
-        parts.append(
-            f"{n} YAML/JSON file{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not manifests ({'; '.join(shown)})"
-        )
-    if report.other_files:
-        parts.append(
-            f"{report.other_files} other file{'s' if report.other_files != 1 else ''} (not .yaml, .yml or .json: source, images, docs)"
-        )
-    if report.skipped:
-        count = sum(report.skipped.values())
-        names = sorted(report.skipped)
-        shown_names = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        parts.append(f"{count} document{'s' if count != 1 else ''} that are not Kubernetes objects, in {shown_names}")
-    return "skipped " + "; ".join(parts) if parts else None

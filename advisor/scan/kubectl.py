@@ -22,6 +22,7 @@ from advisor import __version__
 from advisor.errors import UserError, clip
 from advisor.scan.files import FileReport, _JsonStream, _objects
 from advisor.scan.infer import Scanner
+from advisor.scan.names import check_live_names
 from advisor.scan.process import CallCancelled, Calls, CallTimeout, CallTooLarge
 from advisor.scan.result import ScanResult, Traffic, build, hasher
 
@@ -299,6 +300,7 @@ def scan_live(
     warnings: list[str] | None = None,
     scanner: Scanner | None = None,  # `check` passes one that also keeps the objects
 ) -> ScanResult:
+    check_live_names(k.context, k.kubeconfig, namespaces)  # every caller: scan, check
     context = k.current_context()
     available, notes = discover(k)
     notes = list(warnings or []) + notes

@@ -187,3 +187,30 @@ def _reason(message: str, path: str) -> str:
         if marker in text:
             return words
     return clip(text, 80)
+
+
+def skipped_summary(report: FileReport) -> str | None:
+    """One warning for everything in the directories that was not a manifest."""
+    parts: list[str] = []
+    if report.not_manifests:
+        by_reason: dict[str, list[str]] = {}
+        for path, why in report.not_manifests.items():
+            by_reason.setdefault(why, []).append(path)
+        shown = []
+        for why, files in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:4]:
+            example = files[0] + (f" and {len(files) - 1} more" if len(files) > 1 else "")
+            shown.append(f"{why}: {example}")
+        n = len(report.not_manifests)
+        parts.append(
+            f"{n} YAML/JSON file{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} not manifests ({'; '.join(shown)})"
+        )
+    if report.other_files:
+        parts.append(
+            f"{report.other_files} other file{'s' if report.other_files != 1 else ''} (not .yaml, .yml or .json: source, images, docs)"
+        )
+    if report.skipped:
+        count = sum(report.skipped.values())
+        names = sorted(report.skipped)
+        shown_names = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        parts.append(f"{count} document{'s' if count != 1 else ''} that are not Kubernetes objects, in {shown_names}")
+    return "skipped " + "; ".join(parts) if parts else None

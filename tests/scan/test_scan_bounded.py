@@ -239,3 +239,10 @@ def test_a_credential_plugin_that_never_answers_ends_at_the_deadline(tmp_path: P
     assert r.returncode == 2 and "--timeout 2s" in r.stderr, r.stderr
     assert took < 2 + 1 + 1.5, took
     assert not alive(int((tmp_path / "plugin.pid").read_text()))
+
+
+def test_check_live_refuses_a_hostile_namespace_before_kubectl_runs(tmp_path: Path) -> None:
+    env = stand_in(tmp_path, LOGGING)
+    r = mesh_advisor(env, "check", "--namespace", "--server=https://127.0.0.1:9")
+    assert r.returncode == 2 and "not a namespace name; expected a DNS-1123 label" in r.stderr, r.stderr
+    assert not (tmp_path / "argv.log").exists()
