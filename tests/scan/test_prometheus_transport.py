@@ -112,7 +112,7 @@ def test_a_dripping_prometheus_ends_within_the_deadline(cli, server) -> None:
     rc, _, err = scan(cli, s.url)
     took = time.monotonic() - start
     assert rc == 2 and "no complete answer within 2s" in err, err
-    assert took < 3.0, took
+    assert took < 3.5, took  # the 2 s deadline, plus reading the manifest and the catalog on a busy machine
 
 
 @pytest.mark.slow
@@ -126,7 +126,7 @@ def test_a_server_that_never_sends_headers_ends_within_the_deadline(cli, server)
     start = time.monotonic()
     rc, _, err = scan(cli, s.url)
     assert rc == 2 and "within 2s" in err, err
-    assert time.monotonic() - start < 3.0
+    assert time.monotonic() - start < 3.5
 
 
 def test_user_and_password_in_the_url_go_as_basic_auth_and_are_never_shown(cli, server, tmp_path) -> None:
