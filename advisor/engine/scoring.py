@@ -8,6 +8,7 @@ from typing import Literal
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import CATEGORIES, Catalog, Range, When
 from advisor.engine.costing import USAGE_FIGURES, OptionCost, Projection, project
+from advisor.engine.standing import bill_share, cluster_bill, cost_points, latency_points
 from advisor.humanize import dollars, number, percent
 from advisor.records import record
 
@@ -114,20 +115,6 @@ def effective_weights(answers: Answers, catalog: Catalog) -> tuple[dict[str, flo
     return {c: raw[c] / total for c in CATEGORIES}, tuple(notes)
 
 
-def _relative(best: float, value: float, floor: float) -> float:
-    return 100.0 * (best + floor) / (value + floor)
-
-
-def cost_floor(answers: Answers, catalog: Catalog, projection: Projection) -> float:
-    """The difference in monthly cost that hardly matters: a share of the cluster's own compute
-    bill when the node size is known (cost_scale.cluster_share), else cost_scale.floor."""
-    scale = catalog.rules.cost_scale
-    cluster = projection.cluster_monthly_usd
-    if scale.cluster_share is not None and cluster:
-        return max(scale.cluster_share * cluster, 1e-6)
-    return scale.floor
-
-
 def recommend(
     answers: Answers, catalog: Catalog, projection: Projection | None = None, explain: bool = True
 ) -> Recommendation:
@@ -196,24 +183,23 @@ def recommend(
                         )
                     )
 
-    # cost and latency: relative to the best option, softened by a floor
+    # cost and latency: each option on its own absolute scale (engine/standing.py), never against
+    # the best option, so prices move scores monotonically and a third option never reorders two
     basis = answers.cost_basis
+    bill = cluster_bill(answers, catalog)
     costs = {o: projection.options[o].view(basis).monthly_usd for o in catalog.option_ids}
-    best_cost_option = min(costs, key=lambda o: costs[o])
     lat = {o: projection.options[o].latency.end_to_end_p90_ms for o in catalog.option_ids}
-    best_lat_option = min(lat, key=lambda o: lat[o])
-    floor_usd = cost_floor(answers, catalog, projection)
+    per_percent = rules.cost_scale.points_per_unit
+    per_ms = rules.latency_scale.points_per_unit
     rel_cost: dict[str, Reason] = {}
     rel_latency: dict[str, Reason] = {}
     relative: dict[str, dict[str, str]] = {o: {} for o in catalog.option_ids}
     for option in catalog.option_ids:
         oc = projection.options[option]
         view = oc.view(basis)
-        floor = floor_usd
-        delta = _relative(costs[best_cost_option], costs[option], floor) - 100.0
+        delta = cost_points(costs[option], bill, catalog)
         lt = oc.latency
-        lat_floor = rules.latency_scale.floor
-        lat_delta = _relative(lat[best_lat_option], lt.end_to_end_p90_ms, lat_floor) - 100.0
+        lat_delta = latency_points(lt.end_to_end_p90_ms, catalog)
         if not explain:
             rel_cost[option] = Reason("cost", delta, "", "", "cost")
             rel_latency[option] = Reason("latency", lat_delta, "", "", "latency")
@@ -221,35 +207,27 @@ def recommend(
             continue
         part, source = _largest_part(oc, basis)
         source = source or f"benchmark profile {projection.profile}"
-        if option == best_cost_option:
-            text = f"Lowest {basis} cost of the options: {dollars(view.monthly_usd)}/month ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB)"
-        else:
-            text = (
-                f"{dollars(view.monthly_usd)}/month in {basis} ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB) "
-                f"vs {dollars(costs[best_cost_option])} for {names[best_cost_option]}"
-            )
+        share = bill_share(costs[option], bill)
+        node_words = f"{bill.nodes:,} nodes of {bill.node_name}" + (
+            " (node size not given: the reference node)" if bill.defaulted else ""
+        )
+        text = (
+            f"{dollars(view.monthly_usd)}/month in {basis} ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB): "
+            f"{percent(share)} of the cluster's compute bill of {dollars(bill.monthly_usd)}/month ({node_words})"
+        )
         if part:
             text += f"; largest part: {part}"
         reasons[option].append(Reason("cost", delta, text, source, "cost"))
         relative[option]["cost"] = (
-            f"100 × (best ${number(costs[best_cost_option])} + floor ${number(floor, 0)}) ÷ "
-            f"(${number(costs[option])} {basis} + ${number(floor, 0)})"
+            f"100 − {per_percent:g} × {100 * share:.2f}% of the cluster's bill "
+            f"(${number(costs[option])} {basis} ÷ ${number(bill.monthly_usd)})"
         )
         rel_cost[option] = reasons[option][-1]
 
         lat_source = lt.figures["per_hop_p90_ms"].source
-        if option == best_lat_option:
-            text = f"Lowest added latency: about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate)"
-        else:
-            text = (
-                f"Adds about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate) "
-                f"vs {lat[best_lat_option]:.2f} ms for {names[best_lat_option]}"
-            )
+        text = f"Adds about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate)"
         reasons[option].append(Reason("latency", lat_delta, text, lat_source, "latency"))
-        relative[option]["latency"] = (
-            f"100 × (best {lat[best_lat_option]:.3f} ms + floor {lat_floor:g} ms) ÷ "
-            f"({lt.end_to_end_p90_ms:.3f} ms p90 + {lat_floor:g} ms)"
-        )
+        relative[option]["latency"] = f"100 − {per_ms:g} × {lt.end_to_end_p90_ms:.3f} ms p90 end to end"
         rel_latency[option] = reasons[option][-1]
 
     # migration: what moving from the current mesh takes (data/migrations.toml); staying costs nothing
