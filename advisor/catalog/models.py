@@ -171,6 +171,9 @@ class Feature:
     name: NonEmpty
     description: NonEmpty
     cells: dict[str, Cell]
+    # A row that is one variant of another (a multicluster topology of `multicluster`): the answer
+    # naming the variant makes it count in the other's place.
+    variant_of: str = ""
 
 
 @model
@@ -428,6 +431,8 @@ class Rule:
     when: When = field(default_factory=When)
     # A warning is repeated in the summary when it applies to the chosen option.
     warn: bool = False
+    # A fact about what the team must learn: not applied to the option the team runs today.
+    spares_current: bool = False
 
     def points_for(self, option: OptionInfo) -> float | None:
         if option.id in self.adjust:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import field
-from typing import Literal
+from dataclasses import field, replace
+from typing import Any, Literal
 
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import CATEGORIES, Catalog, Range, When
 from advisor.engine.costing import USAGE_FIGURES, OptionCost, Projection, project
+from advisor.engine.offerings import offerings_for
+from advisor.engine.readiness import readiness
 from advisor.engine.standing import bill_share, cluster_bill, cost_points, latency_points
 from advisor.humanize import dollars, number, percent
 from advisor.records import record
@@ -38,6 +40,7 @@ class PartlyMet:
     feature: str
     note: str
     source: str
+    missing: str = ""  # the part that is missing, from the cell ("delay injection")
 
 
 @record
@@ -100,6 +103,37 @@ def matches(when: When, answers: Answers) -> bool:
     return True
 
 
+def asked_capabilities(answers: Answers, catalog: Catalog) -> list[tuple[str, str, str]]:
+    """(feature id, "required" | "preferred" | "in-use", alias words) for every capability asked for.
+
+    A feature that has variant rows (features.toml `variant_of`, e.g. the multicluster topologies)
+    stands for the variant the answers name (multicluster_topology); unnamed, it means "any
+    variant" and says so. In-use capabilities already required or preferred count once, as asked."""
+    variants = {f.id: f.variant_of for f in catalog.features.features if f.variant_of}
+    topology = answers.multicluster_topology
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+
+    def add(fid: str, kind: str) -> None:
+        alias = ""
+        if topology in variants and variants[topology] == fid:
+            alias = f"({fid} as {topology}, the multicluster_topology answer)"
+            fid = topology
+        elif fid in variants.values():
+            alias = f"({fid}: any topology; --multicluster-topology names the one you need)"
+        if fid not in seen:
+            seen.add(fid)
+            out.append((fid, kind, alias))
+
+    for fid in answers.require:
+        add(fid, "required")
+    for fid in answers.prefer:
+        add(fid, "preferred")
+    for fid in answers.in_use:
+        add(fid, "in-use")
+    return out
+
+
 def effective_weights(answers: Answers, catalog: Catalog) -> tuple[dict[str, float], tuple[str, ...]]:
     rules = catalog.rules
     raw: dict[str, float] = {c: rules.weights.get(c, 0.0) for c in CATEGORIES}  # type: ignore[call-overload]
@@ -129,37 +163,75 @@ def recommend(
     blockers: dict[str, list[Blocker]] = {o: [] for o in catalog.option_ids}
     partly: dict[str, list[PartlyMet]] = {o: [] for o in catalog.option_ids}
     vendored: dict[str, list[tuple[str, str]]] = {o: [] for o in catalog.option_ids}
+    short_of: dict[str, set[str]] = {o: set() for o in catalog.option_ids}  # must-haves not met in full
     names = {o.id: o.name for o in catalog.features.options}
     vendor_ok = answers.vendor_distribution
 
     option_ids = catalog.option_ids
-    # features: points lost for each asked-for capability an option supports only in part
-    asked: list[tuple[str, Literal["required", "preferred"]]] = [(f, "required") for f in answers.require]
-    asked += [(f, "preferred") for f in answers.prefer]
+    opts = {o.id: o for o in catalog.features.options}
+    offered = offerings_for(answers, catalog)
+    # features: points lost for each asked-for capability an option supports only in part; what
+    # the cluster uses today (scan) weighs like a preference, never like a must-have
+    asked = asked_capabilities(answers, catalog)
     blocking = set(rules.blocking_levels.get(answers.risk, ("none",)))
-    for fid, kind in asked:
+    in_use_rules = rules.in_use
+    for fid, kind, alias in asked:
         feature = catalog.feature(fid)
-        points = rules.ask_points[kind]
+        as_kind: Literal["required", "preferred"] = "required" if kind == "required" else "preferred"
+        points = in_use_rules.points if kind == "in-use" and in_use_rules else rules.ask_points[as_kind]
         for option in option_ids:
             # The open-source level, or a vendor build's when the answers accept one (named then).
-            level, note, source, vendor = feature.cells[option].effective(vendor_ok)
+            cell = feature.cells[option]
+            level, note, source, vendor = cell.effective(vendor_ok)
             if vendor:
                 note = f"In {vendor} (a vendor distribution): {note}"
                 vendored[option].append((fid, vendor))
+            managed = offered.get(option)
+            if managed is not None and fid in managed.levels:
+                level, note, source = managed.levels[fid], f"{managed.name}: {managed.levels_note}", managed.source
             value = rules.level_values[level]
             # Fixed points per capability, not a mean: asking for more capabilities that every
             # option supports must not dilute the gap on the one that separates them.
             delta = -points * (1.0 - value)
             if explain:
-                label = "required" if kind == "required" else "nice to have"
+                label = {"required": "required", "preferred": "nice to have", "in-use": "in use (scan)"}[kind]
                 said = f"partly meets it ({level})" if kind == "required" and level == "partial" else level
-                tag = f"{fid} ({'required' if kind == 'required' else 'preferred'}, {level}{', ' + vendor if vendor else ''})"
-                reasons[option].append(
-                    Reason("features", delta, f"{feature.name} ({label}): {said}. {note}", source, tag)
-                )
+                if level == "partial" and cell.missing:
+                    said += f"; missing: {cell.missing}"
+                tag = f"{fid} ({kind if kind != 'required' else 'required'}, {level}{', ' + vendor if vendor else ''})"
+                text = f"{feature.name} ({label}): {said}. {note}"
+                if alias:
+                    text = f"{alias} {text}"
+                reasons[option].append(Reason("features", delta, text, source, tag))
             else:
                 reasons[option].append(Reason("features", delta, "", source, fid))
-            if kind == "required" and level in blocking:
+            if kind == "in-use" and level == "none" and in_use_rules and in_use_rules.losing_points:
+                reasons[option].append(
+                    Reason(
+                        "features",
+                        -in_use_rules.losing_points,
+                        f"in use (scan): {feature.name} is used today and not offered here: the move reworks or drops it"
+                        if explain
+                        else "",
+                        source,
+                        f"in-use-lost ({fid})",
+                    )
+                )
+            if kind == "required" and not vendor and (managed is None or fid not in managed.levels):
+                for finding in readiness(cell, feature.name, opts[option].version, answers.risk, rules.maturity):
+                    if finding.blocks:
+                        blockers[option].append(
+                            Blocker(fid, "not-production-ready", f"{finding.text}.", finding.source)
+                        )
+                    else:
+                        reasons[option].append(
+                            Reason("maturity", finding.points, finding.text, finding.source, f"{finding.kind} ({fid})")
+                        )
+            if kind != "required":
+                kind_for_rules = "preferred"
+            else:
+                kind_for_rules = "required"
+            if kind_for_rules == "required" and level in blocking:
                 if level == "none":
                     why = "not offered"
                 elif level == "partial":
@@ -169,10 +241,12 @@ def recommend(
                 blockers[option].append(
                     Blocker(fid, level, f"{feature.name} is required; {names[option]}: {why}. {note}", source)
                 )
-            elif kind == "required" and level == "partial":
-                partly[option].append(PartlyMet(fid, note, source))
+            elif kind_for_rules == "required" and level == "partial":
+                partly[option].append(PartlyMet(fid, note, source, cell.missing))
+            if kind_for_rules == "required" and level not in ("full", "beta"):
+                short_of[option].add(fid)
             for lr in rules.level_rules:
-                if lr.level == level and lr.asked == kind and answers.risk in lr.risk:
+                if lr.level == level and lr.asked == kind_for_rules and answers.risk in lr.risk:
                     reasons[option].append(
                         Reason(
                             lr.category,
@@ -244,7 +318,7 @@ def recommend(
             continue
         for opt in catalog.features.options:
             rule_points = rule.points_for(opt)
-            if rule_points is None:
+            if rule_points is None or (rule.spares_current and opt.id == current):
                 continue
             reasons[opt.id].append(Reason(rule.category, rule_points, rule.text, rule.source, rule.id))
             if rule.warn:
@@ -268,6 +342,26 @@ def recommend(
                 reasons[opt.id].append(
                     Reason(con.category, con_points, f"{platform.name}: {con.text}", con.source, con.id)
                 )
+
+    # managed and vendor offerings the answers accept: what the option means here (platforms.toml)
+    for option, managed in offered.items():
+        reasons[option].append(
+            Reason("maturity", managed.points, f"{managed.name} ({managed.vendor}): {managed.text}", managed.source, managed.id)
+        )
+        if managed.licence_usd_per_node_month is not None:
+            lic = managed.licence_usd_per_node_month * answers.nodes
+            lic_delta = cost_points(lic, bill, catalog)
+            reasons[option].append(
+                Reason(
+                    "cost",
+                    lic_delta,
+                    f"{managed.name} licence: {dollars(lic)}/month at its list price ({managed.licence_note})",
+                    managed.source,
+                    f"{managed.id} licence",
+                )
+            )
+        else:
+            warnings[option].append(f"{managed.name}: licence not costed ({managed.licence_note or 'no published list price'})")
 
     options: dict[str, OptionScore] = {}
     for option in option_ids:
@@ -301,6 +395,22 @@ def recommend(
 
     order = {o: i for i, o in enumerate(catalog.option_ids)}
     ranking = tuple(sorted(options, key=lambda o: (not options[o].eligible, -options[o].score, order[o])))
+    shares = {o: bill_share(costs[o], bill) for o in option_ids}
+    in_full = {o for o in option_ids if not short_of[o]}
+    ranking, held = hold_partial_behind_full(ranking, options, shares, in_full, rules.partial_must_have)
+    for option, (ahead, lead) in held.items():
+        if explain:
+            options[option] = replace(
+                options[option],
+                warnings=options[option].warnings
+                + (
+                    f"ranked behind {names[ahead]}, which meets every must-have in full: "
+                    f"{names[option]} only partly meets "
+                    + ", ".join(f"{g.feature} (missing: {g.missing or g.note.rstrip('.')})" for g in options[option].partly_met)
+                    + f", and its cost lead is {percent(lead)} of the cluster's compute bill, "
+                    f"under the {percent(rules.partial_must_have.small_cost_share if rules.partial_must_have else 0)} that would outweigh it",
+                ),
+            )
     eligible = [o for o in ranking if options[o].eligible]
     choice = eligible[0] if eligible else "none"
     close = len(eligible) >= 2 and options[eligible[0]].score - options[eligible[1]].score <= rules.close_margin
@@ -316,6 +426,39 @@ def recommend(
         weight_reasons=weight_notes,
         projection=projection,
     )
+
+
+def hold_partial_behind_full(
+    ranking: tuple[str, ...],
+    options: dict[str, OptionScore],
+    shares: dict[str, float],
+    in_full: set[str],
+    rule: Any,
+) -> tuple[tuple[str, ...], dict[str, tuple[str, float]]]:
+    """A must-have met only in part is a real gap: an eligible option with one never ranks above an
+    eligible option that meets every must-have in full when its cost lead (a share of the cluster's
+    bill) is smaller than `small_cost_share`. Returns the ranking and, per option held back, the
+    option it was held behind and its cost lead. Bounded: each pass moves one option down a place."""
+    if rule is None:
+        return ranking, {}
+    order = list(ranking)
+    held: dict[str, tuple[str, float]] = {}
+    for _ in range(len(order) ** 2):
+        moved = False
+        for i in range(len(order) - 1):
+            p, f = order[i], order[i + 1]
+            if not (options[p].eligible and options[f].eligible and options[p].partly_met):
+                continue
+            if f not in in_full:
+                continue
+            lead = shares[f] - shares[p]
+            if lead < rule.small_cost_share:
+                order[i], order[i + 1] = f, p
+                held[p] = (f, max(lead, 0.0))
+                moved = True
+        if not moved:
+            break
+    return tuple(order), held
 
 
 def _largest_part(oc: OptionCost, basis: str) -> tuple[str, str]:
