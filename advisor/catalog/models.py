@@ -651,6 +651,9 @@ class Constraint:
     category: Category = "operability"
     # A managed or vendor offering: counts only when the answers accept a vendor distribution.
     vendor: str = ""
+    # Offerings (platforms.toml offerings ids) that take this constraint away from the option they
+    # stand for, when accepted (the vendor's operator handles what the constraint says).
+    unless_offering: tuple[str, ...] = ()
 
     def points_for(self, option: OptionInfo) -> float | None:
         return next((t.points for t in self.targets if t.matches(option)), None)
@@ -667,8 +670,8 @@ class Offering:
     source: NonEmpty
     version: NonEmpty
     targets: tuple[Target, ...]  # which options it is; points go to maturity (support)
-    platforms: tuple[str, ...] = ()  # where it is offered; empty: on any platform
     text: NonEmpty
+    platforms: tuple[str, ...] = ()  # where it is offered; empty: on any platform
     # Features whose level the offering changes: feature id -> level (e.g. ambient not offered).
     levels: dict[str, Level] = field(default_factory=dict)
     levels_note: str = ""
@@ -677,6 +680,12 @@ class Offering:
     # Monthly licence in USD per node when a list price is published; None: not costed.
     licence_usd_per_node_month: float | None = None
     licence_note: str = ""
+    # Operability points for the options this platform offering does not cover, when accepted:
+    # running them means operating their control plane and upgrades, and a second support contract.
+    others_points: Points = 0.0
+    others_text: str = ""
+    # Maturity points for those options too: their support sits outside the platform vendor's.
+    others_support_points: Points = 0.0
 
 
 @model

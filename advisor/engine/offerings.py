@@ -22,6 +22,41 @@ class Managed:
     levels_note: str
     licence_usd_per_node_month: float | None
     licence_note: str
+    platform_specific: bool
+
+
+def self_managed(
+    answers: Answers, catalog: Catalog, offered: dict[str, Managed]
+) -> dict[str, list[tuple[str, float, str, str, str]]]:
+    """Option id -> [(category, points, text, source, offering id)] for the options that no accepted
+    offering of this platform covers: the team would run them itself (operability), with support from
+    outside the platform vendor (maturity), beside a managed mesh it could have."""
+    if not answers.vendor_distribution:
+        return {}
+    out: dict[str, list[tuple[str, float, str, str, str]]] = {}
+    for off in catalog.platforms.offerings:
+        if not off.platforms or answers.platform not in off.platforms:
+            continue
+        for opt in catalog.features.options:
+            covered = offered.get(opt.id)
+            if (covered is not None and covered.platform_specific) or opt.id in out:
+                continue
+            found = []
+            if off.others_points:
+                found.append(("operability", off.others_points, off.others_text, off.source, off.id))
+            if off.others_support_points:
+                found.append(
+                    (
+                        "maturity",
+                        off.others_support_points,
+                        f"support for it sits outside {off.vendor}'s, who supports {off.name} with the platform",
+                        off.source,
+                        off.id,
+                    )
+                )
+            if found:
+                out[opt.id] = found
+    return out
 
 
 def offerings_for(answers: Answers, catalog: Catalog) -> dict[str, Managed]:
@@ -50,5 +85,6 @@ def offerings_for(answers: Answers, catalog: Catalog) -> dict[str, Managed]:
                 levels_note=off.levels_note,
                 licence_usd_per_node_month=off.licence_usd_per_node_month,
                 licence_note=off.licence_note,
+                platform_specific=bool(off.platforms),
             )
     return out

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import CATEGORIES, Catalog, Range, When
 from advisor.engine.costing import USAGE_FIGURES, OptionCost, Projection, project
-from advisor.engine.offerings import offerings_for
+from advisor.engine.offerings import offerings_for, self_managed
 from advisor.engine.readiness import readiness
 from advisor.engine.standing import bill_share, cluster_bill, cost_points, latency_points
 from advisor.humanize import dollars, number, percent
@@ -333,6 +333,8 @@ def recommend(
             con_points = con.points_for(opt)
             if con_points is None:
                 continue
+            if opt.id in offered and offered[opt.id].id in con.unless_offering:
+                continue
             if con.block:
                 blockers[opt.id].append(Blocker(con.id, "platform", f"{platform.name}: {con.text}", con.source))
             elif con.vendor:
@@ -362,6 +364,9 @@ def recommend(
             )
         else:
             warnings[option].append(f"{managed.name}: licence not costed ({managed.licence_note or 'no published list price'})")
+    for option, found in self_managed(answers, catalog, offered).items():
+        for category, points, text, source, oid in found:
+            reasons[option].append(Reason(category, points, f"{platform.name}: {text}", source, f"self-managed ({oid})"))
 
     options: dict[str, OptionScore] = {}
     for option in option_ids:
