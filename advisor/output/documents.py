@@ -206,7 +206,9 @@ def recommendation_document(
             "scores": dict(score.scores),
             "warnings": list(score.warnings),
             "explain": dict(score.explain),
-            "partly_met": [{"feature": g.feature, "note": g.note, "source": g.source} for g in score.partly_met],
+            "partly_met": [
+                {"feature": g.feature, "note": g.note, "source": g.source, "missing": g.missing} for g in score.partly_met
+            ],
             "vendor_builds": [{"feature": f, "vendor": v} for f, v in score.vendor_builds],
         }
         entry.update(option_cost_doc(rec.projection.options[oid]))
