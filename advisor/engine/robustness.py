@@ -361,8 +361,8 @@ def _scores(
     return [
         round(
             still
-            + w_cost * round(min(100.0, max(0.0, fixed_cost + cost_score(c))), 1)
-            + w_lat * round(min(100.0, max(0.0, fixed_lat + latency_score(x))), 1),
+            + w_cost * round(min(100.0, max(0.0, 100.0 + fixed_cost + cost_score(c))), 1)
+            + w_lat * round(min(100.0, max(0.0, 100.0 + fixed_lat + latency_score(x))), 1),
             1,
         )
         for c, x, bc, bl in zip(cost, lat, best_cost, best_lat)
