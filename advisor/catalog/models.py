@@ -102,6 +102,12 @@ def cell_dict(cell: "Cell") -> dict[str, Any]:
     if not cell.vendor:
         for key in ("vendor", "vendor_level", "vendor_note", "vendor_source"):
             out.pop(key)
+    if cell.production_ready is None:  # omitted: upstream made no statement
+        for key in ("production_ready", "production_ready_note", "production_ready_source"):
+            out.pop(key)
+    for key in ("since", "missing"):
+        if not out[key]:
+            out.pop(key)
     return out
 
 

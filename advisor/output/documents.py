@@ -247,6 +247,7 @@ def matrix_document(catalog: Catalog, feature_ids: list[str] | None, generated_a
                 "group": feat.group,
                 "name": feat.name,
                 "description": feat.description,
+                **({"variant_of": feat.variant_of} if feat.variant_of else {}),
                 "cells": {o: cell_dict(cell) for o, cell in feat.cells.items()},
             }
         )
