@@ -287,7 +287,7 @@ def recommend(
         )
         text = (
             f"{dollars(view.monthly_usd)}/month in {basis} ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB): "
-            f"{percent(share)} of the cluster's compute bill of {dollars(bill.monthly_usd)}/month ({node_words})"
+            f"{_share_words(share)} of the cluster's compute bill of {dollars(bill.monthly_usd)}/month ({node_words})"
         )
         if part:
             text += f"; largest part: {part}"
@@ -412,7 +412,7 @@ def recommend(
                     f"ranked behind {names[ahead]}, which meets every must-have in full: "
                     f"{names[option]} only partly meets "
                     + ", ".join(f"{g.feature} (missing: {g.missing or g.note.rstrip('.')})" for g in options[option].partly_met)
-                    + f", and its cost lead is {percent(lead)} of the cluster's compute bill, "
+                    + f", and its cost lead is {_share_words(lead)} of the cluster's compute bill, "
                     f"under the {percent(rules.partial_must_have.small_cost_share if rules.partial_must_have else 0)} that would outweigh it",
                 ),
             )
@@ -431,6 +431,12 @@ def recommend(
         weight_reasons=weight_notes,
         projection=projection,
     )
+
+
+def _share_words(share: float) -> str:
+    """A share of the bill as people read it: 0.38% and 12.5%, never a real cost shown as 0%."""
+    pct = 100.0 * share
+    return f"{pct:.2f}%" if pct < 1 else f"{pct:.1f}%"
 
 
 def hold_partial_behind_full(
