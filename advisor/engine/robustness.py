@@ -90,6 +90,7 @@ def robustness(
 
     def latency_score(ms: float) -> float:
         return latency_points(ms, catalog)
+
     hops = answers.hops
 
     def is_ranged(f: Figure | None) -> bool:
@@ -191,9 +192,8 @@ def robustness(
     # lowest possible score beats every other's highest, every draw ends the same way and the
     # shares are exact without evaluating the draws. First with the figures' lows and highs (no
     # drawing at all: the usual case for a clear choice), then with the drawn extremes.
-    monotone = (
-        short_cut
-        and all(k >= 0 for o in options for cu in moving[o] for terms in (cu.cpu, cu.memory_base) for _, k in terms)
+    monotone = short_cut and all(
+        k >= 0 for o in options for cu in moving[o] for terms in (cu.cpu, cu.memory_base) for _, k in terms
     )
 
     def bounds(

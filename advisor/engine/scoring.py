@@ -2,76 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import field, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import CATEGORIES, Catalog, Range, When
-from advisor.engine.costing import USAGE_FIGURES, OptionCost, Projection, project
+from advisor.engine.costing import Projection, project
 from advisor.engine.offerings import offerings_for, self_managed
 from advisor.engine.readiness import readiness
 from advisor.engine.standing import bill_share, cluster_bill, cost_points, latency_points
 from advisor.humanize import dollars, number, percent
-from advisor.records import record
+from advisor.engine.scored import Blocker, OptionScore, PartlyMet, Reason, Recommendation
+from advisor.engine.summary import explain_line, largest_part, share_words, summarize
 
-
-# Records (advisor.records): frozen, compared by their documents and never by value, cheap to define.
-@record
-class Reason:
-    category: str
-    delta: float
-    text: str
-    source: str
-    label: str = ""  # a short name for the one-line explanation: a rule id, a feature id, ...
-
-
-@record
-class Blocker:
-    feature: str
-    level: str
-    text: str
-    source: str
-
-
-@record
-class PartlyMet:
-    """A required capability an option supports only in part: said plainly, never read as met."""
-
-    feature: str
-    note: str
-    source: str
-    missing: str = ""  # the part that is missing, from the cell ("delay injection")
-
-
-@record
-class OptionScore:
-    option: str
-    name: str
-    eligible: bool
-    score: float
-    blockers: tuple[Blocker, ...]
-    scores: dict[str, float]
-    reasons: tuple[Reason, ...]
-    warnings: tuple[str, ...] = ()
-    # One line per category: what moved the score and by how much, so the arithmetic can be checked.
-    explain: dict[str, str] = field(default_factory=dict)
-    partly_met: tuple[PartlyMet, ...] = ()
-    vendor_builds: tuple[tuple[str, str], ...] = ()  # (feature id, vendor) counted at a vendor build's level
-    # Per category, the points from everything but the relative cost and latency comparison: what
-    # stays fixed when only the figures move (advisor.engine.robustness rescores the draws from these).
-    fixed_deltas: dict[str, float] | None = None
-
-
-@record
-class Recommendation:
-    choice: str  # an option id, or "none"
-    ranking: tuple[str, ...]
-    confidence: str  # "clear" | "close"
-    summary: str
-    options: dict[str, OptionScore]
-    weights: dict[str, float]  # effective category weights, summing to 1
-    weight_reasons: tuple[str, ...]
-    projection: Projection
+__all__ = ["Blocker", "OptionScore", "PartlyMet", "Reason", "Recommendation", "matches", "recommend"]
 
 
 def matches(when: When, answers: Answers) -> bool:
@@ -262,7 +206,6 @@ def recommend(
     basis = answers.cost_basis
     bill = cluster_bill(answers, catalog)
     costs = {o: projection.options[o].view(basis).monthly_usd for o in catalog.option_ids}
-    lat = {o: projection.options[o].latency.end_to_end_p90_ms for o in catalog.option_ids}
     per_percent = rules.cost_scale.points_per_unit
     per_ms = rules.latency_scale.points_per_unit
     rel_cost: dict[str, Reason] = {}
@@ -279,7 +222,7 @@ def recommend(
             rel_latency[option] = Reason("latency", lat_delta, "", "", "latency")
             reasons[option] += [rel_cost[option], rel_latency[option]]
             continue
-        part, source = _largest_part(oc, basis)
+        part, source = largest_part(oc, basis)
         source = source or f"benchmark profile {projection.profile}"
         share = bill_share(costs[option], bill)
         node_words = f"{bill.nodes:,} nodes of {bill.node_name}" + (
@@ -287,7 +230,7 @@ def recommend(
         )
         text = (
             f"{dollars(view.monthly_usd)}/month in {basis} ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB): "
-            f"{_share_words(share)} of the cluster's compute bill of {dollars(bill.monthly_usd)}/month ({node_words})"
+            f"{share_words(share)} of the cluster's compute bill of {dollars(bill.monthly_usd)}/month ({node_words})"
         )
         if part:
             text += f"; largest part: {part}"
@@ -348,7 +291,13 @@ def recommend(
     # managed and vendor offerings the answers accept: what the option means here (platforms.toml)
     for option, managed in offered.items():
         reasons[option].append(
-            Reason("maturity", managed.points, f"{managed.name} ({managed.vendor}): {managed.text}", managed.source, managed.id)
+            Reason(
+                "maturity",
+                managed.points,
+                f"{managed.name} ({managed.vendor}): {managed.text}",
+                managed.source,
+                managed.id,
+            )
         )
         if managed.licence_usd_per_node_month is not None:
             lic = managed.licence_usd_per_node_month * answers.nodes
@@ -363,10 +312,14 @@ def recommend(
                 )
             )
         else:
-            warnings[option].append(f"{managed.name}: licence not costed ({managed.licence_note or 'no published list price'})")
+            warnings[option].append(
+                f"{managed.name}: licence not costed ({managed.licence_note or 'no published list price'})"
+            )
     for option, found in self_managed(answers, catalog, offered).items():
         for category, points, text, source, oid in found:
-            reasons[option].append(Reason(category, points, f"{platform.name}: {text}", source, f"self-managed ({oid})"))
+            reasons[option].append(
+                Reason(category, points, f"{platform.name}: {text}", source, f"self-managed ({oid})")
+            )
 
     options: dict[str, OptionScore] = {}
     for option in option_ids:
@@ -390,7 +343,7 @@ def recommend(
             scores=cat_scores,
             reasons=tuple(reasons[option]),
             warnings=tuple(warnings[option]),
-            explain={cat: _explain(cat, cat_scores[cat], reasons[option], relative[option]) for cat in CATEGORIES}
+            explain={cat: explain_line(cat, cat_scores[cat], reasons[option], relative[option]) for cat in CATEGORIES}
             if explain
             else {},
             partly_met=tuple(partly[option]),
@@ -411,8 +364,10 @@ def recommend(
                 + (
                     f"ranked behind {names[ahead]}, which meets every must-have in full: "
                     f"{names[option]} only partly meets "
-                    + ", ".join(f"{g.feature} (missing: {g.missing or g.note.rstrip('.')})" for g in options[option].partly_met)
-                    + f", and its cost lead is {_share_words(lead)} of the cluster's compute bill, "
+                    + ", ".join(
+                        f"{g.feature} (missing: {g.missing or g.note.rstrip('.')})" for g in options[option].partly_met
+                    )
+                    + f", and its cost lead is {share_words(lead)} of the cluster's compute bill, "
                     f"under the {percent(rules.partial_must_have.small_cost_share if rules.partial_must_have else 0)} that would outweigh it",
                 ),
             )
@@ -420,7 +375,7 @@ def recommend(
     choice = eligible[0] if eligible else "none"
     close = len(eligible) >= 2 and options[eligible[0]].score - options[eligible[1]].score <= rules.close_margin
     confidence = "close" if close else "clear"
-    summary = _summary(choice, eligible, options, weights, projection, basis, current, names) if explain else ""
+    summary = summarize(choice, eligible, options, weights, projection, basis, current, names) if explain else ""
     return Recommendation(
         choice=choice,
         ranking=ranking,
@@ -431,12 +386,6 @@ def recommend(
         weight_reasons=weight_notes,
         projection=projection,
     )
-
-
-def _share_words(share: float) -> str:
-    """A share of the bill as people read it: 0.38% and 12.5%, never a real cost shown as 0%."""
-    pct = 100.0 * share
-    return f"{pct:.2f}%" if pct < 1 else f"{pct:.1f}%"
 
 
 def hold_partial_behind_full(
@@ -470,127 +419,3 @@ def hold_partial_behind_full(
         if not moved:
             break
     return tuple(order), held
-
-
-def _largest_part(oc: OptionCost, basis: str) -> tuple[str, str]:
-    """The component behind the largest share of this option's monthly cost, and its figure's source.
-
-    Named in the reason so a reader sees which figure decides the cost (e.g. a stand-in figure).
-    """
-    key = "usage_monthly_usd" if basis == "usage" else "requests_monthly_usd"
-    total = sum(getattr(c, key) for c in oc.components)
-    if total <= 0:
-        return "", ""
-    top = max(oc.components, key=lambda c: getattr(c, key))
-    # The figures the view is made of, the deciding ones first; a component carries only the
-    # request figures it used (`ha_request_*` with control_plane_ha).
-    wanted = (
-        USAGE_FIGURES
-        if basis == "usage"
-        else ("ha_request_cpu_millicores", "request_cpu_millicores", "ha_request_memory_mib", "request_memory_mib")
-    )
-    source = next((top.figures[name].source for name in wanted if name in top.figures), "")
-    return f"{top.name}, {percent(getattr(top, key) / total)}", source
-
-
-_CATEGORY_WORDS = {
-    "features": "capabilities",
-    "cost": "cost",
-    "latency": "latency",
-    "operability": "operability",
-    "maturity": "maturity",
-    "migration": "the cost of the move",
-}
-
-
-def _explain(category: str, score: float, reasons: list[Reason], relative: dict[str, str]) -> str:
-    """`features 40.0 = 100 − 40.0 fault-injection (required, partial) − 20.0 required-partial`: the
-    category's arithmetic in one line, every reason that moved it with its points."""
-    if category in relative:
-        return f"{category} {score:.1f} = {relative[category]}"
-    moved = [r for r in reasons if r.category == category and abs(r.delta) > 0.05]
-    raw = 100.0 + sum(r.delta for r in moved)
-    if not moved:
-        judged = [r.label or r.text for r in reasons if r.category == category]
-        why = (
-            f" ({', '.join(judged)}: nothing taken off)"
-            if judged
-            else {
-                "features": " (nothing asked for)",
-                "migration": " (no move, or nothing the move costs)",
-            }.get(category, " (no rule took points)")
-        )
-        return f"{category} {score:.1f} = 100{why}"
-    terms = "".join(f" {'−' if r.delta < 0 else '+'} {abs(r.delta):.1f} {r.label or r.text}" for r in moved)
-    line = f"{category} {score:.1f} = 100{terms}"
-    if round(raw, 1) != score:
-        line += f" = {raw:.1f}, kept within 0–100"
-    return line
-
-
-def _level_words(level: str) -> str:
-    if level == "platform":
-        return "ruled out by the platform"
-    return "only partly met (partial)" if level == "partial" else level
-
-
-def _summary(
-    choice: str,
-    eligible: list[str],
-    options: dict[str, OptionScore],
-    weights: dict[str, float],
-    projection: Projection,
-    basis: str,
-    current: str = "none",
-    names: dict[str, str] | None = None,
-) -> str:
-    if choice == "none":
-        parts = [
-            f"{o.name}: " + ", ".join(f"{b.feature} is {_level_words(b.level)}" for b in o.blockers)
-            for o in options.values()
-        ]
-        return "No option meets every requirement. " + "; ".join(parts) + ". Relax a requirement or the risk setting."
-    top = options[choice]
-    ruled_out = [o for o in options.values() if not o.eligible]
-    out = f"{top.name} scores {top.score:.0f}/100"
-    if current in options and choice == current:
-        out = f"Stay on {top.name}: it scores {top.score:.0f}/100 with nothing to move"
-    elif current in options:
-        moving = 100.0 - top.scores["migration"]
-        out = (
-            f"Move from {options[current].name} to {top.name}: it scores {top.score:.0f}/100 "
-            f"counting the move ({moving:.0f} migration points lost; `mesh-advisor plan --to {choice}` lists what it takes)"
-        )
-    if len(eligible) >= 2:
-        second = options[eligible[1]]
-        gaps = {c: weights[c] * (top.scores[c] - second.scores[c]) for c in CATEGORIES}
-        leads = [c for c in sorted(gaps, key=lambda c: -gaps[c]) if gaps[c] >= 0.5][:2]
-        trails = [c for c in sorted(gaps, key=lambda c: gaps[c]) if gaps[c] <= -0.5][:1]
-        margin = top.score - second.score
-        out += f", {margin:.1f} points ahead of {second.name} ({second.score:.0f})"
-        if leads:
-            out += f", leading on {' and '.join(_CATEGORY_WORDS[c] for c in leads)}"
-        if trails:
-            out += f" though behind on {_CATEGORY_WORDS[trails[0]]}"
-    out += "."
-    cost = projection.options[choice].view(basis)
-    out += (
-        f" It adds about {dollars(cost.monthly_usd)}/month ({basis}) and "
-        f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
-    )
-    by_vendor: dict[str, list[str]] = {}
-    for fid, vendor in top.vendor_builds:
-        by_vendor.setdefault(vendor, []).append(fid)
-    for vendor, fids in by_vendor.items():
-        out += f" It counts on a vendor distribution for {', '.join(fids)}: {vendor}."
-    for gap in top.partly_met:
-        out += f" It partly meets {gap.feature}: {gap.note.rstrip('.')}."
-    for warning in top.warnings:
-        out += f" Warning: {warning}."
-    if ruled_out:
-        out += (
-            " Ruled out: "
-            + "; ".join(f"{o.name} ({', '.join(b.feature for b in o.blockers)})" for o in ruled_out)
-            + "."
-        )
-    return out

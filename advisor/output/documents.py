@@ -207,7 +207,8 @@ def recommendation_document(
             "warnings": list(score.warnings),
             "explain": dict(score.explain),
             "partly_met": [
-                {"feature": g.feature, "note": g.note, "source": g.source, "missing": g.missing} for g in score.partly_met
+                {"feature": g.feature, "note": g.note, "source": g.source, "missing": g.missing}
+                for g in score.partly_met
             ],
             "vendor_builds": [{"feature": f, "vendor": v} for f, v in score.vendor_builds],
         }

@@ -247,7 +247,10 @@ def test_the_short_cut_gives_the_sampled_shares(catalog, flags) -> None:
 
 @pytest.mark.parametrize(
     ("flags", "winner"),
-    [({"pods": 200, "nodes": 20}, "linkerd"), ({"pods": 20_000, "nodes": 40, "mesh_rps": 10_000, "cost_sensitivity": "high"}, "istio-ambient")],
+    [
+        ({"pods": 200, "nodes": 20}, "linkerd"),
+        ({"pods": 20_000, "nodes": 40, "mesh_rps": 10_000, "cost_sensitivity": "high"}, "istio-ambient"),
+    ],
 )
 def test_a_clear_choice_is_decided_without_drawing(catalog, monkeypatch, flags, winner) -> None:
     import advisor.engine.robustness as module

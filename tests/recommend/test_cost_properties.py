@@ -60,7 +60,10 @@ def _answers(raw: dict[str, Any]) -> Answers:
 def _views(answers: Answers) -> dict[str, tuple[float, float]]:
     """(vCPU, GiB) each option adds in the scored view: what a price multiplies."""
     p = project(answers, CATALOG, detail=False)
-    return {o: (p.options[o].view(answers.cost_basis).cpu_vcpu, p.options[o].view(answers.cost_basis).memory_gib) for o in p.options}
+    return {
+        o: (p.options[o].view(answers.cost_basis).cpu_vcpu, p.options[o].view(answers.cost_basis).memory_gib)
+        for o in p.options
+    }
 
 
 def _scores(answers: Answers) -> dict[str, float]:
@@ -105,7 +108,9 @@ def test_raising_a_price_never_raises_the_option_that_spends_more_of_it(raw, fac
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=ANSWERS, factor=st.floats(1.01, 20.0), resource=st.sampled_from(["memory", "cpu"]))
-def test_with_the_node_price_answered_more_of_a_resource_always_loses_when_it_gets_dearer(raw, factor, resource) -> None:
+def test_with_the_node_price_answered_more_of_a_resource_always_loses_when_it_gets_dearer(
+    raw, factor, resource
+) -> None:
     """With node_monthly_usd given the bill does not move with unit prices: an option that adds more
     of a resource (and no less of the other) never gains on another when that resource's price rises."""
     low = _answers({**raw, "node_monthly_usd": 300.0})

@@ -67,7 +67,9 @@ def test_otherwise_it_costs_heavily_and_the_record_names_the_missing_part(cli, r
 def test_a_partial_must_have_wins_only_on_a_cost_lead_large_against_the_bill(cli) -> None:
     # 2,000 pods on 20 nodes: 2,000 unscoped Envoy sidecars add about half the cluster's bill, so
     # Linkerd's lead is large, and it is chosen with its gap said plainly
-    rc, out, err = cli("recommend", "--require", "fault-injection", "--pods", "2000", "--nodes", "20", "--format", "json")
+    rc, out, err = cli(
+        "recommend", "--require", "fault-injection", "--pods", "2000", "--nodes", "20", "--format", "json"
+    )
     assert rc == 0, err
     doc = json.loads(out)
     assert doc["recommendation"]["choice"] == "linkerd"
