@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from advisor.errors import DataError
+from advisor.catalog.files import signals_file
+from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
 from advisor.records import record
 
 SCOPES = ("object", "pod")
@@ -224,8 +226,6 @@ class SignalSet:
 
 def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> SignalSet:
     """Read and check signals.toml; every problem is reported at once (DataError)."""
-    from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
-
     label = str(path)
     try:
         # The shared bounded reader: a regular file within the data-file limit, depth and keys bounded.
@@ -404,6 +404,4 @@ def _use_scope(raw: dict[str, Any], sid: str) -> str:
 
 
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
-    from advisor.catalog.models import signals_file
-
     return load_signals(signals_file(None), feature_ids)

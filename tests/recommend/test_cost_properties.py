@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.answers.resolve import Answers, resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.costing import project
 from advisor.engine.scoring import recommend
 from advisor.engine.standing import cluster_bill
