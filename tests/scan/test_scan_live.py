@@ -174,6 +174,7 @@ def test_live_scan_reads_the_cluster_through_kubectl(cluster, cli, tmp_path):
         "name": "cart",
         "field": "spec.http[0].fault.abort",
         "signal": "vs-fault-abort",
+        "scope": "mesh",
     }
     assert caps["multicluster"]["evidence"][0]["name"] == "istio-remote-secret-east"
     assert doc["scan"]["complete"] is True and doc["meta"]["complete"] is True
