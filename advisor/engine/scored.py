@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import field
 
 from advisor.engine.costing import Projection
+from advisor.engine.standing import ClusterBill
 from advisor.records import record
 
 
@@ -65,3 +66,5 @@ class Recommendation:
     weights: dict[str, float]  # effective category weights, summing to 1
     weight_reasons: tuple[str, ...]
     projection: Projection
+    # The yardstick of the cost category: nodes x node size x prices (the reference node when unknown).
+    cluster_bill: ClusterBill | None = None

@@ -385,6 +385,7 @@ def recommend(
         weights=weights,
         weight_reasons=weight_notes,
         projection=projection,
+        cluster_bill=bill,
     )
 
 
