@@ -266,6 +266,7 @@ def _cross_check(
     if "platforms.toml" in views:
         declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
         problems.extend(_check_platforms(views["platforms.toml"], raw["platforms.toml"], declared))
+        problems.extend(_check_price_presets(views["platforms.toml"], raw.get("pricing.toml", {}).get("presets")))
     return problems
 
 
@@ -555,7 +556,32 @@ def _check_platforms(pl: Platforms, data: dict[str, Any], declared: list[dict[st
                 problems.append(f"{at}: a vendor offering adds or takes points; it cannot block")
             if declared is not None:
                 problems.extend(_target_problems(at, con.targets, declared))
+            offering_ids = {o.id for o in pl.offerings}
+            for oid in con.unless_offering:
+                if oid not in offering_ids:
+                    problems.append(
+                        f"{at}.unless_offering: unknown offering '{oid}' (expected one of the [[offerings]] ids)"
+                    )
+    for k, off in enumerate(pl.offerings):
+        at = f"platforms.toml: offerings.{k}({off.id})"
+        for pid in off.platforms:
+            if pid not in ids:
+                problems.append(f"{at}.platforms: unknown platform '{pid}'")
+        if declared is not None:
+            problems.extend(_target_problems(at, off.targets, declared))
     return problems
+
+
+def _check_price_presets(pl: Platforms, presets: Any) -> list[str]:
+    """A platform's price_preset names a preset of pricing.toml (issue 22: Fargate, Autopilot)."""
+    if not isinstance(presets, dict):
+        return []
+    return [
+        f"platforms.toml: platforms({plat.id}).price_preset: unknown preset '{plat.price_preset}' "
+        f"(expected one of {', '.join(presets)})"
+        for plat in pl.platforms
+        if plat.price_preset and plat.price_preset not in presets
+    ]
 
 
 def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
