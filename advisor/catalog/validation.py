@@ -293,6 +293,12 @@ def _check_features(data: dict[str, Any]) -> list[str]:
     feature_ids = _raw_ids(data, "features")
     for dup in _duplicates(feature_ids):
         problems.append(f"features.toml: features: feature '{dup}' is defined twice")
+    for k, feat in enumerate(_raw_entries(data, "features")):
+        variant_of = feat.get("variant_of")
+        if variant_of is not None and (variant_of not in feature_ids or variant_of == feat.get("id")):
+            problems.append(
+                f"features.toml: features.{k}({feat.get('id')}).variant_of: expected another feature's id, got {variant_of!r}"
+            )
     if isinstance(data.get("features"), list) and not _raw_entries(data, "features"):
         problems.append("features.toml: features: no features defined")
     # Read from the file as written, so a feature with a bad level still has its cells checked.

@@ -31,3 +31,13 @@ def test_request_billed_platforms_default_to_requests_at_their_prices(cli) -> No
     # said otherwise, it is taken as said
     rc, out, _ = cli("recommend", "--platform", "eks-fargate", "--cost-basis", "usage", "--format", "json")
     assert json.loads(out)["answers"]["cost_basis"] == "usage"
+
+
+def test_a_variant_row_names_another_feature(cli, data_dir, rewrite) -> None:
+    def broken(doc: dict[str, Any]) -> None:
+        next(f for f in doc["features"] if f["id"] == "primary-remote")["variant_of"] = "multiclustr"
+
+    rewrite(data_dir / "features.toml", broken)
+    rc, _, err = cli("data", "validate", str(data_dir))
+    assert rc == 2
+    assert "(primary-remote).variant_of: expected another feature's id, got 'multiclustr'" in err
