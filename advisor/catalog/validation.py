@@ -562,18 +562,18 @@ def _check_platforms(pl: Platforms, data: dict[str, Any], declared: list[dict[st
                 problems.append(f"{at}: a vendor offering adds or takes points; it cannot block")
             if declared is not None:
                 problems.extend(_target_problems(at, con.targets, declared))
-            offering_ids = {o.id for o in pl.offerings}
-            for oid in con.unless_offering:
+            offering_ids = {o.id for o in pl.offerings or ()}
+            for oid in con.unless_offering or ():
                 if oid not in offering_ids:
                     problems.append(
                         f"{at}.unless_offering: unknown offering '{oid}' (expected one of the [[offerings]] ids)"
                     )
-    for k, off in enumerate(pl.offerings):
+    for k, off in _indexed(pl.offerings, data, "offerings"):
         at = f"platforms.toml: offerings.{k}({off.id})"
-        for pid in off.platforms:
+        for pid in off.platforms or ():
             if pid not in ids:
                 problems.append(f"{at}.platforms: unknown platform '{pid}'")
-        if declared is not None:
+        if declared is not None and off.targets:
             problems.extend(_target_problems(at, off.targets, declared))
     return problems
 
@@ -585,8 +585,8 @@ def _check_price_presets(pl: Platforms, presets: Any) -> list[str]:
     return [
         f"platforms.toml: platforms({plat.id}).price_preset: unknown preset '{plat.price_preset}' "
         f"(expected one of {', '.join(presets)})"
-        for plat in pl.platforms
-        if plat.price_preset and plat.price_preset not in presets
+        for plat in pl.platforms or ()
+        if getattr(plat, "price_preset", None) and plat.price_preset not in presets
     ]
 
 
