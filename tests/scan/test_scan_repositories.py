@@ -27,7 +27,7 @@ def scan_json(cli, *args: str) -> dict:
 
 def test_upstream_bookinfo_with_its_sources_scans_and_finds_what_its_alternatives_use(cli):
     doc = scan_json(cli, str(BOOKINFO))
-    used = doc["answers"]["require"]
+    used = doc["answers"]["in_use"]
     assert {"traffic-splitting", "fault-injection", "mtls"} <= set(used)
     warnings = doc["scan"]["warnings"]
     (skipped,) = [w for w in warnings if w.startswith("skipped ")]
@@ -73,7 +73,7 @@ def test_online_boutique_kustomize_renders_to_its_12_deployments(cli):
     # 12 Deployments at 1 replica each; the components (service-mesh-istio, shopping-assistant, ...)
     # are kind: Component and count only where a kustomization enables them: none here
     assert doc["scan"]["totals"]["pods"] == 12
-    assert doc["answers"]["require"] == [] and doc["scan"]["capabilities"] == []
+    assert doc["answers"]["in_use"] == [] and doc["scan"]["capabilities"] == []
     assert doc["scan"]["totals"]["current_mesh"] == "none"
 
 
