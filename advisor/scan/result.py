@@ -1,4 +1,4 @@
-"""The scan result: an answers file (inventory, current mesh, platform, require) plus `[scan]` evidence."""
+"""The scan result: an answers file (inventory, current mesh, platform, in_use) plus `[scan]` evidence."""
 
 from __future__ import annotations
 
@@ -161,21 +161,31 @@ def build(
                 "(--current-mesh on recommend and plan)"
             )
     if scanner.duplicates:
-        shown = [
-            f"{kind} {hide(ns) + '/' if ns else ''}{hide(name)} ({times + 1} times)"
-            for (kind, ns, name), times in sorted(scanner.duplicates.items())
-        ]
+        shown = []
+        for (kind, ns, name), times in sorted(scanner.duplicates.items()):
+            counted = scanner.counted_from.get((kind, ns, name))
+            which = f", counted as in {hide(counted)}" if counted else ""
+            shown.append(f"{kind} {hide(ns) + '/' if ns else ''}{hide(name)} ({times + 1} times{which})")
         more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
         warnings.append(
             f"{len(shown)} object{'s are' if len(shown) != 1 else ' is'} given more than once: "
-            f"{', '.join(shown[:5])}{more}; a cluster holds one of each, so only the last one read counts "
-            "(as applying the files in order would leave it)"
+            f"{', '.join(shown[:5])}{more}; a cluster holds one of each, so pods and services count once, "
+            "and the capabilities are those of every variant (each finding names its file)"
+        )
+    if scanner.bad_quantities:
+        warnings.append(
+            f"{scanner.bad_quantities} node allocatable value{'s' if scanner.bad_quantities != 1 else ''} beyond any "
+            "machine (or not a number) left out of the node sizes"
         )
     if scanner.completed_pods:
         warnings.append(f"{scanner.completed_pods} completed pods (Succeeded or Failed) are not counted")
 
     capabilities: dict[str, dict[str, Any]] = {}
     findings: list[dict[str, Any]] = []
+    by_id = {sig.id: sig for sig in signals.signals}
+    matched_on: dict[tuple[str, str, str], set[str]] = {}
+    for f in scanner.findings:
+        matched_on.setdefault((f.kind, f.namespace, f.name), set()).add(f.signal)
     for f in scanner.findings:
         doc: dict[str, Any] = {
             "signal": f.signal,
@@ -187,22 +197,33 @@ def build(
         if f.capability:
             doc["capability"] = f.capability
         if f.detail:
-            doc["detail"] = f.detail
+            doc["detail"] = hide(f.detail)  # details quote names: a JWT issuer, a filter, a host
+        if f.origin is not None:
+            doc["file"] = hide(f.origin)
         if f.count > 1:
             doc["count"] = f.count
         findings.append(doc)
         if f.capability and f.capability in feature_ids:
-            cap = capabilities.setdefault(f.capability, {"id": f.capability, "signals": [], "evidence": []})
+            cap = capabilities.setdefault(
+                f.capability, {"id": f.capability, "scope": "", "signals": [], "evidence": []}
+            )
             if f.signal not in cap["signals"]:
                 cap["signals"].append(f.signal)
-            cap["evidence"].append({k: doc[k] for k in ("kind", "namespace", "name", "field")} | {"signal": f.signal})
+            scope = use_scope(by_id.get(f.signal), matched_on[(f.kind, f.namespace, f.name)])
+            cap["evidence"].append(
+                {k: doc[k] for k in ("kind", "namespace", "name", "field", "file") if k in doc}
+                | {"signal": f.signal, "scope": scope}
+            )
+            cap["scope"] = widest_scope(cap["scope"], scope)
     ordered_caps = [capabilities[fid] for fid in feature_ids if fid in capabilities]
 
     platform = _platform(scanner, node_count)
     nodes = _nodes(scanner)
-    answers = _answers(
-        results, nodes, current, platform, [c["id"] for c in ordered_caps], traffic is not None, answer_keys, hide
-    )
+    # In use is evidence, never a must-have: gateway-scoped use is served by an ingress (the target's
+    # can take it over), so only mesh- and egress-scoped capabilities are written as `in_use`.
+    in_use = [c["id"] for c in ordered_caps if c["scope"] != "gateway"]
+    answers = _answers(results, nodes, current, platform, in_use, traffic is not None, answer_keys, hide)
+    answers = _within_bounds(answers, answer_keys, warnings)
     totals = {
         "namespaces": len(results),
         "pods": sum(n.pods for n in results),
@@ -344,7 +365,7 @@ def _answers(
     nodes: dict[str, Any],
     current: str,
     platform: dict[str, Any],
-    require: list[str],
+    in_use: list[str],
     have_traffic: bool,
     keys: Mapping[str, Any],
     hide: Callable[[str], str],
@@ -361,7 +382,8 @@ def _answers(
         out["current_mesh"] = current
     if "platform" in keys and "id" in platform:
         out["platform"] = platform["id"]
-    out["require"] = list(require)
+    if "in_use" in keys:
+        out["in_use"] = list(in_use)
     listed = [n for n in results if n.pods > 0]
     if "cluster_pods" in keys and listed:
         out["cluster_pods"] = sum(n.pods for n in listed)  # every pod, meshed or not
@@ -396,6 +418,59 @@ def _answers(
         if have_traffic:
             out["mesh_rps"] = round(sum(n.rps or 0.0 for n in meshed), 3)
     return out
+
+
+def _within_bounds(answers: dict[str, Any], keys: Mapping[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """Only answers the registry itself would take: a value out of its bounds (a node of 1e400
+    vCPU, 2e16 rps) is left out with a warning, never written for recommend to refuse."""
+
+    def ok(key: str, value: Any, where: str) -> bool:
+        q = keys.get(key)
+        parse = getattr(q, "parse", None)
+        if parse is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+            return True
+        try:
+            parse(value)
+        except ValueError as exc:
+            warnings.append(f"answers.{where} = {value!r} left out: {exc}")
+            return False
+        return True
+
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key == "namespaces" and isinstance(value, list):
+            entries = []
+            for i, entry in enumerate(value):
+                kept = {
+                    k: v
+                    for k, v in entry.items()
+                    if ok({"rps": "mesh_rps", "l7": "l7_ratio"}.get(k, k), v, f"namespaces[{i}].{k}")
+                }
+                entries.append(kept)
+            out[key] = entries
+        elif ok(key, value, key):
+            out[key] = value
+    return out
+
+
+_SCOPE_ORDER = ("gateway", "egress", "mesh")
+
+
+def use_scope(sig: Any, matched: set[str]) -> str:
+    """Where one finding's capability is used: gateway when a `gateway_if` signal matched the same
+    object (an EnvoyFilter patching only a gateway), else the signal's own use_scope."""
+    if sig is None:
+        return "mesh"
+    if any(g in matched for g in getattr(sig, "gateway_if", ())):
+        return "gateway"
+    return str(getattr(sig, "use_scope", "mesh"))
+
+
+def widest_scope(a: str, b: str) -> str:
+    """A capability used in the mesh anywhere is mesh-scoped; egress beats gateway."""
+    if not a:
+        return b
+    return max(a, b, key=_SCOPE_ORDER.index)
 
 
 def _takes_inventory(keys: Mapping[str, Any]) -> bool:

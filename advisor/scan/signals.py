@@ -16,6 +16,8 @@ MESHES = ("istio-sidecar", "istio-ambient", "linkerd", "none")
 TESTS = ("equals", "one_of", "prefix", "contains", "min_items")
 _SIGNAL_KEYS = {
     "id",
+    "use_scope",
+    "gateway_if",
     "kind",
     "groups",
     "scope",
@@ -173,6 +175,11 @@ class Signal:
     text: str
     source: str
     version: str
+    # Where the capability is used (issue 22): "mesh", "gateway" (an ingress gateway serves it, which
+    # the target's ingress can take over) or "egress"; `gateway_if`: signal ids that, matched on the
+    # same object, make it gateway-scoped (an EnvoyFilter patching only a gateway).
+    use_scope: str = "mesh"
+    gateway_if: tuple[str, ...] = ()
 
     def matches(self, obj: Any) -> str | None:
         """The concrete field path of the first alternative that matches, or None."""
@@ -185,11 +192,15 @@ class Signal:
     def detail_of(self, obj: Any) -> str | None:
         if self.detail is None:
             return None
-        seen: list[str] = []
+        seen: dict[str, None] = {}  # ordered, and linear in the values (an EnvoyFilter may patch 80,000 times)
+        length = 0
         for value, _ in walk(obj, self.detail):
             text = _scalar_text(value)
             if text and text not in seen:
-                seen.append(text)
+                seen[text] = None
+                length += len(text) + 2
+                if length > 200:
+                    break  # only the first 200 characters are kept
         return ", ".join(seen)[:200] or None
 
 
@@ -230,6 +241,19 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
     problems: list[str] = []
     signals: list[Signal] = []
     seen: set[str] = set()
+    for key in ("signals", "resources", "workloads"):
+        if not isinstance(doc.get(key, []), list):
+            problems.append(f"{key}: expected [[{key}]] tables")
+            doc[key] = []
+    l7 = doc.get("l7_ports", {})
+    if not isinstance(l7, dict):
+        problems.append("l7_ports: expected a table with app_protocols and name_protocols")
+        l7 = {}
+    for key in ("app_protocols", "name_protocols"):
+        value = l7.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            problems.append(f"l7_ports.{key}: expected a list of text")
+            l7 = {**l7, key: []}
     for i, raw in enumerate(doc.get("signals", [])):
         where = f"signals[{i}]"
         try:
@@ -252,7 +276,6 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
     workloads = [
         (raw["group"], raw["kind"]) for raw in _tables(doc, "workloads", ("kind", "group", "source"), problems)
     ]
-    l7 = doc.get("l7_ports", {})
     for key in ("system_namespaces", "system_namespace_prefixes", "platform_priority", "cluster_scoped_kinds"):
         value = doc.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -378,7 +401,22 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
         text=_text(raw, "text") or "",
         source=_text(raw, "source") or "",
         version=_text(raw, "version") or "",
+        use_scope=_use_scope(raw, sid),
+        gateway_if=tuple(raw.get("gateway_if", ())),
     )
+
+
+USE_SCOPES = ("mesh", "gateway", "egress")
+
+
+def _use_scope(raw: dict[str, Any], sid: str) -> str:
+    scope = raw.get("use_scope", "mesh")
+    if scope not in USE_SCOPES:
+        raise ValueError(f"{sid}: use_scope: expected one of {', '.join(USE_SCOPES)}")
+    gateway_if = raw.get("gateway_if", [])
+    if not isinstance(gateway_if, list) or not all(isinstance(g, str) for g in gateway_if):
+        raise ValueError(f"{sid}: gateway_if: expected a list of signal ids")
+    return str(scope)
 
 
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:

@@ -68,3 +68,47 @@ def test_spec_answer_table_keys_and_defaults() -> None:
     }
     for key, default in spec_defaults.items():
         assert BY_KEY[key].default == default, key
+
+
+@pytest.mark.parametrize(
+    "key, raw, expected",
+    [
+        ("pods", "2000", 2000),
+        ("pods", 2000, 2000),
+        ("pods", 2000.0, 2000),
+        ("mesh_rps", "1e6", 1_000_000.0),
+        ("l7_ratio", "0", 0.0),
+        ("l7_ratio", 1, 1.0),
+        ("risk", "Conservative", "conservative"),
+        ("envoy_experience", "yes", True),
+        ("envoy_experience", False, False),
+        ("require", ["mtls, wasm", "mtls"], ("mtls", "wasm")),
+    ],
+)
+def test_parse_accepts(key: str, raw: object, expected: object) -> None:
+    assert BY_KEY[key].parse(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "key, raw, message",
+    [
+        ("pods", "0", "expected a whole number from 1 to 100,000,000, got '0'"),
+        ("pods", "2.5", "expected a whole number"),
+        ("pods", True, "expected a whole number"),
+        ("pods", "many", "got 'many'"),
+        ("pods", "2,000", "write 2000 (or 2 if the comma is a decimal point)"),
+        ("pods", "1.000", "write 1000"),
+        ("mesh_rps", "1e-400", "0, or at least 1e-12"),
+        ("l7_ratio", "1.5", "expected a number from 0 to 1, got '1.5'"),
+        ("l7_ratio", "nan", "finite"),
+        ("mesh_rps", float("inf"), "finite"),
+        ("mesh_rps", "-1", "expected a number from 0"),
+        ("risk", "yolo", "expected one of conservative, balanced, early-adopter, got 'yolo'"),
+        ("envoy_experience", "maybe", "expected true or false"),
+        ("require", [1], "expected feature ids as text"),
+    ],
+)
+def test_parse_rejects_in_words(key: str, raw: object, message: str) -> None:
+    with pytest.raises(ValueError) as exc:
+        BY_KEY[key].parse(raw)
+    assert message in str(exc.value)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from advisor.scan.sources import read_sources
+
 from advisor.catalog.load import load_catalog
 from advisor.answers.registry import BY_KEY
 from advisor.scan import files as scan_files_module
@@ -58,7 +60,7 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
     # four Services, each one port named "http": 4 of 4 ports are L7
     assert ns["l7"] == 1.0 and ns["l7_basis"] == "estimated"
     assert doc["answers"]["current_mesh"] == "istio-sidecar"
-    assert doc["answers"]["require"] == [
+    assert doc["answers"]["in_use"] == [
         "mtls",
         "l4-authz",
         "l7-authz",
@@ -75,6 +77,7 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
         "name": "ratings",
         "field": "spec.http[0].fault.delay",
         "capability": "fault-injection",
+        "file": str(FIX / "bookinfo" / "networking.yaml"),
     }
     (weighted,) = findings(doc, "vs-weighted-route")
     assert (weighted["name"], weighted["field"]) == ("reviews", "spec.http[0].route")
@@ -89,9 +92,13 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
             "namespace": "bookinfo",
             "name": "ratings",
             "field": "spec.http[0].fault.delay",
+            "file": str(FIX / "bookinfo" / "networking.yaml"),
             "signal": "vs-fault-delay",
+            "scope": "mesh",
         }
     ]
+    # in use is evidence, never a must-have: the scan writes no `require`
+    assert caps["fault-injection"]["scope"] == "mesh" and "require" not in doc["answers"]
     assert doc["scan"]["complete"] is True and doc["scan"]["warnings"] == []
 
 
@@ -101,7 +108,7 @@ def test_emojivoto_is_linkerd_with_policy_signals(cli):
     assert (ns["pods"], ns["meshed_by"]) == (4, "linkerd")  # emoji, voting, web, vote-bot: 1 replica each
     # ports: emoji grpc+prom, voting grpc+prom, web http -> 3 of 5 L7
     assert ns["l7"] == 0.6
-    assert doc["answers"]["require"] == ["l4-authz", "l7-authz", "rate-limiting"]
+    assert doc["answers"]["in_use"] == ["l4-authz", "l7-authz", "rate-limiting"]
     # The Server-targeted policy is L4; the HTTPRoute-targeted one is L7 and only L7.
     assert [f["name"] for f in findings(doc, "linkerd-authorization-policy")] == ["voting-grpc"]
     assert [f["name"] for f in findings(doc, "linkerd-authz-route")] == ["web-route-authn"]
@@ -120,7 +127,7 @@ def test_helm_rendered_output_with_empty_documents_hpa_daemonset(cli):
     # ports grpc, tcp-redis, http: 2 of 3 are L7
     assert ns["l7"] == 0.667
     assert any("DaemonSet boutique/log-agent" in w for w in doc["scan"]["warnings"])
-    assert doc["answers"]["require"] == ["header-routing", "traffic-splitting", "traffic-mirroring", "gateway-api"]
+    assert doc["answers"]["in_use"] == ["header-routing", "traffic-splitting", "traffic-mirroring", "gateway-api"]
     assert findings(doc, "httproute-mirror")[0]["field"] == "spec.rules[0].filters[0].type"
     assert findings(doc, "httproute-extension-ref")[0]["detail"] == "LuaFilter"
     assert findings(doc, "httproute-header-modifier")[0]["field"] == "spec.rules[0].filters[1].type"
@@ -128,7 +135,7 @@ def test_helm_rendered_output_with_empty_documents_hpa_daemonset(cli):
 
 def test_istio_policies_and_extensions(cli):
     doc = scan_json(cli, str(FIX / "istio-policies.yaml"))
-    got = set(doc["answers"]["require"])
+    got = set(doc["answers"]["in_use"])
     assert got == {
         "mtls",
         "l7-authz",
@@ -207,7 +214,7 @@ def test_streamed_json_equals_whole_json_at_any_chunk_size(tmp_path, monkeypatch
     for chunk in (333, 4096, 1 << 24):
         monkeypatch.setattr(scan_files_module, "CHUNK_BYTES", chunk)
         report = scan_files_module.FileReport()
-        got = [obj for obj, _ in scan_files_module.read_sources([str(dump)], None, report)]
+        got = [obj for obj, _ in read_sources([str(dump)], None, report)]
         assert got == expected, chunk
 
 
@@ -246,8 +253,8 @@ def test_output_file_is_an_answers_file_recommend_reads(tmp_path, cli):
     rc, stdout, err = cli("recommend", str(out), "--format", "json")
     assert rc == 0, err
     rec = json.loads(stdout)
-    assert rec["answers"]["require"] == doc["answers"]["require"]
-    assert "traffic-mirroring" in rec["answers"]["require"]
+    assert rec["answers"]["in_use"] == doc["answers"]["in_use"]
+    assert "traffic-mirroring" in rec["answers"]["in_use"]
     # bookinfo's 7 sidecar pods outnumber emojivoto's 4 Linkerd ones: the decision starts from Istio sidecar
     assert rec["answers"]["current_mesh"] == doc["answers"]["current_mesh"] == "istio-sidecar"
 
@@ -464,14 +471,14 @@ def test_missing_and_unreadable_paths(tmp_path, cli):
 
 
 def test_directory_skips_other_yaml_but_refuses_empty_of_objects(tmp_path, cli):
-    (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: shop\nversion: 1.0.0\n")
-    (tmp_path / "values.yaml").write_text("replicas: 3\n")
+    (tmp_path / "config.yaml").write_text("replicas: 3\n")
+    (tmp_path / "data.json").write_text('{"ratings": [1, 2]}\n')
     rc, _, err = cli("scan", str(tmp_path))
-    assert rc == 2 and "no Kubernetes objects found (read 2 files)" in err
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
+    assert rc == 2 and "no Kubernetes objects found (read 0 files; skipped 2 that are not)" in err, err
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
     doc = scan_json(cli, str(tmp_path))
-    assert any(w.startswith("skipped 2 documents that are not Kubernetes objects") for w in doc["scan"]["warnings"])
+    (summary,) = [w for w in doc["scan"]["warnings"] if w.startswith("skipped")]
+    assert summary.startswith("skipped 2 YAML/JSON files that are not manifests (no Kubernetes objects: ")
 
 
 def test_many_small_aliases_are_refused(tmp_path, cli):
@@ -519,7 +526,7 @@ def test_the_samples_directory_scans_and_recommends(tmp_path, cli):
     rc, stdout, err = cli("recommend", str(out), "--format", "json")
     assert rc == 0, err
     doc = json.loads(stdout)
-    assert doc["meta"]["origins"]["require"] == "scan" and "fault-injection" in doc["answers"]["require"]
+    assert doc["meta"]["origins"]["in_use"] == "scan" and "fault-injection" in doc["answers"]["in_use"]
 
 
 def test_inventory_answers_when_the_registry_takes_them():
@@ -529,7 +536,8 @@ def test_inventory_answers_when_the_registry_takes_them():
 
     from advisor.scan.infer import Scanner
     from advisor.scan.result import build
-    from advisor.scan.files import FileReport, read_sources
+    from advisor.scan.files import FileReport
+    from advisor.scan.sources import read_sources
 
     catalog = load_catalog(None)
     scanner = Scanner(bundled_signals(catalog.feature_ids))

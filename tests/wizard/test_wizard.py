@@ -67,11 +67,14 @@ class Run:
 
 # The price preset list settles cpu_price and memory_price at once; tests answer it as "prices".
 PRICES = "prices"
+IN_USE = "in_use"  # the list of what a scan found in use, offered as must-haves
 END = None  # as a prompt's keys: the input ends there (as Ctrl-D or a closed pipe would)
 Keys = str | None
 
 
 def prompt_id(step: wizard.Step) -> str:
+    if not step.keys:
+        return IN_USE  # settles no answer of its own: it ticks must-haves from the scan's evidence
     return PRICES if step.keys == wizard.PRICE_KEYS else step.keys[0]
 
 
@@ -391,7 +394,7 @@ def test_an_inventory_is_summarised_and_its_counts_are_not_asked(tmp_path: Path)
 def test_an_inventory_without_rps_still_asks_mesh_rps_and_its_summary_is_escaped() -> None:
     scan = {"namespaces": [{"name": "ev\x1b[31mil", "pods": 5, "l7": True}, {"name": "b", "pods": 15}]}
     # no namespace gives rps, so the inventory splits mesh_rps by pods: that count is still asked
-    resolved, run = ask({"mesh_rps": "2,000" + ENTER}, scan_values=scan, scan_label="c\x07.toml: [answers]")
+    resolved, run = ask({"mesh_rps": "2000" + ENTER}, scan_values=scan, scan_label="c\x07.toml: [answers]")
     assert BY_KEY["mesh_rps"].prompt in run.prompts and BY_KEY["pods"].prompt not in run.prompts
     assert (resolved.answers.mesh_rps, resolved.origin["mesh_rps"]) == (2000.0, "typed")
     assert "\x1b" not in run.printed and "\x07" not in run.printed  # never obeyed
@@ -621,3 +624,16 @@ def test_a_wrong_pick_in_a_list_can_be_undone() -> None:
 def test_the_first_question_has_nothing_to_go_back_to() -> None:
     resolved, _ = ask({"pods": SHIFT_TAB + ENTER})
     assert resolved.answers.as_dict()["pods"] == 100
+
+
+def test_what_the_scan_found_in_use_is_offered_as_must_haves_to_confirm() -> None:
+    # Issue 22: in use is evidence; only what the person ticks becomes a must-have.
+    scan = {"in_use": ["fault-injection", "traffic-splitting"]}
+    resolved, run = ask({IN_USE: SPACE + ENTER}, scan_values=scan)  # tick the first
+    assert "The scan found these in use. Which are must-haves?" in run.prompts
+    assert resolved.answers.require == ("fault-injection",)  # ticked and confirmed
+    assert resolved.answers.in_use == ("fault-injection", "traffic-splitting")  # still evidence
+    assert resolved.origin["require"] == "typed"
+    # nothing ticked: nothing required
+    resolved, _ = ask(scan_values=scan)
+    assert resolved.answers.require == ()
