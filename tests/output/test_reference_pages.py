@@ -78,3 +78,9 @@ def test_readme_is_short_and_shows_the_two_set_up_commands() -> None:
     assert len(text.splitlines()) <= 200
     assert "python -m pip install -e '.[test]' && python -m pytest" in text
     assert "python3 -m venv .venv && . .venv/bin/activate" in text
+
+
+def test_the_index_links_every_page_of_the_manual() -> None:
+    index = (ROOT / "docs/index.md").read_text(encoding="utf-8")
+    pages = [p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md") if p.name != "index.md"]
+    assert [p for p in pages if f"({p})" not in index] == []
