@@ -24,7 +24,7 @@ MAX_RPS = 1e12
 
 # The flat answers an inventory replaces: giving one of them beside an inventory is an error.
 DERIVED_KEYS: tuple[str, ...] = ("pods", "namespaces", "mesh_rps", "l7_ratio")
-ENTRY_KEYS: tuple[str, ...] = ("name", "pods", "rps", "l7", "meshed", "nodes")
+ENTRY_KEYS: tuple[str, ...] = ("name", "pods", "rps", "l7", "meshed", "nodes", "services", "service_ports")
 _ENTRY_SET = frozenset(ENTRY_KEYS)
 
 
@@ -36,6 +36,8 @@ class Namespace:
     l7: float  # share of this namespace's traffic that needs L7 (true = 1.0, false = 0.0)
     meshed: bool = True
     nodes: int | None = None  # nodes this namespace's pods spread over, when known
+    services: int | None = None  # Kubernetes Services in this namespace, when known
+    service_ports: int | None = None  # their ports (one Envoy cluster each), when known
 
     @property
     def needs_l7(self) -> bool:
@@ -50,6 +52,10 @@ class Namespace:
         out["meshed"] = self.meshed
         if self.nodes is not None:
             out["nodes"] = self.nodes
+        if self.services is not None:
+            out["services"] = self.services
+        if self.service_ports is not None:
+            out["service_ports"] = self.service_ports
         return out
 
 
@@ -191,11 +197,26 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
         nodes = None
         if "nodes" in entry:
             nodes = _count(entry["nodes"], f"{_at(label, i)}.nodes", minimum=1)
-        out.append(Namespace(name, pods, rps, l7, meshed, nodes))
+        services = service_ports = None
+        if "services" in entry:
+            services = _count(entry["services"], f"{_at(label, i)}.services", minimum=0)
+        if "service_ports" in entry:
+            service_ports = _count(entry["service_ports"], f"{_at(label, i)}.service_ports", minimum=0)
+            if services is not None and service_ports < services:
+                raise ValueError(
+                    f"{_at(label, i)}.service_ports: {service_ports:,} ports for {services:,} Services; "
+                    "every Service has at least one port"
+                )
+        out.append(Namespace(name, pods, rps, l7, meshed, nodes, services, service_ports))
     if any(ns.rps is not None for ns in out):
         # A namespace without rps beside others that give it carries none (a scan gives rps only
         # where metrics showed traffic); with no rps anywhere, mesh_rps is split by pods.
-        out = [ns if ns.rps is not None else Namespace(ns.name, ns.pods, 0.0, ns.l7, ns.meshed, ns.nodes) for ns in out]
+        out = [
+            ns
+            if ns.rps is not None
+            else Namespace(ns.name, ns.pods, 0.0, ns.l7, ns.meshed, ns.nodes, ns.services, ns.service_ports)
+            for ns in out
+        ]
     inventory = Inventory(tuple(out))
     if not inventory.meshed:
         raise ValueError(f"{label}: namespaces: no namespace is meshed (every entry has meshed = false)")

@@ -13,6 +13,7 @@ from advisor.catalog.models import Catalog
 from advisor.errors import AnswerError, clip
 from advisor.reading import read_document
 from advisor.answers.inventory import Inventory, check_totals, is_inventory, split_inventory
+from advisor.answers.measured import Measured, parse_measured
 from advisor.answers.registry import BY_KEY, QUESTIONS, Question
 from advisor.engine.results import SCHEMA_VERSION, AnswersDocument  # noqa: F401 - SCHEMA_VERSION re-exported
 
@@ -53,6 +54,11 @@ class Answers:
     node_monthly_usd: float | None = None
     # The per-namespace answer; when given, pods/namespaces/mesh_rps/l7_ratio are derived from it.
     inventory: Inventory | None = None
+    # Kubernetes Services and their ports in the cluster; None: derived from pods (the data says how).
+    services: int | None = None
+    service_ports: int | None = None
+    # What today's mesh uses in this cluster, from a scan's [[scan.measured]] (never an answer to type).
+    measured: tuple[Measured, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Every answer in registry order, with lists for feature sets (TOML/JSON friendly).
@@ -227,6 +233,19 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
             check_totals(inventory, values["nodes"], values["cluster_pods"], label)
         except ValueError as exc:
             problems.append(str(exc))
+    for source in sources:
+        if "measured" in source.values:
+            try:
+                values["measured"] = parse_measured(source.values["measured"], source.label or source.origin)
+            except ValueError as exc:
+                problems.append(str(exc))
+            break
+    if values.get("services") is not None and values.get("service_ports") is not None:
+        if values["service_ports"] < values["services"]:
+            problems.append(
+                f"service_ports: {values['service_ports']:,} ports for {values['services']:,} Services; "
+                "every Service has at least one port"
+            )
     if not problems and values["cluster_pods"] is not None and values["cluster_pods"] < values["pods"]:
         problems.append(
             f"cluster_pods: {values['cluster_pods']:,} pods in the cluster, fewer than the {values['pods']:,} meshed pods"
@@ -346,7 +365,10 @@ def load_answer_sources(paths: Sequence[str]) -> tuple[dict[str, Any], str, dict
             raise AnswerError(
                 f"two {what} given ({found[kind][2]} and {path}); give one, or one answers file and one scan"
             )
-        found[kind] = (dict(doc.values), doc.label, str(path))
+        values = dict(doc.values)
+        if kind == "scan" and "measured" in data["scan"]:
+            values["measured"] = data["scan"]["measured"]  # today's mesh as measured (read by resolve_chain)
+        found[kind] = (values, doc.label, str(path))
     file_values, file_label, _ = found.get("file", ({}, "answers file", ""))
     scan_values, scan_label, _ = found.get("scan", ({}, "scan", ""))
     return file_values, file_label, scan_values, scan_label

@@ -10,7 +10,6 @@ component however many namespaces there are.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
 from dataclasses import replace
@@ -19,7 +18,9 @@ from typing import Callable
 
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import Catalog, Component, ComponentFigures, Figure, LatencyFigures, answer_figure
-from advisor.answers.inventory import Inventory
+from advisor.answers.inventory import Inventory, Namespace
+from advisor.engine.costing.limits import limit_note
+from advisor.engine.costing.views import ViewSum
 from advisor.records import record
 
 HOURS_PER_MONTH = 730
@@ -39,6 +40,16 @@ USAGE_FIGURES: tuple[str, ...] = (
     "memory_mb_per_cluster_pod",
     "memory_mb_per_endpoint",
     "cpu_vcpu_idle_per_instance",
+    "memory_mb_agent_per_instance",
+    "memory_mb_per_service_port_in_view",
+    "services_per_pod",
+)
+# Figures that bound usage: shown with the usage figures, never summed.
+LIMIT_FIGURES: tuple[str, ...] = (
+    "memory_limit_mib",
+    "service_ports_always_in_view",
+    "proxies_per_replica_capacity",
+    "cpu_vcpu_limit_per_instance",
 )
 
 
@@ -78,6 +89,10 @@ class ComponentCost:
     usage_known: bool = True  # False: no published usage figure; its usage counts as 0 and is shown as unknown
     usage_usd_spread: Spread | None = None
     capped: bool = False  # usage memory reached the chart's limit (the model stops there)
+    limit_reached: bool = False  # a proxy at its memory limit, or a control plane past its measured capacity
+    limit_note: str = ""  # what the limit is, the value the model would need, and what to do
+    memory_mib_each: float = 0.0  # usage memory per instance (the average, MiB)
+    measured: "MeasuredUsage | None" = None  # today's mesh as the cluster's own Prometheus measured it
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -184,13 +199,16 @@ def waypoint_namespaces(l7_ratio: float, namespaces: int) -> int:
 
 @record
 class Group:
-    """Namespaces alike for the model: how many, their pods, east-west rps and L7 rps each."""
+    """Namespaces alike for the model: how many, their pods, east-west rps and L7 rps each, and
+    their Service ports (answered ones in `ports`; `derived_pods`: pods whose Services are derived)."""
 
     count: int
     pods: float
     rps: float
     l7_rps: float
     needs_l7: bool
+    ports: float = 0.0
+    derived_pods: float = 0.0
 
 
 @record
@@ -203,6 +221,10 @@ class Workload:
     cluster_pods: int
     scoped: bool
     ha: bool
+    # The cluster's Service ports: answered, plus the pods whose Services are derived from them.
+    cluster_ports: float = 0.0
+    cluster_derived_pods: float = 0.0
+    services_derived: bool = True  # some Services come from the data's services_per_pod, not answers
 
 
 _GROUPS: dict[int, tuple[object, float, tuple[Group, ...]]] = {}
@@ -214,12 +236,13 @@ def _inventory_groups(inv: Inventory, rps_total: float) -> tuple[Group, ...]:
     hit = _GROUPS.get(id(inv))
     if hit is not None and hit[0] is inv and hit[1] == rps_total:
         return hit[2]
-    merged: dict[tuple[float, float, float, bool], int] = {}
+    merged: dict[tuple[float, float, float, bool, float, float], int] = {}
     for ns in inv.meshed:
         r = inv.rps_of(ns, rps_total)
-        key = (float(ns.pods), r, r * ns.l7 if ns.needs_l7 else 0.0, ns.needs_l7)
+        ports, derived = namespace_ports(ns, _PORTS_PER_SERVICE[0])
+        key = (float(ns.pods), r, r * ns.l7 if ns.needs_l7 else 0.0, ns.needs_l7, ports, derived)
         merged[key] = merged.get(key, 0) + 1
-    groups = tuple(Group(c, p, r, l7, need) for (p, r, l7, need), c in merged.items())
+    groups = tuple(Group(c, p, r, l7, need, pt, dp) for (p, r, l7, need, pt, dp), c in merged.items())
     if len(_GROUPS) > 8:
         _GROUPS.clear()
     _GROUPS[id(inv)] = (inv, rps_total, groups)  # holding `inv` keeps its id from being reused
@@ -240,23 +263,60 @@ def _l7_total(groups: tuple[Group, ...]) -> float:
     return total
 
 
+# Ports per Service when only services are answered: the data's figure value, set by build_model
+# before the workload is derived (a list so the cached inventory groups see the one in use).
+_PORTS_PER_SERVICE: list[float] = [1.0]
+
+
+def namespace_ports(ns: Namespace, ports_per_service: float) -> tuple[float, float]:
+    """(answered Service ports, pods whose Services are derived) of one inventory namespace."""
+    if ns.service_ports is not None:
+        return float(ns.service_ports), 0.0
+    if ns.services is not None:
+        return ns.services * ports_per_service, 0.0
+    return 0.0, float(ns.pods)
+
+
+def _flat_ports(answers: Answers, cluster_pods: float, pps: float) -> tuple[float, float]:
+    if answers.service_ports is not None:
+        return float(answers.service_ports), 0.0
+    if answers.services is not None:
+        return answers.services * pps, 0.0
+    return 0.0, float(cluster_pods)
+
+
 def workload(answers: Answers) -> Workload:
     """The meshed namespaces as groups: one group for flat answers (two when some need L7)."""
     inv = answers.inventory
+    pps = _PORTS_PER_SERVICE[0]
     if inv is None:
         n, pods, rps = answers.namespaces, answers.pods, answers.mesh_rps
         k = min(n, waypoint_namespaces(answers.l7_ratio, n))
         l7_total = rps * answers.l7_ratio
+        cluster = answers.cluster_pods if answers.cluster_pods is not None else pods
+        c_ports, c_derived = _flat_ports(answers, cluster, pps)
+        # A namespace's share of the cluster's Services: its share of the cluster's pods.
+        share = (pods / n) / cluster if cluster else 0.0
+        ns_ports, ns_derived = c_ports * share, c_derived * share
         flat: list[Group] = []
         # The L7 traffic is spread over the waypoint namespaces; pods and rps over all namespaces.
         if k:
-            flat.append(Group(k, pods / n, rps / n, l7_total / k, True))
+            flat.append(Group(k, pods / n, rps / n, l7_total / k, True, ns_ports, ns_derived))
         if n - k:
-            flat.append(Group(n - k, pods / n, rps / n, 0.0, False))
+            flat.append(Group(n - k, pods / n, rps / n, 0.0, False, ns_ports, ns_derived))
         meshed_nodes = answers.nodes
-        cluster = answers.cluster_pods if answers.cluster_pods is not None else pods
         return Workload(
-            tuple(flat), rps, l7_total, pods, meshed_nodes, cluster, answers.sidecar_scoping, answers.control_plane_ha
+            tuple(flat),
+            rps,
+            l7_total,
+            pods,
+            meshed_nodes,
+            cluster,
+            answers.sidecar_scoping,
+            answers.control_plane_ha,
+            c_ports,
+            c_derived,
+            c_derived > 0,
         )
     rps_total = answers.mesh_rps
     groups = _inventory_groups(inv, rps_total)
@@ -267,6 +327,11 @@ def workload(answers: Answers) -> Workload:
     else:
         meshed_nodes = answers.nodes
     cluster = answers.cluster_pods if answers.cluster_pods is not None else inv.all_pods
+    if answers.services is not None or answers.service_ports is not None:
+        c_ports, c_derived = _flat_ports(answers, cluster, pps)
+    else:
+        c_ports, c_derived = _inventory_ports(inv, pps)
+        c_derived += max(0, cluster - inv.all_pods)  # pods in namespaces the inventory does not list
     return Workload(
         groups=groups,
         mesh_rps=rps_total,
@@ -276,52 +341,31 @@ def workload(answers: Answers) -> Workload:
         cluster_pods=cluster,
         scoped=answers.sidecar_scoping,
         ha=answers.control_plane_ha,
+        cluster_ports=c_ports,
+        cluster_derived_pods=c_derived,
+        services_derived=c_derived > 0 or any(g.derived_pods for g in groups),
     )
 
 
+_INV_PORTS: dict[int, tuple[object, float, tuple[float, float]]] = {}
+
+
+def _inventory_ports(inv: Inventory, pps: float) -> tuple[float, float]:
+    """Every listed namespace's (answered ports, derived pods), summed; cached per inventory."""
+    hit = _INV_PORTS.get(id(inv))
+    if hit is not None and hit[0] is inv and hit[1] == pps:
+        return hit[2]
+    ports = derived = 0.0
+    for ns in inv.namespaces:
+        p, d = namespace_ports(ns, pps)
+        ports, derived = ports + p, derived + d
+    if len(_INV_PORTS) > 8:
+        _INV_PORTS.clear()
+    _INV_PORTS[id(inv)] = (inv, pps, (ports, derived))
+    return ports, derived
+
+
 # ---------------------------------------------------------------- drivers per component
-
-
-class ViewSum:
-    """sum over groups of weight x min(cap, base + slope x view), fast for many groups.
-
-    Groups are sorted by view with prefix sums, so one evaluation is a bisection, not a loop over
-    namespaces: the sampled draws evaluate it thousands of times.
-    """
-
-    def __init__(self, pairs: list[tuple[float, float]]) -> None:  # (view, weight)
-        pairs = sorted(p for p in pairs if p[1] > 0)
-        self.views = [v for v, _ in pairs]
-        self.weight = [0.0]
-        self.weighted = [0.0]
-        for v, w in pairs:
-            self.weight.append(self.weight[-1] + w)
-            self.weighted.append(self.weighted[-1] + w * v)
-
-    @property
-    def total_weight(self) -> float:
-        return self.weight[-1]
-
-    def sum(self, base: float, slope: float, cap: float | None) -> tuple[float, bool]:
-        """(the sum, whether any group reached the cap)."""
-        n = len(self.views)
-        if cap is None or slope <= 0:
-            if cap is not None and base >= cap:
-                return self.weight[n] * cap, n > 0
-            return self.weight[n] * base + slope * self.weighted[n], False
-        if base >= cap:
-            return self.weight[n] * cap, n > 0
-        limit = (cap - base) / slope  # groups with view above this are capped
-        i = bisect.bisect_right(self.views, limit)
-        below = self.weight[i] * base + slope * self.weighted[i]
-        return below + (self.weight[n] - self.weight[i]) * cap, i < n
-
-    def sums(self, bases: list[float], slopes: list[float], cap: float | None) -> list[float]:
-        """`sum(base, slope, cap)[0]` for each (base, slope): the sampled draws' memory, at once."""
-        if cap is None:  # no cap: the sum is linear (the same arithmetic as `sum`)
-            w, wv = self.weight[-1], self.weighted[-1]
-            return [w * b + sl * wv for b, sl in zip(bases, slopes)]
-        return [self.sum(b, sl, cap)[0] for b, sl in zip(bases, slopes)]
 
 
 @record
@@ -330,14 +374,20 @@ class Drivers:
     rps: float
     proxies: float  # proxies a control plane serves
     cluster_pods: float
-    in_view: ViewSum  # endpoints each instance is told about, weighted by instances
+    in_view: ViewSum  # Service ports and endpoints each instance is told about, weighted by instances
     # Instances the per-instance CPU counts: a control plane's replicas share one mesh's work
-    # (their memory does not: each replica holds the whole state).
+    # (their memory does not: each replica holds the cluster state).
     cpu_units: int = -1
+    replicas: int = 1  # a control plane's replicas, which split its connected proxies
+    ports_per_service: float = 1.0  # the data's value, for ports derived from pods
 
     @property
     def cpu_instances(self) -> int:
         return self.instances if self.cpu_units < 0 else self.cpu_units
+
+    @property
+    def proxies_per_replica(self) -> float:
+        return self.proxies / max(1, self.replicas)
 
 
 def _replicas(component: Component, ha: bool) -> int:
@@ -345,20 +395,23 @@ def _replicas(component: Component, ha: bool) -> int:
 
 
 def _instances_and_views(
-    component: Component, load: Workload, answers: Answers, minimum: int, capacity: float, shift: float
+    component: Component, figs: ComponentFigures, load: Workload, answers: Answers, minimum: int, capacity: float
 ) -> tuple[int, ViewSum]:
-    """Instances of a component and the endpoints each is told about (weighted by instances)."""
+    """Instances of a component and what each is told about: (answered ports, derived pods,
+    endpoints, instances) per group. A component without a `view` holds no Service configuration."""
+    always = figs.service_ports_always_in_view.value if figs.service_ports_always_in_view is not None else 0.0
+    cluster_view = (load.cluster_ports, load.cluster_derived_pods, float(load.cluster_pods))
     if component.scaling == "per-pod":
         instances = load.sidecars * component.replicas
-        if load.scoped:
-            pairs = [(g.pods, g.pods * g.count) for g in load.groups]
+        if component.view == "namespace" or (component.view == "cluster" and load.scoped):
+            groups = [(g.ports + always, g.derived_pods, g.pods, g.pods * g.count) for g in load.groups]
         else:
-            pairs = [(float(load.cluster_pods), float(instances))]
+            groups = [(*cluster_view, float(instances))]
     elif component.scaling == "per-node":
         instances = load.meshed_nodes * component.replicas
-        pairs = [(float(load.cluster_pods), float(instances))]
+        groups = [(*cluster_view, float(instances))]
     elif component.scaling == "per-l7-namespace":
-        pairs = []
+        groups = []
         instances = 0
         for g in load.groups:
             if not g.needs_l7:
@@ -367,16 +420,17 @@ def _instances_and_views(
             if capacity > 0:
                 per_ns = max(minimum, math.ceil(g.l7_rps * max(component.traversals, 1) / capacity - 1e-9))
             instances += per_ns * g.count
-            view = g.pods if load.scoped else float(load.cluster_pods)
-            pairs.append((view, float(per_ns * g.count)))
+            if component.view == "cluster" and not load.scoped:
+                groups.append((*cluster_view, float(per_ns * g.count)))
+            else:  # a waypoint is told about its own namespace's Services only, scoped or not
+                groups.append((g.ports + always, g.derived_pods, g.pods, float(per_ns * g.count)))
     else:  # fixed
-        if component.role == "control-plane" and component.ha_replicas and component.option != "linkerd":
-            replicas = answers.istiod_replicas or minimum
-        else:
-            replicas = minimum
-        instances = replicas
-        pairs = [(float(load.cluster_pods), float(instances))]
-    return instances, ViewSum([(max(0.0, view - shift), weight) for view, weight in pairs])
+        pinned = getattr(answers, component.replicas_answer, None) if component.replicas_answer else None
+        instances = pinned or minimum
+        groups = [(*cluster_view, float(instances))]
+    if not component.view:
+        groups = [(0.0, 0.0, 0.0, w) for *_, w in groups]
+    return instances, ViewSum(groups)
 
 
 _VIEWS: dict[tuple[object, ...], tuple[object, int, ViewSum]] = {}
@@ -386,17 +440,15 @@ def drivers_for(
     component: Component, figs: ComponentFigures, load: Workload, answers: Answers, proxies: float
 ) -> Drivers:
     ha = load.ha
-    f = figs.memory_mb_per_endpoint_in_view
-    shift = f.above if f is not None else 0.0
     minimum = _replicas(component, ha)
     capacity = figs.rps_per_replica.value if figs.rps_per_replica is not None else 0.0
     per_group = component.scaling in ("per-l7-namespace",) or (component.scaling == "per-pod" and load.scoped)
-    key = (id(load.groups), component.id, load.scoped, minimum, capacity, shift, load.cluster_pods, load.sidecars)
+    key = (id(load.groups), component.id, load.scoped, minimum, capacity, load.cluster_pods, load.sidecars, component.view)
     hit = _VIEWS.get(key) if per_group else None
     if hit is not None and hit[0] is load.groups:
         instances, view_sum = hit[1], hit[2]
     else:
-        instances, view_sum = _instances_and_views(component, load, answers, minimum, capacity, shift)
+        instances, view_sum = _instances_and_views(component, figs, load, answers, minimum, capacity)
         if per_group:
             if len(_VIEWS) > 64:
                 _VIEWS.clear()
@@ -416,6 +468,8 @@ def drivers_for(
         cluster_pods=float(load.cluster_pods),
         in_view=view_sum,
         cpu_units=min(1, instances) if shared else -1,
+        replicas=instances if shared else 1,
+        ports_per_service=_PORTS_PER_SERVICE[0],
     )
 
 
@@ -435,8 +489,20 @@ def _expected_values(figs: ComponentFigures) -> tuple[dict[str, float], dict[str
     return _figure_values(figs, _expected)
 
 
-def usage_at(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], float]) -> tuple[float, float, bool]:
-    """(vCPU, GiB, capped) of one component with figure values chosen by `value(name, figure)`."""
+@record
+class Usage:
+    """One component's usage at one set of figure values, and the limits it met."""
+
+    cpu_vcpu: float
+    memory_gib: float
+    capped_instances: float  # instances whose memory reached the limit
+    largest_mb: float  # the most-told instance's memory, uncapped
+    cpu_capped: bool  # CPU per replica reached the measured saturation
+    over_capacity: bool  # connected proxies per replica past the measured capacity
+
+
+def usage_of(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], float]) -> Usage:
+    """A component's usage with figure values chosen by `value(name, figure)`."""
     values, aboves = _expected_values(figs) if value is _expected else _figure_values(figs, value)
 
     def v(name: str) -> float:
@@ -451,17 +517,47 @@ def usage_at(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], 
         + (v("cpu_vcpu_per_instance") + v("cpu_vcpu_idle_per_instance")) * d.cpu_instances
         + v("cpu_vcpu_per_proxy") * above("cpu_vcpu_per_proxy", d.proxies)
     )
-    # Memory per instance: its base, what it learns about (proxies, cluster pods, endpoints in view).
+    cpu_cap = _cpu_cap(figs, d)
+    cpu_capped = cpu_cap is not None and cpu > cpu_cap
+    if cpu_capped and cpu_cap is not None:
+        cpu = cpu_cap
+    capacity = figs.proxies_per_replica_capacity
+    over = capacity is not None and d.proxies_per_replica > capacity.value
+    base, a, b, c = _memory_terms(v, above, d)
+    limit = figs.memory_limit_mib
+    cap = limit.value * MB_PER_MIB if limit is not None else None
+    total_mb, capped = d.in_view.sum(base, a, b, c, cap)
+    largest = d.in_view.largest(base, a, b, c)
+    return Usage(cpu, total_mb * BYTES_PER_MB / BYTES_PER_GIB, capped, largest, cpu_capped, over)
+
+
+def _cpu_cap(figs: ComponentFigures, d: Drivers) -> float | None:
+    f = figs.cpu_vcpu_limit_per_instance
+    return None if f is None else f.value * max(1, d.replicas)
+
+
+def _memory_terms(
+    v: Callable[[str], float], above: Callable[[str, float], float], d: Drivers
+) -> tuple[float, float, float, float]:
+    """(MB per instance before what it is told about, MB per answered port, MB per pod whose ports
+    are derived, MB per endpoint)."""
     base = (
         v("memory_mb_per_instance")
-        + v("memory_mb_per_proxy") * above("memory_mb_per_proxy", d.proxies)
+        + v("memory_mb_agent_per_instance")
+        # a control plane's replicas split its connected proxies
+        + v("memory_mb_per_proxy") * above("memory_mb_per_proxy", d.proxies_per_replica)
         + v("memory_mb_per_cluster_pod") * above("memory_mb_per_cluster_pod", d.cluster_pods)
         + v("memory_mb_per_endpoint") * above("memory_mb_per_endpoint", d.cluster_pods)
     )
-    limit = figs.memory_limit_mib
-    cap = limit.value * MB_PER_MIB if limit is not None else None
-    total_mb, capped = d.in_view.sum(base, v("memory_mb_per_endpoint_in_view"), cap)
-    return cpu, total_mb * BYTES_PER_MB / BYTES_PER_GIB, capped
+    port = v("memory_mb_per_service_port_in_view")
+    derived = port * v("services_per_pod") * d.ports_per_service
+    return base, port, derived, v("memory_mb_per_endpoint_in_view")
+
+
+def usage_at(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], float]) -> tuple[float, float, bool]:
+    """(vCPU, GiB, capped) of one component with figure values chosen by `value(name, figure)`."""
+    u = usage_of(figs, d, value)
+    return u.cpu_vcpu, u.memory_gib, u.capped_instances > 0
 
 
 @record
@@ -470,15 +566,23 @@ class CompiledUsage:
 
     cpu: tuple[tuple[Figure, float], ...]
     memory_base: tuple[tuple[Figure, float], ...]  # MB per instance
-    slope: Figure | None  # MB per endpoint in view
+    slope: Figure | None  # MB per Service port in view
+    derived: Figure | None  # services per pod, for ports derived from pods (times ports_per_service)
+    ports_per_service: float
+    endpoint: Figure | None  # MB per endpoint in view
     cap: float | None
+    cpu_cap: float | None
     in_view: ViewSum
 
     def at(self, value: Callable[[Figure], float]) -> tuple[float, float]:
         cpu = sum(value(f) * k for f, k in self.cpu)
+        if self.cpu_cap is not None:
+            cpu = min(cpu, self.cpu_cap)
         base = sum(value(f) * k for f, k in self.memory_base)
-        slope = value(self.slope) if self.slope is not None else 0.0
-        total_mb, _ = self.in_view.sum(base, slope, self.cap)
+        a = value(self.slope) if self.slope is not None else 0.0
+        b = a * (value(self.derived) if self.derived is not None else 0.0) * self.ports_per_service
+        c = value(self.endpoint) if self.endpoint is not None else 0.0
+        total_mb, _ = self.in_view.sum(base, a, b, c, self.cap)
         return cpu, total_mb * BYTES_PER_MB / BYTES_PER_GIB
 
 
@@ -496,7 +600,8 @@ def compile_usage(figs: ComponentFigures, d: Drivers) -> CompiledUsage:
     ]
     base = [
         (figs.memory_mb_per_instance, 1.0),
-        (figs.memory_mb_per_proxy, above(figs.memory_mb_per_proxy, d.proxies)),
+        (figs.memory_mb_agent_per_instance, 1.0),
+        (figs.memory_mb_per_proxy, above(figs.memory_mb_per_proxy, d.proxies_per_replica)),
         (figs.memory_mb_per_cluster_pod, above(figs.memory_mb_per_cluster_pod, d.cluster_pods)),
         (figs.memory_mb_per_endpoint, above(figs.memory_mb_per_endpoint, d.cluster_pods)),
     ]
@@ -504,8 +609,12 @@ def compile_usage(figs: ComponentFigures, d: Drivers) -> CompiledUsage:
     return CompiledUsage(
         cpu=tuple((f, k) for f, k in cpu if f is not None and k),
         memory_base=tuple((f, k) for f, k in base if f is not None and k),
-        slope=figs.memory_mb_per_endpoint_in_view,
+        slope=figs.memory_mb_per_service_port_in_view,
+        derived=figs.services_per_pod,
+        ports_per_service=d.ports_per_service,
+        endpoint=figs.memory_mb_per_endpoint_in_view,
         cap=limit.value * MB_PER_MIB if limit is not None else None,
+        cpu_cap=_cpu_cap(figs, d),
         in_view=d.in_view,
     )
 
@@ -582,11 +691,24 @@ def cost_component(component: Component, figs: ComponentFigures, d: Drivers, ans
     """One component's usage (expected, low, high) and requests, with the figures used."""
     known = has_usage(figs)
     used = {name: getattr(figs, name) for name in USAGE_FIGURES if getattr(figs, name) is not None}
-    if figs.memory_limit_mib is not None and used:
-        used["memory_limit_mib"] = figs.memory_limit_mib
+    for name in LIMIT_FIGURES:
+        if getattr(figs, name) is not None and used:
+            used[name] = getattr(figs, name)
     if figs.rps_per_replica is not None:
         used["rps_per_replica"] = figs.rps_per_replica
-    cpu, memory, capped = usage_at(figs, d, _expected)
+    u = usage_of(figs, d, _expected)
+    cpu, memory, capped = u.cpu_vcpu, u.memory_gib, u.capped_instances > 0
+    note = limit_note(
+        figs,
+        d.instances,
+        u.capped_instances,
+        u.largest_mb,
+        d.proxies_per_replica,
+        d.replicas,
+        u.cpu_capped,
+        u.over_capacity,
+        component.view,
+    )
     lo_cpu, lo_mem, _ = usage_at(figs, d, _low)
     hi_cpu, hi_mem, _ = usage_at(figs, d, _high)
     req_cpu, req_memory, req_used = requests_of(component, figs, d, answers.control_plane_ha, answers)
@@ -614,6 +736,9 @@ def cost_component(component: Component, figs: ComponentFigures, d: Drivers, ans
             monthly_usd(hi_cpu, hi_mem, p_cpu, p_mem),
         ),
         capped=capped,
+        limit_reached=bool(note),
+        limit_note=note,
+        memory_mib_each=memory * 1024 / d.instances if d.instances else 0.0,
     )
 
 
@@ -744,13 +869,28 @@ class Model:
     latency: dict[str, LatencyFigures]
 
 
+@functools.lru_cache(maxsize=64)
+def _with_derived(figs: ComponentFigures, services_per_pod: Figure) -> ComponentFigures:
+    """A viewing component's figures with the workload's services_per_pod, used while Services are derived."""
+    return replace(figs, services_per_pod=services_per_pod)
+
+
 def build_model(answers: Answers, catalog: Catalog) -> Model:
     profile = catalog.profiles[answers.benchmark_profile]
+    workload_figs = catalog.benchmarks.workload
+    pps = workload_figs.get("service_ports_per_service")
+    _PORTS_PER_SERVICE[0] = float(pps.value) if pps is not None else 1.0
     load = workload(answers)
+    spp = workload_figs.get("services_per_pod") if load.services_derived else None
     options: dict[str, tuple[tuple[Component, ComponentFigures, Drivers], ...]] = {}
     for option in catalog.option_ids:
         comps = catalog.components_of(option)
         figs_of = {c.id: profile.figures.get(c.id) or _NO_FIGURES for c in comps}
+        if spp is not None:
+            figs_of = {
+                cid: _with_derived(f, spp) if f.memory_mb_per_service_port_in_view is not None else f
+                for cid, f in figs_of.items()
+            }
         # Data plane first: the control plane's drivers count its proxies.
         first = {c.id: drivers_for(c, figs_of[c.id], load, answers, 0.0) for c in comps if c.role != "control-plane"}
         proxies = connected_proxies(comps, {cid: d.instances for cid, d in first.items()})
