@@ -202,11 +202,6 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
             services = _count(entry["services"], f"{_at(label, i)}.services", minimum=0)
         if "service_ports" in entry:
             service_ports = _count(entry["service_ports"], f"{_at(label, i)}.service_ports", minimum=0)
-            if services is not None and service_ports < services:
-                raise ValueError(
-                    f"{_at(label, i)}.service_ports: {service_ports:,} ports for {services:,} Services; "
-                    "every Service has at least one port"
-                )
         out.append(Namespace(name, pods, rps, l7, meshed, nodes, services, service_ports))
     if any(ns.rps is not None for ns in out):
         # A namespace without rps beside others that give it carries none (a scan gives rps only

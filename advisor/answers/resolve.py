@@ -240,12 +240,10 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
             except ValueError as exc:
                 problems.append(str(exc))
             break
-    if values.get("services") is not None and values.get("service_ports") is not None:
-        if values["service_ports"] < values["services"]:
-            problems.append(
-                f"service_ports: {values['service_ports']:,} ports for {values['services']:,} Services; "
-                "every Service has at least one port"
-            )
+    if inventory is not None and any(ns.services is not None or ns.service_ports is not None for ns in inventory.namespaces):
+        for key in ("services", "service_ports"):
+            if origin.get(key) == "default":
+                origin[key] = inventory_origin[0]  # the inventory gives them per namespace
     if not problems and values["cluster_pods"] is not None and values["cluster_pods"] < values["pods"]:
         problems.append(
             f"cluster_pods: {values['cluster_pods']:,} pods in the cluster, fewer than the {values['pods']:,} meshed pods"

@@ -182,7 +182,7 @@ class Figure:
     source: NonEmpty
     version: NonEmpty
     # FIGURE_KINDS in data files; ANSWER_KIND only for figures the cost model builds from an answer.
-    kind: Literal["measured", "derived", "default-request", "published-claim", "answer"]
+    kind: Literal["measured", "derived", "default-request", "published-claim", "answer", "measured-in-cluster"]
     note: str = ""
     # A range beside the value (from the spread of published sources), and how it was found.
     low: FigureValue | None = None
@@ -231,6 +231,9 @@ class Component:
     # Container names in cAdvisor series (label `container`) that are this component: how the
     # cluster's own measure of today's mesh finds it (scan --prometheus).
     containers: tuple[str, ...] = ()
+    # Namespaces its measured containers run in, when its container name is shared (ztunnel's
+    # istio-proxy runs in istio-system; a waypoint's elsewhere); empty: any namespace.
+    measured_namespaces: tuple[str, ...] = ()
 
 
 @model

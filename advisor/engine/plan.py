@@ -598,5 +598,40 @@ def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> di
                 "objects": [],
             }
         )
+    for option in dict.fromkeys((current, target)):
+        if option not in projection.options:
+            continue
+        oc = projection.options[option]
+        if oc.measured:
+            out["today"]["priced_from"] = "measured-in-cluster"
+        for c in oc.components:
+            if c.measured is not None and c.measured.memory_mib_each is not None:
+                m = c.measured
+                model_each = m.model_memory_gib * 1024 / c.instances if c.instances else 0.0
+                items.append(
+                    {
+                        "text": f"Today's {c.id} measured in this cluster: {m.memory_mib_each:,.0f} MiB per container "
+                        f"(model {model_each:,.0f} MiB"
+                        + (f", {m.memory_ratio:.2f}x" if m.memory_ratio is not None else "")
+                        + "); today is priced at the measured figure",
+                        "source": m.source,
+                        "objects": [],
+                    }
+                )
+            if c.limit_reached:
+                items.append(
+                    {
+                        "text": f"{catalog.mesh_name(option)}: {c.id}: {c.limit_note}",
+                        "source": "; ".join(c.sources),
+                        "objects": [],
+                    }
+                )
+    out["limits"] = [
+        {"option": o, "component": c.id, "limit_note": c.limit_note}
+        for o in dict.fromkeys((current, target))
+        if o in projection.options
+        for c in projection.options[o].components
+        if c.limit_reached
+    ]
     out["items"] = items
     return out

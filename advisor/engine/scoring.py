@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Literal
 
+from advisor.engine.costing.limits import reason_suffix
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import CATEGORIES, Catalog, Range, When
 from advisor.engine.costing import USAGE_FIGURES, OptionCost, Projection, project
@@ -230,6 +231,7 @@ def recommend(
             )
         if part:
             text += f"; largest part: {part}"
+        text += reason_suffix(oc)  # limits met and the scoped variant (issue 21)
         reasons[option].append(Reason("cost", delta, text, source, "cost"))
         relative[option]["cost"] = (
             f"100 × (best ${number(costs[best_cost_option])} + floor ${number(floor, 0)}) ÷ "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from advisor.output.cost_limits import component_fields, option_fields
 from advisor import __version__
 from advisor.answers.resolve import SCHEMA_VERSION, Resolved
 from advisor.catalog.models import (
@@ -112,9 +113,11 @@ def _option_cost_doc(oc: OptionCost) -> dict[str, Any]:
                     "requests_memory_gib": _r(c.requests_memory_gib),
                     "requests_monthly_usd": _r(c.requests_monthly_usd, 2),
                     "source": "; ".join(c.sources),
+                    **component_fields(c),
                 }
                 for c in oc.components
             ],
+            **option_fields(oc),
         },
         "latency": {
             "per_hop_p50_ms": _r(oc.latency.per_hop_p50_ms),

@@ -596,11 +596,24 @@ def render_cost(
         ],
     ):
         console.print(table)
+    print_cost_notes(console, catalog, projection)
     render_nodes(console, catalog, projection)
     if sweep is not None:
         render_sweep(console, catalog, sweep)
     console.print(assumptions(catalog, resolved))
     render_defaulted(console, resolved)
+
+
+def print_cost_notes(console: Console, catalog: Catalog, projection: Projection) -> None:
+    """Per-proxy memory, limits met, the scoped variant and measured figures, as lines."""
+    from advisor.output.cost_limits import note_lines, per_proxy_lines
+
+    names = {o.id: o.name for o in catalog.features.options}
+    each = per_proxy_lines(names, projection)
+    if each:
+        console.print(Text("Memory per proxy: ", style="bold") + safe("; ".join(each)))
+    for line in note_lines(names, projection):
+        console.print(safe(line), style="bold red" if " LIMIT: " in line else None)
 
 
 def render_nodes(console: Console, catalog: Catalog, projection: Projection) -> None:
@@ -863,6 +876,7 @@ def render_recommendation(
         ],
     ):
         console.print(table)
+    print_cost_notes(console, catalog, rec.projection)
     console.print(assumptions(catalog, resolved))
     render_defaulted(console, resolved)
 

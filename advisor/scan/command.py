@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from advisor.errors import UserError
+from advisor.scan.result import hasher
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$")
 _SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -22,7 +23,9 @@ class ScanOptions:
     prometheus: str | None = None
     window: str = "1d"
     hide_names: bool = False
-    data_dir: str | None = None  # signals.toml and the feature ids from here, over the bundled ones
+    data_dir: str | None = None
+    namespace_label: str = "namespace"  # label names of the cAdvisor series (--namespace-label)
+    container_label: str = "container"  # (--container-label)  # signals.toml and the feature ids from here, over the bundled ones
 
 
 def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float = 366 * 86400) -> float:
@@ -65,14 +68,50 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     )
     traffic = None
     warnings: list[str] = []
+    measured: list[dict[str, Any]] = []
     if options.prometheus is not None:
         from advisor.scan.prometheus import read_traffic
+        from advisor.scan.usage import check_label
 
+        try:
+            labels = (
+                check_label(options.namespace_label, "--namespace-label"),
+                check_label(options.container_label, "--container-label"),
+            )
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         traffic, notes = read_traffic(options.prometheus, window, timeout)
         warnings.extend(notes)
+        measured = _measure(options.prometheus, catalog, window, timeout, labels, warnings)
     if options.paths:
-        return scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
-    from advisor.scan.kubectl import Kubectl, scan_live
+        result = scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
+    else:
+        from advisor.scan.kubectl import Kubectl, scan_live
 
-    kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
-    return scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
+        kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
+        result = scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
+    if measured:
+        from dataclasses import replace
+
+        hide = hasher(options.hide_names)
+        result = replace(result, measured=tuple({**m, "namespace": hide(m["namespace"])} for m in measured))
+    return result
+
+
+def _measure(
+    url: str, catalog: Any, window: float, timeout: float, labels: tuple[str, str], warnings: list[str]
+) -> list[dict[str, Any]]:
+    """[[scan.measured]]: what the mesh's containers (named in the benchmark data) use over the window."""
+    from advisor.scan.prometheus import _check_url, query
+    from advisor.scan.usage import mesh_containers, read_usage
+
+    base = _check_url(url)
+    rows, notes = read_usage(
+        lambda promql: query(base, promql, timeout),
+        mesh_containers(catalog.benchmarks.components),
+        window,
+        namespace_label=labels[0],
+        container_label=labels[1],
+    )
+    warnings.extend(notes)
+    return rows

@@ -20,6 +20,8 @@ from advisor.answers.resolve import Answers
 from advisor.catalog.models import Catalog, Component, ComponentFigures, Figure, LatencyFigures, answer_figure
 from advisor.answers.inventory import Inventory, Namespace
 from advisor.engine.costing.limits import limit_note
+from advisor.engine.costing.measured import MeasuredUsage, claim_rows, measured_usage
+from advisor.engine.costing.scoping import ScopingVariant
 from advisor.engine.costing.views import ViewSum
 from advisor.records import record
 
@@ -158,6 +160,8 @@ class OptionCost:
     transition: Transition | None = None  # set for every option but the current mesh, when there is one
     usage_usd_spread: Spread | None = None
     nodes: NodeProjection | None = None
+    scoping: ScopingVariant | None = None  # the option with sidecar_scoping the other way ("stay and scope")
+    measured: bool = False  # today's mesh, priced from what the cluster's own Prometheus measured
 
     def view(self, basis: str) -> View:
         return self.usage if basis == "usage" else self.requests
@@ -915,6 +919,9 @@ def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projecti
             options[option] = _views_only(option, rows, latency_of(model.latency[option], answers, False), answers)
             continue
         comps = tuple(cost_component(c, figs, d, answers) for c, figs, d in rows)
+        is_measured = False
+        if option == answers.current_mesh and answers.measured:
+            comps, is_measured = _with_measured(comps, tuple(c for c, _, _ in rows), answers)
         usage, requests = _views(
             [(c.cpu_vcpu, c.memory_gib, c.requests_cpu_vcpu, c.requests_memory_gib) for c in comps], answers
         )
@@ -934,6 +941,8 @@ def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projecti
             latency=latency_of(model.latency[option], answers),
             usage_usd_spread=spread,
             nodes=project_nodes(comps, spread, answers),
+            scoping=_scoping_variant(option, rows, comps, answers, catalog),
+            measured=is_measured,
         )
     current = getattr(answers, "current_mesh", "none")
     if detail and current in options:
@@ -947,6 +956,74 @@ def project(answers: Answers, catalog: Catalog, detail: bool = True) -> Projecti
         memory_price=p_mem,
         options=options,
         cluster_monthly_usd=answers.nodes * price if price is not None else None,
+    )
+
+
+def _with_measured(
+    comps: tuple[ComponentCost, ...], components: tuple[Component, ...], answers: Answers
+) -> tuple[tuple[ComponentCost, ...], bool]:
+    """Today's mesh with each measured component's usage from the cluster's measure, the model's
+    figures kept beside it (ComponentCost.measured)."""
+    claimed = claim_rows(components, answers.measured)
+    out = []
+    any_measured = False
+    for c in comps:
+        m = measured_usage(claimed.get(c.id, []), c.instances, c.cpu_vcpu, c.memory_gib)
+        if m is None:
+            out.append(c)
+            continue
+        any_measured = True
+        cpu = m.cpu_vcpu if m.cpu_vcpu is not None else c.cpu_vcpu
+        mem = m.memory_gib if m.memory_gib is not None else c.memory_gib
+        usd = monthly_usd(cpu, mem, answers.cpu_price, answers.memory_price)
+        out.append(
+            replace(
+                c,
+                cpu_vcpu=cpu,
+                memory_gib=mem,
+                usage_monthly_usd=usd,
+                usage_usd_spread=Spread(usd, usd, usd),
+                figures={"measured_memory_mib_per_container": m.figure(), **c.figures},
+                usage_known=True,
+                memory_mib_each=mem * 1024 / c.instances if c.instances else 0.0,
+                measured=m,
+            )
+        )
+    return tuple(out), any_measured
+
+
+def _scoping_variant(
+    option: str,
+    rows: tuple[tuple[Component, ComponentFigures, Drivers], ...],
+    comps: tuple[ComponentCost, ...],
+    answers: Answers,
+    catalog: Catalog,
+) -> ScopingVariant | None:
+    """The option priced with sidecar_scoping the other way, when a component's view depends on it."""
+    scopable = [c for c, _, _ in rows if c.view == "cluster" and c.scaling == "per-pod"]
+    if not scopable:
+        return None
+    alt_answers = answers.replace(sidecar_scoping=not answers.sidecar_scoping)
+    alt_rows = build_model(alt_answers, catalog).options[option]
+    alt = tuple(cost_component(c, figs, d, alt_answers) for c, figs, d in alt_rows)
+    now = {c.id: c for c in comps}
+    proxy = scopable[0].id
+    a_cpu = sum(c.cpu_vcpu for c in alt)
+    a_mem = sum(c.memory_gib for c in alt)
+    n_cpu = sum(c.cpu_vcpu for c in comps)
+    n_mem = sum(c.memory_gib for c in comps)
+    alt_proxy = next(c for c in alt if c.id == proxy)
+    return ScopingVariant(
+        scoped=alt_answers.sidecar_scoping,
+        component=now[proxy].name,
+        memory_mib_each=alt_proxy.memory_mib_each,
+        memory_mib_each_now=now[proxy].memory_mib_each,
+        usage_monthly_usd=monthly_usd(a_cpu, a_mem, answers.cpu_price, answers.memory_price),
+        usage_monthly_usd_now=monthly_usd(n_cpu, n_mem, answers.cpu_price, answers.memory_price),
+        memory_gib=a_mem,
+        memory_gib_now=n_mem,
+        limit_reached=alt_proxy.limit_reached,
+        limit_reached_now=now[proxy].limit_reached,
     )
 
 
@@ -989,8 +1066,13 @@ def _views_only(
     """An option's usage and requests views as `project` adds them up, without a ComponentCost per
     component."""
     parts = []
+    claimed = claim_rows(tuple(c for c, _, _ in rows), answers.measured) if option == answers.current_mesh else {}
     for c, figs, d in rows:
         cpu, mem, _ = usage_at(figs, d, _expected)
+        m = measured_usage(claimed.get(c.id, []), d.instances, cpu, mem) if claimed else None
+        if m is not None:  # today's mesh as measured, as `project` prices it
+            cpu = m.cpu_vcpu if m.cpu_vcpu is not None else cpu
+            mem = m.memory_gib if m.memory_gib is not None else mem
         r_cpu, r_mem, _ = requests_of(c, figs, d, answers.control_plane_ha, answers)
         parts.append((cpu, mem, r_cpu, r_mem))
     usage, requests = _views(parts, answers)

@@ -48,3 +48,22 @@ def limit_note(
             "measurement; a linear projection beyond it would not be a measure"
         )
     return "; ".join(notes)
+
+
+def reason_suffix(option_cost: object) -> str:
+    """What the cost reason adds about limits and scoping: the limits met, and when scoping the
+    proxies is what keeps them under their limit, that and its saving."""
+    parts = []
+    for c in getattr(option_cost, "components", ()):
+        if c.limit_reached:
+            parts.append(f"{c.id}: {c.limit_note}")
+    v = getattr(option_cost, "scoping", None)
+    if v is not None and v.viable_only_scoped:
+        parts.append(
+            f"scoped (Sidecar resources or discoverySelectors) it stays under its limit at "
+            f"{v.memory_mib_each:,.0f} MiB per proxy and saves ${abs(v.scoped_saving_usd):,.0f}/month: "
+            "the scoped variant is what makes it viable at this size"
+        )
+    elif v is not None and v.scoped and v.scoped_saving_usd > 0:
+        parts.append(f"scoping the proxies would save ${v.scoped_saving_usd:,.0f}/month")
+    return "".join(f"; {p}" for p in parts)
