@@ -42,6 +42,20 @@ def mesh_containers(components: Any) -> tuple[str, ...]:
     return tuple(sorted({name for c in components for name in c.containers}))
 
 
+def _promql_regex_literal(name: str) -> str:
+    """A container name matched literally inside a PromQL string regex: regex specials escaped with
+    a backslash, itself escaped for the string (re.escape would also escape '-', which PromQL rejects)."""
+    out = []
+    for ch in name:
+        if ch in '.+*?()[]{}|^$\\':
+            out.append("\\\\" + ch)
+        elif ch == '"':
+            out.append('\\"')
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def window_text(seconds: float) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
@@ -59,7 +73,7 @@ def read_usage(
     """([[scan.measured]] rows, warnings). `query(promql)` returns an instant vector."""
     if not containers:
         return [], ["no mesh containers named in the benchmark data: nothing to measure"]
-    names = "|".join(re.escape(c) for c in containers)
+    names = "|".join(_promql_regex_literal(c) for c in containers)
     sel = f'{container_label}=~"{names}"'
     w = window_text(window_s)
     values: dict[tuple[str, str], dict[str, float]] = {}
