@@ -11,684 +11,96 @@ component however many namespaces there are.
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import replace
-from decimal import Decimal
-from typing import Callable
 
 from advisor.answers.resolve import Answers
-from advisor.catalog.models import Catalog, Component, ComponentFigures, Figure, LatencyFigures, answer_figure
-from advisor.answers.inventory import Inventory, Namespace
+from advisor.catalog.models import Catalog, Component, ComponentFigures, Figure, LatencyFigures
+from advisor.engine.costing.chart_requests import PROXY_REQUEST_ANSWERS, answered_requests, requests_of
+from advisor.engine.costing.cost_records import (
+    BYTES_PER_GIB,
+    BYTES_PER_MB,
+    HOURS_PER_MONTH,
+    MB_PER_MIB,
+    POINTS,
+    ComponentCost,
+    Latency,
+    NodeProjection,
+    OptionCost,
+    Projection,
+    Spread,
+    Transition,
+    View,
+    monthly_usd,
+)
+from advisor.engine.costing.drivers import Drivers, drivers_for
+from advisor.engine.costing.latency import latency_at, latency_of
 from advisor.engine.costing.limits import limit_note
 from advisor.engine.costing.measured import MeasuredUsage, claim_rows, measured_usage
+from advisor.engine.costing.nodes import NODE_METHOD, node_price, project_nodes
 from advisor.engine.costing.scoping import ScopingVariant
+from advisor.engine.costing.usage import (
+    LIMIT_FIGURES,
+    USAGE_FIGURES,
+    CompiledUsage,
+    Usage,
+    _expected,
+    _high,
+    _low,
+    compile_usage,
+    has_usage,
+    usage_at,
+    usage_of,
+)
 from advisor.engine.costing.views import ViewSum
+from advisor.engine.costing.workload import _PORTS_PER_SERVICE, Group, Workload, waypoint_namespaces, workload
 from advisor.records import record
 
-HOURS_PER_MONTH = 730
-BYTES_PER_MB = 1_000_000  # published memory figures are decimal MB
-BYTES_PER_GIB = 1024**3
-MB_PER_MIB = 1.048576
-POINTS: tuple[str, ...] = ("low", "expected", "high")
-
-# Usage figures: CPU and memory of a running component. Without any, its usage is unknown.
-USAGE_FIGURES: tuple[str, ...] = (
-    "cpu_vcpu_per_1000rps",
-    "cpu_vcpu_per_instance",
-    "memory_mb_per_instance",
-    "cpu_vcpu_per_proxy",
-    "memory_mb_per_proxy",
-    "memory_mb_per_endpoint_in_view",
-    "memory_mb_per_cluster_pod",
-    "memory_mb_per_endpoint",
-    "cpu_vcpu_idle_per_instance",
-    "memory_mb_agent_per_instance",
-    "memory_mb_per_service_port_in_view",
-    "services_per_pod",
-)
-# Figures that bound usage: shown with the usage figures, never summed.
-LIMIT_FIGURES: tuple[str, ...] = (
-    "memory_limit_mib",
-    "service_ports_always_in_view",
-    "proxies_per_replica_capacity",
-    "cpu_vcpu_limit_per_instance",
-)
-
-
-# Records (advisor.records): frozen, compared by their documents and never by value, cheap to define.
-@record
-class View:
-    cpu_vcpu: float
-    memory_gib: float
-    monthly_usd: float
-
-
-@record
-class Spread:
-    """Low, expected and high of one output: every figure at its low, its value, its high."""
-
-    low: float
-    expected: float
-    high: float
-
-
-@record
-class ComponentCost:
-    id: str
-    name: str
-    role: str
-    scaling: str
-    instances: int
-    containers_added: int
-    handled_rps: float
-    cpu_vcpu: float
-    memory_gib: float
-    requests_cpu_vcpu: float
-    requests_memory_gib: float
-    usage_monthly_usd: float
-    requests_monthly_usd: float
-    figures: dict[str, Figure]  # the figures this component's numbers come from
-    usage_known: bool = True  # False: no published usage figure; its usage counts as 0 and is shown as unknown
-    usage_usd_spread: Spread | None = None
-    capped: bool = False  # usage memory reached the chart's limit (the model stops there)
-    limit_reached: bool = False  # a proxy at its memory limit, or a control plane past its measured capacity
-    limit_note: str = ""  # what the limit is, the value the model would need, and what to do
-    memory_mib_each: float = 0.0  # usage memory per instance (the average, MiB)
-    measured: "MeasuredUsage | None" = None  # today's mesh as the cluster's own Prometheus measured it
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(f.source for f in self.figures.values()))
-
-
-@record
-class Latency:
-    per_hop_p50_ms: float
-    per_hop_p90_ms: float
-    per_hop_p99_ms: float
-    end_to_end_p50_ms: float
-    end_to_end_p90_ms: float
-    end_to_end_p99_ms: float
-    hops: int
-    l7_share: float
-    blended: bool  # True when an L7 path was blended in by the L7 share
-    figures: dict[str, Figure]
-    end_to_end_p90_spread: Spread | None = None
-    per_hop_spread: dict[str, Spread] | None = None  # "p50"/"p90"/"p99" -> spread
-    network_hop: bool = False  # the L7 path includes the waypoint's extra network traversal
-
-
-@record
-class NodeProjection:
-    """Whole nodes the mesh's requests need, when the node size is known (a bin-packing estimate)."""
-
-    extra_nodes: int
-    node_monthly_usd: float
-    monthly_usd: float
-    cluster_monthly_usd: float
-    share_of_cluster: float  # the extra nodes' cost / the cluster's compute
-    usage_share: Spread  # usage cost / the cluster's compute, low-expected-high
-    method: str
-
-
-@record
-class Transition:
-    """Both meshes (or both data-plane modes) at full size while a move from `current` is under way.
-
-    An upper bound: namespaces move one at a time, so the old data plane shrinks as the new one grows.
-    """
-
-    current: str
-    usage: View
-    requests: View
-    components: tuple[str, ...]  # names of the components counted: today's, then the target's
-    replaced: tuple[str, ...]  # today's components the target's own replace during the move
-    source: str  # where the sharing comes from (the move's source), or ""
-
-    def view(self, basis: str) -> View:
-        return self.usage if basis == "usage" else self.requests
-
-
-@record
-class OptionCost:
-    option: str
-    components: tuple[ComponentCost, ...]
-    usage: View
-    requests: View
-    containers_added: int
-    latency: Latency
-    transition: Transition | None = None  # set for every option but the current mesh, when there is one
-    usage_usd_spread: Spread | None = None
-    nodes: NodeProjection | None = None
-    scoping: ScopingVariant | None = None  # the option with sidecar_scoping the other way ("stay and scope")
-    measured: bool = False  # today's mesh, priced from what the cluster's own Prometheus measured
-
-    def view(self, basis: str) -> View:
-        return self.usage if basis == "usage" else self.requests
-
-    def usd_spread(self, basis: str) -> Spread:
-        if basis == "usage" and self.usage_usd_spread is not None:
-            return self.usage_usd_spread
-        v = self.view(basis).monthly_usd
-        return Spread(v, v, v)
-
-
-@record
-class Projection:
-    profile: str
-    cpu_price: float
-    memory_price: float
-    options: dict[str, OptionCost]
-    cluster_monthly_usd: float | None = None
-
-
-def monthly_usd(cpu_vcpu: float, memory_gib: float, cpu_price: float, memory_price: float) -> float:
-    return (cpu_vcpu * cpu_price + memory_gib * memory_price) * HOURS_PER_MONTH
-
-
-def waypoint_namespaces(l7_ratio: float, namespaces: int) -> int:
-    """ceil(r x namespaces) when r > 0, none when r = 0.
-
-    Computed in decimal on the number as written, because binary floats miscount at the
-    boundary (0.68 x 175 is 119.00000000000001 in floats, which would add a 120th waypoint),
-    and rounding the float product instead would lose real fractions (0.70000000001 x 10 needs 8).
-    """
-    if l7_ratio <= 0:
-        return 0
-    return math.ceil(Decimal(repr(l7_ratio)) * namespaces)
-
-
-# ---------------------------------------------------------------- the workload, per namespace
-
-
-@record
-class Group:
-    """Namespaces alike for the model: how many, their pods, east-west rps and L7 rps each, and
-    their Service ports (answered ones in `ports`; `derived_pods`: pods whose Services are derived)."""
-
-    count: int
-    pods: float
-    rps: float
-    l7_rps: float
-    needs_l7: bool
-    ports: float = 0.0
-    derived_pods: float = 0.0
-
-
-@record
-class Workload:
-    groups: tuple[Group, ...]  # meshed namespaces only
-    mesh_rps: float
-    l7_rps: float
-    sidecars: int
-    meshed_nodes: int
-    cluster_pods: int
-    scoped: bool
-    ha: bool
-    # The cluster's Service ports: answered, plus the pods whose Services are derived from them.
-    cluster_ports: float = 0.0
-    cluster_derived_pods: float = 0.0
-    services_derived: bool = True  # some Services come from the data's services_per_pod, not answers
-
-
-_GROUPS: dict[int, tuple[object, float, tuple[Group, ...]]] = {}
-
-
-def _inventory_groups(inv: Inventory, rps_total: float) -> tuple[Group, ...]:
-    """Meshed namespaces merged into groups of alike ones; cached per inventory object, because
-    what-if and sweeps project the same inventory hundreds of times with other answers changed."""
-    hit = _GROUPS.get(id(inv))
-    if hit is not None and hit[0] is inv and hit[1] == rps_total:
-        return hit[2]
-    merged: dict[tuple[float, float, float, bool, float, float], int] = {}
-    for ns in inv.meshed:
-        r = inv.rps_of(ns, rps_total)
-        ports, derived = namespace_ports(ns, _PORTS_PER_SERVICE[0])
-        key = (float(ns.pods), r, r * ns.l7 if ns.needs_l7 else 0.0, ns.needs_l7, ports, derived)
-        merged[key] = merged.get(key, 0) + 1
-    groups = tuple(Group(c, p, r, l7, need, pt, dp) for (p, r, l7, need, pt, dp), c in merged.items())
-    if len(_GROUPS) > 8:
-        _GROUPS.clear()
-    _GROUPS[id(inv)] = (inv, rps_total, groups)  # holding `inv` keeps its id from being reused
-    return groups
-
-
-_L7: dict[int, tuple[object, float]] = {}
-
-
-def _l7_total(groups: tuple[Group, ...]) -> float:
-    hit = _L7.get(id(groups))
-    if hit is not None and hit[0] is groups:
-        return hit[1]
-    total = sum(g.count * g.l7_rps for g in groups)
-    if len(_L7) > 8:
-        _L7.clear()
-    _L7[id(groups)] = (groups, total)
-    return total
-
-
-# Ports per Service when only services are answered: the data's figure value, set by build_model
-# before the workload is derived (a list so the cached inventory groups see the one in use).
-_PORTS_PER_SERVICE: list[float] = [1.0]
-
-
-def namespace_ports(ns: Namespace, ports_per_service: float) -> tuple[float, float]:
-    """(answered Service ports, pods whose Services are derived) of one inventory namespace."""
-    if ns.service_ports is not None:
-        return float(ns.service_ports), 0.0
-    if ns.services is not None:
-        return ns.services * ports_per_service, 0.0
-    return 0.0, float(ns.pods)
-
-
-def _flat_ports(answers: Answers, cluster_pods: float, pps: float) -> tuple[float, float]:
-    if answers.service_ports is not None:
-        return float(answers.service_ports), 0.0
-    if answers.services is not None:
-        return answers.services * pps, 0.0
-    return 0.0, float(cluster_pods)
-
-
-def workload(answers: Answers) -> Workload:
-    """The meshed namespaces as groups: one group for flat answers (two when some need L7)."""
-    inv = answers.inventory
-    pps = _PORTS_PER_SERVICE[0]
-    if inv is None:
-        n, pods, rps = answers.namespaces, answers.pods, answers.mesh_rps
-        k = min(n, waypoint_namespaces(answers.l7_ratio, n))
-        l7_total = rps * answers.l7_ratio
-        cluster = answers.cluster_pods if answers.cluster_pods is not None else pods
-        c_ports, c_derived = _flat_ports(answers, cluster, pps)
-        # A namespace's share of the cluster's Services: its share of the cluster's pods.
-        share = (pods / n) / cluster if cluster else 0.0
-        ns_ports, ns_derived = c_ports * share, c_derived * share
-        flat: list[Group] = []
-        # The L7 traffic is spread over the waypoint namespaces; pods and rps over all namespaces.
-        if k:
-            flat.append(Group(k, pods / n, rps / n, l7_total / k, True, ns_ports, ns_derived))
-        if n - k:
-            flat.append(Group(n - k, pods / n, rps / n, 0.0, False, ns_ports, ns_derived))
-        meshed_nodes = answers.nodes
-        return Workload(
-            tuple(flat),
-            rps,
-            l7_total,
-            pods,
-            meshed_nodes,
-            cluster,
-            answers.sidecar_scoping,
-            answers.control_plane_ha,
-            c_ports,
-            c_derived,
-            c_derived > 0,
-        )
-    rps_total = answers.mesh_rps
-    groups = _inventory_groups(inv, rps_total)
-    meshed = inv.meshed
-    # Namespaces may share nodes: the sum of their nodes is an upper bound, cut at the cluster's nodes.
-    if all(ns.nodes is not None for ns in meshed):
-        meshed_nodes = min(answers.nodes, sum(ns.nodes or 0 for ns in meshed))
-    else:
-        meshed_nodes = answers.nodes
-    cluster = answers.cluster_pods if answers.cluster_pods is not None else inv.all_pods
-    if answers.services is not None or answers.service_ports is not None:
-        c_ports, c_derived = _flat_ports(answers, cluster, pps)
-    else:
-        c_ports, c_derived = _inventory_ports(inv, pps)
-        c_derived += max(0, cluster - inv.all_pods)  # pods in namespaces the inventory does not list
-    return Workload(
-        groups=groups,
-        mesh_rps=rps_total,
-        l7_rps=_l7_total(groups),
-        sidecars=inv.pods,
-        meshed_nodes=meshed_nodes,
-        cluster_pods=cluster,
-        scoped=answers.sidecar_scoping,
-        ha=answers.control_plane_ha,
-        cluster_ports=c_ports,
-        cluster_derived_pods=c_derived,
-        services_derived=c_derived > 0 or any(g.derived_pods for g in groups),
-    )
-
-
-_INV_PORTS: dict[int, tuple[object, float, tuple[float, float]]] = {}
-
-
-def _inventory_ports(inv: Inventory, pps: float) -> tuple[float, float]:
-    """Every listed namespace's (answered ports, derived pods), summed; cached per inventory."""
-    hit = _INV_PORTS.get(id(inv))
-    if hit is not None and hit[0] is inv and hit[1] == pps:
-        return hit[2]
-    ports = derived = 0.0
-    for ns in inv.namespaces:
-        p, d = namespace_ports(ns, pps)
-        ports, derived = ports + p, derived + d
-    if len(_INV_PORTS) > 8:
-        _INV_PORTS.clear()
-    _INV_PORTS[id(inv)] = (inv, pps, (ports, derived))
-    return ports, derived
-
-
-# ---------------------------------------------------------------- drivers per component
-
-
-@record
-class Drivers:
-    instances: int
-    rps: float
-    proxies: float  # proxies a control plane serves
-    cluster_pods: float
-    in_view: ViewSum  # Service ports and endpoints each instance is told about, weighted by instances
-    # Instances the per-instance CPU counts: a control plane's replicas share one mesh's work
-    # (their memory does not: each replica holds the cluster state).
-    cpu_units: int = -1
-    replicas: int = 1  # a control plane's replicas, which split its connected proxies
-    ports_per_service: float = 1.0  # the data's value, for ports derived from pods
-
-    @property
-    def cpu_instances(self) -> int:
-        return self.instances if self.cpu_units < 0 else self.cpu_units
-
-    @property
-    def proxies_per_replica(self) -> float:
-        return self.proxies / max(1, self.replicas)
-
-
-def _replicas(component: Component, ha: bool) -> int:
-    return component.ha_replicas if (ha and component.ha_replicas) else component.replicas
-
-
-def _instances_and_views(
-    component: Component, figs: ComponentFigures, load: Workload, answers: Answers, minimum: int, capacity: float
-) -> tuple[int, ViewSum]:
-    """Instances of a component and what each is told about: (answered ports, derived pods,
-    endpoints, instances) per group. A component without a `view` holds no Service configuration."""
-    always = figs.service_ports_always_in_view.value if figs.service_ports_always_in_view is not None else 0.0
-    cluster_view = (load.cluster_ports, load.cluster_derived_pods, float(load.cluster_pods))
-    if component.scaling == "per-pod":
-        instances = load.sidecars * component.replicas
-        if component.view == "namespace" or (component.view == "cluster" and load.scoped):
-            groups = [(g.ports + always, g.derived_pods, g.pods, g.pods * g.count) for g in load.groups]
-        else:
-            groups = [(*cluster_view, float(instances))]
-    elif component.scaling == "per-node":
-        instances = load.meshed_nodes * component.replicas
-        groups = [(*cluster_view, float(instances))]
-    elif component.scaling == "per-l7-namespace":
-        groups = []
-        instances = 0
-        for g in load.groups:
-            if not g.needs_l7:
-                continue
-            per_ns = minimum
-            if capacity > 0:
-                per_ns = max(minimum, math.ceil(g.l7_rps * max(component.traversals, 1) / capacity - 1e-9))
-            instances += per_ns * g.count
-            if component.view == "cluster" and not load.scoped:
-                groups.append((*cluster_view, float(per_ns * g.count)))
-            else:  # a waypoint is told about its own namespace's Services only, scoped or not
-                groups.append((g.ports + always, g.derived_pods, g.pods, float(per_ns * g.count)))
-    else:  # fixed
-        pinned = getattr(answers, component.replicas_answer, None) if component.replicas_answer else None
-        instances = pinned or minimum
-        groups = [(*cluster_view, float(instances))]
-    if not component.view:
-        groups = [(0.0, 0.0, 0.0, w) for *_, w in groups]
-    return instances, ViewSum(groups)
-
-
-_VIEWS: dict[tuple[object, ...], tuple[object, int, ViewSum]] = {}
-
-
-def drivers_for(
-    component: Component, figs: ComponentFigures, load: Workload, answers: Answers, proxies: float
-) -> Drivers:
-    ha = load.ha
-    minimum = _replicas(component, ha)
-    capacity = figs.rps_per_replica.value if figs.rps_per_replica is not None else 0.0
-    per_group = component.scaling in ("per-l7-namespace",) or (component.scaling == "per-pod" and load.scoped)
-    key = (id(load.groups), component.id, load.scoped, minimum, capacity, load.cluster_pods, load.sidecars, component.view)
-    hit = _VIEWS.get(key) if per_group else None
-    if hit is not None and hit[0] is load.groups:
-        instances, view_sum = hit[1], hit[2]
-    else:
-        instances, view_sum = _instances_and_views(component, figs, load, answers, minimum, capacity)
-        if per_group:
-            if len(_VIEWS) > 64:
-                _VIEWS.clear()
-            # holding the groups keeps their id from being reused while the entry lives
-            _VIEWS[key] = (load.groups, instances, view_sum)
-    if component.traffic == "none" or not instances:
-        rps = 0.0
-    elif component.traffic == "all":
-        rps = load.mesh_rps * component.traversals
-    else:
-        rps = load.l7_rps * component.traversals
-    shared = component.scaling == "fixed" and component.role == "control-plane"
-    return Drivers(
-        instances=instances,
-        rps=rps,
-        proxies=proxies,
-        cluster_pods=float(load.cluster_pods),
-        in_view=view_sum,
-        cpu_units=min(1, instances) if shared else -1,
-        replicas=instances if shared else 1,
-        ports_per_service=_PORTS_PER_SERVICE[0],
-    )
-
-
-def _figure_values(
-    figs: ComponentFigures, value: Callable[[str, Figure], float]
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Each usage figure's value (chosen by `value(name, figure)`) and its `above`, by name; a figure
-    the component does not have is absent."""
-    present = [(name, f) for name in USAGE_FIGURES if (f := getattr(figs, name)) is not None]
-    return {name: value(name, f) for name, f in present}, {name: f.above for name, f in present}
-
-
-@functools.lru_cache(maxsize=256)
-def _expected_values(figs: ComponentFigures) -> tuple[dict[str, float], dict[str, float]]:
-    """`_figure_values` at the expected values, once per figures object: figures never change, and
-    these are read for every component of every projection."""
-    return _figure_values(figs, _expected)
-
-
-@record
-class Usage:
-    """One component's usage at one set of figure values, and the limits it met."""
-
-    cpu_vcpu: float
-    memory_gib: float
-    capped_instances: float  # instances whose memory reached the limit
-    largest_mb: float  # the most-told instance's memory, uncapped
-    cpu_capped: bool  # CPU per replica reached the measured saturation
-    over_capacity: bool  # connected proxies per replica past the measured capacity
-
-
-def usage_of(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], float]) -> Usage:
-    """A component's usage with figure values chosen by `value(name, figure)`."""
-    values, aboves = _expected_values(figs) if value is _expected else _figure_values(figs, value)
-
-    def v(name: str) -> float:
-        return values.get(name, 0.0)
-
-    def above(name: str, count: float) -> float:
-        a = aboves.get(name)
-        return 0.0 if a is None else max(0.0, count - a)
-
-    cpu = (
-        v("cpu_vcpu_per_1000rps") * d.rps / 1000
-        + (v("cpu_vcpu_per_instance") + v("cpu_vcpu_idle_per_instance")) * d.cpu_instances
-        + v("cpu_vcpu_per_proxy") * above("cpu_vcpu_per_proxy", d.proxies)
-    )
-    cpu_cap = _cpu_cap(figs, d)
-    cpu_capped = cpu_cap is not None and cpu > cpu_cap
-    if cpu_capped and cpu_cap is not None:
-        cpu = cpu_cap
-    capacity = figs.proxies_per_replica_capacity
-    over = capacity is not None and d.proxies_per_replica > capacity.value
-    base, a, b, c = _memory_terms(v, above, d)
-    limit = figs.memory_limit_mib
-    cap = limit.value * MB_PER_MIB if limit is not None else None
-    total_mb, capped = d.in_view.sum(base, a, b, c, cap)
-    largest = d.in_view.largest(base, a, b, c)
-    return Usage(cpu, total_mb * BYTES_PER_MB / BYTES_PER_GIB, capped, largest, cpu_capped, over)
-
-
-def _cpu_cap(figs: ComponentFigures, d: Drivers) -> float | None:
-    f = figs.cpu_vcpu_limit_per_instance
-    return None if f is None else f.value * max(1, d.replicas)
-
-
-def _memory_terms(
-    v: Callable[[str], float], above: Callable[[str, float], float], d: Drivers
-) -> tuple[float, float, float, float]:
-    """(MB per instance before what it is told about, MB per answered port, MB per pod whose ports
-    are derived, MB per endpoint)."""
-    base = (
-        v("memory_mb_per_instance")
-        + v("memory_mb_agent_per_instance")
-        # a control plane's replicas split its connected proxies
-        + v("memory_mb_per_proxy") * above("memory_mb_per_proxy", d.proxies_per_replica)
-        + v("memory_mb_per_cluster_pod") * above("memory_mb_per_cluster_pod", d.cluster_pods)
-        + v("memory_mb_per_endpoint") * above("memory_mb_per_endpoint", d.cluster_pods)
-    )
-    port = v("memory_mb_per_service_port_in_view")
-    derived = port * v("services_per_pod") * d.ports_per_service
-    return base, port, derived, v("memory_mb_per_endpoint_in_view")
-
-
-def usage_at(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], float]) -> tuple[float, float, bool]:
-    """(vCPU, GiB, capped) of one component with figure values chosen by `value(name, figure)`."""
-    u = usage_of(figs, d, value)
-    return u.cpu_vcpu, u.memory_gib, u.capped_instances > 0
-
-
-@record
-class CompiledUsage:
-    """usage_at for one component with the drivers folded in: linear terms (figure, coefficient)."""
-
-    cpu: tuple[tuple[Figure, float], ...]
-    memory_base: tuple[tuple[Figure, float], ...]  # MB per instance
-    slope: Figure | None  # MB per Service port in view
-    derived: Figure | None  # services per pod, for ports derived from pods (times ports_per_service)
-    ports_per_service: float
-    endpoint: Figure | None  # MB per endpoint in view
-    cap: float | None
-    cpu_cap: float | None
-    in_view: ViewSum
-
-    def at(self, value: Callable[[Figure], float]) -> tuple[float, float]:
-        cpu = sum(value(f) * k for f, k in self.cpu)
-        if self.cpu_cap is not None:
-            cpu = min(cpu, self.cpu_cap)
-        base = sum(value(f) * k for f, k in self.memory_base)
-        a = value(self.slope) if self.slope is not None else 0.0
-        b = a * (value(self.derived) if self.derived is not None else 0.0) * self.ports_per_service
-        c = value(self.endpoint) if self.endpoint is not None else 0.0
-        total_mb, _ = self.in_view.sum(base, a, b, c, self.cap)
-        return cpu, total_mb * BYTES_PER_MB / BYTES_PER_GIB
-
-
-def compile_usage(figs: ComponentFigures, d: Drivers) -> CompiledUsage:
-    """The same arithmetic as usage_at, as terms: for evaluating thousands of sampled draws."""
-
-    def above(f: Figure | None, count: float) -> float:
-        return 0.0 if f is None else max(0.0, count - f.above)
-
-    cpu = [
-        (figs.cpu_vcpu_per_1000rps, d.rps / 1000),
-        (figs.cpu_vcpu_per_instance, float(d.cpu_instances)),
-        (figs.cpu_vcpu_idle_per_instance, float(d.cpu_instances)),
-        (figs.cpu_vcpu_per_proxy, above(figs.cpu_vcpu_per_proxy, d.proxies)),
-    ]
-    base = [
-        (figs.memory_mb_per_instance, 1.0),
-        (figs.memory_mb_agent_per_instance, 1.0),
-        (figs.memory_mb_per_proxy, above(figs.memory_mb_per_proxy, d.proxies_per_replica)),
-        (figs.memory_mb_per_cluster_pod, above(figs.memory_mb_per_cluster_pod, d.cluster_pods)),
-        (figs.memory_mb_per_endpoint, above(figs.memory_mb_per_endpoint, d.cluster_pods)),
-    ]
-    limit = figs.memory_limit_mib
-    return CompiledUsage(
-        cpu=tuple((f, k) for f, k in cpu if f is not None and k),
-        memory_base=tuple((f, k) for f, k in base if f is not None and k),
-        slope=figs.memory_mb_per_service_port_in_view,
-        derived=figs.services_per_pod,
-        ports_per_service=d.ports_per_service,
-        endpoint=figs.memory_mb_per_endpoint_in_view,
-        cap=limit.value * MB_PER_MIB if limit is not None else None,
-        cpu_cap=_cpu_cap(figs, d),
-        in_view=d.in_view,
-    )
-
-
-def _expected(name: str, f: Figure) -> float:
-    return f.value
-
-
-def _low(name: str, f: Figure) -> float:
-    return f.at("low")
-
-
-def _high(name: str, f: Figure) -> float:
-    return f.at("high")
-
-
-def has_usage(figs: ComponentFigures) -> bool:
-    return any(getattr(figs, name) is not None for name in USAGE_FIGURES)
-
-
-# Answers that replace the requests of each injected proxy (components that scale per pod):
-# (answer, the name its figure is listed under in a component's figures, unit).
-PROXY_REQUEST_ANSWERS: tuple[tuple[str, str, str], ...] = (
-    ("proxy_cpu_request_millicores", "request_cpu_millicores", "millicores"),
-    ("proxy_memory_request_mib", "request_memory_mib", "MiB"),
-)
-
-
-def answered_requests(answers: Answers) -> list[str]:
-    """The injected proxies' requests the answers set, in words, for output that says where
-    requests come from: ["CPU 100 millicores (proxy_cpu_request_millicores)", ...]."""
-    out = []
-    for key, name, unit in PROXY_REQUEST_ANSWERS:
-        value = getattr(answers, key)
-        if value is not None:
-            out.append(f"{'CPU' if 'cpu' in name else 'memory'} {value:,} {unit} ({key})")
-    return out
-
-
-@functools.lru_cache(maxsize=64)
-def _answered(key: str, value: int, unit: str, replaced: Figure | None, replaced_name: str) -> Figure:
-    """The figure an answer gives, in the place of the chart's (sweeps ask for the same one often)."""
-    was = f"{replaced_name} {replaced.value:g} {replaced.unit} ({replaced.source})" if replaced else "no chart figure"
-    return answer_figure(key, float(value), unit, f"the install's own request, in place of {was}")
-
-
-def requests_of(
-    component: Component, figs: ComponentFigures, d: Drivers, ha: bool, answers: Answers
-) -> tuple[float, float, dict[str, Figure]]:
-    used: dict[str, Figure] = {}
-    cpu_fig = figs.ha_request_cpu_millicores if (ha and figs.ha_request_cpu_millicores) else figs.request_cpu_millicores
-    mem_fig = figs.ha_request_memory_mib if (ha and figs.ha_request_memory_mib) else figs.request_memory_mib
-    cpu_name = "ha_request_cpu_millicores" if cpu_fig is figs.ha_request_cpu_millicores else "request_cpu_millicores"
-    mem_name = "ha_request_memory_mib" if mem_fig is figs.ha_request_memory_mib else "request_memory_mib"
-    if component.scaling == "per-pod":
-        # an injected sidecar proxy: the install's own requests, when answered, replace the chart's
-        (cpu_key, cpu_as, cpu_unit), (mem_key, mem_as, mem_unit) = PROXY_REQUEST_ANSWERS
-        cpu_answer, mem_answer = getattr(answers, cpu_key), getattr(answers, mem_key)
-        if cpu_answer is not None:
-            cpu_fig, cpu_name = _answered(cpu_key, cpu_answer, cpu_unit, cpu_fig, cpu_name), cpu_as
-        if mem_answer is not None:
-            mem_fig, mem_name = _answered(mem_key, mem_answer, mem_unit, mem_fig, mem_name), mem_as
-    cpu = mem = 0.0
-    if cpu_fig is not None:
-        used[cpu_name] = cpu_fig
-        cpu = cpu_fig.value / 1000 * d.instances
-    if mem_fig is not None:
-        used[mem_name] = mem_fig
-        mem = mem_fig.value / 1024 * d.instances
-    return cpu, mem, used
+# The cost model's public names, for `from advisor.engine.costing import ...` across the tool.
+__all__ = [
+    "BYTES_PER_GIB",
+    "BYTES_PER_MB",
+    "HOURS_PER_MONTH",
+    "LIMIT_FIGURES",
+    "MB_PER_MIB",
+    "NODE_METHOD",
+    "POINTS",
+    "PROXY_REQUEST_ANSWERS",
+    "USAGE_FIGURES",
+    "CompiledUsage",
+    "ComponentCost",
+    "Drivers",
+    "Group",
+    "Latency",
+    "MeasuredUsage",
+    "Model",
+    "NodeProjection",
+    "OptionCost",
+    "Projection",
+    "ScopingVariant",
+    "Spread",
+    "Transition",
+    "Usage",
+    "View",
+    "ViewSum",
+    "Workload",
+    "answered_requests",
+    "build_model",
+    "compile_usage",
+    "cost_component",
+    "drivers_for",
+    "latency_at",
+    "latency_of",
+    "monthly_usd",
+    "node_price",
+    "project",
+    "project_nodes",
+    "reprice",
+    "requests_of",
+    "usage_at",
+    "usage_of",
+    "waypoint_namespaces",
+    "workload",
+]
 
 
 def cost_component(component: Component, figs: ComponentFigures, d: Drivers, answers: Answers) -> ComponentCost:
@@ -743,113 +155,6 @@ def cost_component(component: Component, figs: ComponentFigures, d: Drivers, ans
         limit_reached=bool(note),
         limit_note=note,
         memory_mib_each=memory * 1024 / d.instances if d.instances else 0.0,
-    )
-
-
-# ---------------------------------------------------------------- latency
-
-
-def latency_at(figs: LatencyFigures, r: float, p: int, value: Callable[[str, Figure], float]) -> float:
-    base: Figure = getattr(figs, f"per_hop_p{p}_ms")
-    out = value(f"per_hop_p{p}_ms", base)
-    l7: Figure | None = getattr(figs, f"l7_per_hop_p{p}_ms")
-    if l7 is not None:
-        l7_value = value(f"l7_per_hop_p{p}_ms", l7)
-        hop: Figure | None = getattr(figs, f"network_hop_p{p}_ms")
-        if hop is not None:
-            l7_value += value(f"network_hop_p{p}_ms", hop)
-        out = (1 - r) * out + r * l7_value
-    return out
-
-
-def latency_of(figs: LatencyFigures, answers: Answers, detail: bool = True) -> Latency:
-    """Per hop: the base path, blended with the L7 path by the L7 share when the option has one.
-    `detail=False`: no ranges (each spread is the expected value) and no list of figures used."""
-    return _latency(figs, answers.l7_ratio, answers.hops, detail)
-
-
-# Latency depends only on the figures, the L7 share and the hops: a sweep or what-if that varies
-# anything else (pods, nodes, prices) reuses it. The records are only read.
-@functools.lru_cache(maxsize=256)
-def _latency(figs: LatencyFigures, r: float, h: int, detail: bool) -> Latency:
-    blended = figs.l7_per_hop_p50_ms is not None
-    used: dict[str, Figure] = {}
-    for p in (50, 90, 99) if detail else ():
-        for name in (f"per_hop_p{p}_ms", f"l7_per_hop_p{p}_ms", f"network_hop_p{p}_ms"):
-            f = getattr(figs, name)
-            if f is not None and (name.startswith("per_hop") or blended):
-                used[name] = f
-    per_hop = {p: latency_at(figs, r, p, _expected) for p in (50, 90, 99)}
-    if detail:
-        spreads = {
-            f"p{p}": Spread(latency_at(figs, r, p, _low), per_hop[p], latency_at(figs, r, p, _high))
-            for p in (50, 90, 99)
-        }
-    else:
-        spreads = {f"p{p}": Spread(per_hop[p], per_hop[p], per_hop[p]) for p in (50, 90, 99)}
-    p90 = spreads["p90"]
-    return Latency(
-        per_hop_p50_ms=per_hop[50],
-        per_hop_p90_ms=per_hop[90],
-        per_hop_p99_ms=per_hop[99],
-        end_to_end_p50_ms=per_hop[50] * h,
-        end_to_end_p90_ms=per_hop[90] * h,
-        end_to_end_p99_ms=per_hop[99] * h,
-        hops=h,
-        l7_share=r,
-        blended=blended,
-        figures=used,
-        end_to_end_p90_spread=Spread(p90.low * h, p90.expected * h, p90.high * h),
-        per_hop_spread=spreads,
-        network_hop=blended and figs.network_hop_p90_ms is not None,
-    )
-
-
-# ---------------------------------------------------------------- nodes
-
-
-NODE_METHOD = (
-    "bin-packing estimate: the mesh's requests on whole nodes of the given allocatable size, the "
-    "cluster assumed full; per-node agents take their share of every node, new ones included"
-)
-
-
-def node_price(answers: Answers) -> float | None:
-    if answers.node_vcpu is None or answers.node_memory_gib is None:
-        return None
-    if answers.node_monthly_usd is not None:
-        return answers.node_monthly_usd
-    return monthly_usd(answers.node_vcpu, answers.node_memory_gib, answers.cpu_price, answers.memory_price)
-
-
-def project_nodes(comps: tuple[ComponentCost, ...], usage: Spread, answers: Answers) -> NodeProjection | None:
-    price = node_price(answers)
-    if price is None:
-        return None
-    vcpu, mem = float(answers.node_vcpu or 0), float(answers.node_memory_gib or 0)
-    per_node = [c for c in comps if c.scaling == "per-node"]
-    nodes_now = max(1, max((c.instances for c in per_node), default=answers.nodes))
-    agent_cpu = sum(c.requests_cpu_vcpu for c in per_node) / nodes_now
-    agent_mem = sum(c.requests_memory_gib for c in per_node) / nodes_now
-    rest_cpu = sum(c.requests_cpu_vcpu for c in comps if c.scaling != "per-node")
-    rest_mem = sum(c.requests_memory_gib for c in comps if c.scaling != "per-node")
-    # Existing nodes lose the agents' share; new nodes carry an agent each as well.
-    need_cpu = rest_cpu + agent_cpu * nodes_now
-    need_mem = rest_mem + agent_mem * nodes_now
-    free_cpu, free_mem = vcpu - agent_cpu, mem - agent_mem
-    if free_cpu <= 0 or free_mem <= 0:
-        extra = answers.nodes  # the agents alone fill a node: every node's work must move
-    else:
-        extra = max(math.ceil(need_cpu / free_cpu - 1e-9), math.ceil(need_mem / free_mem - 1e-9), 0)
-    cluster = answers.nodes * price
-    return NodeProjection(
-        extra_nodes=extra,
-        node_monthly_usd=price,
-        monthly_usd=extra * price,
-        cluster_monthly_usd=cluster,
-        share_of_cluster=extra * price / cluster if cluster else 0.0,
-        usage_share=Spread(*(x / cluster if cluster else 0.0 for x in (usage.low, usage.expected, usage.high))),
-        method=NODE_METHOD,
     )
 
 

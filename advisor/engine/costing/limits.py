@@ -19,7 +19,7 @@ def limit_note(
     over_capacity: bool,
     view: str,
 ) -> str:
-    """"" when no limit is met; otherwise what was met, the value the model would need, and the fix."""
+    """ "" when no limit is met; otherwise what was met, the value the model would need, and the fix."""
     notes = []
     limit = figs.memory_limit_mib
     if capped_instances > 0 and limit is not None:

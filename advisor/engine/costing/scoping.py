@@ -1,4 +1,4 @@
-""""Stay and scope": an option whose proxies see the whole cluster, priced beside its scoped variant
+""" "Stay and scope": an option whose proxies see the whole cluster, priced beside its scoped variant
 (or, when scoping is answered, beside the unscoped one), so the saving is a number, not a hint."""
 
 from __future__ import annotations

@@ -72,10 +72,13 @@ class ViewSum:
             return 0.0
         return base + max(a * p + b * d + c * e for p, d, e, _ in self.groups)
 
-    def sums(self, bases: list[float], a: list[float], b: list[float], c: list[float], cap: float | None) -> list[float]:
+    def sums(
+        self, bases: list[float], a: list[float], b: list[float], c: list[float], cap: float | None
+    ) -> list[float]:
         """`sum(...)[0]` for each draw: the sampled draws' memory, at once when no draw can reach the cap."""
         if cap is None or all(self._largest(x, y, z, u) <= cap for x, y, z, u in zip(bases, a, b, c)):
             return [self.linear(x, y, z, u) for x, y, z, u in zip(bases, a, b, c)]
         return [
-            sum(w * min(cap, x + y * p + z * d + u * e) for p, d, e, w in self.groups) for x, y, z, u in zip(bases, a, b, c)
+            sum(w * min(cap, x + y * p + z * d + u * e) for p, d, e, w in self.groups)
+            for x, y, z, u in zip(bases, a, b, c)
         ]
