@@ -43,6 +43,9 @@ class Answers:
     cost_basis: str
     benchmark_profile: str
     cluster_pods: int | None = None
+    # Kubernetes Services and their ports in the cluster; None: derived from pods (the data says how).
+    services: int | None = None
+    service_ports: int | None = None
     sidecar_scoping: bool = False
     control_plane_ha: bool = False
     istiod_replicas: int | None = None
@@ -54,9 +57,6 @@ class Answers:
     node_monthly_usd: float | None = None
     # The per-namespace answer; when given, pods/namespaces/mesh_rps/l7_ratio are derived from it.
     inventory: Inventory | None = None
-    # Kubernetes Services and their ports in the cluster; None: derived from pods (the data says how).
-    services: int | None = None
-    service_ports: int | None = None
     # What today's mesh uses in this cluster, from a scan's [[scan.measured]] (never an answer to type).
     measured: tuple[Measured, ...] = ()
 

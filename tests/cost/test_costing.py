@@ -161,10 +161,10 @@ def test_istio_sidecar_by_hand(example) -> None:
     assert proxy.cpu_vcpu == approx(0.20 * 1_000_000 / 1000)  # 1000 x 0.20 = 200 vCPU
     assert proxy.cpu_vcpu == approx(200.0)
     # without Sidecar scoping each proxy holds the cluster's Service ports and endpoints; Services not
-    # answered: 1000 pods x 0.5 services per pod x 1 port = 500 ports.
-    # Envoy 60 MB + pilot-agent 25 MB + 0.157 MB x 500 ports + 0.003 MB x 1000 endpoints = 166.5 MB
-    assert proxy.memory_gib == approx(1000 * (60 + 25 + 0.157 * 500 + 0.003 * 1000) * MB / GIB)
-    assert proxy.memory_gib == pytest.approx(155.065, abs=1e-3)  # 166.5e9 bytes
+    # answered: 1000 pods x 0.5 services per pod x 1 port = 500 ports, plus istiod's 4 (its Service).
+    # Envoy 60 MB + pilot-agent 25 MB + 0.157 MB x 504 ports + 0.003 MB x 1000 endpoints = 167.128 MB
+    assert proxy.memory_gib == approx(1000 * (60 + 25 + 0.157 * 504 + 0.003 * 1000) * MB / GIB)
+    assert proxy.memory_gib == pytest.approx(155.650, abs=1e-3)  # 167.128e9 bytes
     assert proxy.requests_cpu_vcpu == approx(1000 * 100 / 1000)  # 1000 x 100m = 100 vCPU
     assert proxy.requests_memory_gib == approx(1000 * 128 / 1024)  # 1000 x 128 MiB = 125 GiB
     assert proxy.requests_memory_gib == approx(125.0)
@@ -178,13 +178,13 @@ def test_istio_sidecar_by_hand(example) -> None:
 
     option = example.options["istio-sidecar"]
     assert option.usage.cpu_vcpu == approx(200 + 1.0)
-    assert option.usage.memory_gib == approx((166_500 + 1500) * MB / GIB)
+    assert option.usage.memory_gib == approx((167_128 + 1500) * MB / GIB)
     assert option.requests.cpu_vcpu == approx(100 + 0.5)
     assert option.requests.memory_gib == approx(125 + 2)
     assert option.containers_added == 1000 + 1
     # monthly_usd = (vCPU x cpu_price + GiB x memory_price) x 730
-    assert option.usage.monthly_usd == approx((201 * 0.031611 + (168_000 * MB / GIB) * 0.004237) * 730)
-    assert option.usage.monthly_usd == pytest.approx(5122.22, abs=0.01)
+    assert option.usage.monthly_usd == approx((201 * 0.031611 + (168_628 * MB / GIB) * 0.004237) * 730)
+    assert option.usage.monthly_usd == pytest.approx(5124.03, abs=0.01)
     assert option.requests.monthly_usd == approx((100.5 * 0.031611 + 127 * 0.004237) * 730)
     assert option.requests.monthly_usd == pytest.approx(2711.95, abs=0.01)
 

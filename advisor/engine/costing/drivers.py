@@ -46,7 +46,8 @@ def _instances_and_views(
     """Instances of a component and what each is told about: (answered ports, derived pods,
     endpoints, instances) per group. A component without a `view` holds no Service configuration."""
     always = figs.service_ports_always_in_view.value if figs.service_ports_always_in_view is not None else 0.0
-    cluster_view = (load.cluster_ports, load.cluster_derived_pods, float(load.cluster_pods))
+    # the cluster's Services include the control plane's own (istiod's ports), which the data counts apart
+    cluster_view = (load.cluster_ports + always, load.cluster_derived_pods, float(load.cluster_pods))
     if component.scaling == "per-pod":
         instances = load.sidecars * component.replicas
         if component.view == "namespace" or (component.view == "cluster" and load.scoped):
