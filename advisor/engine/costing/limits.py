@@ -30,7 +30,7 @@ def limit_note(
         )
         notes.append(
             f"{capped_instances:,.0f} of {instances:,} would need up to {largest_mb / MB_PER_MIB:,.0f} MiB each, "
-            f"above the {limit.value:,.0f} MiB memory limit: they would be OOM-killed ({fix}); "
+            f"above the {limit.value:,.0f} MiB memory limit: they would be OOM-killed: {fix}; "
             "usage is counted at the limit"
         )
     capacity = figs.proxies_per_replica_capacity
