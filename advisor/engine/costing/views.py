@@ -76,8 +76,10 @@ class ViewSum:
         self, bases: list[float], a: list[float], b: list[float], c: list[float], cap: float | None
     ) -> list[float]:
         """`sum(...)[0]` for each draw: the sampled draws' memory, at once when no draw can reach the cap."""
-        if cap is None or all(self._largest(x, y, z, u) <= cap for x, y, z, u in zip(bases, a, b, c)):
-            return [self.linear(x, y, z, u) for x, y, z, u in zip(bases, a, b, c)]
+        # every term at its largest draw bounds every draw: one check instead of one per draw
+        if cap is None or not bases or self._largest(max(bases), max(a), max(b), max(c)) <= cap:
+            w, wp, wd, we = self.total_weight, self.w_ports, self.w_derived, self.w_endpoints
+            return [w * x + y * wp + z * wd + u * we for x, y, z, u in zip(bases, a, b, c)]
         return [
             sum(w * min(cap, x + y * p + z * d + u * e) for p, d, e, w in self.groups)
             for x, y, z, u in zip(bases, a, b, c)
