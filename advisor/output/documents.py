@@ -282,6 +282,7 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             }
             for pid, prof in bm.profiles.items()
         },
+        "workload": {name: to_dict(f) for name, f in bm.workload.items()},
         "not_in_default_profile": [
             {"figures": name, "applies_to": list(applies), "why": why} for name, applies, why in UNPUBLISHED_FIGURES
         ],

@@ -229,6 +229,13 @@ def render_data(console: Console, catalog: Catalog) -> None:
         print_figures(
             console, [(name, getattr(preset, name)) for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour")]
         )
+    if catalog.benchmarks.workload:
+        console.print()
+        console.print(
+            Text("Answers derived when not given", style="bold underline"),
+            Text("(services, service_ports: marked defaulted)", style="dim"),
+        )
+        print_figures(console, list(catalog.benchmarks.workload.items()))
     components = {c.id: c for c in catalog.benchmarks.components}
     for pid, prof in catalog.benchmarks.profiles.items():
         default = " (default)" if pid == catalog.benchmarks.default_profile else ""
