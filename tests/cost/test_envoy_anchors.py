@@ -184,3 +184,24 @@ def test_fifty_thousand_pods(catalog) -> None:
     # scoped, the sidecar fits: its namespace's 250 pods: 125 + 4 ports: 60 + 25 + 0.157 x 129 + 0.75 = 106.0 MB
     assert p.options["istio-sidecar"].scoping.memory_mib_each == pytest.approx(106.003 * MB / MIB, abs=0.01)
     assert p.options["istio-sidecar"].scoping.viable_only_scoped
+
+
+def test_defaulted_services_are_marked_and_their_range_is_sampled(catalog) -> None:
+    derived = resolve(catalog, flags={"pods": "2000"})
+    assert "services" in derived.defaulted and "service_ports" in derived.defaulted
+    figs = next(f for c, f, _ in build_model(derived.answers, catalog).options["istio-sidecar"] if c.id == "istio-proxy")
+    # the [workload] figure itself rides with the proxy's figures, so the sampling draws it like any other
+    assert figs.services_per_pod is catalog.benchmarks.workload["services_per_pod"]
+    # every figure at its low, services_per_pod too: 2,000 x 0.05 = 100 Services + istiod's 4:
+    # 40 + 0 + 0.09 x 104 + 0.00138 x 2,000 = 52.12 MB per proxy
+    assert proxy_mb_at_default(catalog, _low) == pytest.approx(52.12)
+    given = resolve(catalog, flags={"pods": "2000", "services": "700"})
+    assert "services" not in given.defaulted
+    figs = next(f for c, f, _ in build_model(given.answers, catalog).options["istio-sidecar"] if c.id == "istio-proxy")
+    assert figs.services_per_pod is None  # answered: nothing to draw
+
+
+def proxy_mb_at_default(catalog, point) -> float:
+    answers = resolve(catalog, flags={"pods": "2000"}).answers
+    _, figs, d = next(row for row in build_model(answers, catalog).options["istio-sidecar"] if row[0].id == "istio-proxy")
+    return usage_of(figs, d, point).memory_gib * GIB / MB / d.instances
