@@ -4,10 +4,11 @@ table lines, Markdown lines)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from advisor.engine.costing import ComponentCost, OptionCost, Projection
-from advisor.engine.costing.measured import MeasuredUsage
+if TYPE_CHECKING:  # types only: output never needs the engine loaded to render a document
+    from advisor.engine.costing import ComponentCost, OptionCost, Projection
+    from advisor.engine.costing.measured import MeasuredUsage
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:

@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from advisor.errors import UserError
+from advisor.answers.registry import BY_KEY
+from advisor.catalog.files import signals_file
+from advisor.catalog.load import load_catalog
+from advisor.scan.core import ScanContext, scan_files
 from advisor.scan.result import hasher
+from advisor.scan.signals import load_signals
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$")
 _SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -42,11 +47,6 @@ def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float =
 
 
 def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = None) -> Any:
-    from advisor.catalog.models import load_catalog, signals_file
-    from advisor.answers.registry import BY_KEY
-    from advisor.scan.core import ScanContext, scan_files
-    from advisor.scan.signals import load_signals
-
     timeout = parse_duration(options.timeout, "--timeout", maximum=3600)
     window = parse_duration(options.window, "--window", minimum=60)
     live_only = [
@@ -70,6 +70,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     warnings: list[str] = []
     measured: list[dict[str, Any]] = []
     if options.prometheus is not None:
+        # deferred: the traffic reader loads only for --prometheus
         from advisor.scan.prometheus import read_traffic
         from advisor.scan.usage import check_label
 
@@ -86,12 +87,13 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     if options.paths:
         result = scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
     else:
+        # deferred: the live scan's kubectl transport loads only without PATH
         from advisor.scan.kubectl import Kubectl, scan_live
 
         kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
         result = scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
     if measured:
-        from dataclasses import replace
+        from dataclasses import replace  # deferred with the measuring it serves
 
         hide = hasher(options.hide_names)
         result = replace(result, measured=tuple({**m, "namespace": hide(m["namespace"])} for m in measured))
@@ -102,6 +104,7 @@ def _measure(
     url: str, catalog: Any, window: float, timeout: float, labels: tuple[str, str], warnings: list[str]
 ) -> list[dict[str, Any]]:
     """[[scan.measured]]: what the mesh's containers (named in the benchmark data) use over the window."""
+    # deferred: the Prometheus client loads only for --prometheus
     from advisor.scan.prometheus import _check_url, query
     from advisor.scan.usage import mesh_containers, read_usage
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from advisor.errors import DataError
+from advisor.catalog.files import signals_file
+from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
 from advisor.records import record
 
 SCOPES = ("object", "pod")
@@ -217,8 +219,6 @@ class SignalSet:
 
 def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> SignalSet:
     """Read and check signals.toml; every problem is reported at once (DataError)."""
-    from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
-
     label = str(path)
     try:
         # The shared bounded reader: a regular file within the data-file limit, depth and keys bounded.
@@ -382,6 +382,4 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
 
 
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
-    from advisor.catalog.models import signals_file
-
     return load_signals(signals_file(None), feature_ids)

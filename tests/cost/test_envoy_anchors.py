@@ -14,7 +14,7 @@ import json
 import pytest
 
 from advisor.answers.resolve import resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.costing import build_model, project, usage_of
 from advisor.engine.costing.usage import _high, _low
 
