@@ -241,7 +241,9 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
             except ValueError as exc:
                 problems.append(str(exc))
             break
-    if inventory is not None and any(ns.services is not None or ns.service_ports is not None for ns in inventory.namespaces):
+    if inventory is not None and any(
+        ns.services is not None or ns.service_ports is not None for ns in inventory.namespaces
+    ):
         for key in ("services", "service_ports"):
             if origin.get(key) == "default":
                 origin[key] = inventory_origin[0]  # the inventory gives them per namespace

@@ -30,7 +30,9 @@ class ScanOptions:
     hide_names: bool = False
     data_dir: str | None = None
     namespace_label: str = "namespace"  # label names of the cAdvisor series (--namespace-label)
-    container_label: str = "container"  # (--container-label)  # signals.toml and the feature ids from here, over the bundled ones
+    container_label: str = (
+        "container"  # (--container-label)  # signals.toml and the feature ids from here, over the bundled ones
+    )
 
 
 def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float = 366 * 86400) -> float:

@@ -47,7 +47,7 @@ def _promql_regex_literal(name: str) -> str:
     a backslash, itself escaped for the string (re.escape would also escape '-', which PromQL rejects)."""
     out = []
     for ch in name:
-        if ch in '.+*?()[]{}|^$\\':
+        if ch in ".+*?()[]{}|^$\\":
             out.append("\\\\" + ch)
         elif ch == '"':
             out.append('\\"')

@@ -92,7 +92,9 @@ def test_35828_is_reproduced_only_with_one_to_two_thousand_ports_in_view(catalog
 def proxy_mb_at(catalog, services: int, point) -> float:
     """One unscoped sidecar's MB at 2,000 pods with every figure at `point` (low or high)."""
     answers = resolve(catalog, flags={"pods": "2000", "services": str(services)}).answers
-    _, figs, d = next(row for row in build_model(answers, catalog).options["istio-sidecar"] if row[0].id == "istio-proxy")
+    _, figs, d = next(
+        row for row in build_model(answers, catalog).options["istio-sidecar"] if row[0].id == "istio-proxy"
+    )
     return usage_of(figs, d, point).memory_gib * GIB / MB / d.instances
 
 
@@ -189,7 +191,9 @@ def test_fifty_thousand_pods(catalog) -> None:
 def test_defaulted_services_are_marked_and_their_range_is_sampled(catalog) -> None:
     derived = resolve(catalog, flags={"pods": "2000"})
     assert "services" in derived.defaulted and "service_ports" in derived.defaulted
-    figs = next(f for c, f, _ in build_model(derived.answers, catalog).options["istio-sidecar"] if c.id == "istio-proxy")
+    figs = next(
+        f for c, f, _ in build_model(derived.answers, catalog).options["istio-sidecar"] if c.id == "istio-proxy"
+    )
     # the [workload] figure itself rides with the proxy's figures, so the sampling draws it like any other
     assert figs.services_per_pod is catalog.benchmarks.workload["services_per_pod"]
     # every figure at its low, services_per_pod too: 2,000 x 0.05 = 100 Services + istiod's 4:
@@ -203,5 +207,7 @@ def test_defaulted_services_are_marked_and_their_range_is_sampled(catalog) -> No
 
 def proxy_mb_at_default(catalog, point) -> float:
     answers = resolve(catalog, flags={"pods": "2000"}).answers
-    _, figs, d = next(row for row in build_model(answers, catalog).options["istio-sidecar"] if row[0].id == "istio-proxy")
+    _, figs, d = next(
+        row for row in build_model(answers, catalog).options["istio-sidecar"] if row[0].id == "istio-proxy"
+    )
     return usage_of(figs, d, point).memory_gib * GIB / MB / d.instances

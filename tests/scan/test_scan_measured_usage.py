@@ -35,10 +35,25 @@ SERIES = [
         )
         for i in range(3)
     ),
-    ("container_memory_working_set_bytes", 'namespace="istio-system",container="discovery",pod="istiod-0"', 600 * MIB, "gauge"),
-    ("container_cpu_usage_seconds_total", 'namespace="istio-system",container="discovery",pod="istiod-0"', 0.2, "counter"),
+    (
+        "container_memory_working_set_bytes",
+        'namespace="istio-system",container="discovery",pod="istiod-0"',
+        600 * MIB,
+        "gauge",
+    ),
+    (
+        "container_cpu_usage_seconds_total",
+        'namespace="istio-system",container="discovery",pod="istiod-0"',
+        0.2,
+        "counter",
+    ),
     # an application container: not the mesh's, never read
-    ("container_memory_working_set_bytes", 'namespace="bookinfo",container="productpage",pod="productpage-0"', 900 * MIB, "gauge"),
+    (
+        "container_memory_working_set_bytes",
+        'namespace="bookinfo",container="productpage",pod="productpage-0"',
+        900 * MIB,
+        "gauge",
+    ),
 ]
 
 
@@ -132,9 +147,7 @@ def test_a_missing_metric_is_a_warning_naming_the_query(tmp_path_factory, cli):
         assert rc == 0, err
         doc = json.loads(out)
         assert "measured" not in doc["scan"]
-        assert any(
-            "container_memory_working_set_bytes" in w and "not measured" in w for w in doc["scan"]["warnings"]
-        )
+        assert any("container_memory_working_set_bytes" in w and "not measured" in w for w in doc["scan"]["warnings"])
 
 
 def test_relabelled_series_are_read_with_the_label_flags(tmp_path_factory, cli):
