@@ -197,11 +197,13 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
         nodes = None
         if "nodes" in entry:
             nodes = _count(entry["nodes"], f"{_at(label, i)}.nodes", minimum=1)
-        services = service_ports = None
-        if "services" in entry:
-            services = _count(entry["services"], f"{_at(label, i)}.services", minimum=0)
-        if "service_ports" in entry:
-            service_ports = _count(entry["service_ports"], f"{_at(label, i)}.service_ports", minimum=0)
+        # As pods: the usual values taken as they are, anything else checked (the message built only then).
+        services = entry.get("services")
+        if "services" in entry and (type(services) is not int or not 0 <= services <= MAX_COUNT):
+            services = _count(services, f"{_at(label, i)}.services", minimum=0)
+        service_ports = entry.get("service_ports")
+        if "service_ports" in entry and (type(service_ports) is not int or not 0 <= service_ports <= MAX_COUNT):
+            service_ports = _count(service_ports, f"{_at(label, i)}.service_ports", minimum=0)
         out.append(Namespace(name, pods, rps, l7, meshed, nodes, services, service_ports))
     if any(ns.rps is not None for ns in out):
         # A namespace without rps beside others that give it carries none (a scan gives rps only

@@ -90,7 +90,7 @@ def usage_of(figs: ComponentFigures, d: Drivers, value: Callable[[str, Figure], 
     limit = figs.memory_limit_mib
     cap = limit.value * MB_PER_MIB if limit is not None else None
     total_mb, capped = d.in_view.sum(base, a, b, c, cap)
-    largest = d.in_view.largest(base, a, b, c)
+    largest = d.in_view.largest(base, a, b, c) if capped else 0.0  # only a limit note reads it
     return Usage(cpu, total_mb * BYTES_PER_MB / BYTES_PER_GIB, capped, largest, cpu_capped, over)
 
 
