@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor.answers.resolve import resolve
 from advisor.catalog.load import load_catalog
@@ -211,3 +213,27 @@ def proxy_mb_at_default(catalog, point) -> float:
         row for row in build_model(answers, catalog).options["istio-sidecar"] if row[0].id == "istio-proxy"
     )
     return usage_of(figs, d, point).memory_gib * GIB / MB / d.instances
+
+
+SIZES = {
+    "pods": st.integers(1, 200_000),
+    "nodes": st.integers(1, 5_000),
+    "namespaces": st.integers(1, 2_000),
+    "services": st.one_of(st.none(), st.integers(0, 100_000)),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(size=st.fixed_dictionaries(SIZES))
+def test_scoping_never_costs_more_and_replicas_never_copy_the_whole_state(catalog, size) -> None:
+    flags = {k: v for k, v in size.items() if v is not None}
+    p, _ = model(catalog, **flags)
+    v = p.options["istio-sidecar"].scoping
+    # scoped, a proxy sees a subset of what it sees unscoped: never more memory, never more money
+    assert v is not None and v.scoped
+    assert v.memory_mib_each <= v.memory_mib_each_now + 1e-9
+    assert v.scoped_saving_usd >= -1e-6
+    ha, _ = model(catalog, **flags, control_plane_ha=True)
+    single, five = comp(p, "istio-sidecar", "istiod"), comp(ha, "istio-sidecar", "istiod")
+    # five replicas hold the state five times but split the proxies: never five copies of one replica
+    assert five.memory_gib <= 5 * single.memory_gib + 1e-9
