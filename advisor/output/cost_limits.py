@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: output never needs the engine loaded to render a document
+    from advisor.answers.resolve import Answers
+    from advisor.catalog.models import Catalog
     from advisor.engine.costing import ComponentCost, OptionCost, Projection
     from advisor.engine.costing.measured import MeasuredUsage
 
@@ -114,3 +116,18 @@ def per_proxy_lines(names: dict[str, str], projection: Projection) -> list[str]:
             if c.role == "data-plane" and c.usage_known and c.instances:
                 out.append(f"{names.get(oid, oid)}: {c.id} {mib(c.memory_mib_each)} each")
     return out
+
+
+def services_words(catalog: Catalog, a: Answers) -> str:
+    """What the Envoy proxies are told about, in the assumptions line: answered or derived Services."""
+    if a.service_ports is not None:
+        return f"{a.service_ports:,} Service ports"
+    if a.services is not None:
+        return f"{a.services:,} Services"
+    if a.inventory is not None and all(
+        ns.services is not None or ns.service_ports is not None for ns in a.inventory.namespaces
+    ):
+        return "Services per namespace from the inventory"
+    spp = catalog.benchmarks.workload.get("services_per_pod")
+    per_pod = f"{spp.value:g} per pod" if spp is not None else "from pods"
+    return f"Services derived from pods ({per_pod}: services_per_pod; give --services)"
