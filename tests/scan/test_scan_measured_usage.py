@@ -160,3 +160,12 @@ def test_relabelled_series_are_read_with_the_label_flags(tmp_path_factory, cli):
         assert ("bookinfo", "istio-proxy") in rows
         rc, out, err = cli(*args, "--container-label", "no such label!")
         assert rc == 2 and "--container-label" in err and "label name" in err
+
+
+def test_scan_table_shows_what_the_mesh_containers_use(prometheus, cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    rc, out, err = cli("scan", str(FIX), "--prometheus", prometheus, "--window", "1h")
+    assert rc == 0, err
+    assert "What the mesh's containers use (cAdvisor, over 1h)" in out
+    row = next(line for line in out.splitlines() if "bookinfo" in line and "istio-proxy" in line)
+    assert row.split()[2:] == ["3", "180.0", "180.0", "0.050"]  # 3 containers at 180 MiB, 0.05 vCPU each
