@@ -169,3 +169,17 @@ def test_scan_table_shows_what_the_mesh_containers_use(prometheus, cli, monkeypa
     assert "What the mesh's containers use (cAdvisor, over 1h)" in out
     row = next(line for line in out.splitlines() if "bookinfo" in line and "istio-proxy" in line)
     assert row.split()[2:] == ["3", "180.0", "180.0", "0.050"]  # 3 containers at 180 MiB, 0.05 vCPU each
+
+
+def test_scan_markdown_lists_the_measured_containers(scanned, cli):
+    rc, out, err = cli("scan", str(FIX), "--format", "md")  # files alone: nothing measured, no section
+    assert rc == 0, err
+    assert "What the mesh's containers use" not in out
+    from advisor.output.markdown.scan import scan_markdown
+
+    class Result:  # the scan document read back, as the renderer receives it
+        def to_document(self):
+            return json.loads(scanned.read_text())
+
+    text = scan_markdown(Result())
+    assert "| bookinfo | istio-proxy | 3 | 180.0 | 180.0 | 0.050 |" in text
