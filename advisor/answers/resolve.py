@@ -237,7 +237,9 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
     for source in sources:
         if "measured" in source.values:
             try:
-                values["measured"] = parse_measured(source.values["measured"], source.label or source.origin)
+                # the rows sit in the scan's [scan] table, not in [answers]: name the file alone
+                label = (source.label or source.origin).removesuffix(": [answers]")
+                values["measured"] = parse_measured(source.values["measured"], label)
             except ValueError as exc:
                 problems.append(str(exc))
             break

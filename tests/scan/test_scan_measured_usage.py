@@ -183,3 +183,13 @@ def test_scan_markdown_lists_the_measured_containers(scanned, cli):
 
     text = scan_markdown(Result())
     assert "| bookinfo | istio-proxy | 3 | 180.0 | 180.0 | 0.050 |" in text
+
+
+def test_a_bad_measured_row_is_one_line_naming_the_file_and_field(scanned, cli, tmp_path):
+    doc = json.loads(scanned.read_text())
+    doc["scan"]["measured"][0]["memory_mib_mean"] = "lots"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    rc, out, err = cli("cost", str(bad))
+    assert (rc, out) == (2, "")
+    assert err.strip() == f"mesh-advisor: {bad}: scan.measured[0].memory_mib_mean: expected a number ≥ 0, got 'lots'"
