@@ -603,7 +603,8 @@ def _cost(catalog: Catalog, resolved: Resolved, projection: Projection, current:
                 model_each = m.model_memory_gib * 1024 / c.instances if c.instances else 0.0
                 items.append(
                     {
-                        "text": f"Today's {c.id} measured in this cluster: {m.memory_mib_each:,.0f} MiB per container "
+                        "text": f"Today's {c.id} measured in this cluster: {m.memory_mib_each:,.0f} MiB per "
+                        f"{'replica' if c.role == 'control-plane' else 'container'} "
                         f"(model {model_each:,.0f} MiB"
                         + (f", {m.memory_ratio:.2f}x" if m.memory_ratio is not None else "")
                         + "); today is priced at the measured figure",

@@ -82,8 +82,9 @@ def note_lines(names: dict[str, str], projection: Projection) -> list[str]:
                 ratio = f", {m.memory_ratio:.2f}x the model" if m.memory_ratio is not None else ""
                 model_each = m.model_memory_gib * 1024 / c.instances if c.instances else 0.0
                 each = mib(m.memory_mib_each) if m.memory_mib_each is not None else "unknown"
+                per = "replica" if c.role == "control-plane" else "container"
                 lines.append(
-                    f"{name}: {c.id} measured in this cluster at {each} per container "
+                    f"{name}: {c.id} measured in this cluster at {each} per {per} "
                     f"(model {mib(model_each)}{ratio}); priced at the measured figure ({m.kind})"
                 )
             if c.limit_reached:

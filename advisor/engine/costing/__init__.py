@@ -273,7 +273,9 @@ def _with_measured(
     out = []
     any_measured = False
     for c in comps:
-        m = measured_usage(claimed.get(c.id, []), c.instances, c.cpu_vcpu, c.memory_gib)
+        m = measured_usage(
+            claimed.get(c.id, []), c.instances, c.cpu_vcpu, c.memory_gib, as_measured=c.role == "control-plane"
+        )
         if m is None:
             out.append(c)
             continue
@@ -374,7 +376,11 @@ def _views_only(
     claimed = claim_rows(tuple(c for c, _, _ in rows), answers.measured) if option == answers.current_mesh else {}
     for c, figs, d in rows:
         cpu, mem, _ = usage_at(figs, d, _expected)
-        m = measured_usage(claimed.get(c.id, []), d.instances, cpu, mem) if claimed else None
+        m = (
+            measured_usage(claimed.get(c.id, []), d.instances, cpu, mem, as_measured=c.role == "control-plane")
+            if claimed
+            else None
+        )
         if m is not None:  # today's mesh as measured, as `project` prices it
             cpu = m.cpu_vcpu if m.cpu_vcpu is not None else cpu
             mem = m.memory_gib if m.memory_gib is not None else mem

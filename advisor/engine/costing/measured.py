@@ -14,7 +14,9 @@ class MeasuredUsage:
 
     cpu_vcpu: float | None
     memory_gib: float | None
-    memory_mib_each: float | None  # mean working set per container over the window
+    memory_mib_each: (
+        float | None
+    )  # mean working set per instance over the window (a container, or a control-plane replica)
     memory_mib_p95: float | None  # the highest namespace p95 among its rows
     cpu_vcpu_each: float | None
     instances_seen: int
@@ -41,7 +43,7 @@ class MeasuredUsage:
         """The measured figure, sourced like every figure (kind measured-in-cluster)."""
         return Figure(
             value=round(self.memory_mib_each or 0.0, 3),
-            unit="MiB per container",
+            unit="MiB per instance",
             source=self.source,
             version="this cluster, over the scan's window",
             kind=MEASURED_KIND,  # type: ignore[arg-type]
@@ -50,11 +52,14 @@ class MeasuredUsage:
 
 
 def claim_rows(components: tuple[Component, ...], rows: tuple[Measured, ...]) -> dict[str, list[Measured]]:
-    """Each measured row to the first component (data order) whose containers name it and whose
-    measured_namespaces, when it lists some, hold it. Rows no component claims are left out."""
+    """Each measured row to the first component whose containers name it and whose
+    measured_namespaces, when it lists some, hold it: components that name their namespaces first
+    (Linkerd's control-plane proxies in `linkerd` before the data plane's), then data order. Rows no
+    component claims are left out."""
+    ordered = sorted(components, key=lambda c: not c.measured_namespaces)  # stable: data order within each
     out: dict[str, list[Measured]] = {}
     for row in rows:
-        for c in components:
+        for c in ordered:
             if row.container not in c.containers:
                 continue
             if c.measured_namespaces and row.namespace not in c.measured_namespaces:
@@ -64,8 +69,13 @@ def claim_rows(components: tuple[Component, ...], rows: tuple[Measured, ...]) ->
     return out
 
 
-def measured_usage(rows: list[Measured], instances: int, model_cpu: float, model_gib: float) -> MeasuredUsage | None:
-    """The rows' usage per container, times the model's instances; None without a measured figure."""
+def measured_usage(
+    rows: list[Measured], instances: int, model_cpu: float, model_gib: float, as_measured: bool = False
+) -> MeasuredUsage | None:
+    """The rows' usage per container times the model's instances (proxies and agents: the model may
+    size a cluster other than the one measured); with `as_measured` (control planes, whose instances
+    hold several containers and whose replicas the cluster chose), the rows' totals as they are.
+    None without a measured figure."""
     if not rows or instances <= 0:
         return None
     mem_rows = [r for r in rows if r.memory_mib_mean is not None]
@@ -91,9 +101,16 @@ def measured_usage(rows: list[Measured], instances: int, model_cpu: float, model
         if queries
         else "the cluster's Prometheus (scan --prometheus)"
     )
+    if as_measured:
+        cpu = sum((r.cpu_vcpu_mean or 0.0) * r.instances for r in cpu_rows) if cpu_rows else None
+        mem_mib = sum((r.memory_mib_mean or 0.0) * r.instances for r in mem_rows) if mem_rows else None
+        mem_each = mem_mib / instances if mem_mib is not None else None  # per instance of the model
+    else:
+        cpu = cpu_each * instances if cpu_each is not None else None
+        mem_mib = mem_each * instances if mem_each is not None else None
     return MeasuredUsage(
-        cpu_vcpu=cpu_each * instances if cpu_each is not None else None,
-        memory_gib=mem_each * instances / 1024 if mem_each is not None else None,
+        cpu_vcpu=cpu,
+        memory_gib=mem_mib / 1024 if mem_mib is not None else None,
         memory_mib_each=mem_each,
         memory_mib_p95=max(p95s) if p95s else None,
         cpu_vcpu_each=cpu_each,
