@@ -55,25 +55,29 @@ class Workload:
     services_derived: bool = True  # some Services come from the data's services_per_pod, not answers
 
 
-_GROUPS: dict[int, tuple[object, float, tuple[Group, ...]]] = {}
+# Ports per Service when only services are answered: the data's figure value, set by build_model
+# before the workload is derived (a list so the cached inventory groups see the one in use).
+_PORTS_PER_SERVICE: list[float] = [1.0]
+_GROUPS: dict[int, tuple[object, tuple[float, float], tuple[Group, ...]]] = {}
 
 
 def _inventory_groups(inv: Inventory, rps_total: float) -> tuple[Group, ...]:
     """Meshed namespaces merged into groups of alike ones; cached per inventory object, because
     what-if and sweeps project the same inventory hundreds of times with other answers changed."""
+    pps = _PORTS_PER_SERVICE[0]
     hit = _GROUPS.get(id(inv))
-    if hit is not None and hit[0] is inv and hit[1] == rps_total:
+    if hit is not None and hit[0] is inv and hit[1] == (rps_total, pps):
         return hit[2]
     merged: dict[tuple[float, float, float, bool, float, float], int] = {}
     for ns in inv.meshed:
         r = inv.rps_of(ns, rps_total)
-        ports, derived = namespace_ports(ns, _PORTS_PER_SERVICE[0])
+        ports, derived = namespace_ports(ns, pps)
         key = (float(ns.pods), r, r * ns.l7 if ns.needs_l7 else 0.0, ns.needs_l7, ports, derived)
         merged[key] = merged.get(key, 0) + 1
     groups = tuple(Group(c, p, r, l7, need, pt, dp) for (p, r, l7, need, pt, dp), c in merged.items())
     if len(_GROUPS) > 8:
         _GROUPS.clear()
-    _GROUPS[id(inv)] = (inv, rps_total, groups)  # holding `inv` keeps its id from being reused
+    _GROUPS[id(inv)] = (inv, (rps_total, pps), groups)  # holding `inv` keeps its id from being reused
     return groups
 
 
@@ -89,11 +93,6 @@ def _l7_total(groups: tuple[Group, ...]) -> float:
         _L7.clear()
     _L7[id(groups)] = (groups, total)
     return total
-
-
-# Ports per Service when only services are answered: the data's figure value, set by build_model
-# before the workload is derived (a list so the cached inventory groups see the one in use).
-_PORTS_PER_SERVICE: list[float] = [1.0]
 
 
 def namespace_ports(ns: Namespace, ports_per_service: float) -> tuple[float, float]:
