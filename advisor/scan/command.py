@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -69,11 +70,12 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         hide_names=options.hide_names,
     )
     traffic = None
+    edges: list[dict[str, Any]] = []
     warnings: list[str] = []
     measured: list[dict[str, Any]] = []
     if options.prometheus is not None:
         # deferred: the traffic reader loads only for --prometheus
-        from advisor.scan.prometheus import read_traffic
+        from advisor.scan.prometheus import read_edges, read_traffic
         from advisor.scan.usage import check_label
 
         try:
@@ -85,6 +87,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
             raise UserError(str(exc)) from None
         traffic, notes = read_traffic(options.prometheus, window, timeout)
         warnings.extend(notes)
+        edges = read_edges(options.prometheus, window, timeout)
         measured = _measure(options.prometheus, catalog, window, timeout, labels, warnings)
     if options.paths:
         result = scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
@@ -94,11 +97,11 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
 
         kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
         result = scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
+    if edges and not options.hide_names:
+        result = dataclasses.replace(result, edges=tuple(edges))
     if measured:
-        from dataclasses import replace  # deferred with the measuring it serves
-
         hide = hasher(options.hide_names)
-        result = replace(result, measured=tuple({**m, "namespace": hide(m["namespace"])} for m in measured))
+        result = dataclasses.replace(result, measured=tuple({**m, "namespace": hide(m["namespace"])} for m in measured))
     return result
 
 

@@ -56,6 +56,8 @@ class ScanResult:
     totals: dict[str, Any] = field(default_factory=dict)
     # What the cluster's own containers use (scan --prometheus; advisor.scan.usage): [[scan.measured]].
     measured: tuple[dict[str, Any], ...] = ()
+    # with --prometheus: who calls whom, source -> destination namespace (plan's Sidecar egress hosts)
+    edges: tuple[dict[str, Any], ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -83,6 +85,7 @@ class ScanResult:
                 "namespaces": [_namespace_doc(n) for n in self.namespaces],
                 **({"measured": [dict(m) for m in self.measured]} if self.measured else {}),
                 "findings": [dict(f) for f in self.findings],
+                **({"edges": [dict(e) for e in self.edges]} if self.edges else {}),
             },
         }
 
