@@ -90,7 +90,8 @@ def note_lines(names: dict[str, str], projection: Projection) -> list[str]:
             if c.limit_reached:
                 lines.append(f"{name}: {c.id} LIMIT: {c.limit_note}")
         v = oc.scoping
-        if v is not None:
+        # a variant that changes less than 1 MiB per proxy is noise in a table (the document keeps it)
+        if v is not None and abs(v.scoped_saving_mib_each) >= 1:
             if v.scoped:
                 head = f"{name}, scoped (Sidecar resources or discoverySelectors)"
                 saving = v.scoped_saving_usd
