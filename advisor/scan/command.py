@@ -12,6 +12,7 @@ from advisor.answers.registry import BY_KEY
 from advisor.catalog.files import signals_file
 from advisor.catalog.load import load_catalog
 from advisor.scan.core import ScanContext, scan_files
+from advisor.scan.names import check_live_names
 from advisor.scan.result import hasher
 from advisor.scan.signals import load_signals
 
@@ -27,13 +28,12 @@ class ScanOptions:
     namespaces: list[str] = field(default_factory=list)
     timeout: str = "60s"
     prometheus: str | None = None
+    prometheus_token_file: str | None = None  # a bearer token (else MESH_ADVISOR_PROMETHEUS_TOKEN)
     window: str = "1d"
     hide_names: bool = False
-    data_dir: str | None = None
+    data_dir: str | None = None  # signals.toml and the feature ids from here, over the bundled ones
     namespace_label: str = "namespace"  # label names of the cAdvisor series (--namespace-label)
-    container_label: str = (
-        "container"  # (--container-label)  # signals.toml and the feature ids from here, over the bundled ones
-    )
+    container_label: str = "container"  # (--container-label)
 
 
 def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float = 366 * 86400) -> float:
@@ -61,6 +61,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         raise UserError(f"{', '.join(live_only)}: only for a live scan (no PATH); files were given")
     if options.paths and options.namespaces:
         raise UserError("--namespace: only for a live scan (no PATH); files were given")
+    check_live_names(options.context, options.kubeconfig, options.namespaces)
     catalog = load_catalog(options.data_dir)
     ctx = ScanContext(
         signals=load_signals(signals_file(options.data_dir), catalog.feature_ids),
@@ -68,14 +69,17 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         answer_keys=BY_KEY,
         generated_at=generated_at,
         hide_names=options.hide_names,
+        timeout_s=timeout,
     )
     traffic = None
     edges: list[dict[str, Any]] = []
     warnings: list[str] = []
     measured: list[dict[str, Any]] = []
+    if options.prometheus_token_file is not None and options.prometheus is None:
+        raise UserError("--prometheus-token-file: only with --prometheus URL")
     if options.prometheus is not None:
         # deferred: the traffic reader loads only for --prometheus
-        from advisor.scan.prometheus import read_edges, read_traffic
+        from advisor.scan.prometheus import endpoint, read_edges, read_traffic
         from advisor.scan.usage import check_label
 
         try:
@@ -85,10 +89,12 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
             )
         except ValueError as exc:
             raise UserError(str(exc)) from None
-        traffic, notes = read_traffic(options.prometheus, window, timeout)
+        ep = endpoint(options.prometheus, options.prometheus_token_file)
+        label = hasher(options.hide_names)(ep.shown)
+        traffic, notes = read_traffic(ep, window, timeout, label=label)
         warnings.extend(notes)
-        edges = read_edges(options.prometheus, window, timeout)
-        measured = _measure(options.prometheus, catalog, window, timeout, labels, warnings)
+        edges = read_edges(ep, window, timeout)
+        measured = _measure(ep, catalog, window, timeout, labels, warnings)
     if options.paths:
         result = scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
     else:
@@ -106,16 +112,15 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
 
 
 def _measure(
-    url: str, catalog: Any, window: float, timeout: float, labels: tuple[str, str], warnings: list[str]
+    ep: Any, catalog: Any, window: float, timeout: float, labels: tuple[str, str], warnings: list[str]
 ) -> list[dict[str, Any]]:
     """[[scan.measured]]: what the mesh's containers (named in the benchmark data) use over the window."""
     # deferred: the Prometheus client loads only for --prometheus
-    from advisor.scan.prometheus import _check_url, query
+    from advisor.scan.prometheus import query
     from advisor.scan.usage import mesh_containers, read_usage
 
-    base = _check_url(url)
     rows, notes = read_usage(
-        lambda promql: query(base, promql, timeout),
+        lambda promql: query(ep, promql, timeout),
         mesh_containers(catalog.benchmarks.components),
         window,
         namespace_label=labels[0],
