@@ -82,9 +82,9 @@ def test_component_counts_at_the_extremes(capsys, args, option, component, count
 def test_money_is_usage_at_the_prices_for_730_hours(capsys) -> None:
     doc = run_json(capsys, "cost", "--l7-ratio", "0")
     usage = doc["options"]["linkerd"]["cost"]["usage"]
-    assert (usage["cpu_vcpu"], usage["memory_gib"]) == (0.297, 1.2806)
-    # (0.297 vCPU x $0.031611 + 1.2806 GiB x $0.004237) x 730 h = (0.009388 + 0.005426) x 730 = $10.81
-    assert usage["monthly_usd"] == 10.81
+    assert (usage["cpu_vcpu"], usage["memory_gib"]) == (0.297, 1.2848)
+    # (0.297 vCPU x $0.031611 + 1.2848 GiB x $0.004237) x 730 h = (0.009388 + 0.005444) x 730 = $10.83
+    assert usage["monthly_usd"] == 10.83
 
 
 @pytest.mark.parametrize("case", EXTREMES)
