@@ -381,5 +381,18 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
     )
 
 
+def signal_ids(content: bytes) -> list[str] | None:
+    """The signal ids in signals.toml's bytes, read leniently (None when it cannot be parsed): what the
+    migration data's cross-checks need even when the file has other problems."""
+    try:
+        doc = parse_text(content, as_json=False)
+    except ReadProblem:
+        return None
+    entries = doc.get("signals") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [e["id"].strip() for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
+
+
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
     return load_signals(signals_file(None), feature_ids)

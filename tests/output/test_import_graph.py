@@ -28,6 +28,7 @@ BASE = {"advisor", "advisor.errors", "advisor.humanize", "advisor.records", "adv
 UPWARD: dict[tuple[str, str], str] = {
     ("advisor.catalog.validation", "advisor.answers.registry"): "rules and sanity checks name answer keys",
     ("advisor.catalog.load", "advisor.scan.signals"): "`data validate` checks signals.toml with the scan's reader",
+    ("advisor.catalog.validation", "advisor.scan.signals"): "migrations name the scan's signals (its one reader)",
     ("advisor.answers.wizard", "advisor.output.formats"): "the save prompt checks a file name's format",
 }
 
