@@ -41,7 +41,6 @@ ALIASES: dict[str, str] = {"md": "markdown"}
 # Formats that are text documents (they can go to a file or, with `-o -` or --format, to stdout).
 DOCUMENT_FORMATS: tuple[str, ...] = ("json", "toml", "markdown")
 EXTENSIONS: dict[str, str] = {".toml": "toml", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
-FORMAT_METAVAR = "table|json|toml|markdown"
 
 TABLE_RENDERERS: dict[str, str] = {
     "recommendation": "advisor.output.table.recommendation:recommendation_table",
@@ -140,7 +139,7 @@ def plan_output(given_format: str | None, output: str | None, kind: str) -> Outp
         if by_extension not in available(kind):
             raise OutputError(
                 f"-o {output}: {by_extension} is not available for this command; "
-                f"expected a name ending in {_extensions_for(kind)}"
+                f"expected a name ending in {extensions_for(kind)}"
             )
         file_format = by_extension
     elif fmt in DOCUMENT_FORMATS:
@@ -150,14 +149,15 @@ def plan_output(given_format: str | None, output: str | None, kind: str) -> Outp
         what = f"the extension {visible(suffix, one_line=True)!r}" if suffix else "a name without an extension"
         raise OutputError(
             f"-o {visible(output, one_line=True)}: cannot tell the format from {what}; "
-            f"name the file {_extensions_for(kind)}, or say which with --format "
+            f"name the file {extensions_for(kind)}, or say which with --format "
             f"{'|'.join(f for f in DOCUMENT_FORMATS if f in available(kind))}"
         )
     screen = "table" if fmt in (None, "table") else None
     return OutputPlan(screen=screen, path=output, file_format=file_format)
 
 
-def _extensions_for(kind: str) -> str:
+def extensions_for(kind: str) -> str:
+    """The extensions -o takes for a result of this kind, as a phrase: ".toml, .json or .md"."""
     names = [ext for ext, f in EXTENSIONS.items() if f in available(kind) and ext != ".markdown"]
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
