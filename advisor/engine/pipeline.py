@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from advisor.engine.costing import project
 from advisor.engine.results import CostResult, RecommendationResult
-from advisor.engine.robustness import robustness
 from advisor.engine.sanity import sanity_warnings
 from advisor.engine.scoring import recommend
 
@@ -34,6 +33,9 @@ def recommendation(
     data_dir: str | None = None,
 ) -> RecommendationResult:
     """`recommend` and the wizard: the scores, the choice, its robustness, and the decision boundaries when asked."""
+    # deferred: the sampling over the figures' ranges (and random) loads only for a recommendation, never for cost
+    from advisor.engine.robustness import robustness
+
     answers = resolved.answers
     boundaries = None
     if what_if:
