@@ -67,9 +67,9 @@ def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
         flags = {q.key: kwargs.pop(q.key, None) for q in QUESTIONS}
         return func(flags=flags, **kwargs)
 
-    wrapper.__signature__ = sig.replace(
+    wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
         parameters=[*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *extra]
-    )  # type: ignore[attr-defined]
+    )
     wrapper.__annotations__ = annotations
     del wrapper.__wrapped__
     return wrapper
