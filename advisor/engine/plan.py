@@ -14,8 +14,7 @@ from advisor.catalog.files import signals_file
 from advisor.engine.costing import Projection
 from advisor.engine.results import meta
 from advisor.engine.scoring import Recommendation, matches, recommend
-from advisor.errors import AnswerError, DataError, UserError
-from advisor.reading import read_document
+from advisor.errors import DataError, UserError
 from advisor.records import record
 from advisor.scan.infer import MEMBERSHIP_KINDS
 from advisor.scan.signals import SignalSet, load_signals
@@ -197,20 +196,6 @@ class PlanResult:
 
 
 # ---------------------------------------------------------------- reading the scan's evidence
-
-
-def scan_table(paths: list[str] | str | None) -> dict[str, Any] | None:
-    """The [scan] table of the scan document among the answers files given, or None (no scan)."""
-    if not paths:
-        return None
-    for path in [paths] if isinstance(paths, str) else paths:
-        data = read_document(
-            path, AnswerError, missing="answers file not found", expected="expected a TOML or JSON answers file"
-        )
-        scan = data.get("scan") if isinstance(data, dict) else None
-        if isinstance(scan, dict):
-            return scan
-    return None
 
 
 def _text(value: Any) -> str:
