@@ -44,7 +44,7 @@ EXTENSIONS: dict[str, str] = {".toml": "toml", ".json": "json", ".md": "markdown
 
 TABLE_RENDERERS: dict[str, str] = {
     "recommendation": "advisor.output.table.recommendation:recommendation_table",
-    "cost": "advisor.output.table.cost:cost_result_table",
+    "cost": "advisor.output.table.cost:cost_table",
     "matrix": "advisor.output.table.matrix:matrix_table",
     "data": "advisor.output.table.data:data_table",
     "compare": "advisor.output.table.compare:compare_table",
