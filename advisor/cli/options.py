@@ -83,11 +83,12 @@ ANSWERS_OPT = typer.Option(
 )
 
 
-def format_option(kind: str, markdown_is: str = "") -> Any:
+def format_option(kind: str, markdown_is: str = "", sarif_is: str = "") -> Any:
     """--format for a command whose result is `kind`: the formats the registry can write for it."""
     formats = available(kind)
     aliases = [alias for alias, name in ALIASES.items() if name == "markdown"]
     note = f"; markdown (or {', '.join(aliases)}) is {markdown_is}" if "markdown" in formats and markdown_is else ""
+    note += f"; sarif is {sarif_is}" if "sarif" in formats and sarif_is else ""
     return typer.Option(
         None, "--format", metavar="|".join(formats), help=f"Output format{note}. Default: table.", show_default=False
     )

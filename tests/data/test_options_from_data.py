@@ -37,8 +37,19 @@ def add_copy_of_istio_sidecar(data_dir: Path, rewrite) -> None:
             if "istio-sidecar" in prof.get("latency", {}):
                 prof["latency"][COPY] = copy.deepcopy(prof["latency"]["istio-sidecar"])
 
+    def migrations(doc: dict[str, Any]) -> None:
+        # every ordered pair needs a move or a reason (data validate): the copy's moves are declined
+        why = {
+            "because": "no migration guide is written for this distribution",
+            "source": "https://istio.io/latest/docs/",
+        }
+        doc.setdefault("unsupported", []).extend(
+            [{"from_mesh": [COPY], "to_mesh": [], **why}, {"from_mesh": [], "to_mesh": [COPY], **why}]
+        )
+
     rewrite(data_dir / "features.toml", features)
     rewrite(data_dir / "benchmarks.toml", benchmarks)
+    rewrite(data_dir / "migrations.toml", migrations)
     (data_dir / "pricing.toml").unlink()  # bundled files fill in what the directory does not hold
     (data_dir / "rules.toml").unlink()  # rules are not touched: the copy inherits them by its traits
 
