@@ -372,6 +372,12 @@ def scan(
     hide_names: bool = typer.Option(
         False, "--hide-names", help="Replace namespace and object names with stable hashes."
     ),
+    namespace_label: str = typer.Option(
+        "namespace", "--namespace-label", metavar="LABEL", help="Namespace label of the cAdvisor series (--prometheus)."
+    ),
+    container_label: str = typer.Option(
+        "container", "--container-label", metavar="LABEL", help="Container label of the cAdvisor series (--prometheus)."
+    ),
     format: Optional[str] = format_option("scan", markdown_is="a report of what was read and why"),
     output: Optional[str] = output_option("scan"),
     force: bool = FORCE_OPT,
@@ -399,6 +405,8 @@ def scan(
         window=window,
         hide_names=hide_names,
         data_dir=data_dir,
+        namespace_label=namespace_label,
+        container_label=container_label,
     )
     stdin = getattr(env.stdin, "buffer", None) if "-" in options.paths else None
     result = run_scan(options, now_utc(), stdin=stdin)
