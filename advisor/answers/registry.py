@@ -184,11 +184,10 @@ QUESTIONS: tuple[Question, ...] = (
         "--platform",
         "text",
         "generic",
-        help="Where the cluster runs; its constraints rule out or cost options (ids in data/platforms.toml: "
-        "generic, gke-autopilot, eks-fargate, openshift, aks, eks, gke).",
+        help="Where the cluster runs: a platform id from the data (data/platforms.toml; Tab completes "
+        "them); its constraints rule out or cost options.",
         prompt="Where does the cluster run?",
         section="platform",
-        default_note="platform ids come from data/platforms.toml",
     ),
     Question(
         "vendor_distribution",

@@ -19,6 +19,8 @@ def _pinned_models(files: DataFiles, contents: dict[str, bytes]) -> dict[str, An
         from advisor.catalog import _bundled  # deferred: generated at build time; absent until pinned
     except ImportError:  # not generated yet: validate instead
         return None
+    except TypeError:  # pinned for models whose fields have changed since (a checkout): validate instead
+        return None
     if _bundled.DIGESTS != {name: digest(contents[name]) for name in DATA_FILES}:
         return None  # data/ edited since `python -m advisor.catalog.pin`: validate what is there now
     return dict(_bundled.MODELS)

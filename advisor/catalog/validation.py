@@ -20,6 +20,7 @@ from advisor.reading import ReadProblem, parse_text
 import advisor.catalog.models as _catalog_module
 from advisor.answers.registry import BY_KEY
 from advisor.catalog.files import DataFiles, read_data, read_signals
+from advisor.scan.signals import signal_ids
 from advisor.catalog.models import (
     ANSWER_KIND,
     CATEGORIES,
@@ -622,15 +623,7 @@ def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
 def _signal_ids(files: DataFiles) -> list[str] | None:
     """The scan's signal ids; None when unreadable (the scan's own checks report that file)."""
     content = read_signals(files)
-    if content is None:
-        return None
-    try:
-        data = parse_text(content, as_json=False)
-    except ReadProblem:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("signals", []), list):
-        return None  # not [[signals]] tables: the scan's own checks report that file
-    return _raw_ids(data, "signals")
+    return None if content is None else signal_ids(content)
 
 
 def _check_migrations(

@@ -17,16 +17,15 @@ from advisor.cli.options import (
     ANSWERS_OPT,
     DATA_DIR_OPT,
     FORCE_OPT,
-    FORMAT_OPT,
-    OUTPUT_OPT,
-    RECORD_FORMAT_OPT,
-    WIZARD_OUTPUT_OPT,
     answers_source,
+    format_option,
     load,
     now_utc,
+    output_option,
     parse_what_if_limit,
     read_answers,
     resolve_answers,
+    wizard_output_option,
     with_answer_flags,
 )
 from advisor.cli.typer_compat import command_names, command_tree, full_tree
@@ -114,8 +113,8 @@ def main_callback(
 def recommend(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    format: Optional[str] = RECORD_FORMAT_OPT,
-    output: Optional[str] = OUTPUT_OPT,
+    format: Optional[str] = format_option(RecommendationResult.kind, markdown_is="a decision record"),
+    output: Optional[str] = output_option(RecommendationResult.kind),
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
     what_if: bool = typer.Option(
@@ -164,7 +163,7 @@ def recommend(
 def wizard(
     answers_file: Optional[str] = ANSWERS_ARG,
     answers: Optional[str] = ANSWERS_OPT,
-    output: Optional[str] = WIZARD_OUTPUT_OPT,
+    output: Optional[str] = wizard_output_option(RecommendationResult.kind),
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
     flags: dict[str, Any] = None,  # type: ignore[assignment]
@@ -221,8 +220,8 @@ def cost(
         help="Repeat over a range of pods, nodes, namespaces, mesh_rps, l7_ratio or hops (at most 500 points) and chart monthly cost.",
         show_default=False,
     ),
-    format: Optional[str] = FORMAT_OPT,
-    output: Optional[str] = OUTPUT_OPT,
+    format: Optional[str] = format_option(CostResult.kind),
+    output: Optional[str] = output_option(CostResult.kind),
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
     flags: dict[str, Any] = None,  # type: ignore[assignment]
@@ -255,7 +254,7 @@ def matrix(
     ids: bool = typer.Option(
         False, "--ids", help="Print only the feature ids (for --require and --prefer), one per line with its name."
     ),
-    format: Optional[str] = FORMAT_OPT,
+    format: Optional[str] = format_option(MatrixResult.kind),
     data_dir: Optional[str] = DATA_DIR_OPT,
 ) -> None:
     """Print the feature matrix: support level, note, version and source per option."""
@@ -304,8 +303,8 @@ def compare_command(
         ..., metavar="A", help="A saved result (TOML or JSON, as written by `recommend -o`)."
     ),
     result_b: str = typer.Argument(..., metavar="B", help="Another saved result, compared against A."),
-    format: Optional[str] = RECORD_FORMAT_OPT,
-    output: Optional[str] = OUTPUT_OPT,
+    format: Optional[str] = format_option(ComparisonResult.kind, markdown_is="a decision record"),
+    output: Optional[str] = output_option(ComparisonResult.kind),
     force: bool = FORCE_OPT,
 ) -> None:
     """Compare two saved results: answers that differ, the choice, score and cost deltas, reasons gained or lost."""
@@ -379,8 +378,8 @@ def scan(
     container_label: str = typer.Option(
         "container", "--container-label", metavar="LABEL", help="Container label of the cAdvisor series (--prometheus)."
     ),
-    format: Optional[str] = FORMAT_OPT,
-    output: Optional[str] = OUTPUT_OPT,
+    format: Optional[str] = format_option("scan", markdown_is="a report of what was read and why"),
+    output: Optional[str] = output_option("scan"),
     force: bool = FORCE_OPT,
     data_dir: Optional[str] = DATA_DIR_OPT,
 ) -> None:
@@ -444,7 +443,7 @@ app.command(
     epilog=examples("mesh-advisor data show", "mesh-advisor data show --format json"),
 )
 def data_show(
-    format: Optional[str] = FORMAT_OPT,
+    format: Optional[str] = format_option(DataResult.kind),
     data_dir: Optional[str] = DATA_DIR_OPT,
 ) -> None:
     """Print every benchmark figure and price with its unit, kind, version and source."""

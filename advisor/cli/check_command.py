@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import typer
 
+from advisor.cli.options import format_option, output_option
 from advisor.errors import UserError
 
 SEVERITY_METAVAR = "error|warning|info"
@@ -90,21 +91,8 @@ def check(
     fail_on: str = typer.Option(
         "error", "--fail-on", metavar=SEVERITY_METAVAR, help="Exit 3 when a finding is at or above this severity."
     ),
-    format: Optional[str] = typer.Option(
-        None,
-        "--format",
-        metavar="table|json|toml|markdown|sarif",
-        help="Output format (sarif: SARIF 2.1.0 for code scanning).",
-        show_default=False,
-    ),
-    output: Optional[str] = typer.Option(
-        None,
-        "-o",
-        "--output",
-        metavar="FILE",
-        help="Write the result to FILE (.json, .toml, .md, .sarif); '-' is stdout.",
-        show_default=False,
-    ),
+    format: Optional[str] = format_option("check", markdown_is="a report", sarif_is="SARIF 2.1.0 for code scanning"),
+    output: Optional[str] = output_option("check"),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
     data_dir: Optional[str] = typer.Option(
         None,

@@ -17,6 +17,7 @@ from advisor.answers.registry import BY_KEY
 from advisor.environment import current as current_env
 from advisor.errors import UserError
 from advisor.humanize import quoted
+from advisor.output.formats import ALIASES
 
 PROG_NAME = "mesh-advisor"
 COMPLETE_VAR = "_MESH_ADVISOR_COMPLETE"
@@ -61,6 +62,23 @@ def mesh_options(incomplete: str) -> list[str]:
     catalog = _catalog()
     ids = ["none", *(catalog.option_ids if catalog is not None else ())]
     return [i for i in ids if i.startswith(incomplete)]
+
+
+def target_options(incomplete: str) -> list[str]:
+    """An option id (the mesh to move to)."""
+    catalog = _catalog()
+    return [] if catalog is None else [i for i in catalog.option_ids if i.startswith(incomplete)]
+
+
+def platform_ids(incomplete: str) -> list[str]:
+    catalog = _catalog()
+    return [] if catalog is None else [p for p in catalog.platform_ids if p.startswith(incomplete)]
+
+
+def formats(param: Any) -> Callable[[str], list[str]]:
+    """The formats the option's command can write (its metavar, from the format registry), and their aliases."""
+    names = (getattr(param, "metavar", "") or "").split("|")
+    return choices(names + [alias for alias, name in ALIASES.items() if name in names])
 
 
 def profile_names(incomplete: str) -> list[str]:
@@ -153,15 +171,17 @@ def completer_for(param: Any, command: Any) -> Callable[[str], list[str]] | None
             return feature_ids
         if question.key == "benchmark_profile":
             return profile_names
+        if question.key == "platform":
+            return platform_ids
         if question.kind == "choice":
             return choices(question.choices)
         if question.kind == "option":
             return mesh_options
         return None
     if name == "format":
-        metavar = getattr(param, "metavar", "") or ""
-        formats = metavar.split("|")
-        return choices(formats + (["md"] if "markdown" in formats else []))
+        return formats(param)
+    if name == "to":
+        return target_options
     if name == "feature":
         return feature_ids
     if name == "sweep":

@@ -14,7 +14,7 @@ from advisor.answers.question import Question
 from advisor.environment import current as current_env
 from advisor.errors import UserError
 from advisor.humanize import quoted, typed
-from advisor.output.formats import FORMAT_METAVAR
+from advisor.output.formats import ALIASES, available, extensions_for
 
 if TYPE_CHECKING:
     from advisor.answers.resolve import AnswerFiles, Resolved
@@ -69,9 +69,9 @@ def with_answer_flags(func: Callable[..., Any]) -> Callable[..., Any]:
         flags = {q.key: kwargs.pop(q.key, None) for q in QUESTIONS}
         return func(flags=flags, **kwargs)
 
-    wrapper.__signature__ = sig.replace(
+    wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
         parameters=[*(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own), *extra]
-    )  # type: ignore[attr-defined]
+    )
     wrapper.__annotations__ = annotations
     del wrapper.__wrapped__
     return wrapper
@@ -83,36 +83,43 @@ ANSWERS_ARG = typer.Argument(
 ANSWERS_OPT = typer.Option(
     None, "--answers", metavar="FILE", help="Answers file (TOML or JSON; a full export works too).", show_default=False
 )
-FORMAT_OPT = typer.Option(
-    None,
-    "--format",
-    metavar="table|json|toml",
-    help="Output format. Default: table.",
-    show_default=False,
-)
-RECORD_FORMAT_OPT = typer.Option(
-    None,
-    "--format",
-    metavar=FORMAT_METAVAR,
-    help="Output format; markdown (or md) is a decision record. Default: table.",
-    show_default=False,
-)
-WIZARD_OUTPUT_OPT = typer.Option(
-    None,
-    "-o",
-    "--output",
-    metavar="FILE",
-    help="Save the result to FILE without asking (.toml, .json or .md by extension); '-' is stdout (TOML).",
-    show_default=False,
-)
-OUTPUT_OPT = typer.Option(
-    None,
-    "-o",
-    "--output",
-    metavar="FILE",
-    help="Write the document to FILE: the format is taken from the extension (.toml, .json, .md), else --format must say it; '-' is stdout.",
-    show_default=False,
-)
+
+
+def format_option(kind: str, markdown_is: str = "", sarif_is: str = "") -> Any:
+    """--format for a command whose result is `kind`: the formats the registry can write for it."""
+    formats = available(kind)
+    aliases = [alias for alias, name in ALIASES.items() if name == "markdown"]
+    note = f"; markdown (or {', '.join(aliases)}) is {markdown_is}" if "markdown" in formats and markdown_is else ""
+    note += f"; sarif is {sarif_is}" if "sarif" in formats and sarif_is else ""
+    return typer.Option(
+        None, "--format", metavar="|".join(formats), help=f"Output format{note}. Default: table.", show_default=False
+    )
+
+
+def output_option(kind: str) -> Any:
+    """-o for a command whose result is `kind`: the extensions the registry writes for it."""
+    return typer.Option(
+        None,
+        "-o",
+        "--output",
+        metavar="FILE",
+        help=f"Write the document to FILE: the format is taken from the extension ({extensions_for(kind)}), "
+        "else --format must say it; '-' is stdout.",
+        show_default=False,
+    )
+
+
+def wizard_output_option(kind: str) -> Any:
+    return typer.Option(
+        None,
+        "-o",
+        "--output",
+        metavar="FILE",
+        help=f"Save the result to FILE without asking ({extensions_for(kind)} by extension); '-' is stdout (TOML).",
+        show_default=False,
+    )
+
+
 FORCE_OPT = typer.Option(False, "--force", help="Overwrite an existing output file.")
 DATA_DIR_OPT = typer.Option(
     None,

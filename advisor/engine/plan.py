@@ -6,7 +6,6 @@ What a move takes is data (data/migrations.toml); nothing here names an option.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
@@ -16,10 +15,10 @@ from advisor.engine.plan_cost import plan_cost
 from advisor.engine.plan_manifests import plan_manifests
 from advisor.engine.results import meta
 from advisor.engine.scoring import Recommendation, matches, recommend
-from advisor.errors import AnswerError, UserError
-from advisor.reading import read_document
+from advisor.errors import DataError, UserError
 from advisor.records import record
 from advisor.scan.infer import MEMBERSHIP_KINDS
+from advisor.scan.signals import SignalSet, load_signals
 
 if TYPE_CHECKING:
     from advisor.answers.resolve import Resolved
@@ -206,20 +205,6 @@ class PlanResult:
 # ---------------------------------------------------------------- reading the scan's evidence
 
 
-def scan_table(paths: list[str] | str | None) -> dict[str, Any] | None:
-    """The [scan] table of the scan document among the answers files given, or None (no scan)."""
-    if not paths:
-        return None
-    for path in [paths] if isinstance(paths, str) else paths:
-        data = read_document(
-            path, AnswerError, missing="answers file not found", expected="expected a TOML or JSON answers file"
-        )
-        scan = data.get("scan") if isinstance(data, dict) else None
-        if isinstance(scan, dict):
-            return scan
-    return None
-
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -243,23 +228,23 @@ def findings_of(scan: Mapping[str, Any] | None) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def _signals_data(path: Path | None = None) -> dict[str, Any]:
-    """The scan's signals.toml (`path`, else the bundled one), read as plain data; empty when it
-    cannot be read."""
+def _signals_data(path: Path | None = None) -> SignalSet | None:
+    """The scan's signals.toml (`path`, else the bundled one), through the scan's reader; None when it
+    cannot be read (`data validate` and `scan` report that file)."""
     try:
-        return tomllib.loads((path or signals_file(None)).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        return load_signals(path or signals_file(None))
+    except DataError:
+        return None
 
 
-def known_signals(data: dict[str, Any]) -> frozenset[str]:
-    """The scan's signal ids, from its signals.toml read as `_signals_data`."""
-    return frozenset(s["id"] for s in data.get("signals", ()) if isinstance(s, dict) and isinstance(s.get("id"), str))
+def known_signals(signals: SignalSet | None) -> frozenset[str]:
+    """The scan's signal ids."""
+    return frozenset(s.id for s in signals.signals) if signals is not None else frozenset()
 
 
-def system_namespaces(data: dict[str, Any]) -> frozenset[str]:
+def system_namespaces(signals: SignalSet | None) -> frozenset[str]:
     """Namespaces that hold the platform itself (the scan's list): never moved."""
-    return frozenset(n for n in data.get("system_namespaces", ()) if isinstance(n, str))
+    return signals.system_namespaces if signals is not None else frozenset()
 
 
 # ---------------------------------------------------------------- the plan

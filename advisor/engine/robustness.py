@@ -395,14 +395,3 @@ def _words(
     if choice != "none":
         text += f" {names[choice]} stays the recommendation in {_pct(chosen[choice])} of them."
     return text
-
-
-def robustness_document(r: Robustness) -> dict[str, Any]:
-    return {
-        "draws": r.draws,
-        "seed": r.seed,
-        "cheapest": {o: round(v, 4) for o, v in r.cheapest.items()},
-        "chosen": {o: round(v, 4) for o, v in r.chosen.items()},
-        "text": r.text,
-        "method": r.method,
-    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import Catalog
@@ -136,20 +135,3 @@ def find_crossovers(values: tuple[float, ...], series: dict[str, list[float]]) -
                     found.append(Crossover(cheaper_below=below, cheaper_above=above, at=at))
                 last_sign, last_index = sign, j
     return sorted(found, key=lambda c: c.at)
-
-
-def sweep_document(sweep: Sweep) -> dict[str, Any]:
-    is_int = BY_KEY[sweep.key].kind == "int"
-    return {
-        "key": sweep.key,
-        "basis": sweep.basis,
-        # whole-number answers stay whole numbers, so a value can be fed back as that answer
-        "values": [int(v) if is_int else v for v in sweep.values],
-        "monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.series().items()},
-        "usage_monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.usage_usd.items()},
-        "requests_monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.requests_usd.items()},
-        "crossovers": [
-            {"at": round(c.at, 4), "cheaper_below": c.cheaper_below, "cheaper_above": c.cheaper_above}
-            for c in sweep.crossovers
-        ],
-    }

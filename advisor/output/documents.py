@@ -17,8 +17,7 @@ from advisor.catalog.models import (
     figure_items,
     to_dict,
 )
-from advisor.engine.robustness import robustness_document
-from advisor.engine.sweep import sweep_document
+from advisor.answers.registry import BY_KEY
 from advisor.engine.results import CostResult, DataResult, MatrixResult, RecommendationResult, meta
 from advisor.output.cost_limits import component_fields, option_fields
 from advisor.schema import SCHEMA_VERSION
@@ -26,7 +25,9 @@ from advisor.schema import SCHEMA_VERSION
 if TYPE_CHECKING:
     from advisor.answers.resolve import Resolved
     from advisor.engine.costing import OptionCost, Projection, Transition
+    from advisor.engine.robustness import Robustness
     from advisor.engine.scoring import Recommendation
+    from advisor.engine.sweep import Sweep
     from advisor.engine.whatif import Finding, WhatIf
 
 
@@ -69,6 +70,34 @@ def data_result_document(result: DataResult) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- parts
+
+
+def robustness_document(r: Robustness) -> dict[str, Any]:
+    return {
+        "draws": r.draws,
+        "seed": r.seed,
+        "cheapest": {o: round(v, 4) for o, v in r.cheapest.items()},
+        "chosen": {o: round(v, 4) for o, v in r.chosen.items()},
+        "text": r.text,
+        "method": r.method,
+    }
+
+
+def sweep_document(sweep: Sweep) -> dict[str, Any]:
+    is_int = BY_KEY[sweep.key].kind == "int"
+    return {
+        "key": sweep.key,
+        "basis": sweep.basis,
+        # whole-number answers stay whole numbers, so a value can be fed back as that answer
+        "values": [int(v) if is_int else v for v in sweep.values],
+        "monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.series().items()},
+        "usage_monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.usage_usd.items()},
+        "requests_monthly_usd": {o: [round(x, 2) for x in s] for o, s in sweep.requests_usd.items()},
+        "crossovers": [
+            {"at": round(c.at, 4), "cheaper_below": c.cheaper_below, "cheaper_above": c.cheaper_above}
+            for c in sweep.crossovers
+        ],
+    }
 
 
 def finding_document(f: Finding) -> dict[str, Any]:

@@ -47,11 +47,10 @@ EXTENSIONS: dict[str, str] = {
     ".markdown": "markdown",
     ".sarif": "sarif",
 }
-FORMAT_METAVAR = "table|json|toml|markdown"
 
 TABLE_RENDERERS: dict[str, str] = {
     "recommendation": "advisor.output.table.recommendation:recommendation_table",
-    "cost": "advisor.output.table.cost:cost_result_table",
+    "cost": "advisor.output.table.cost:cost_table",
     "matrix": "advisor.output.table.matrix:matrix_table",
     "data": "advisor.output.table.data:data_table",
     "compare": "advisor.output.table.compare:compare_table",
@@ -154,7 +153,7 @@ def plan_output(given_format: str | None, output: str | None, kind: str) -> Outp
         if by_extension not in available(kind):
             raise OutputError(
                 f"-o {output}: {by_extension} is not available for this command; "
-                f"expected a name ending in {_extensions_for(kind)}"
+                f"expected a name ending in {extensions_for(kind)}"
             )
         file_format = by_extension
     elif fmt in DOCUMENT_FORMATS:
@@ -164,14 +163,15 @@ def plan_output(given_format: str | None, output: str | None, kind: str) -> Outp
         what = f"the extension {visible(suffix, one_line=True)!r}" if suffix else "a name without an extension"
         raise OutputError(
             f"-o {visible(output, one_line=True)}: cannot tell the format from {what}; "
-            f"name the file {_extensions_for(kind)}, or say which with --format "
+            f"name the file {extensions_for(kind)}, or say which with --format "
             f"{'|'.join(f for f in DOCUMENT_FORMATS if f in available(kind))}"
         )
     screen = "table" if fmt in (None, "table") else None
     return OutputPlan(screen=screen, path=output, file_format=file_format)
 
 
-def _extensions_for(kind: str) -> str:
+def extensions_for(kind: str) -> str:
+    """The extensions -o takes for a result of this kind, as a phrase: ".toml, .json or .md"."""
     names = [ext for ext, f in EXTENSIONS.items() if f in available(kind) and ext != ".markdown"]
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 

@@ -419,5 +419,17 @@ def _use_scope(raw: dict[str, Any], sid: str) -> str:
     return str(scope)
 
 
+def signal_ids(content: bytes) -> list[str] | None:
+    """The signal ids in signals.toml's bytes, read leniently (None when it cannot be parsed): what the
+    migration data's cross-checks need even when the file has other problems."""
+    try:
+        doc = parse_text(content, as_json=False)
+    except ReadProblem:
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("signals", []), list):
+        return None  # not [[signals]] tables: load_signals reports that file
+    return [e["id"].strip() for e in doc.get("signals", []) if isinstance(e, dict) and isinstance(e.get("id"), str)]
+
+
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
     return load_signals(signals_file(None), feature_ids)

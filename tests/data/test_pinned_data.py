@@ -141,3 +141,30 @@ def test_the_old_cache_variables_are_accepted_and_write_nothing(tmp_path: Path) 
 def test_read_data_hands_back_bytes_for_every_file() -> None:
     contents, problems = read_data(data_files(None))
     assert problems == [] and set(contents) == set(DATA_FILES)
+
+
+def test_a_pin_written_for_other_models_is_not_used(monkeypatch) -> None:
+    # A checkout whose models changed since `python -m advisor.catalog.pin`: building the pinned
+    # records fails (a field renamed: an unexpected keyword), and the data is validated instead.
+    import importlib.abc
+    import importlib.util
+
+    class StalePin(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path, target=None):
+            return importlib.util.spec_from_loader(name, self) if name == "advisor.catalog._bundled" else None
+
+        def create_module(self, spec):
+            return None
+
+        def exec_module(self, module):
+            raise TypeError("Figure.__init__() got an unexpected keyword argument 'renamed'")
+
+    import advisor.catalog
+
+    monkeypatch.delitem(sys.modules, "advisor.catalog._bundled", raising=False)
+    monkeypatch.delattr(advisor.catalog, "_bundled", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [StalePin(), *sys.meta_path])
+    assert load_catalog().features.data_version == BUNDLED_VERSION
+
+
+BUNDLED_VERSION = load_catalog().features.data_version

@@ -189,3 +189,43 @@ def test_zsh_and_fish_protocols_offer_choice_values(
     assert done.value.code == 0
     for choice in ("none", "some", "expert"):
         assert choice in out.getvalue()
+
+
+# ---------------------------------------------------------------- lists from the registries
+
+
+@pytest.mark.parametrize(
+    "path, metavar",
+    [
+        (["recommend"], "table|json|toml|markdown"),
+        (["compare"], "table|json|toml|markdown"),
+        (["scan"], "table|json|toml|markdown"),  # a scan and a plan render Markdown too
+        (["plan"], "table|json|toml|markdown"),
+        (["cost"], "table|json|toml"),
+        (["matrix"], "table|json|toml"),
+        (["data", "show"], "table|json|toml"),
+    ],
+)
+def test_help_lists_the_formats_each_command_can_write(path: list[str], metavar: str, monkeypatch) -> None:
+    text = help_text(path, 100, monkeypatch)
+    assert f"--format {metavar} " in text
+    if "-o, --output" in text:  # -o names only the extensions that command can write
+        assert (".md" in " ".join(text.split("-o, --output", 1)[1].split()[:30])) == metavar.endswith("markdown")
+
+
+def test_platform_help_shows_its_default_and_no_hand_kept_list(monkeypatch) -> None:
+    flat = " ".join(help_text(["recommend"], 100, monkeypatch).split())
+    platform = flat.split("--platform", 1)[1].split("--vendor-distribution", 1)[0]
+    assert "Default: generic." in platform
+    assert "gke-autopilot" not in platform  # the ids are the data's: Tab completes them
+
+
+@pytest.mark.slow
+def test_bash_completes_formats_targets_and_platforms_from_the_registries() -> None:
+    catalog = load_catalog()
+    assert bash_complete("plan", "--format", "m") == ["markdown", "md"]
+    assert bash_complete("scan", "--format", "") == ["table", "json", "toml", "markdown", "md"]
+    assert bash_complete("cost", "--format", "") == ["table", "json", "toml"]
+    assert bash_complete("plan", "--to", "") == list(catalog.option_ids)
+    assert bash_complete("recommend", "--platform", "") == list(catalog.platform_ids)
+    assert bash_complete("recommend", "--platform", "gke-a") == ["gke-autopilot"]

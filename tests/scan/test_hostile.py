@@ -282,7 +282,7 @@ def test_line_and_paragraph_separators_cannot_forge_a_data_ok_line(capsys, data_
 @pytest.mark.slow
 def test_an_escape_sequence_typed_at_a_wizard_prompt_is_dropped_not_a_crash() -> None:
     # prompt_toolkit read `\x1b[31m` as a mouse report and printed "Unhandled exception in event loop".
-    sys.path.insert(0, str(Path(__file__).parent.parent / "wizard"))
+    sys.path.insert(0, str(Path(__file__).parent.parent / "wizard"))  # the wizard tests' helpers
     import test_wizard as tw
 
     resolved, run = tw.ask({"pods": "\x1b[31m500" + tw.ENTER})

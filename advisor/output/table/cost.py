@@ -28,7 +28,7 @@ from advisor.output.table.common import bar, option_style, option_text, safe, wi
 from advisor.output.table.sweep import render_sweep
 
 
-def cost_result_table(result: Any, console: Console) -> None:
+def cost_table(result: Any, console: Console) -> None:
     render_cost(console, result.catalog, result.resolved, result.projection, result.sweep)
 
 
@@ -79,7 +79,7 @@ def _basis_money(x: float, bold: bool, short: bool = False) -> Text:
     return Text(short_money(x) if short else money(x), style="bold" if bold else "")
 
 
-def cost_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
+def money_table(catalog: Catalog, projection: Projection, basis: str) -> Table:
     """One row per option, usage beside requests; the money of the chosen cost basis in bold."""
     table = Table(title="Resources and money the mesh adds", title_justify="left", box=box.SIMPLE_HEAVY, padding=(0, 1))
     table.add_column("Option")
@@ -287,7 +287,7 @@ def render_cost(
     summary = widest_fitting(
         console,
         [
-            [cost_table(catalog, projection, basis), latency_table(catalog, projection)],
+            [money_table(catalog, projection, basis), latency_table(catalog, projection)],
             [cost_metrics_table(catalog, projection, basis)],
         ],
     )

@@ -30,7 +30,7 @@ from advisor.output.table.cost import (
     assumptions,
     cost_metrics_table,
     cost_summary_table,
-    cost_table,
+    money_table,
     latency_table,
     print_cost_notes,
     render_defaulted,
@@ -109,7 +109,7 @@ def render_recommendation(
         console,
         [
             [cost_summary_table(catalog, rec.projection, basis)],
-            [cost_table(catalog, rec.projection, basis), latency_table(catalog, rec.projection)],
+            [money_table(catalog, rec.projection, basis), latency_table(catalog, rec.projection)],
             [cost_metrics_table(catalog, rec.projection, basis)],
         ],
     ):
