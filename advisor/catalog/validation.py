@@ -19,6 +19,7 @@ from advisor.errors import visible
 from advisor.reading import ReadProblem, parse_text
 
 import advisor.catalog.models as _catalog_module
+from advisor.catalog.crosscheck import crosscheck
 from advisor.catalog.models import (
     ANSWER_KIND,
     CATEGORIES,
@@ -280,6 +281,7 @@ def _cross_check(
     if "platforms.toml" in views:
         declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
         problems.extend(_check_platforms(views["platforms.toml"], raw["platforms.toml"], declared))
+    problems.extend(crosscheck(views, raw))  # ids that data moved out of the code names (issue 20)
     return problems
 
 

@@ -723,19 +723,22 @@ def _signal_problems(directory: Optional[str]) -> list[str]:
     """signals.toml (the scan's data) is checked too when the directory holds one, or the bundled one."""
     from pathlib import Path
 
-    from advisor.catalog.models import SIGNALS_FILE, bundled_data_dir, load_catalog
+    from advisor.catalog.models import SIGNALS_FILE, load_catalog, signals_file
     from advisor.errors import DataError
     from advisor.scan.signals import load_signals
 
-    path = Path(directory) / SIGNALS_FILE if directory else bundled_data_dir() / SIGNALS_FILE
+    # the one the scan reads with this directory: its own, else the bundled one (checked against
+    # this directory's options and platforms, so an option added without its signals is reported)
+    path = signals_file(directory)
     if not path.is_file():
         return []
     try:
-        feature_ids = load_catalog(directory).feature_ids
+        catalog = load_catalog(directory)
+        ids: tuple[Any, ...] = (catalog.feature_ids, catalog.option_ids, catalog.platform_ids)
     except DataError:
-        feature_ids = None  # the catalog's own problems are reported already
+        ids = (None, None, None)  # the catalog's own problems are reported already
     try:
-        load_signals(path, feature_ids)
+        load_signals(path, *ids)
     except DataError as exc:
         return [f"{SIGNALS_FILE}: {p}" for p in exc.problems] or [exc.message]
     return []

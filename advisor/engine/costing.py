@@ -370,10 +370,9 @@ def _instances_and_views(
             view = g.pods if load.scoped else float(load.cluster_pods)
             pairs.append((view, float(per_ns * g.count)))
     else:  # fixed
-        if component.role == "control-plane" and component.ha_replicas and component.option != "linkerd":
-            replicas = answers.istiod_replicas or minimum
-        else:
-            replicas = minimum
+        # the answer the component names (benchmarks.toml replicas_answer) pins its replicas
+        pinned = getattr(answers, component.replicas_answer, None) if component.replicas_answer else None
+        replicas = pinned or minimum
         instances = replicas
         pairs = [(float(load.cluster_pods), float(instances))]
     return instances, ViewSum([(max(0.0, view - shift), weight) for view, weight in pairs])

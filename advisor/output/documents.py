@@ -8,7 +8,6 @@ from typing import Any
 from advisor import __version__
 from advisor.answers.resolve import SCHEMA_VERSION, Resolved
 from advisor.catalog.models import (
-    UNPUBLISHED_FIGURES,
     Catalog,
     ComponentFigures,
     LatencyFigures,
@@ -280,7 +279,7 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             for pid, prof in bm.profiles.items()
         },
         "not_in_default_profile": [
-            {"figures": name, "applies_to": list(applies), "why": why} for name, applies, why in UNPUBLISHED_FIGURES
+            {"figures": name, "applies_to": list(applies), "why": why} for name, applies, why in bm.unpublished_figures()
         ],
         "default_preset": catalog.pricing.default_preset,
         "prices": {

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.answers.resolve import Resolved
-from advisor.catalog.models import ANSWER_KIND, CATEGORIES, UNPUBLISHED_FIGURES, Catalog, figure_items
+from advisor.catalog.models import ANSWER_KIND, CATEGORIES, Catalog, figure_items
 from advisor.engine.costing import Projection, answered_requests
 from advisor.errors import visible
 from advisor.humanize import (
@@ -249,7 +249,7 @@ def render_data(console: Console, catalog: Catalog) -> None:
         Text("Not in the default profile", style="bold underline"),
         Text("nothing citable is published; set them in your own profile with --data-dir", style="dim"),
     )
-    for name, applies, why in UNPUBLISHED_FIGURES:
+    for name, applies, why in catalog.benchmarks.unpublished_figures():
         console.print(Text(f"  {name}", style="bold") + Text(f" ({', '.join(applies)}): ", style="dim") + Text(why))
 
 

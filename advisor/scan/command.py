@@ -57,7 +57,9 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         raise UserError("--namespace: only for a live scan (no PATH); files were given")
     catalog = load_catalog(options.data_dir)
     ctx = ScanContext(
-        signals=load_signals(signals_file(options.data_dir), catalog.feature_ids),
+        signals=load_signals(
+            signals_file(options.data_dir), catalog.feature_ids, catalog.option_ids, catalog.platform_ids
+        ),
         feature_ids=catalog.feature_ids,
         answer_keys=BY_KEY,
         generated_at=generated_at,
@@ -68,7 +70,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     if options.prometheus is not None:
         from advisor.scan.prometheus import read_traffic
 
-        traffic, notes = read_traffic(options.prometheus, window, timeout)
+        traffic, notes = read_traffic(options.prometheus, window, timeout, ctx.signals.traffic)
         warnings.extend(notes)
     if options.paths:
         return scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)

@@ -1,5 +1,6 @@
 """Traffic per namespace from the metrics a mesh already exports, over a window (`--prometheus URL --window 1d`).
 
+The queries are data (signals.toml `[[traffic]]`); the bundled ones read
 Istio: `istio_requests_total` (HTTP and gRPC requests, reported by the destination sidecar or by a
 waypoint) and `istio_tcp_connections_opened_total` (TCP connections; in ambient mode ztunnel reports
 only these). Linkerd: `request_total` and `tcp_open_total`, inbound. A namespace's rate is its
@@ -19,26 +20,8 @@ import urllib.request
 from typing import Any
 
 from advisor.errors import UserError, clip
+from advisor.scan.meshes import TrafficQuery
 from advisor.scan.result import Traffic
-
-# (mesh, kind, PromQL with {w} for the window, the label that names the namespace)
-QUERIES: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "istio",
-        "http",
-        'sum by (destination_workload_namespace) (rate(istio_requests_total{{reporter=~"destination|waypoint"}}[{w}]))',
-        "destination_workload_namespace",
-    ),
-    (
-        "istio",
-        "tcp",
-        'sum by (destination_workload_namespace) (rate(istio_tcp_connections_opened_total{{reporter="destination"}}[{w}]))',
-        "destination_workload_namespace",
-    ),
-    ("linkerd", "http", 'sum by (namespace) (rate(request_total{{direction="inbound"}}[{w}]))', "namespace"),
-    ("linkerd", "tcp", 'sum by (namespace) (rate(tcp_open_total{{direction="inbound"}}[{w}]))', "namespace"),
-)
-
 
 class PrometheusError(UserError):
     """Prometheus cannot be reached or answered with an error."""
@@ -98,14 +81,18 @@ def _error_text(body: bytes) -> str:
         return clip(body.decode("utf-8", "replace").strip().splitlines()[0] if body.strip() else "no message", 200)
 
 
-def read_traffic(url: str, window: float, timeout: float) -> tuple[dict[str, Traffic], list[str]]:
-    """Per-namespace traffic over the window, and notes for the scan's warnings."""
+def read_traffic(
+    url: str, window: float, timeout: float, queries: tuple[TrafficQuery, ...]
+) -> tuple[dict[str, Traffic], list[str]]:
+    """Per-namespace traffic over the window from the queries of signals.toml's [[traffic]], and
+    notes for the scan's warnings."""
     base = _check_url(url)
     w = f"{int(window)}s"
     rates: dict[str, dict[str, float]] = {}
     sources: dict[str, set[str]] = {}
-    for mesh, kind, template, label in QUERIES:
-        for sample in query(base, template.format(w=w), timeout):
+    for q in queries:
+        mesh, kind, label = q.metrics, q.kind, q.namespace_label
+        for sample in query(base, q.promql(w), timeout):
             ns = (sample.get("metric") or {}).get(label)
             try:
                 value = float(sample.get("value", [0, "nan"])[1])
@@ -123,7 +110,7 @@ def read_traffic(url: str, window: float, timeout: float) -> tuple[dict[str, Tra
     notes = []
     if not out:
         notes.append(
-            f"Prometheus at {base} has no Istio or Linkerd traffic metrics over the window; "
+            f"Prometheus at {base} has no {' or '.join(dict.fromkeys(q.name for q in queries))} traffic metrics over the window; "
             "L7 shares are estimated from Service ports and rps is unknown"
         )
     return out, notes

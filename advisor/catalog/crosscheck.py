@@ -1,0 +1,111 @@
+"""Cross-file checks that keep the meshes in data: ids a file names must exist, and data the code reads by name must fit.
+
+advisor.catalog.validation checks each file and the option set's coverage (cells, components,
+latency, rules, migrations' selectors, platform targets); this module adds what issue 20 moved
+out of the code: the answer that sizes a component (`replicas_answer`), the figures left out of the
+default profile (`[[unpublished]]`), and the platform and mesh ids that rule and migration
+conditions compare answers with. signals.toml is checked against the same ids by
+advisor.scan.meshes. Every problem reads `file: field.path: message`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.catalog.models import ComponentFigures, LatencyFigures, field_names
+
+# Answers whose values are ids of a data file: a condition on them naming an unknown id never holds.
+_ID_ANSWERS = {"platform": "platform", "current_mesh": "option"}
+NO_MESH = "none"  # current_mesh when the cluster runs no mesh
+
+
+def _ids(raw: dict[str, Any] | None, key: str, field: str = "id") -> list[str] | None:
+    """The ids of a file's `[[key]]` entries; None when the list is not readable (not checked then)."""
+    entries = (raw or {}).get(key)
+    if not isinstance(entries, list):
+        return None
+    return [e[field] for e in entries if isinstance(e, dict) and isinstance(e.get(field), str)]
+
+
+def crosscheck(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[str]:
+    """Every problem the checks of this module find in the (possibly partly valid) files."""
+    options = _ids(raw.get("features.toml"), "options")
+    platforms = _ids(raw.get("platforms.toml"), "platforms")
+    problems: list[str] = []
+    if "benchmarks.toml" in views:
+        problems.extend(_benchmarks(raw["benchmarks.toml"], options))
+    known = {"option": options, "platform": platforms}
+    for name, key in (("rules.toml", "rules"), ("rules.toml", "weight_rules")):
+        problems.extend(_conditions(name, key, raw.get(name), known))
+    for key in ("costs", "blockers", "rework", "gaps"):
+        problems.extend(_conditions("migrations.toml", key, raw.get("migrations.toml"), known))
+    return problems
+
+
+def _benchmarks(data: dict[str, Any], options: list[str] | None) -> list[str]:
+    from advisor.answers.registry import BY_KEY
+
+    problems: list[str] = []
+    components = _ids(data, "components") or []
+    for i, comp in enumerate(data.get("components") or ()):
+        if not isinstance(comp, dict) or not comp.get("replicas_answer"):
+            continue
+        where = f"benchmarks.toml: components.{i}({comp.get('id')}).replicas_answer"
+        key = comp["replicas_answer"]
+        question = BY_KEY.get(key) if isinstance(key, str) else None
+        if question is None or question.kind != "int":
+            ints = ", ".join(k for k, q in BY_KEY.items() if q.kind == "int")
+            problems.append(f"{where}: '{key}' is not an answer that counts replicas (expected one of {ints})")
+        elif comp.get("scaling") != "fixed":
+            problems.append(f"{where}: only a component with scaling = 'fixed' has its replicas pinned by an answer")
+    component_figures = set(field_names(ComponentFigures))
+    latency_figures = set(field_names(LatencyFigures))
+    for i, entry in enumerate(data.get("unpublished") or ()):
+        if not isinstance(entry, dict):
+            continue
+        where = f"benchmarks.toml: unpublished.{i}"
+        comps = [c for c in entry.get("components") or () if isinstance(c, str)]
+        lats = [o for o in entry.get("latency") or () if isinstance(o, str)]
+        if not comps and not lats:
+            problems.append(f"{where}: applies to nothing (give components, latency, or both)")
+        for cid in comps:
+            if cid not in components:
+                problems.append(f"{where}.components: unknown component '{cid}' (expected one of {', '.join(components)})")
+        for oid in lats:
+            if options is not None and oid not in options:
+                problems.append(f"{where}.latency: unknown option id '{oid}' (expected {', '.join(options)})")
+        allowed = (component_figures if comps else set()) | (latency_figures if lats else set())
+        for name in entry.get("figures") or ():
+            if isinstance(name, str) and name not in allowed:
+                problems.append(
+                    f"{where}.figures: '{name}' is not a figure of "
+                    f"{'a component' if comps else ''}{' or ' if comps and lats else ''}{'an option latency' if lats else ''}"
+                )
+    return problems
+
+
+def _conditions(
+    file_name: str, key: str, data: dict[str, Any] | None, known: dict[str, list[str] | None]
+) -> list[str]:
+    """`when.answers.platform = "gke"` and `when.answers.current_mesh = [...]` name existing ids."""
+    problems: list[str] = []
+    for i, entry in enumerate((data or {}).get(key) or ()):
+        if not isinstance(entry, dict) or not isinstance(entry.get("when"), dict):
+            continue
+        answers = entry["when"].get("answers")
+        if not isinstance(answers, dict):
+            continue
+        for answer, kind in _ID_ANSWERS.items():
+            ids = known[kind]
+            value = answers.get(answer)
+            if ids is None or value is None:
+                continue
+            values = value if isinstance(value, list) else [value]
+            allowed = [*ids, NO_MESH] if answer == "current_mesh" else ids
+            for v in values:
+                if isinstance(v, str) and v not in allowed:
+                    problems.append(
+                        f"{file_name}: {key}.{i}({entry.get('id')}).when.answers.{answer}: unknown {kind} id "
+                        f"'{v}' (expected one of {', '.join(allowed)})"
+                    )
+    return problems
