@@ -721,7 +721,6 @@ def data_validate(
 
 def _signal_problems(directory: Optional[str]) -> list[str]:
     """signals.toml (the scan's data) is checked too when the directory holds one, or the bundled one."""
-    from pathlib import Path
 
     from advisor.catalog.models import SIGNALS_FILE, load_catalog, signals_file
     from advisor.errors import DataError
