@@ -70,7 +70,9 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None) -> list[str]:
             problems.append(f"{where}: applies to nothing (give components, latency, or both)")
         for cid in comps:
             if cid not in components:
-                problems.append(f"{where}.components: unknown component '{cid}' (expected one of {', '.join(components)})")
+                problems.append(
+                    f"{where}.components: unknown component '{cid}' (expected one of {', '.join(components)})"
+                )
         for oid in lats:
             if options is not None and oid not in options:
                 problems.append(f"{where}.latency: unknown option id '{oid}' (expected {', '.join(options)})")
@@ -84,9 +86,7 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None) -> list[str]:
     return problems
 
 
-def _conditions(
-    file_name: str, key: str, data: dict[str, Any] | None, known: dict[str, list[str] | None]
-) -> list[str]:
+def _conditions(file_name: str, key: str, data: dict[str, Any] | None, known: dict[str, list[str] | None]) -> list[str]:
     """`when.answers.platform = "gke"` and `when.answers.current_mesh = [...]` name existing ids."""
     problems: list[str] = []
     for i, entry in enumerate((data or {}).get(key) or ()):
@@ -109,3 +109,23 @@ def _conditions(
                         f"'{v}' (expected one of {', '.join(allowed)})"
                     )
     return problems
+
+
+def declared_ids(data_dir: str | None) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, ...] | None]:
+    """(feature ids, option ids, platform ids) as the data files a directory resolves to declare
+    them, read from the files as written: signals.toml is checked against them even when another
+    file has problems of its own (each None when its file cannot be read)."""
+    from advisor.catalog.models import data_files
+    from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
+
+    files = data_files(data_dir)
+
+    def ids(name: str, key: str) -> tuple[str, ...] | None:
+        try:
+            doc = parse_text(read_limited(files.paths[name], MAX_DATA_FILE_BYTES), as_json=False)
+        except ReadProblem:
+            return None
+        found = _ids(doc if isinstance(doc, dict) else None, key)
+        return tuple(found) if found is not None else None
+
+    return ids("features.toml", "features"), ids("features.toml", "options"), ids("platforms.toml", "platforms")

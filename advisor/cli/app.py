@@ -722,7 +722,8 @@ def data_validate(
 def _signal_problems(directory: Optional[str]) -> list[str]:
     """signals.toml (the scan's data) is checked too when the directory holds one, or the bundled one."""
 
-    from advisor.catalog.models import SIGNALS_FILE, load_catalog, signals_file
+    from advisor.catalog.crosscheck import declared_ids
+    from advisor.catalog.models import SIGNALS_FILE, signals_file
     from advisor.errors import DataError
     from advisor.scan.signals import load_signals
 
@@ -732,12 +733,8 @@ def _signal_problems(directory: Optional[str]) -> list[str]:
     if not path.is_file():
         return []
     try:
-        catalog = load_catalog(directory)
-        ids: tuple[Any, ...] = (catalog.feature_ids, catalog.option_ids, catalog.platform_ids)
-    except DataError:
-        ids = (None, None, None)  # the catalog's own problems are reported already
-    try:
-        load_signals(path, *ids)
+        # the ids as the files declare them, so a problem elsewhere does not hide these checks
+        load_signals(path, *declared_ids(directory))
     except DataError as exc:
         return [f"{SIGNALS_FILE}: {p}" for p in exc.problems] or [exc.message]
     return []

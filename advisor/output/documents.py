@@ -279,7 +279,8 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             for pid, prof in bm.profiles.items()
         },
         "not_in_default_profile": [
-            {"figures": name, "applies_to": list(applies), "why": why} for name, applies, why in bm.unpublished_figures()
+            {"figures": name, "applies_to": list(applies), "why": why}
+            for name, applies, why in bm.unpublished_figures()
         ],
         "default_preset": catalog.pricing.default_preset,
         "prices": {

@@ -149,7 +149,9 @@ def mesh_problems(
     expected = ", ".join(option_ids)
     for i, sig in enumerate(signals):
         if sig.mesh and sig.mesh != NO_MESH and sig.mesh not in known:
-            problems.append(f"signals[{i}]({sig.id}).mesh: unknown option id '{sig.mesh}' (expected {expected} or none)")
+            problems.append(
+                f"signals[{i}]({sig.id}).mesh: unknown option id '{sig.mesh}' (expected {expected} or none)"
+            )
     for key, order in orders.items():
         for mesh in order:
             if mesh not in known:

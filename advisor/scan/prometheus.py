@@ -23,6 +23,7 @@ from advisor.errors import UserError, clip
 from advisor.scan.meshes import TrafficQuery
 from advisor.scan.result import Traffic
 
+
 class PrometheusError(UserError):
     """Prometheus cannot be reached or answered with an error."""
 
