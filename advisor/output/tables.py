@@ -250,7 +250,8 @@ def render_data(console: Console, catalog: Catalog) -> None:
         Text("nothing citable is published; set them in your own profile with --data-dir", style="dim"),
     )
     for name, applies, why in catalog.benchmarks.unpublished_figures():
-        console.print(Text(f"  {name}", style="bold") + Text(f" ({', '.join(applies)}): ", style="dim") + Text(why))
+        # data now (benchmarks.toml [[unpublished]]): shown as literally as every other data text
+        console.print(safe(f"  {name}", "bold") + safe(f" ({', '.join(applies)}): ", "dim") + safe(why))
 
 
 def print_figures(console: Console, figures: list[tuple[str, object]]) -> None:
