@@ -39,6 +39,63 @@ def crosscheck(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[st
         problems.extend(_conditions(name, key, raw.get(name), known))
     for key in ("costs", "blockers", "rework", "gaps"):
         problems.extend(_conditions("migrations.toml", key, raw.get("migrations.toml"), known))
+    problems.extend(_by_omission(raw))
+    return problems
+
+
+def _by_omission(raw: dict[str, dict[str, Any]]) -> list[str]:
+    """A rule, platform constraint or migration cost that names an option by id must name every option
+    built the same way (the same traits): otherwise the other gets, or escapes, its points by omission (an exact
+    copy of a mesh under a new id would outrank the original)."""
+    declared = (raw.get("features.toml") or {}).get("options")
+    if not isinstance(declared, list):
+        return []
+    traits: dict[str, frozenset[str]] = {}
+    for o in declared:
+        if isinstance(o, dict) and isinstance(o.get("id"), str) and isinstance(o.get("traits", []), list):
+            traits[o["id"]] = frozenset(t for t in o.get("traits", []) if isinstance(t, str))
+    twins = {oid: [other for other, t in traits.items() if other != oid and t == mine] for oid, mine in traits.items()}
+
+    def check(where: str, named: list[Any]) -> list[str]:
+        out = []
+        for oid in dict.fromkeys(n for n in named if isinstance(n, str)):
+            for twin in twins.get(oid, ()):
+                if twin not in named:
+                    out.append(
+                        f"{where}: names option '{oid}' but not '{twin}', which has the same traits "
+                        f"({', '.join(sorted(traits[oid])) or 'none'}); name both, or tell them apart by a trait"
+                    )
+        return out
+
+    problems: list[str] = []
+    for i, rule in enumerate((raw.get("rules.toml") or {}).get("rules") or ()):
+        if not isinstance(rule, dict):
+            continue
+        where = f"rules.toml: rules.{i}({rule.get('id')})"
+        adjust = rule.get("adjust")
+        if isinstance(adjust, dict):
+            problems.extend(check(f"{where}.adjust", list(adjust)))
+        for j, target in enumerate(rule.get("targets") or ()):
+            if isinstance(target, dict) and isinstance(target.get("options"), list):
+                problems.extend(check(f"{where}.targets.{j}.options", target["options"]))
+    # migration costs take points off a move: one that names an option by id and not its twin
+    # lets the twin move for free (the plan's own checks cover the pairs themselves)
+    for i, cost in enumerate((raw.get("migrations.toml") or {}).get("costs") or ()):
+        if isinstance(cost, dict):
+            for side in ("from_mesh", "to_mesh"):
+                if isinstance(cost.get(side), list):
+                    where = f"migrations.toml: costs.{i}({cost.get('id')}).{side}"
+                    problems.extend(check(where, cost[side]))
+    for i, plat in enumerate((raw.get("platforms.toml") or {}).get("platforms") or ()):
+        if not isinstance(plat, dict):
+            continue
+        for j, con in enumerate(plat.get("constraints") or ()):
+            if not isinstance(con, dict):
+                continue
+            for k, target in enumerate(con.get("targets") or ()):
+                if isinstance(target, dict) and isinstance(target.get("options"), list):
+                    where = f"platforms.toml: platforms.{i}({plat.get('id')}).constraints.{j}({con.get('id')}).targets.{k}.options"
+                    problems.extend(check(where, target["options"]))
     return problems
 
 

@@ -232,3 +232,39 @@ def test_the_bundled_data_passes_every_check(cli) -> None:
     rc, out, err = cli("data", "validate")
     assert (rc, err) == (0, "")
     assert out.startswith("bundled data: OK")
+
+
+# ---------------------------------------------------------------- points by omission
+
+
+def entry_named(entries: list[dict[str, Any]], option: str, side: str) -> tuple[int, str]:
+    """The first entry whose `side` (adjust keys, from_mesh, to_mesh) names `option` by id."""
+    return next((i, e["id"]) for i, e in enumerate(entries) if option in (e.get(side) or ()))
+
+
+@pytest.mark.parametrize("original", OPTIONS)
+def test_a_copy_left_out_of_id_named_rules_and_costs_is_refused(cli, tmp_path, original) -> None:
+    """The copy is declared everywhere the checklist asks (cells, components, figures, signals) but the
+    rules and migration costs that name the original by id are left as bundled: it would escape
+    their points (a copy of Istio sidecar once beat the original by 9.2 points moving from Linkerd)."""
+    from mesh_edits import copy_option, write
+
+    directory = copy_option(tmp_path / "data", original, "twin", "Twin")
+    rules = read(bundled_data_dir() / "rules.toml")
+    migrations = read(bundled_data_dir() / "migrations.toml")
+    write(directory / "rules.toml", rules)
+    write(directory / "migrations.toml", migrations)
+    found = problems(cli, directory)
+    traits = ", ".join(
+        sorted(next(o for o in read(bundled_data_dir() / "features.toml")["options"] if o["id"] == original)["traits"])
+    )
+    tail = f"names option '{original}' but not 'twin', which has the same traits ({traits}); name both, or tell them apart by a trait"
+    ci, cid = entry_named(migrations["costs"], original, "to_mesh")
+    assert f"migrations.toml: costs.{ci}({cid}).to_mesh: {tail}" in found
+    named_by_rules = [(i, r["id"]) for i, r in enumerate(rules["rules"]) if original in (r.get("adjust") or {})]
+    for i, rid in named_by_rules:
+        assert f"rules.toml: rules.{i}({rid}).adjust: {tail}" in found
+    # recommend refuses the data rather than rank the copy above its original
+    rc, out, err = cli("recommend", "--data-dir", str(directory))
+    assert (rc, out) == (2, "")
+    assert f"migrations.toml: costs.{ci}({cid}).to_mesh: {tail}" in err
