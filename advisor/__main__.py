@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from advisor.environment import Environment
 
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 _received: list[int] = []  # signal numbers received, in order
 
@@ -201,15 +200,6 @@ def _silence_stdout() -> None:
         pass
 
 
-def _say(line: str, stream: Any = None) -> None:
-    try:
-        stream = stream if stream is not None else sys.stderr
-        stream.write(line + "\n")
-        stream.flush()
-    except (OSError, ValueError, AttributeError):
-        pass  # stderr itself is gone: the exit code still says what happened
-
-
 def _interrupted_code() -> int:
     import _signal
 
@@ -219,19 +209,15 @@ def _interrupted_code() -> int:
     return EXIT_INTERRUPTED
 
 
-def _interrupted_line() -> str:
-    if "advisor.output.atomic" in sys.modules:  # something may have been written
-        return str(sys.modules["advisor.output.atomic"].interrupted_message())
-    return "\nInterrupted; nothing saved."
-
-
 def _run(args: list[str], env: Environment | None, out: Any) -> int:
     if args == ["--version"]:
         # Fast path: `--version` needs none of the CLI machinery.
+        # deferred: the package's version only (nothing loads before the signal handlers are set)
         from advisor import __version__
 
         out.write(f"mesh-advisor {__version__}\n")
         return 0
+    # deferred: the CLI (typer) loads only once the signal handlers and streams are set up
     from advisor.cli.app import run
 
     return run(args, env)
@@ -259,19 +245,16 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             code = _interrupted_code()
         out.flush()  # inside the guard: a full disk or a gone reader is reported here
         return code
-    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM/SIGHUP) while the CLI is being imported or exits
-        _say(_interrupted_line(), err)
-        return _interrupted_code()
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`, `| true`): nothing more to say.
-        if own_process:
+    except (KeyboardInterrupt, OSError) as exc:
+        # Ctrl-C (or SIGTERM/SIGHUP) while the CLI is being imported or exits, or the last flush
+        # failing: said and coded by the one mapping.
+        if own_process and isinstance(exc, OSError):
             _silence_stdout()
-        return 0
-    except OSError as exc:
-        if own_process:
-            _silence_stdout()
-        _say(f"mesh-advisor: cannot write the output: {exc.strerror or exc}", err)
-        return EXIT_USAGE
+        # deferred: nothing but the interpreter's own modules loads before the signal handlers are set
+        from advisor.cli.exits import exit_code
+
+        code = exit_code(exc, None, err if err is not None else sys.stderr, process=True)
+        return _interrupted_code() if isinstance(exc, KeyboardInterrupt) else code
     finally:
         if own_process:
             _ignore_signals()

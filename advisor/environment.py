@@ -13,6 +13,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Mapping
 
+from advisor.errors import visible
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -109,8 +111,6 @@ class Environment:
 
     def note(self, message: str) -> None:
         """One line for the person on stderr, its control characters shown, never obeyed."""
-        from advisor.errors import visible
-
         print(visible(message), file=self.stderr)
 
     def warn(self, message: str) -> None:

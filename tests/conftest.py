@@ -11,7 +11,8 @@ import pytest
 import tomli_w
 
 from advisor.__main__ import main
-from advisor.catalog.models import DATA_FILES, bundled_data_dir
+from advisor.catalog.models import DATA_FILES
+from advisor.catalog.files import bundled_data_dir
 
 
 @pytest.fixture

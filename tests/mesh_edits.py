@@ -15,7 +15,8 @@ from typing import Any
 
 import tomli_w
 
-from advisor.catalog.models import DATA_FILES, SIGNALS_FILE, bundled_data_dir
+from advisor.catalog.files import bundled_data_dir
+from advisor.catalog.models import DATA_FILES, SIGNALS_FILE
 
 ALL_FILES = (*DATA_FILES, SIGNALS_FILE)
 

@@ -12,7 +12,8 @@ from typing import Any, Iterator
 import pytest
 
 from advisor.__main__ import main
-from advisor.catalog.models import DATA_FILES, bundled_data_dir
+from advisor.catalog.models import DATA_FILES
+from advisor.catalog.files import bundled_data_dir
 from advisor.answers.registry import QUESTIONS
 
 # The options the bundled data declares: the set comes from features.toml, never from code.

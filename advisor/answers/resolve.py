@@ -13,8 +13,9 @@ from advisor.catalog.models import Catalog
 from advisor.errors import AnswerError, clip
 from advisor.reading import read_document
 from advisor.answers.inventory import Inventory, check_totals, is_inventory, split_inventory
-from advisor.answers.registry import BY_KEY, QUESTIONS, Question
-from advisor.engine.results import SCHEMA_VERSION, AnswersDocument  # noqa: F401 - SCHEMA_VERSION re-exported
+from advisor.answers.registry import BY_KEY, QUESTIONS
+from advisor.answers.question import Question
+from advisor.answers.export import AnswersDocument
 
 NO_MESH = "none"  # current_mesh when the cluster runs no mesh yet
 
@@ -330,13 +331,23 @@ def is_scan_document(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("scan"), dict) and isinstance(data.get("answers"), dict)
 
 
-def load_answer_sources(paths: Sequence[str]) -> tuple[dict[str, Any], str, dict[str, Any], str]:
-    """(file values, file label, scan values, scan label) from up to one answers file and one scan.
+@record
+class AnswerFiles:
+    """The answers files given, each read and parsed once: up to one answers file and one scan."""
 
-    A scan document (it has a [scan] table) is the scan source; anything else is the answers file,
-    which outranks the scan. Two answers files, or two scans, are an error.
-    """
+    file_values: Mapping[str, Any]
+    file_label: str
+    scan_values: Mapping[str, Any]
+    scan_label: str
+    scan: Mapping[str, Any] | None = None  # the scan document's [scan] table (its evidence), for `plan`
+
+
+def read_answer_files(paths: Sequence[str]) -> AnswerFiles:
+    """Read each answers file once. A scan document (it has a [scan] table) is the scan source;
+    anything else is the answers file, which outranks the scan. Two answers files, or two scans,
+    are an error."""
     found: dict[str, tuple[dict[str, Any], str, str]] = {}
+    scan: Mapping[str, Any] | None = None
     for path in paths:
         data = _read_answers(path)
         kind = "scan" if is_scan_document(data) else "file"
@@ -347,9 +358,17 @@ def load_answer_sources(paths: Sequence[str]) -> tuple[dict[str, Any], str, dict
                 f"two {what} given ({found[kind][2]} and {path}); give one, or one answers file and one scan"
             )
         found[kind] = (dict(doc.values), doc.label, str(path))
+        if kind == "scan":
+            scan = data["scan"]
     file_values, file_label, _ = found.get("file", ({}, "answers file", ""))
     scan_values, scan_label, _ = found.get("scan", ({}, "scan", ""))
-    return file_values, file_label, scan_values, scan_label
+    return AnswerFiles(file_values, file_label, scan_values, scan_label, scan)
+
+
+def load_answer_sources(paths: Sequence[str]) -> tuple[dict[str, Any], str, dict[str, Any], str]:
+    """(file values, file label, scan values, scan label): read_answer_files as a tuple."""
+    files = read_answer_files(paths)
+    return dict(files.file_values), files.file_label, dict(files.scan_values), files.scan_label
 
 
 def _reject_constant(name: str) -> Any:

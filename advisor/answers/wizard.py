@@ -1,8 +1,12 @@
-"""The interactive wizard: questionary prompts generated from the question registry (imported only by `wizard`)."""
+"""The wizard: the "typed" answer source, questionary prompts generated from the question registry.
+
+It only asks: the answers typed join the chain (advisor.answers.resolve) like any other source;
+scoring, showing and saving the result are the `wizard` command's (advisor.cli.wizard_command).
+Imported only by `wizard` (questionary and prompt_toolkit are heavy).
+"""
 
 from __future__ import annotations
 
-import shlex
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +23,14 @@ from questionary import Choice, Separator
 from rich.console import Console
 from rich.text import Text
 
-from advisor.answers.resolve import Answers, Resolved, parse_answer, resolve
+from advisor.answers.resolve import Resolved, parse_answer, resolve
 from advisor.catalog.models import Catalog
 from advisor.errors import Interrupted, visible
 from advisor.humanize import clip, typed
 from advisor.answers.inventory import DERIVED_KEYS, summary_lines
-from advisor.answers.registry import BY_KEY, QUESTIONS, SECTIONS, Question
+from advisor.answers.registry import BY_KEY, QUESTIONS, SECTIONS
+from advisor.answers.question import Question
+from advisor.output.formats import format_of_path
 
 DEFAULT_SAVE_PATH = "mesh-advisor-result.toml"
 PRICE_KEYS = ("cpu_price", "memory_price")
@@ -464,17 +470,8 @@ def ask_answers(
 # ---------------------------------------------------------------- the result
 
 
-def equivalent_command(catalog: Catalog, answers: Answers, data_dir: str | None = None) -> str:
-    """`mesh-advisor recommend ...` with exactly the flags that reproduce these answers (every non-default one)."""
-    from advisor.output.record import reproducing_command
-
-    return reproducing_command(catalog, answers, data_dir)
-
-
 def save_path_validator(raw: str) -> bool | str:
     """Inline check of a save path: nothing is created here; overwriting is confirmed separately."""
-    from advisor.output.formats import format_of_path
-
     path = Path(raw.strip() or DEFAULT_SAVE_PATH).expanduser()
     if path.is_dir():
         return f"{path} is a directory; give a file name such as {DEFAULT_SAVE_PATH}"
@@ -504,72 +501,3 @@ def ask_save_path() -> tuple[str, bool] | None:
             return path, False
         if ask(questionary.confirm(f"{path} exists. Overwrite it?", default=False)):
             return path, True
-
-
-def run(
-    catalog: Catalog,
-    console: Console,
-    flags: Mapping[str, Any],
-    file_values: Mapping[str, Any],
-    file_label: str,
-    generated_at: Callable[[], str],
-    save_to: str | None = None,
-    force: bool = False,
-    data_dir: str | None = None,
-    pt_input: Input | None = None,
-    pt_output: Output | None = None,
-    scan_values: Mapping[str, Any] | None = None,
-    scan_label: str = "scan",
-) -> Resolved:
-    """The whole wizard: ask, show the result and the equivalent command, then save (asked, or -o given)."""
-    from advisor.output.documents import write_atomic
-    from advisor.output.formats import plan_output, render_text
-    from advisor.output.tables import render_recommendation
-    from advisor.engine.results import RecommendationResult
-    from advisor.answers.sanity import sanity_warnings
-    from advisor.engine.scoring import recommend
-
-    resolved = ask_answers(
-        catalog,
-        console,
-        flags,
-        file_values,
-        file_label,
-        pt_input,
-        pt_output,
-        scan_values=scan_values,
-        scan_label=scan_label,
-    )
-    rec = recommend(resolved.answers, catalog)
-    warnings = sanity_warnings(resolved.answers, catalog, resolved.defaulted)
-    console.print()
-    render_recommendation(console, catalog, resolved, rec)
-    for warning in warnings:
-        console.print(Text("Warning: ", style="bold yellow") + Text(visible(warning)))
-    console.print()
-    console.print(Text("The same result without the questions:", style="bold"))
-    console.print(Text(visible("  " + equivalent_command(catalog, resolved.answers, data_dir))), soft_wrap=True)
-    console.print()
-
-    def document_text(path: str) -> str:
-        plan = plan_output(None, path, RecommendationResult.kind)
-        result = RecommendationResult(catalog, resolved, rec, generated_at(), warnings=warnings)
-        return render_text(result, plan.file_format or plan.screen or "toml")
-
-    if save_to == "-":
-        console.file.write(document_text(save_to))
-        return resolved
-    if save_to is None:
-        session = create_app_session(input=pt_input, output=pt_output) if pt_input or pt_output else nullcontext()
-        with session:
-            chosen = ask_save_path()
-        if chosen is None:
-            console.print("Not saved.")
-            return resolved
-        save_to, force = chosen
-    write_atomic(save_to, document_text(save_to), force)
-    console.print(
-        Text(visible(f"Saved {save_to}. Reproduce it with: mesh-advisor recommend --answers {shlex.quote(save_to)}")),
-        soft_wrap=True,
-    )
-    return resolved

@@ -10,9 +10,11 @@ advisor.scan.meshes. Every problem reads `file: field.path: message`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
+from advisor.catalog.files import data_files
 from advisor.catalog.models import ComponentFigures, LatencyFigures, field_names
+from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
 
 # Answers whose values are ids of a data file: a condition on them naming an unknown id never holds.
 _ID_ANSWERS = {"platform": "platform", "current_mesh": "option"}
@@ -27,13 +29,14 @@ def _ids(raw: dict[str, Any] | None, key: str, field: str = "id") -> list[str] |
     return [e[field] for e in entries if isinstance(e, dict) and isinstance(e.get(field), str)]
 
 
-def crosscheck(views: dict[str, Any], raw: dict[str, dict[str, Any]]) -> list[str]:
-    """Every problem the checks of this module find in the (possibly partly valid) files."""
+def crosscheck(views: dict[str, Any], raw: dict[str, dict[str, Any]], questions: Mapping[str, Any]) -> list[str]:
+    """Every problem the checks of this module find in the (possibly partly valid) files;
+    `questions` is the answers registry (by key), whose answers data may name."""
     options = _ids(raw.get("features.toml"), "options")
     platforms = _ids(raw.get("platforms.toml"), "platforms")
     problems: list[str] = []
     if "benchmarks.toml" in views:
-        problems.extend(_benchmarks(raw["benchmarks.toml"], options))
+        problems.extend(_benchmarks(raw["benchmarks.toml"], options, questions))
     known = {"option": options, "platform": platforms}
     for name, key in (("rules.toml", "rules"), ("rules.toml", "weight_rules")):
         problems.extend(_conditions(name, key, raw.get(name), known))
@@ -99,9 +102,7 @@ def _by_omission(raw: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
-def _benchmarks(data: dict[str, Any], options: list[str] | None) -> list[str]:
-    from advisor.answers.registry import BY_KEY
-
+def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     components = _ids(data, "components") or []
     for i, comp in enumerate(data.get("components") or ()):
@@ -109,9 +110,9 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None) -> list[str]:
             continue
         where = f"benchmarks.toml: components.{i}({comp.get('id')}).replicas_answer"
         key = comp["replicas_answer"]
-        question = BY_KEY.get(key) if isinstance(key, str) else None
+        question = questions.get(key) if isinstance(key, str) else None
         if question is None or question.kind != "int":
-            ints = ", ".join(k for k, q in BY_KEY.items() if q.kind == "int")
+            ints = ", ".join(k for k, q in questions.items() if q.kind == "int")
             problems.append(f"{where}: '{key}' is not an answer that counts replicas (expected one of {ints})")
         elif comp.get("scaling") != "fixed":
             problems.append(f"{where}: only a component with scaling = 'fixed' has its replicas pinned by an answer")
@@ -172,9 +173,6 @@ def declared_ids(data_dir: str | None) -> tuple[tuple[str, ...] | None, tuple[st
     """(feature ids, option ids, platform ids) as the data files a directory resolves to declare
     them, read from the files as written: signals.toml is checked against them even when another
     file has problems of its own (each None when its file cannot be read)."""
-    from advisor.catalog.models import data_files
-    from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
-
     files = data_files(data_dir)
 
     def ids(name: str, key: str) -> tuple[str, ...] | None:

@@ -1,21 +1,17 @@
-"""The data catalog (features, benchmarks, pricing, rules) as frozen models, and how it is loaded.
+"""The data catalog (features, benchmarks, pricing, rules, migrations, platforms) as frozen models.
 
-The models are plain frozen dataclasses so that a normal run never imports pydantic. The bundled
-data is validated ahead of time: `python -m advisor.catalog.pin` validates data/ and writes the result as
-Python source (advisor/catalog/_bundled.py) with each file's SHA-256. A run reads the data files once; when
-every byte matches the pinned digests it uses the pinned models, otherwise (a --data-dir overlay, or
-data/ edited without re-pinning) it validates exactly the bytes it read. Nothing is cached on disk.
+The models are plain frozen dataclasses so that a normal run never imports pydantic: the bundled
+data is validated ahead of time (advisor.catalog.pin), other data when it is read
+(advisor.catalog.validation). Which files are read is advisor.catalog.files; loading them,
+advisor.catalog.load.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, field, fields
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, dataclass_transform
 
-from advisor.errors import DataError
 from advisor.records import record
 
 T = TypeVar("T", bound=type)
@@ -709,186 +705,6 @@ class Catalog:
     def default_prices(self) -> tuple[float, float]:
         preset = self.pricing.presets[self.pricing.default_preset]
         return preset.cpu_usd_per_vcpu_hour.value, preset.memory_usd_per_gib_hour.value
-
-
-def bundled_data_dir() -> Path:
-    """The data directory shipped with the package (wheel) or beside it (source checkout)."""
-    package = Path(__file__).resolve().parent.parent  # advisor/
-    packaged = package / "_data"
-    if packaged.is_dir():
-        return packaged
-    return package.parent / "data"
-
-
-def signals_file(data_dir: str | Path | None = None) -> Path:
-    """The signals.toml a run reads (scan, plan, the migration checks): the data directory's when it
-    holds one, else the bundled one, as a directory replaces any other bundled file it holds."""
-    if data_dir:
-        here = Path(data_dir) / SIGNALS_FILE
-        if here.is_file():
-            return here
-    return bundled_data_dir() / SIGNALS_FILE
-
-
-@record(eq=True)
-class DataFiles:
-    """Which file each data name is read from: bundled, or replaced by the data directory's."""
-
-    paths: dict[str, Path]
-    overlay: tuple[Path, ...]
-    problems: tuple[str, ...]  # problems with the directory itself (missing, stray files)
-    unusable: bool = False  # the directory cannot be used at all: its problems are the whole story
-    directory: Path | None = None  # the data directory, when one is used (its signals.toml too)
-
-
-def data_files(data_dir: str | Path | None) -> DataFiles:
-    import os
-
-    paths = {name: bundled_data_dir() / name for name in DATA_FILES}
-
-    def unusable(problem: str) -> DataFiles:
-        return DataFiles(paths, (), (problem,), unusable=True)
-
-    if data_dir is None:
-        return DataFiles(paths, (), ())
-    if not str(data_dir).strip():
-        return unusable("data directory: expected a directory, got an empty string")
-    base = Path(data_dir)
-    try:
-        if not base.exists():
-            return unusable(f"{base}: no such directory")
-        if not base.is_dir():
-            return unusable(f"{base}: not a directory (expected a folder holding some of {', '.join(DATA_FILES)})")
-        # os.listdir, not glob: glob reports an unreadable directory as an empty one
-        found = sorted(base / n for n in os.listdir(base) if n.endswith(".toml"))
-    except PermissionError:
-        return unusable(f"{base}: cannot read this directory: permission denied")
-    except OSError as exc:  # a name too long, a directory we may not list...
-        return unusable(f"{base}: cannot read this directory: {exc.strerror or exc}")
-    overlay: list[Path] = []
-    problems: list[str] = []
-    others = False  # signals.toml: the scan's data, read by the scan (and plan) from the same directory
-    for path in found:
-        if path.name in paths:
-            paths[path.name] = path
-            overlay.append(path)
-        elif path.name in OTHER_DATA_FILES:
-            others = True
-        else:
-            problems.append(
-                f"{path.name}: not a mesh-advisor data file (expected one of {', '.join(DATA_FILES + OTHER_DATA_FILES)})"
-            )
-    if not overlay and not problems and not others:
-        return unusable(f"{base}: holds none of {', '.join(DATA_FILES + OTHER_DATA_FILES)}")
-    return DataFiles(paths, tuple(overlay), tuple(problems), directory=base)
-
-
-def read_data(files: DataFiles) -> tuple[dict[str, bytes], list[str]]:
-    """Each data file's bytes, read once (a regular file within the size limit), and what could not be read."""
-    from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, read_limited
-
-    contents: dict[str, bytes] = {}
-    problems: list[str] = []
-    for name, path in files.paths.items():
-        try:
-            contents[name] = read_limited(path, MAX_DATA_FILE_BYTES)
-        except ReadProblem as exc:
-            problems.append(f"{name}: {path}: {exc.message}")
-    return contents, problems
-
-
-def digest(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def _pinned_models(files: DataFiles, contents: dict[str, bytes]) -> dict[str, Any] | None:
-    """The pinned, validated models when the bytes read are exactly the bytes that were pinned."""
-    if files.overlay or files.problems or set(contents) != set(DATA_FILES):
-        return None
-    try:
-        from advisor.catalog import _bundled
-    except ImportError:  # not generated yet: validate instead
-        return None
-    if _bundled.DIGESTS != {name: digest(contents[name]) for name in DATA_FILES}:
-        return None  # data/ edited since `python -m advisor.catalog.pin`: validate what is there now
-    return dict(_bundled.MODELS)
-
-
-def assemble(models: dict[str, Any], files: DataFiles, contents: dict[str, bytes]) -> Catalog:
-    """A Catalog from validated models (pinned, or just validated from `contents`)."""
-    stamp = models["features.toml"].data_version
-    if files.overlay:
-        h = hashlib.sha256()
-        for name in DATA_FILES:
-            if files.paths[name] in files.overlay:
-                h.update(name.encode() + b"\0" + contents[name])
-        stamp = f"{stamp}+local.{h.hexdigest()[:8]}"
-    profiles, _, _ = resolve_profiles(models["benchmarks.toml"])
-    return Catalog(
-        **{attr: models[name] for name, attr, _ in MODELS},
-        data_version=stamp,
-        files={name: str(path) for name, path in files.paths.items()},
-        profiles=profiles,
-    )
-
-
-_VALIDATED: dict[tuple[Any, ...], tuple[Catalog | None, list[str]]] = {}
-
-
-def _validated(
-    files: DataFiles, contents: dict[str, bytes], read_problems: list[str]
-) -> tuple[Catalog | None, list[str]]:
-    """build_catalog's answer (the catalog, or None and every problem) for the bytes just read.
-
-    Within one process (tests, a library caller, the commands `data validate` and `recommend` in
-    one session), the same bytes validated once give the same answer, valid or not: remembered by
-    the hash of the bytes, never across processes or on disk.
-    """
-    from advisor.catalog.validation import build_catalog, read_signals
-
-    if files.problems or read_problems:
-        return build_catalog(files, contents, read_problems)
-    # the migration checks also read signals.toml (beside the overlay, else the bundled one)
-    signals = read_signals(files)
-    key = (
-        *((name, str(path), path in files.overlay, digest(contents[name])) for name, path in files.paths.items()),
-        None if signals is None else digest(signals),
-    )
-    if key not in _VALIDATED:
-        if len(_VALIDATED) >= 8:
-            _VALIDATED.pop(next(iter(_VALIDATED)))
-        catalog, problems = build_catalog(files, contents, read_problems)
-        _VALIDATED[key] = (catalog, list(problems))
-    catalog, problems = _VALIDATED[key]
-    return catalog, list(problems)
-
-
-def load_catalog(data_dir: str | Path | None = None, cache_dir: object = None) -> Catalog:
-    """Bundled data, with the files that `data_dir` holds replacing bundled ones by name.
-
-    Every file is read once; the catalog is built from those bytes and nothing else.
-    `cache_dir` is accepted and ignored: there is no cache any more.
-    """
-    files = data_files(data_dir)
-    contents, read_problems = read_data(files) if not files.unusable else ({}, [])
-    pinned = None if read_problems else _pinned_models(files, contents)
-    if pinned is not None:
-        return assemble(pinned, files, contents)
-    catalog, problems = _validated(files, contents, read_problems)
-    if catalog is None:
-        where = f"data directory {data_dir}" if data_dir is not None else "bundled data"
-        raise DataError(
-            f"{where} is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}):",
-            problems,
-        )
-    return catalog
-
-
-def validate_data_dir(data_dir: str | Path | None = None) -> list[str]:
-    """Every problem in the data (overlay on the bundled files), as `file: field.path: message`."""
-    files = data_files(data_dir)
-    contents, read_problems = read_data(files) if not files.unusable else ({}, [])
-    return _validated(files, contents, read_problems)[1]
 
 
 def _merge(base: Any, top: Any, cls: type) -> Any:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from advisor.catalog import models as catalog_module
+from advisor.catalog.files import data_files, digest, read_data
+from advisor.catalog.validation import validate_models
 
 TARGET = Path(catalog_module.__file__).resolve().parent / "_bundled.py"
 COMMAND = "python -m advisor.catalog.pin"
@@ -71,14 +73,12 @@ def render(models: dict[str, Any], digests: dict[str, str]) -> str:
 
 def pinned_text() -> tuple[str | None, list[str]]:
     """What advisor/catalog/_bundled.py should hold for data/ as it is now, or the validation problems."""
-    from advisor.catalog.validation import validate_models
-
-    files = catalog_module.data_files(None)
-    contents, read_problems = catalog_module.read_data(files)
+    files = data_files(None)
+    contents, read_problems = read_data(files)
     models, problems = validate_models(files, contents, read_problems)
     if models is None:
         return None, problems
-    digests = {name: catalog_module.digest(contents[name]) for name in catalog_module.DATA_FILES}
+    digests = {name: digest(contents[name]) for name in catalog_module.DATA_FILES}
     return render(models, digests), []
 
 

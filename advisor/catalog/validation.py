@@ -10,7 +10,6 @@ import functools
 import math
 import re
 from dataclasses import MISSING, fields
-from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
@@ -19,7 +18,9 @@ from advisor.errors import visible
 from advisor.reading import ReadProblem, parse_text
 
 import advisor.catalog.models as _catalog_module
+from advisor.answers.registry import BY_KEY
 from advisor.catalog.crosscheck import crosscheck
+from advisor.catalog.files import DataFiles, read_data, read_signals
 from advisor.catalog.models import (
     ANSWER_KIND,
     CATEGORIES,
@@ -27,21 +28,18 @@ from advisor.catalog.models import (
     ID_PATTERN,
     LEVELS,
     Benchmarks,
-    Catalog,
     ComponentFigures,
-    DataFiles,
     FIGURE_KINDS,
     FIGURE_UNITS,
     LatencyFigures,
     Migrations,
+    OptionInfo,
     Platforms,
     Pricing,
     Range,
     Rules,
     When,
-    assemble,
     field_names,
-    read_data,
     resolve_profiles,
 )
 
@@ -101,18 +99,6 @@ def validate_models(
         problems.sort(key=lambda p: order.get(p.split(":", 1)[0], -1))
         return None, [visible(p, one_line=True) for p in _dedupe(problems)]
     return models, []
-
-
-def build_catalog(
-    files: DataFiles, contents: dict[str, bytes] | None = None, read_problems: list[str] | None = None
-) -> tuple[Catalog | None, list[str]]:
-    """Read (unless given the bytes) and validate the data files; (catalog, []) or (None, every problem found)."""
-    if contents is None and not files.unusable:
-        contents, read_problems = read_data(files)
-    models, problems = validate_models(files, contents, read_problems)
-    if models is None:
-        return None, problems
-    return assemble(models, files, contents or {}), []
 
 
 def _salvage(cls: type, data: dict[str, Any]) -> Any:
@@ -281,7 +267,7 @@ def _cross_check(
     if "platforms.toml" in views:
         declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
         problems.extend(_check_platforms(views["platforms.toml"], raw["platforms.toml"], declared))
-    problems.extend(crosscheck(views, raw))  # ids that data moved out of the code names (issue 20)
+    problems.extend(crosscheck(views, raw, BY_KEY))  # ids that data moved out of the code names (issue 20)
     return problems
 
 
@@ -459,8 +445,6 @@ def _check_pricing(pr: Pricing, data: dict[str, Any]) -> list[str]:
 def _check_rules(
     rl: Rules, data: dict[str, Any], feature_ids: set[str] | None, declared: list[dict[str, Any]] | None
 ) -> list[str]:
-    from advisor.answers.registry import BY_KEY
-
     problems: list[str] = []
 
     def check_when(where: str, when: When) -> None:
@@ -552,8 +536,6 @@ def _target_problems(where: str, targets: Any, declared: list[dict[str, Any]]) -
 
 
 def _check_platforms(pl: Platforms, data: dict[str, Any], declared: list[dict[str, Any]] | None) -> list[str]:
-    from advisor.answers.registry import BY_KEY
-
     problems: list[str] = []
     ids = _raw_ids(data, "platforms")
     for dup in _duplicates(ids):
@@ -582,8 +564,6 @@ def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
     """Every option is judged by at least one operability and one maturity rule: an option no rule
     names would start at 100 in those categories by omission (a copy of a mesh under a new id
     would outrank the original)."""
-    from advisor.catalog.models import OptionInfo
-
     problems: list[str] = []
     for entry in declared:
         if not isinstance(entry.get("id"), str):
@@ -598,24 +578,6 @@ def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
                     "(0 points if there is nothing to take off, with the reason and a source)"
                 )
     return problems
-
-
-def signals_path(files: DataFiles) -> Path:
-    """The signals.toml the migration checks read: the one scan and plan read with the same directory."""
-    from advisor.catalog.models import signals_file
-
-    return signals_file(files.directory)
-
-
-def read_signals(files: DataFiles) -> bytes | None:
-    """signals.toml's bytes through the shared bounded reader (a FIFO or /dev/zero named
-    signals.toml is refused, not read); None when unreadable."""
-    from advisor.reading import MAX_DATA_FILE_BYTES, read_limited
-
-    try:
-        return read_limited(signals_path(files), MAX_DATA_FILE_BYTES)
-    except ReadProblem:
-        return None
 
 
 def _signal_ids(files: DataFiles) -> list[str] | None:
@@ -634,8 +596,6 @@ def _check_migrations(
     mg: Migrations, raw: dict[str, dict[str, Any]], feature_ids: list[str] | None, signal_ids: list[str] | None
 ) -> list[str]:
     """Selectors name known options and traits, plan items known signals, capabilities, phases and moves."""
-    from advisor.answers.registry import BY_KEY
-
     problems: list[str] = []
     data = raw["migrations.toml"]
     options = raw.get("features.toml", {}).get("options")

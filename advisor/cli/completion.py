@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
+
+import typer
+
+from advisor.answers.registry import BY_KEY
+from advisor.environment import current as current_env
+from advisor.errors import UserError
+from advisor.humanize import quoted
 
 PROG_NAME = "mesh-advisor"
 COMPLETE_VAR = "_MESH_ADVISOR_COMPLETE"
@@ -29,10 +36,11 @@ def choices(values: tuple[str, ...] | list[str]) -> Callable[[str], list[str]]:
 
 
 def _catalog() -> Any:
-    from advisor.cli.app import load
+    # deferred: the catalog's models, loaded only for a completion request
+    from advisor.catalog.load import load_catalog
 
     try:
-        return load(None)
+        return load_catalog(None)
     except Exception:  # noqa: BLE001 - a completion that cannot read the data offers nothing
         return None
 
@@ -61,12 +69,50 @@ def profile_names(incomplete: str) -> list[str]:
 
 
 def sweep_keys(incomplete: str) -> list[str]:
+    # deferred: the engine, loaded only for a completion request
     from advisor.engine.sweep import SWEEP_KEYS
 
     return [f"{k}=" for k in SWEEP_KEYS if k.startswith(incomplete)]
 
 
 # ---------------------------------------------------------------- scripts
+
+
+SHELL_OPTIONS = ("--install-completion", "--show-completion")
+
+
+def shell_defaulted(args: list[str]) -> list[str]:
+    """`--show-completion` with no shell after it means the shell $SHELL names ("auto")."""
+    out = list(args)
+    for i, arg in enumerate(args):
+        if arg in SHELL_OPTIONS and (i + 1 == len(args) or args[i + 1].startswith("-")):
+            out.insert(out.index(arg) + 1, "auto")
+    return out
+
+
+def option_callback(installing: bool) -> Callable[[Optional[str]], None]:
+    """The callback of --install-completion and --show-completion: the script, for the shell named or $SHELL's."""
+
+    def callback(value: Optional[str]) -> None:
+        if value is None:
+            return
+        flag = "--install-completion" if installing else "--show-completion"
+        given = value.strip().lower()
+        shell = detect_shell(current_env().environ) if given == "auto" else given
+        if shell not in SHELLS:
+            got = "$SHELL names none of them" if given == "auto" else f"got {quoted(value)}"
+            raise UserError(f"{flag}: expected a shell, one of {', '.join(SHELLS)}; {got}")
+        if installing:
+            path = install(shell)
+            current_env().note(f"{shell} completion installed in {path}; it takes effect in a new shell")
+        else:
+            current_env().write(script(shell) + "\n")
+        raise typer.Exit(0)
+
+    return callback
+
+
+SHELL_METAVAR = "[" + "|".join(SHELLS) + "]"
 
 
 def detect_shell(environ: Any) -> str | None:
@@ -77,7 +123,7 @@ def detect_shell(environ: Any) -> str | None:
 
 def script(shell: str) -> str:
     """The completion script for `shell` (typer's, which speaks click's completion protocol)."""
-    from typer._completion_shared import get_completion_script
+    from typer._completion_shared import get_completion_script  # deferred: typer's completion internals
 
     return str(get_completion_script(prog_name=PROG_NAME, complete_var=COMPLETE_VAR, shell=shell))
 
@@ -99,7 +145,6 @@ def requested() -> bool:
 def completer_for(param: Any, command: Any) -> Callable[[str], list[str]] | None:
     """The value completer for one parameter, found by its name: the question registry's kinds,
     --format (the formats that command can write), --feature, --sweep and the shells."""
-    from advisor.answers.registry import BY_KEY
 
     name = getattr(param, "name", "")
     question = BY_KEY.get(name)

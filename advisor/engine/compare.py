@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from advisor import __version__
-from advisor.engine.results import SCHEMA_VERSION, ComparisonResult, SavedRecommendation, check_schema_version
+from advisor.engine.results import ComparisonResult
 from advisor.catalog.models import CATEGORIES
 from advisor.errors import UserError, visible
 from advisor.reading import read_document
 from advisor.answers.registry import BY_KEY, QUESTIONS
+from advisor.records import record
+from advisor.schema import SCHEMA_VERSION, check_schema_version
 
 EXPECTED = "expected a result written by `mesh-advisor recommend -o FILE` (TOML or JSON)"
 
@@ -20,6 +22,19 @@ class ResultFileError(UserError):
 
 
 # ---------------------------------------------------------------- reading
+
+
+@record
+class SavedRecommendation:
+    """A recommendation result read back from a file (for `compare`), checked once on the way in."""
+
+    document: Mapping[str, Any]
+    label: str
+
+    @classmethod
+    def from_document(cls, doc: Any, label: str) -> SavedRecommendation:
+        check_result(doc, label)
+        return cls(document=doc, label=label)
 
 
 def load_result(path: str | Path) -> SavedRecommendation:

@@ -11,8 +11,14 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
-from advisor.errors import UserError
+from advisor.catalog.files import signals_file
+from advisor.engine.costing import Projection
+from advisor.engine.results import meta
+from advisor.engine.scoring import Recommendation, matches, recommend
+from advisor.errors import AnswerError, UserError
+from advisor.reading import read_document
 from advisor.records import record
+from advisor.scan.infer import MEMBERSHIP_KINDS
 
 if TYPE_CHECKING:
     from advisor.answers.resolve import Resolved
@@ -159,8 +165,6 @@ class PlanResult:
         return f"{head}, {basis}: {', '.join(parts)}; {money}."
 
     def to_document(self) -> dict[str, Any]:
-        from advisor.output.documents import meta
-
         return {
             "schema_version": 1,
             "meta": meta(self.catalog, self.resolved, self.generated_at),
@@ -199,9 +203,6 @@ def scan_table(paths: list[str] | str | None) -> dict[str, Any] | None:
     """The [scan] table of the scan document among the answers files given, or None (no scan)."""
     if not paths:
         return None
-    from advisor.errors import AnswerError
-    from advisor.reading import read_document
-
     for path in [paths] if isinstance(paths, str) else paths:
         data = read_document(
             path, AnswerError, missing="answers file not found", expected="expected a TOML or JSON answers file"
@@ -238,8 +239,6 @@ def findings_of(scan: Mapping[str, Any] | None) -> tuple[Evidence, ...]:
 def _signals_data(path: Path | None = None) -> dict[str, Any]:
     """The scan's signals.toml (`path`, else the bundled one), read as plain data; empty when it
     cannot be read."""
-    from advisor.catalog.models import signals_file
-
     try:
         return tomllib.loads((path or signals_file(None)).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -280,8 +279,12 @@ def build_plan(
     scan: Mapping[str, Any] | None,
     generated_at: str,
     signals: Path | None = None,
+    recommendation: Recommendation | None = None,
 ) -> PlanResult:
+    """The plan; `recommendation` is the answers' scoring when the caller has it (advisor.engine.pipeline), so
+    the answers are scored and projected once."""
     answers = resolved.answers
+    rec = recommendation or recommend(answers, catalog)
     current = answers.current_mesh
     check_target(catalog, current, target)
     move = catalog.move(current, target)
@@ -305,8 +308,6 @@ def build_plan(
             "No current mesh: planned as a first install (set current_mesh, or scan the cluster, to plan a move)."
         )
     elif current == NO_MESH:
-        from advisor.scan.infer import MEMBERSHIP_KINDS
-
         resources = {(f.kind, f.namespace, f.name) for f in findings if f.kind not in MEMBERSHIP_KINDS}
         kinds = ", ".join(sorted({kind for kind, _, _ in resources}))
         n = len(resources)
@@ -329,7 +330,7 @@ def build_plan(
         i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.blockers) if i
     ]
     covered = {c for e in mg.blockers if e.id in {b.id for b in blockers} for c in e.capabilities}
-    blockers += _capability_blockers(catalog, resolved, target, scan, covered)
+    blockers += _capability_blockers(rec, target, scan, covered)
     rework = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.rework) if i]
     gaps = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.gaps) if i]
 
@@ -354,7 +355,7 @@ def build_plan(
         rework=tuple(rework),
         phases=tuple(phases),
         gaps=tuple(gaps),
-        cost=_cost(catalog, resolved, current, target),
+        cost=_cost(catalog, resolved, rec.projection, current, target),
         unrecognised=unrecognised,
         namespaces=tuple(namespaces),
         generated_at=generated_at,
@@ -378,8 +379,6 @@ def _raise(
     explained: frozenset[str] = frozenset(),
 ) -> Item | None:
     """The item, with the objects behind it, when evidence, the answers or the move itself raise it."""
-    from advisor.engine.scoring import matches
-
     if not catalog.applies(entry, current, target):
         return None
     excepted = {(f.kind, f.namespace, f.name) for f in findings if f.signal and f.signal in entry.except_signals}
@@ -423,13 +422,10 @@ def _unique(found: Any) -> tuple[Evidence, ...]:
 
 
 def _capability_blockers(
-    catalog: Catalog, resolved: Resolved, target: str, scan: Mapping[str, Any] | None, covered: set[str]
+    rec: Recommendation, target: str, scan: Mapping[str, Any] | None, covered: set[str]
 ) -> list[Item]:
     """What the scoring already blocks for the target (a required capability it lacks, a platform
     constraint), with the scan's evidence for that capability as its objects."""
-    from advisor.engine.scoring import recommend
-
-    rec = recommend(resolved.answers, catalog)
     evidence: dict[str, tuple[Evidence, ...]] = {}
     for cap in (scan or {}).get("capabilities") or ():
         if isinstance(cap, dict) and isinstance(cap.get("id"), str):
@@ -534,13 +530,10 @@ def _unrecognised(
     return tuple(f for f in findings if not ((f.signal and f.signal in known) or (not f.signal and f.kind in kinds)))
 
 
-def _cost(catalog: Catalog, resolved: Resolved, current: str, target: str) -> dict[str, Any]:
+def _cost(catalog: Catalog, resolved: Resolved, projection: Projection, current: str, target: str) -> dict[str, Any]:
     """Today's mesh against the target, per month, from the answers (or the scan's inventory)."""
-    from advisor.engine.costing import project
-
     answers = resolved.answers
     basis = answers.cost_basis
-    projection = project(answers, catalog)
 
     def view(option: str) -> dict[str, Any]:
         if option not in projection.options:

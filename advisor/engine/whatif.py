@@ -120,11 +120,11 @@ class _Evaluator:
     def choice_at(self, key: str, value: float) -> str:
         cache_key = (key, value)
         if cache_key not in self._choices:
-            self._choices[cache_key] = self.rec(**{key: _typed(key, value)}).choice
+            self._choices[cache_key] = self.rec(**{key: typed_value(key, value)}).choice
         return self._choices[cache_key]
 
 
-def _typed(key: str, value: float) -> Any:
+def typed_value(key: str, value: float) -> Any:
     return int(round(value)) if BY_KEY[key].kind == "int" else float(value)
 
 
@@ -306,17 +306,17 @@ def _threshold(ev: _Evaluator, key: str, current: float, end: float, direction: 
         until = _tidy(ev, key, holds, value, lambda c: c == new_choice)
         break
 
-    rec = ev.rec(**{key: _typed(key, at)})
+    rec = ev.rec(**{key: typed_value(key, at)})
     return _finding(
         rec,
         key,
         "threshold",
-        _typed(key, start),
-        _typed(key, at),
+        typed_value(key, start),
+        typed_value(key, at),
         _relative_change(key, start, at),
         _threshold_words(key, start, at, until, direction),
-        changes={key: _typed(key, at)},
-        until=None if until is None else _typed(key, until),
+        changes={key: typed_value(key, at)},
+        until=None if until is None else typed_value(key, until),
         direction=direction,
     )
 
@@ -523,50 +523,3 @@ def grouped(findings: tuple[Finding, ...] | list[Finding]) -> list[tuple[str, tu
             )
         )
     return out
-
-
-# ---------------------------------------------------------------- document
-
-
-def finding_document(f: Finding) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "key": f.key,
-        "kind": f.kind,
-        "from": f.from_value,
-        "to": f.to_value,
-        "choice": f.choice,
-        "margin": f.margin,
-        "runner_up": f.runner_up,
-        "distance": round(f.distance, 6),
-        "text": f.text,
-        "changes": f.changes,
-    }
-    if f.kind == "threshold":
-        doc["direction"] = f.direction
-        doc["until"] = f.until
-    if f.kind == "capability":
-        doc["feature"] = f.key
-    return doc
-
-
-def what_if_document(result: WhatIf) -> dict[str, Any]:
-    """The `what_if` list and a `what_if_search` table saying how it was found, for recommendation_document(extra=...)."""
-    return {
-        "what_if": [finding_document(f) for f in result.findings],
-        "what_if_search": {
-            "choice": result.choice,
-            "margin": result.margin,
-            "runner_up": result.runner_up,
-            "method": METHOD,
-            "distance": DISTANCE,
-            "evaluations": result.evaluations,
-            "ranges": {
-                key: {
-                    "low": _typed(key, low),
-                    "high": _typed(key, high),
-                    **({"note": result.capped[key]} if key in result.capped else {}),
-                }
-                for key, (low, high) in result.searched.items()
-            },
-        },
-    }

@@ -1,12 +1,13 @@
-"""Results as plain documents (dicts) for JSON/TOML, and atomic file writes; advisor.engine.results calls these."""
+"""The documents (plain dicts for JSON and TOML) of recommend, cost, matrix and data show.
+
+Field names are a public schema (SPEC.md): add, never rename. advisor.output.formats looks the
+builder up by the result's kind (DOCUMENT_BUILDERS).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from advisor import __version__
-from advisor.answers.resolve import SCHEMA_VERSION, Resolved
 from advisor.catalog.models import (
     Catalog,
     ComponentFigures,
@@ -15,26 +16,104 @@ from advisor.catalog.models import (
     figure_items,
     to_dict,
 )
-from advisor.engine.costing import OptionCost, Projection, Transition
-from advisor.engine.scoring import Recommendation
+from advisor.engine.robustness import robustness_document
+from advisor.engine.sweep import sweep_document
+from advisor.engine.results import CostResult, DataResult, MatrixResult, RecommendationResult, meta
+from advisor.schema import SCHEMA_VERSION
 
-from advisor.output.formats import dumps  # noqa: E402,F401 - re-exported for older callers
+if TYPE_CHECKING:
+    from advisor.answers.resolve import Resolved
+    from advisor.engine.costing import OptionCost, Projection, Transition
+    from advisor.engine.scoring import Recommendation
+    from advisor.engine.whatif import Finding, WhatIf
 
 
-def meta(catalog: Catalog, resolved: Resolved | None, generated_at: str) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "tool": "mesh-advisor",
-        "tool_version": __version__,
-        "data_version": catalog.data_version,
-        "generated_at": generated_at,
+# ---------------------------------------------------------------- by result kind
+
+
+def recommendation_result_document(result: RecommendationResult) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if result.what_if is not None:
+        extra.update(what_if_document(result.what_if))
+    if result.warnings:
+        extra["warnings"] = list(result.warnings)
+    doc = recommendation_document(
+        result.catalog, result.resolved, result.recommendation, result.generated_at, extra=extra
+    )
+    if result.robustness is not None:
+        doc["recommendation"]["robustness"] = robustness_document(result.robustness)
+    return doc
+
+
+def cost_result_document(result: CostResult) -> dict[str, Any]:
+    doc = cost_document(
+        result.catalog,
+        result.resolved,
+        result.projection,
+        result.generated_at,
+        sweep_document(result.sweep) if result.sweep else None,
+    )
+    if result.warnings:
+        doc["warnings"] = list(result.warnings)
+    return doc
+
+
+def matrix_result_document(result: MatrixResult) -> dict[str, Any]:
+    return matrix_document(result.catalog, list(result.feature_ids), result.generated_at)
+
+
+def data_result_document(result: DataResult) -> dict[str, Any]:
+    return data_document(result.catalog, result.generated_at)
+
+
+# ---------------------------------------------------------------- parts
+
+
+def finding_document(f: Finding) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "key": f.key,
+        "kind": f.kind,
+        "from": f.from_value,
+        "to": f.to_value,
+        "choice": f.choice,
+        "margin": f.margin,
+        "runner_up": f.runner_up,
+        "distance": round(f.distance, 6),
+        "text": f.text,
+        "changes": f.changes,
     }
-    if resolved is not None:
-        # answers left absent (none) are not in the document's [answers]: not listed here either
-        out["defaulted"] = [k for k in resolved.defaulted if getattr(resolved.answers, k) is not None]
-        # where each answer came from: flag, file, scan, typed or default (defaulted stays, as before)
-        out["origins"] = dict(resolved.origin)
-        out["benchmark_profile"] = resolved.answers.benchmark_profile
-    return out
+    if f.kind == "threshold":
+        doc["direction"] = f.direction
+        doc["until"] = f.until
+    if f.kind == "capability":
+        doc["feature"] = f.key
+    return doc
+
+
+def what_if_document(result: WhatIf) -> dict[str, Any]:
+    """The `what_if` list and a `what_if_search` table saying how it was found, for recommendation_document(extra=...)."""
+    # deferred: the what-if search module loads only when --what-if was asked
+    from advisor.engine.whatif import DISTANCE, METHOD, typed_value
+
+    return {
+        "what_if": [finding_document(f) for f in result.findings],
+        "what_if_search": {
+            "choice": result.choice,
+            "margin": result.margin,
+            "runner_up": result.runner_up,
+            "method": METHOD,
+            "distance": DISTANCE,
+            "evaluations": result.evaluations,
+            "ranges": {
+                key: {
+                    "low": typed_value(key, low),
+                    "high": typed_value(key, high),
+                    **({"note": result.capped[key]} if key in result.capped else {}),
+                }
+                for key, (low, high) in result.searched.items()
+            },
+        },
+    }
 
 
 def _r(x: float, digits: int = 4) -> float:
@@ -293,18 +372,3 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             for pid, p in catalog.pricing.presets.items()
         },
     }
-
-
-def check_writable(path: str, force: bool) -> Path:
-    """Fail before any work if the output cannot be written; nothing is created here (advisor.output.atomic)."""
-    from advisor.output.atomic import check_target
-
-    check_target(path, force)
-    return Path(path)
-
-
-def write_atomic(path: str, text: str, force: bool) -> Path:
-    """Write -o `path` by advisor.output.atomic's rules: never a half-written file, never a device renamed over."""
-    from advisor.output.atomic import save
-
-    return save(path, text, force)

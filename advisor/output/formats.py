@@ -1,6 +1,8 @@
 """The one format registry: a result becomes a table, JSON, TOML or Markdown, on stdout or in a file.
 
-- json and toml serialise `result.to_document()`; nothing else is needed for a new command.
+- json and toml serialise the result's document: the builder DOCUMENT_BUILDERS names for its kind
+  (advisor.output.documents), else the result's own `to_document()` (a result that is its own
+  document: compare, scan, plan; nothing else is needed for a new command).
 - table and markdown are looked up by `result.kind` in TABLE_RENDERERS and MARKDOWN_RENDERERS,
   lazy "module:function" strings (the module is imported only when that rendering is asked for):
   a table renderer is `fn(result, console) -> None`, a markdown renderer `fn(result) -> str`.
@@ -16,14 +18,23 @@ import functools
 import itertools
 from importlib import import_module
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
 
+from advisor.errors import OutputError, UserError, visible
+from advisor.humanize import quoted
+from advisor.output.atomic import check_target, save
 from advisor.records import record
-from advisor.errors import OutputError, UserError
 
 if TYPE_CHECKING:
     from advisor.environment import Environment
-    from advisor.engine.results import Result
+
+
+class Result(Protocol):
+    """What every command's result offers the format registry: its kind (the key its renderers and
+    document builder are registered under)."""
+
+    kind: ClassVar[str]
+
 
 FORMATS: tuple[str, ...] = ("table", "json", "toml", "markdown")
 ALIASES: dict[str, str] = {"md": "markdown"}
@@ -33,19 +44,27 @@ EXTENSIONS: dict[str, str] = {".toml": "toml", ".json": "json", ".md": "markdown
 FORMAT_METAVAR = "table|json|toml|markdown"
 
 TABLE_RENDERERS: dict[str, str] = {
-    "recommendation": "advisor.output.tables:recommendation_table",
-    "cost": "advisor.output.tables:cost_result_table",
-    "matrix": "advisor.output.tables:matrix_table",
-    "data": "advisor.output.tables:data_table",
-    "compare": "advisor.output.whatif_view:compare_table",
-    "scan": "advisor.output.scan_view:render_table",
-    "plan": "advisor.output.plan_view:plan_table",
+    "recommendation": "advisor.output.table.recommendation:recommendation_table",
+    "cost": "advisor.output.table.cost:cost_result_table",
+    "matrix": "advisor.output.table.matrix:matrix_table",
+    "data": "advisor.output.table.data:data_table",
+    "compare": "advisor.output.table.compare:compare_table",
+    "scan": "advisor.output.table.scan:scan_table",
+    "plan": "advisor.output.table.plan:plan_table",
+}
+# The document (a dict for JSON and TOML) of each kind, as "module:function" called with the result;
+# a kind not listed here is its own document (`result.to_document()`).
+DOCUMENT_BUILDERS: dict[str, str] = {
+    "recommendation": "advisor.output.documents:recommendation_result_document",
+    "cost": "advisor.output.documents:cost_result_document",
+    "matrix": "advisor.output.documents:matrix_result_document",
+    "data": "advisor.output.documents:data_result_document",
 }
 MARKDOWN_RENDERERS: dict[str, str] = {
-    "recommendation": "advisor.output.record:recommendation_markdown",
-    "compare": "advisor.output.record:compare_markdown",
-    "scan": "advisor.output.scan_view:render_markdown",
-    "plan": "advisor.output.plan_view:plan_markdown",
+    "recommendation": "advisor.output.markdown.recommendation:recommendation_markdown",
+    "compare": "advisor.output.markdown.compare:compare_markdown",
+    "scan": "advisor.output.markdown.scan:scan_markdown",
+    "plan": "advisor.output.markdown.plan:plan_markdown",
 }
 
 
@@ -81,8 +100,6 @@ def parse_format(given: str | None, kind: str, flag: str = "--format") -> str | 
     value = ALIASES.get(value, value)
     allowed = available(kind)
     if value not in allowed:
-        from advisor.humanize import quoted
-
         if value in FORMATS:
             raise UserError(f"{flag}: {value} is not available for this command; expected one of {', '.join(allowed)}")
         raise UserError(f"{flag}: expected one of {', '.join(allowed)}, got {quoted(given)}")
@@ -129,8 +146,6 @@ def plan_output(given_format: str | None, output: str | None, kind: str) -> Outp
     elif fmt in DOCUMENT_FORMATS:
         file_format = fmt
     else:
-        from advisor.errors import visible
-
         suffix = PurePath(output).suffix
         what = f"the extension {visible(suffix, one_line=True)!r}" if suffix else "a name without an extension"
         raise OutputError(
@@ -228,11 +243,19 @@ def dumps(doc: dict[str, Any], fmt: str) -> str:
     raise ValueError(f"not a document format: {fmt}")
 
 
+def document(result: Result) -> dict[str, Any]:
+    """The result's document: JSON and TOML serialise it; field names are a public schema."""
+    builder = DOCUMENT_BUILDERS.get(result.kind)
+    if builder is None:
+        return result.to_document()  # type: ignore[attr-defined, no-any-return]
+    return _load(builder)(result)  # type: ignore[no-any-return]
+
+
 def render_text(result: Result, fmt: str) -> str:
     """The result as the text of a document format: json, toml or markdown."""
     if fmt == "markdown":
         return str(_load(MARKDOWN_RENDERERS[result.kind])(result))
-    return dumps(result.to_document(), fmt)
+    return dumps(document(result), fmt)
 
 
 def render_table(result: Result, console: Any) -> None:
@@ -244,9 +267,6 @@ def emit(result: Result, env: Environment, plan: OutputPlan, force: bool = False
     for warning in getattr(result, "warnings", ()):
         env.warn(warning)
     if plan.path is not None:
-        from advisor.errors import visible
-        from advisor.output.atomic import check_target, save
-
         assert plan.file_format is not None
         # Checked before anything is shown (an unusable path is one line, not a screenful of results
         # that were never saved), rendered in full, and written last: a Ctrl-C or failure while the

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from advisor.answers.registry import QUESTIONS, Question, _range_words
+from advisor.answers.registry import QUESTIONS
+from advisor.answers.question import Question, _range_words
 
 START = "<!-- ANSWERS-TABLE:START -->"
 END = "<!-- ANSWERS-TABLE:END -->"

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from advisor.errors import UserError
+from advisor.answers.registry import BY_KEY
+from advisor.catalog.files import signals_file
+from advisor.catalog.load import load_catalog
+from advisor.scan.core import ScanContext, scan_files
+from advisor.scan.signals import load_signals
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$")
 _SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -39,11 +44,6 @@ def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float =
 
 
 def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = None) -> Any:
-    from advisor.catalog.models import load_catalog, signals_file
-    from advisor.answers.registry import BY_KEY
-    from advisor.scan.core import ScanContext, scan_files
-    from advisor.scan.signals import load_signals
-
     timeout = parse_duration(options.timeout, "--timeout", maximum=3600)
     window = parse_duration(options.window, "--window", minimum=60)
     live_only = [
@@ -68,12 +68,14 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     traffic = None
     warnings: list[str] = []
     if options.prometheus is not None:
+        # deferred: the traffic reader loads only for --prometheus
         from advisor.scan.prometheus import read_traffic
 
         traffic, notes = read_traffic(options.prometheus, window, timeout, ctx.signals.traffic)
         warnings.extend(notes)
     if options.paths:
         return scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
+    # deferred: the live scan's kubectl transport loads only without PATH
     from advisor.scan.kubectl import Kubectl, scan_live
 
     kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)

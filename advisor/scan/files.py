@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
 from advisor.errors import UserError, clip
+from advisor.reading import MAX_MANIFEST_BYTES, ReadProblem, open_regular
 
 CHUNK_BYTES = 1 << 24  # 16 MiB of text at a time
 MAX_ITEM_CHARS = 256 << 20  # one object larger than this is refused
@@ -94,8 +95,6 @@ def read_one(
             raise ScanInputError("-: no standard input to read")
         yield from _read_stream(stdin, label, label.endswith(".json"), None, named, report)
         return
-    from advisor.reading import MAX_MANIFEST_BYTES, ReadProblem, open_regular
-
     try:
         # Only a regular file (a FIFO would block forever, /dev/zero never ends), never a blocking open.
         fh = open_regular(path, MAX_MANIFEST_BYTES)

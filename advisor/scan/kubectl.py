@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from advisor import __version__
 from advisor.errors import UserError, clip
 from advisor.scan.files import FileReport, _JsonStream, _objects
 from advisor.scan.infer import Scanner
@@ -312,6 +313,4 @@ def _secret_rows(path: str, scanner: Scanner) -> None:
 
 
 def _version() -> str:
-    from advisor import __version__
-
     return __version__

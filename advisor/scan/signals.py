@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from advisor.errors import DataError
+from advisor.catalog.files import signals_file
+from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
 from advisor.records import record
 from advisor.scan.meshes import NO_MESH, MeshOrder, TrafficQuery, mesh_problems, read_meshes, read_traffic_queries
 
@@ -231,8 +233,6 @@ def load_signals(
     Given the catalog's option and platform ids, the file is also checked against them both ways
     (advisor.scan.meshes.mesh_problems): every option has membership signals and a place in each
     precedence, and every mesh, platform and feature id the file names exists."""
-    from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
-
     label = str(path)
     try:
         # The shared bounded reader: a regular file within the data-file limit, depth and keys bounded.
@@ -401,6 +401,4 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
 
 
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:
-    from advisor.catalog.models import signals_file
-
     return load_signals(signals_file(None), feature_ids)

@@ -76,7 +76,7 @@ def test_two_scans_or_two_answers_files_are_refused(scanned, tmp_path, cli):
 def test_the_wizard_does_not_ask_what_the_scan_answered(scanned, monkeypatch):
     from advisor.answers import wizard
     from advisor.answers.resolve import load_answer_sources
-    from advisor.catalog.models import load_catalog
+    from advisor.catalog.load import load_catalog
 
     asked_for: dict = {}
 

@@ -9,7 +9,7 @@ import pytest
 
 from advisor.__main__ import main
 from advisor.answers.resolve import load_answers_file, resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.errors import AnswerError
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from advisor.__main__ import main
 from advisor.answers.resolve import resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.costing import project
 from advisor.errors import AnswerError
 from advisor.answers.inventory import summary_lines
@@ -386,7 +386,7 @@ def test_counts_with_inventory_round_trip_through_the_flat_keys(catalog) -> None
 def test_a_sanity_warning_on_an_inventory_names_its_derived_numbers(catalog) -> None:
     # 3 namespaces of 400 pods on 10 nodes: the inventory derives pods = 1,200, so
     # 1,200 / 10 = 120 pods per node, above the kubelet's default maximum of 110
-    from advisor.answers.sanity import sanity_warnings
+    from advisor.engine.sanity import sanity_warnings
 
     table = {"nodes": 10, "namespaces": [{"name": f"ns-{i}", "pods": 400} for i in range(3)]}
     (warning,) = sanity_warnings(answers_from(catalog, table), catalog)

@@ -14,7 +14,7 @@ import re
 import pytest
 from outcomes import check_document, invoke, numbers, only_warnings, plain_terminal, strict_json  # noqa: F401
 
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.costing import HOURS_PER_MONTH
 from advisor.answers.registry import BY_KEY, NUMERIC_KEYS
 

@@ -11,7 +11,7 @@ import pytest
 
 from advisor.answers import wizard
 from advisor.__main__ import main
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.environment import Environment
 from advisor.answers.registry import BY_KEY
 

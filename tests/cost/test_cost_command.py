@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from advisor.__main__ import main
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 
 GIB = 2**30
 MB = 10**6

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.answers.resolve import Answers, resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.costing import HOURS_PER_MONTH, monthly_usd, project, waypoint_namespaces
 
 GIB = 2**30  # bytes in a GiB; published memory figures are decimal MB (10**6 bytes)
@@ -439,7 +439,7 @@ def test_every_number_traces_to_a_sourced_figure(catalog, base, profile) -> None
 
 def oc_proxies(oc) -> float:
     """Proxies a control plane serves: the option's data-plane and node-agent instances carrying traffic."""
-    from advisor.catalog.models import load_catalog as _load
+    from advisor.catalog.load import load_catalog as _load
 
     kinds = {c.id: c for c in _load().benchmarks.components}
     return float(sum(c.instances for c in oc.components if c.role != "control-plane" and kinds[c.id].traffic != "none"))

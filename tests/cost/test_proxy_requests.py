@@ -11,7 +11,7 @@ import pytest
 
 from advisor.__main__ import main
 from advisor.answers.resolve import resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.costing import HOURS_PER_MONTH, build_model, project, requests_of
 
 CPU_PRICE, MEMORY_PRICE = 0.031611, 0.004237  # the default preset, USD per vCPU-hour and per GiB-hour

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.answers.resolve import resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.costing import MB_PER_MIB, project
 from advisor.engine.robustness import robustness
 from advisor.engine.scoring import cost_floor, recommend

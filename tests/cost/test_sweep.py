@@ -10,7 +10,7 @@ import pytest
 
 from advisor.__main__ import main
 from advisor.answers.resolve import resolve
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.engine.sweep import MAX_POINTS, find_crossovers, parse_sweep, run_sweep, sweep_values
 
 GIB = 2**30

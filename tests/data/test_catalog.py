@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from advisor.catalog.models import DATA_FILES, FIGURE_KINDS, LEVELS, OTHER_DATA_FILES, bundled_data_dir, load_catalog
+from advisor.catalog.models import DATA_FILES, FIGURE_KINDS, LEVELS, OTHER_DATA_FILES
+from advisor.catalog.files import bundled_data_dir
+from advisor.catalog.load import load_catalog
 
 BUNDLED = {name: tomllib.loads((bundled_data_dir() / name).read_text(encoding="utf-8")) for name in DATA_FILES}
 OPTION_IDS = tuple(o["id"] for o in BUNDLED["features.toml"]["options"])  # the set is the data's
@@ -268,7 +270,7 @@ def test_a_team_profile_extends_the_default_and_overrides_one_figure(data_dir, r
 def test_one_process_remembers_a_validation_only_for_the_same_bytes(data_dir: Path) -> None:
     # load_catalog remembers what validating a data directory gave (valid or not) by the hash of the
     # bytes read, signals.toml beside the overlay included: a change to any of them is validated anew
-    from advisor.catalog.models import validate_data_dir
+    from advisor.catalog.load import validate_data_dir
     from advisor.errors import DataError
 
     shutil.copy(bundled_data_dir() / "signals.toml", data_dir / "signals.toml")

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mesh_edits import bundled_options, bundled_strings, read
 
-from advisor.catalog.models import SIGNALS_FILE, bundled_data_dir
+from advisor.catalog.files import bundled_data_dir
+from advisor.catalog.models import SIGNALS_FILE
 
 OPTIONS = bundled_options()
 PLATFORMS = tuple(p["id"] for p in read(bundled_data_dir() / "platforms.toml")["platforms"])

@@ -8,7 +8,8 @@ from typing import Any, Callable
 
 import pytest
 
-from advisor.catalog.models import DATA_FILES, SIGNALS_FILE, bundled_data_dir
+from advisor.catalog.models import DATA_FILES, SIGNALS_FILE
+from advisor.catalog.files import bundled_data_dir
 
 BUNDLED = {name: tomllib.loads((bundled_data_dir() / name).read_text(encoding="utf-8")) for name in DATA_FILES}
 DEFAULT_PROFILE = BUNDLED["benchmarks.toml"]["default_profile"]

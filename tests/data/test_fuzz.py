@@ -38,7 +38,9 @@ from outcomes import (  # noqa: F401 - plain_terminal is a fixture
 )
 
 from advisor.__main__ import main
-from advisor.catalog.models import DATA_FILES, bundled_data_dir, load_catalog
+from advisor.catalog.models import DATA_FILES
+from advisor.catalog.files import bundled_data_dir
+from advisor.catalog.load import load_catalog
 from advisor.answers.registry import QUESTIONS
 from advisor.engine.sweep import SWEEP_KEYS
 

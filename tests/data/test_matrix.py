@@ -12,7 +12,7 @@ import tomllib
 import pexpect
 import pytest
 
-from advisor.catalog.models import bundled_data_dir
+from advisor.catalog.files import bundled_data_dir
 
 FEATURES = tomllib.loads((bundled_data_dir() / "features.toml").read_text(encoding="utf-8"))
 BY_ID = {f["id"]: f for f in FEATURES["features"]}

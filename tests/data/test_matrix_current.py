@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from advisor.catalog.models import LEVELS, bundled_data_dir
+from advisor.catalog.models import LEVELS
+from advisor.catalog.files import bundled_data_dir
 
 FEATURES = tomllib.loads((bundled_data_dir() / "features.toml").read_text(encoding="utf-8"))
 BY_ID = {f["id"]: f for f in FEATURES["features"]}

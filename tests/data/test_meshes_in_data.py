@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from mesh_edits import bundled_options, bundled_strings, copy_option, read, rename_options, renamed
 
-from advisor.catalog.models import bundled_data_dir
+from advisor.catalog.files import bundled_data_dir
 
 OPTIONS = bundled_options()
 TAKEN = bundled_strings()

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from advisor.catalog import files as catalog_files
 from advisor.catalog import models as catalog_module
-from advisor.catalog.models import DATA_FILES, MODELS, data_files, load_catalog, read_data
+from advisor.catalog.models import DATA_FILES, MODELS
+from advisor.catalog.files import data_files, read_data
+from advisor.catalog.load import load_catalog
 from advisor.catalog.pin import COMMAND, TARGET, pinned_text
 
 
@@ -47,7 +50,7 @@ def test_pinned_and_freshly_validated_catalogs_give_the_same_documents(tmp_path:
     copy = tmp_path / "data"
     copy.mkdir()
     for name in DATA_FILES:
-        (copy / name).write_bytes((catalog_module.bundled_data_dir() / name).read_bytes())
+        (copy / name).write_bytes((catalog_files.bundled_data_dir() / name).read_bytes())
     for command in (["recommend", "--require", "mtls", "--pods", "900"], ["cost"], ["matrix"], ["data", "show"]):
         pinned = _run(*command, "--format", "json")
         fresh = _run(*command, "--format", "json", "--data-dir", str(copy))
@@ -77,8 +80,8 @@ def test_edited_bundled_bytes_are_validated_not_trusted(monkeypatch, tmp_path: P
     bundled = tmp_path / "bundled"
     bundled.mkdir()
     for name in DATA_FILES:
-        (bundled / name).write_bytes((catalog_module.bundled_data_dir() / name).read_bytes())
-    monkeypatch.setattr(catalog_module, "bundled_data_dir", lambda: bundled)
+        (bundled / name).write_bytes((catalog_files.bundled_data_dir() / name).read_bytes())
+    monkeypatch.setattr(catalog_files, "bundled_data_dir", lambda: bundled)
     pinned_default = load_catalog().pricing.default_preset
     pricing = bundled / "pricing.toml"
     text = pricing.read_text(encoding="utf-8")

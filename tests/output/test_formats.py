@@ -15,7 +15,7 @@ import pytest
 from advisor.output import formats
 from advisor.__main__ import main
 from advisor.environment import Environment
-from advisor.engine.results import SCHEMA_VERSION
+from advisor.schema import SCHEMA_VERSION
 
 
 def run_in(env_columns: int | None, *args: str, **environ: str) -> tuple[int, str, str]:

@@ -15,7 +15,7 @@ import typer
 
 from advisor.cli import app as cli
 from advisor.__main__ import main
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.environment import Environment
 
 COMMANDS = [

@@ -19,7 +19,8 @@ from outcomes import ESC, check_data_problems, check_document, check_error, invo
 
 from outcomes import OPTION_IDS
 
-from advisor.catalog.models import DATA_FILES, bundled_data_dir
+from advisor.catalog.models import DATA_FILES
+from advisor.catalog.files import bundled_data_dir
 from advisor.errors import visible
 
 pytestmark = pytest.mark.usefixtures("plain_terminal", "wide")
@@ -294,8 +295,8 @@ def test_the_wizard_prints_data_text_literally(tmp_path, hostile_data) -> None:
     from prompt_toolkit.output.vt100 import Vt100_Output
     from rich.console import Console
 
-    from advisor.answers import wizard
-    from advisor.catalog.models import load_catalog
+    from advisor.cli import wizard_command
+    from advisor.catalog.load import load_catalog
     from advisor.answers.registry import QUESTIONS
 
     data_dir, tags = hostile_data
@@ -331,7 +332,7 @@ def test_the_wizard_prints_data_text_literally(tmp_path, hostile_data) -> None:
     with create_pipe_input() as pipe:
         pipe.send_text("\x1b[B" * order.index("fips") + " \r")  # Linkerd has no FIPS build: a note names it
         pipe.close()
-        wizard.run(
+        wizard_command.run(
             catalog,
             console,
             flags,

@@ -10,7 +10,8 @@ import pytest
 from rich.cells import cell_len
 
 from advisor.__main__ import main
-from advisor.catalog.models import figure_items, load_catalog
+from advisor.catalog.models import figure_items
+from advisor.catalog.load import load_catalog
 from advisor.environment import Environment
 
 WIDTHS = [60, 80, 120]

@@ -160,7 +160,7 @@ def test_a_scan_with_mesh_resources_but_no_meshed_workload_says_so(cli, tmp_path
 
 
 def test_cluster_scoped_kinds_must_be_a_list_of_kind_names(cli, tmp_path) -> None:
-    from advisor.catalog.models import bundled_data_dir
+    from advisor.catalog.files import bundled_data_dir
 
     data = tmp_path / "data"
     data.mkdir()
@@ -266,7 +266,7 @@ spec:
 def test_the_readme_clusterrole_grants_every_api_group_the_live_scan_lists() -> None:
     import re
 
-    from advisor.catalog.models import bundled_data_dir
+    from advisor.catalog.files import bundled_data_dir
 
     readme = (Path(__file__).parent.parent.parent / "README.md").read_text(encoding="utf-8")
     role = readme[readme.index("kind: ClusterRole") : readme.index("```", readme.index("kind: ClusterRole"))]
@@ -324,7 +324,7 @@ spec: {replicas: 1, template: {spec: {containers: [{name: job}]}}}
 def test_a_signal_added_in_a_data_directory_is_read_by_scan_and_plan(cli, tmp_path) -> None:
     """Adding a signal is a data edit: a data directory's signals.toml replaces the bundled one for
     scan (and data validate checks it), and plan knows its ids."""
-    from advisor.catalog.models import bundled_data_dir
+    from advisor.catalog.files import bundled_data_dir
 
     data = tmp_path / "data"
     data.mkdir()

@@ -9,7 +9,8 @@ import json
 import pytest
 
 from advisor.answers.resolve import resolve
-from advisor.catalog.models import CATEGORIES, load_catalog
+from advisor.catalog.models import CATEGORIES
+from advisor.catalog.load import load_catalog
 from advisor.engine.scoring import recommend
 
 CATALOG = load_catalog()

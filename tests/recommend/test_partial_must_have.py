@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from advisor.answers import wizard
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 
 # Linkerd's fault injection is partial: aborts only, no delays. Busy and cost-sensitive, with few pods
 # per node, so Linkerd (low latency, small proxies) wins whenever it stays eligible. (At 5,000 pods on

@@ -9,7 +9,8 @@ import tomllib
 from typing import Any
 
 from advisor.answers import wizard
-from advisor.catalog.models import bundled_data_dir, load_catalog
+from advisor.catalog.files import bundled_data_dir
+from advisor.catalog.load import load_catalog
 from advisor.answers.registry import BY_KEY
 
 PLATFORMS = tomllib.loads((bundled_data_dir() / "platforms.toml").read_text(encoding="utf-8"))

@@ -14,7 +14,9 @@ import pytest
 
 from advisor.__main__ import main
 from advisor.answers.resolve import resolve
-from advisor.catalog.models import CATEGORIES, bundled_data_dir, load_catalog
+from advisor.catalog.models import CATEGORIES
+from advisor.catalog.files import bundled_data_dir
+from advisor.catalog.load import load_catalog
 from advisor.engine.scoring import recommend
 
 

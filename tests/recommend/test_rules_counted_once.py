@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from advisor.catalog.models import bundled_data_dir
+from advisor.catalog.files import bundled_data_dir
 
 RULES = tomllib.loads((bundled_data_dir() / "rules.toml").read_text(encoding="utf-8"))
 FEATURES = tomllib.loads((bundled_data_dir() / "features.toml").read_text(encoding="utf-8"))
@@ -107,7 +107,7 @@ def add_option(doc: dict[str, Any], oid: str, traits: list[str]) -> None:
 
 
 def test_every_bundled_option_is_covered_by_an_operability_and_a_maturity_rule() -> None:
-    from advisor.catalog.models import load_catalog
+    from advisor.catalog.load import load_catalog
 
     catalog = load_catalog()
     for opt in catalog.features.options:

@@ -53,7 +53,7 @@ def test_scenario(path: Path, capsys) -> None:
 
 
 def test_scenarios_cover_every_option_and_the_blocked_case() -> None:
-    from advisor.catalog.models import load_catalog
+    from advisor.catalog.load import load_catalog
 
     choices = {tomllib.loads(p.read_text())["expect"]["choice"] for p in SCENARIOS}
     assert choices == {*load_catalog().option_ids, "none"}  # every option the data declares

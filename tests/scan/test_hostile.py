@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from outcomes import check_data_problems, invoke  # noqa: F401
 
-from advisor.catalog.models import DATA_FILES, bundled_data_dir
+from advisor.catalog.models import DATA_FILES
+from advisor.catalog.files import bundled_data_dir
 
 BUNDLED = {name: (bundled_data_dir() / name).read_bytes() for name in DATA_FILES}
 

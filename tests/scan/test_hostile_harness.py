@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from outcomes import invoke
 
-from advisor.catalog.models import DATA_FILES, bundled_data_dir
+from advisor.catalog.models import DATA_FILES
+from advisor.catalog.files import bundled_data_dir
 
 SCALE = max(1, int(os.environ.get("MESH_ADVISOR_HOSTILE_SCALE", "1")))
 SEED = int(os.environ.get("MESH_ADVISOR_HOSTILE_SEED", "15"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.answers.registry import BY_KEY
 from advisor.scan import files as scan_files_module
 from advisor.scan.signals import bundled_signals, load_signals

@@ -158,7 +158,7 @@ def test_linkerd_plan_to_istio_reworks_the_new_linkerd_objects(cli, tmp_path):
 
 
 def test_the_live_scan_lists_gateway_api_gateways_and_the_new_kinds():
-    from advisor.catalog.models import load_catalog
+    from advisor.catalog.load import load_catalog
     from advisor.scan.signals import bundled_signals
 
     resources = set(bundled_signals(load_catalog(None).feature_ids).resources)

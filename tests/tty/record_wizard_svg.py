@@ -43,7 +43,7 @@ class ScreenFeed:
 
 def ticks(feature_ids: list[str], hidden: tuple[str, ...] = ()) -> str:
     """Arrow down to each capability in the checkbox (grouped as the matrix groups them) and tick it."""
-    from advisor.catalog.models import load_catalog
+    from advisor.catalog.load import load_catalog
 
     features = load_catalog().features
     order = [f.id for g in features.groups for f in features.features if f.group == g.id and f.id not in hidden]

@@ -32,7 +32,7 @@ def terminal_env() -> dict[str, str]:
 
 def list_position(feature_id: str) -> int:
     """Where a capability sits in the checkbox (grouped as the matrix groups them); mtls is first."""
-    from advisor.catalog.models import load_catalog
+    from advisor.catalog.load import load_catalog
 
     features = load_catalog().features
     order = [f.id for g in features.groups for f in features.features if f.group == g.id]

@@ -16,7 +16,7 @@ import pytest
 from outcomes import ESC, FORCE_COLOUR_VARIABLES, only_warnings
 from rich.cells import cell_len
 
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 
 # Every test starts mesh-advisor in a subprocess or a pseudo-terminal.
 pytestmark = pytest.mark.slow

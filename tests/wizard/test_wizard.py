@@ -19,10 +19,12 @@ from questionary.prompts.common import InquirerControl
 from rich.console import Console
 
 from advisor.answers import wizard
+from advisor.answers.command_line import reproducing_command
+from advisor.cli import wizard_command
 from advisor.__main__ import main
 from advisor.environment import Environment
 from advisor.answers.resolve import defaults
-from advisor.catalog.models import load_catalog
+from advisor.catalog.load import load_catalog
 from advisor.errors import Interrupted
 from advisor.answers.registry import BY_KEY, QUESTIONS
 
@@ -430,7 +432,7 @@ def test_equivalent_command_reproduces_the_answers(cli) -> None:
         + ENTER * 2
     )
     resolved, _ = ask(keys)
-    command = wizard.equivalent_command(CATALOG, resolved.answers)
+    command = reproducing_command(CATALOG, resolved.answers)
     assert command == (
         "mesh-advisor recommend --pods 2000 --l7-ratio 0.35 --require fault-injection --require vm-workloads "
         "--envoy-experience --risk conservative --cpu-price 0.041 --memory-price 0.0051"
@@ -443,8 +445,8 @@ def test_equivalent_command_reproduces_the_answers(cli) -> None:
 
 def test_equivalent_command_of_defaults_has_no_flags_and_quotes_paths() -> None:
     answers = wizard.resolve(CATALOG).answers
-    assert wizard.equivalent_command(CATALOG, answers) == "mesh-advisor recommend"
-    assert wizard.equivalent_command(CATALOG, answers, "my data") == "mesh-advisor recommend --data-dir 'my data'"
+    assert reproducing_command(CATALOG, answers) == "mesh-advisor recommend"
+    assert reproducing_command(CATALOG, answers, "my data") == "mesh-advisor recommend --data-dir 'my data'"
 
 
 def run_whole(keys: str, tmp_path: Path, monkeypatch, **kwargs: Any) -> Run:
@@ -453,7 +455,7 @@ def run_whole(keys: str, tmp_path: Path, monkeypatch, **kwargs: Any) -> Run:
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         pipe.close()
-        wizard.run(
+        wizard_command.run(
             CATALOG,
             run.console,
             NO_FLAGS,

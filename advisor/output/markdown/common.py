@@ -97,3 +97,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
 
 def bullets(items: Sequence[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
+
+
+def day(generated_at: str) -> str:
+    """The date of a document's generated_at stamp (`2026-12-01T10:00:00Z` -> `2026-12-01`)."""
+    return generated_at.split("T", 1)[0]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from advisor.humanize import readable
 from advisor.answers.registry import QUESTIONS
+from advisor.engine.costing import waypoint_namespaces
 
 if TYPE_CHECKING:
     from advisor.answers.resolve import Answers
@@ -17,8 +18,6 @@ def measure(name: str, answers: Answers) -> float:
     if name == "pods_per_node":
         return answers.pods / answers.nodes
     if name == "waypoint_namespaces_per_namespace":
-        from advisor.engine.costing import waypoint_namespaces
-
         return waypoint_namespaces(answers.l7_ratio, answers.namespaces) / answers.namespaces
     if name == "proxy_rps_per_pod":
         # each request passes two proxies: the client's outbound and the server's inbound one

@@ -1,16 +1,16 @@
-"""Renderings of a scan for people: a rich table view and Markdown. Both read the result's document."""
+"""The table for `scan`: what was read, the answers it gives and the evidence behind them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from advisor.errors import visible
-from advisor.output.markdown import text as md_text
+
 
 MAX_EVIDENCE = 3  # per capability in the views; the document lists all
 
 
-def _l7(ns: dict[str, Any]) -> str:
+def l7_of(ns: dict[str, Any]) -> str:
     value = ns.get("l7")
     if value is None:
         return "?"
@@ -21,14 +21,14 @@ def _l7(ns: dict[str, Any]) -> str:
     return f"{float(value) * 100:.0f}%"
 
 
-def _evidence(e: dict[str, Any]) -> str:
+def evidence_of(e: dict[str, Any]) -> str:
     where = (
         f"{e['namespace']}/{e['name']}" if e.get("namespace") and e.get("kind") != "Namespace" else e.get("name", "")
     )
     return f"{e['kind']} {where} {e['field']}"
 
 
-def _summary(doc: dict[str, Any]) -> list[tuple[str, str]]:
+def summary_lines(doc: dict[str, Any]) -> list[tuple[str, str]]:
     meta, scan, answers = doc["meta"], doc["scan"], doc["answers"]
     totals = scan.get("totals", {})
     source = meta.get("source", "")
@@ -56,7 +56,8 @@ def _summary(doc: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def render_table(result: Any, console: Any) -> None:
+def scan_table(result: Any, console: Any) -> None:
+    # deferred: rich; markdown/scan.py reads this module's words without it
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -70,7 +71,7 @@ def render_table(result: Any, console: Any) -> None:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    for key, value in _summary(doc):
+    for key, value in summary_lines(doc):
         head.add_row(t(key), t(value))
     console.print(Text("Scan", style="bold"))
     console.print(head)
@@ -88,7 +89,7 @@ def render_table(result: Any, console: Any) -> None:
     for ns in scan["namespaces"]:
         pods = str(ns["pods"]) + (f" ({ns['pods_range'][0]}-{ns['pods_range'][1]})" if ns.get("pods_range") else "")
         rps = f"{ns['rps']:,.1f}" if ns.get("rps") is not None else ""
-        spaces.add_row(t(ns["name"]), t(pods), t(ns["meshed_by"]), t(_l7(ns)), t(ns["l7_basis"]), t(rps))
+        spaces.add_row(t(ns["name"]), t(pods), t(ns["meshed_by"]), t(l7_of(ns)), t(ns["l7_basis"]), t(rps))
     console.print(spaces)
 
     caps = Table(title="Capabilities in use (suggested require)", box=box.SIMPLE_HEAD, title_justify="left")
@@ -97,7 +98,7 @@ def render_table(result: Any, console: Any) -> None:
     caps.add_column("evidence", overflow="fold")
     for cap in scan["capabilities"]:
         ev = cap["evidence"]
-        lines = [_evidence(e) for e in ev[:MAX_EVIDENCE]]
+        lines = [evidence_of(e) for e in ev[:MAX_EVIDENCE]]
         if len(ev) > MAX_EVIDENCE:
             lines.append(f"... and {len(ev) - MAX_EVIDENCE} more")
         caps.add_row(t(cap["id"]), t(", ".join(cap["signals"])), t("\n".join(lines)))
@@ -116,7 +117,7 @@ def render_table(result: Any, console: Any) -> None:
             detail = f.get("detail") or ""
             if f.get("count", 1) > 1:
                 detail = (detail + "; " if detail else "") + f"{f['count']} objects"
-            rest.add_row(t(f["signal"]), t(_evidence(f)), t(detail))
+            rest.add_row(t(f["signal"]), t(evidence_of(f)), t(detail))
         if len(other) > 20:
             rest.caption = f"... and {len(other) - 20} more in the document (--format json)"
         console.print(rest)
@@ -125,37 +126,3 @@ def render_table(result: Any, console: Any) -> None:
         console.print(Text("What the scan could not see", style="bold yellow"))
         for w in scan["warnings"]:
             console.print(t(f"  - {w}"), soft_wrap=True)
-
-
-def render_markdown(result: Any) -> str:
-    doc = result.to_document()
-    scan = doc["scan"]
-    lines = ["# Cluster scan", ""]
-    lines += ["| | |", "|---|---|"]
-    lines += [f"| {md_text(k)} | {md_text(v)} |" for k, v in _summary(doc)]
-    lines += [
-        "",
-        "## Namespaces",
-        "",
-        "| namespace | pods | meshed by | L7 | basis | rps |",
-        "|---|--:|---|--:|---|--:|",
-    ]
-    for ns in scan["namespaces"]:
-        rps = f"{ns['rps']:,.1f}" if ns.get("rps") is not None else ""
-        lines.append(
-            f"| {md_text(ns['name'])} | {ns['pods']} | {md_text(ns['meshed_by'])} | {_l7(ns)} | {ns['l7_basis']} | {rps} |"
-        )
-    lines += ["", "## Capabilities in use", ""]
-    if scan["capabilities"]:
-        lines += ["| capability | signals | evidence |", "|---|---|---|"]
-        for cap in scan["capabilities"]:
-            ev = "<br>".join(md_text(_evidence(e)) for e in cap["evidence"][:MAX_EVIDENCE])
-            if len(cap["evidence"]) > MAX_EVIDENCE:
-                ev += f"<br>... and {len(cap['evidence']) - MAX_EVIDENCE} more"
-            lines.append(f"| {md_text(cap['id'])} | {md_text(', '.join(cap['signals']))} | {ev} |")
-    else:
-        lines.append("None found.")
-    if scan["warnings"]:
-        lines += ["", "## What the scan could not see", ""]
-        lines += [f"- {md_text(w)}" for w in scan["warnings"]]
-    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Markdown documents: one module per kind of result, and the escaping they share (common.py)."""

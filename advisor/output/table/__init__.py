@@ -1,0 +1,1 @@
+"""Tables for people (rich): one module per kind of result, and what they share (common.py)."""
