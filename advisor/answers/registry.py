@@ -184,8 +184,8 @@ QUESTIONS: tuple[Question, ...] = (
         "--platform",
         "text",
         "generic",
-        help="Where the cluster runs; its constraints rule out or cost options (a platform id of "
-        "data/platforms.toml; an unknown id is refused with the list).",
+        help="Where the cluster runs; its constraints rule out or cost options (ids in data/platforms.toml: "
+        "generic, gke-autopilot, eks-fargate, openshift, aks, eks, gke).",
         prompt="Where does the cluster run?",
         section="platform",
         default_note="platform ids come from data/platforms.toml",
