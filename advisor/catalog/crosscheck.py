@@ -57,13 +57,18 @@ def _by_omission(raw: dict[str, dict[str, Any]]) -> list[str]:
     for o in declared:
         if isinstance(o, dict) and isinstance(o.get("id"), str) and isinstance(o.get("traits", []), list):
             traits[o["id"]] = frozenset(t for t in o.get("traits", []) if isinstance(t, str))
-    twins = {oid: [other for other, t in traits.items() if other != oid and t == mine] for oid, mine in traits.items()}
+    built_alike: dict[frozenset[str], list[str]] = {}  # linear: a hostile file may declare 100,000 options
+    for oid, mine in traits.items():
+        built_alike.setdefault(mine, []).append(oid)
 
     def check(where: str, named: list[Any]) -> list[str]:
         out = []
+        names = {n for n in named if isinstance(n, str)}
         for oid in dict.fromkeys(n for n in named if isinstance(n, str)):
-            for twin in twins.get(oid, ()):
-                if twin not in named:
+            if oid not in traits:
+                continue
+            for twin in built_alike[traits[oid]]:
+                if twin != oid and twin not in names:
                     out.append(
                         f"{where}: names option '{oid}' but not '{twin}', which has the same traits "
                         f"({', '.join(sorted(traits[oid])) or 'none'}); name both, or tell them apart by a trait"
@@ -105,6 +110,7 @@ def _by_omission(raw: dict[str, dict[str, Any]]) -> list[str]:
 def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     components = _ids(data, "components") or []
+    known_components = set(components)
     for i, comp in enumerate(data.get("components") or ()):
         if not isinstance(comp, dict) or not comp.get("replicas_answer"):
             continue
@@ -116,6 +122,7 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapp
             problems.append(f"{where}: '{key}' is not an answer that counts replicas (expected one of {ints})")
         elif comp.get("scaling") != "fixed":
             problems.append(f"{where}: only a component with scaling = 'fixed' has its replicas pinned by an answer")
+    known_options = set(options or ())
     component_figures = set(field_names(ComponentFigures))
     latency_figures = set(field_names(LatencyFigures))
     for i, entry in enumerate(data.get("unpublished") or ()):
@@ -127,12 +134,12 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapp
         if not comps and not lats:
             problems.append(f"{where}: applies to nothing (give components, latency, or both)")
         for cid in comps:
-            if cid not in components:
+            if cid not in known_components:
                 problems.append(
                     f"{where}.components: unknown component '{cid}' (expected one of {', '.join(components)})"
                 )
         for oid in lats:
-            if options is not None and oid not in options:
+            if options is not None and oid not in known_options:
                 problems.append(f"{where}.latency: unknown option id '{oid}' (expected {', '.join(options)})")
         allowed = (component_figures if comps else set()) | (latency_figures if lats else set())
         for name in entry.get("figures") or ():
@@ -160,8 +167,9 @@ def _conditions(file_name: str, key: str, data: dict[str, Any] | None, known: di
                 continue
             values = value if isinstance(value, list) else [value]
             allowed = [*ids, NO_MESH] if answer == "current_mesh" else ids
+            allowed_set = set(allowed)
             for v in values:
-                if isinstance(v, str) and v not in allowed:
+                if isinstance(v, str) and v not in allowed_set:
                     problems.append(
                         f"{file_name}: {key}.{i}({entry.get('id')}).when.answers.{answer}: unknown {kind} id "
                         f"'{v}' (expected one of {', '.join(allowed)})"

@@ -10,6 +10,7 @@ is refused by `data validate` (and by `scan`) until signals.toml says how to see
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any, Sequence
 
 from advisor.records import record
@@ -71,7 +72,8 @@ def read_meshes(doc: dict[str, Any], problems: list[str]) -> MeshOrder:
             problems.append(f"meshes.{key}: expected a list of option ids")
             value = []
         lists[key] = tuple(value)
-        for dup in sorted({v for v in value if value.count(v) > 1}):
+        counts = Counter(value)
+        for dup in sorted(v for v, n in counts.items() if n > 1):
             problems.append(f"meshes.{key}: '{dup}' is listed twice")
     return MeshOrder(
         pod_precedence=lists["pod_precedence"],
@@ -156,8 +158,9 @@ def mesh_problems(
         for mesh in order:
             if mesh not in known:
                 problems.append(f"meshes.{key}: unknown option id '{mesh}' (expected {expected})")
+        placed = set(order)
         for mesh in option_ids:
-            if mesh not in order:
+            if mesh not in placed:
                 problems.append(f"meshes.{key}: option '{mesh}' is missing (every option has a place in this order)")
     for mesh in sorted(meshes.captures_unmarked_pods - known):
         problems.append(f"meshes.captures_unmarked_pods: unknown option id '{mesh}' (expected {expected})")
@@ -172,7 +175,7 @@ def mesh_problems(
             if mesh not in known:
                 problems.append(f"traffic[{i}].meshes: unknown option id '{mesh}' (expected {expected})")
     if platform_ids is not None:
-        platforms = set(platform_ids)
+        platforms = set(platform_ids)  # O(1) lookups: hostile files may list many
         listing = ", ".join(platform_ids)
         for i, sig in enumerate(signals):
             if sig.platform and sig.platform not in platforms:
