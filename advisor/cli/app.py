@@ -472,7 +472,7 @@ def data_validate(
     """Check a data directory and report every problem found, as `file: field.path: message`."""
     # deferred: the catalog's loading (and pydantic, to validate), which --help and completion never need
     from advisor.catalog.load import check_data_dir
-    from advisor.catalog.models import DATA_FILES
+    from advisor.catalog.models import DATA_FILES, SIGNALS_FILE
 
     if directory is not None and not directory.strip():
         raise UserError("data validate: expected a directory holding data files, got an empty string")
@@ -480,7 +480,7 @@ def data_validate(
     where = directory or "bundled data"
     if problems:
         raise DataError(f"{where}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:", problems)
-    print(f"{where}: OK ({', '.join(DATA_FILES)} checked)")
+    print(f"{where}: OK ({', '.join((*DATA_FILES, SIGNALS_FILE))} checked)")
 
 
 # ---------------------------------------------------------------- entry point
