@@ -114,6 +114,17 @@ def copy_option(target: Path, original: str, new: str, new_name: str) -> Path:
         for s in docs[SIGNALS_FILE]["signals"]
         if s.get("mesh") == original
     ]
-    for name, doc in docs.items():
-        write(target / name, _with_copy(doc, names))
+    copied = {name: _with_copy(doc, names) for name, doc in docs.items()}
+    # a move between the original and its copy is no move at all: declined, with the reason
+    copied["migrations.toml"].setdefault("unsupported", []).extend(
+        {
+            "from_mesh": [a],
+            "to_mesh": [b],
+            "because": "the two are the same mesh under two ids: there is nothing to move",
+            "source": "https://github.com/",
+        }
+        for a, b in ((original, new), (new, original))
+    )
+    for name, doc in copied.items():
+        write(target / name, doc)
     return target

@@ -32,7 +32,7 @@ DATA_FILES: tuple[str, ...] = (
 )
 # Data read by other commands with their own checks (scan: advisor.scan.signals), not part of the catalog.
 SIGNALS_FILE = "signals.toml"
-OTHER_DATA_FILES: tuple[str, ...] = (SIGNALS_FILE,)
+OTHER_DATA_FILES: tuple[str, ...] = (SIGNALS_FILE, "hazards.toml")  # read by scan and check, not the catalog
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # feature and rule ids (checked in advisor.catalog.validation)
 
 Level = Literal["full", "beta", "partial", "alpha", "none"]
@@ -475,6 +475,34 @@ class Rules:
 # move from the current mesh to a target only when both selectors match and the two differ.
 
 
+# The generators advisor.engine.manifests has (tests/plan/test_manifests.py keeps the two equal): the data
+# names them in `[[moves]] manifests`, and `data validate` checks the names without importing the engine.
+MANIFEST_GENERATORS: tuple[str, ...] = (
+    "istio-policies-from-linkerd",
+    "waypoints",
+    "gamma-routes",
+    "targetref-policies",
+    "ambient-namespace-labels",
+    "waypoint-bypass-deny",
+    "linkerd-injection",
+    "linkerd-servers",
+    "linkerd-routes-out",
+    "routes-into-linkerd",
+    "istio-injection",
+    "ambient-labels-from-linkerd",
+    "sidecar-scoping",
+)
+
+
+@model
+class ManifestStep:
+    """A generator of `plan --manifests` (advisor/engine/manifests.py GENERATORS) and the phase its files belong to."""
+
+    generator: NonEmpty
+    phase: NonEmpty
+    to_mesh: tuple[str, ...] = ()  # only for these targets (a move may cover several)
+
+
 @model
 class Move:
     """A move the plan command supports, and what both meshes share while it is under way."""
@@ -487,6 +515,24 @@ class Move:
     source: NonEmpty
     # Components of today's mesh that the target's own replace during the move (counted once).
     replaced_components: tuple[str, ...] = ()
+    # `plan --manifests`: the objects the move writes, generator by generator, in the phases named.
+    manifests: tuple[ManifestStep, ...] = ()
+    # A plan that stays on the current mesh (from_mesh = to_mesh), such as scoping its sidecars.
+    stay: bool = False
+    # Answers the target state changes (a stay that scopes sidecars: sidecar_scoping = true), for its cost.
+    target_answers: dict[str, bool | int | float | str] = field(default_factory=dict)
+    # The benchmark component whose rps_per_replica sizes the waypoints (plan --manifests).
+    waypoint_component: str = ""
+
+
+@model
+class Unsupported:
+    """An ordered pair of meshes the data deliberately does not plan, and why."""
+
+    from_mesh: tuple[str, ...]
+    to_mesh: tuple[str, ...]
+    because: NonEmpty
+    source: NonEmpty
 
 
 @model
@@ -548,6 +594,7 @@ class Phase:
 class Migrations:
     data_version: NonEmpty
     moves: tuple[Move, ...] = ()
+    unsupported: tuple[Unsupported, ...] = ()
     costs: tuple[MoveCost, ...] = ()
     phases: tuple[Phase, ...] = ()
     blockers: tuple[PlanItem, ...] = ()
@@ -697,7 +744,23 @@ class Catalog:
         return True
 
     def move(self, current: str, target: str) -> Move | None:
-        return next((m for m in self.migrations.moves if self.applies(m, current, target)), None)
+        return next((m for m in self.migrations.moves if not m.stay and self.applies(m, current, target)), None)
+
+    def stay_move(self, current: str) -> Move | None:
+        """The plan for staying on the current mesh (e.g. scoping its sidecars), when the data has one."""
+        traits = self.traits_of(current)
+        return next((m for m in self.migrations.moves if m.stay and mesh_matches(m.from_mesh, current, traits)), None)
+
+    def unsupported(self, current: str, target: str) -> Unsupported | None:
+        return next(
+            (
+                u
+                for u in self.migrations.unsupported
+                if mesh_matches(u.from_mesh, current, self.traits_of(current))
+                and mesh_matches(u.to_mesh, target, self.traits_of(target))
+            ),
+            None,
+        )
 
     def components_of(self, option_id: str) -> tuple[Component, ...]:
         return tuple(c for c in self.benchmarks.components if c.option == option_id)

@@ -31,6 +31,7 @@ from advisor.catalog.models import (
     ComponentFigures,
     FIGURE_KINDS,
     FIGURE_UNITS,
+    MANIFEST_GENERATORS,
     LatencyFigures,
     Migrations,
     OptionInfo,
@@ -40,6 +41,7 @@ from advisor.catalog.models import (
     Rules,
     When,
     field_names,
+    mesh_matches,
     resolve_profiles,
 )
 
@@ -654,6 +656,9 @@ def _check_migrations(
                 if mid not in move_ids:
                     problems.append(f"{where}.moves: unknown move '{mid}' (expected one of {', '.join(move_ids)})")
             if key == "moves":
+                for answer in entry.target_answers:
+                    if answer not in BY_KEY:
+                        problems.append(f"{where}.target_answers.{answer}: unknown answer key")
                 for cid in entry.replaced_components:
                     if component_ids and cid not in component_ids:
                         problems.append(
@@ -675,6 +680,48 @@ def _check_migrations(
                     problems.append(
                         f"{where}.phase: unknown phase '{entry.phase}' (expected one of {', '.join(phase_ids)})"
                     )
+    problems += _check_manifest_steps(mg, phase_ids)
+    if option_ids is not None:
+        problems += _check_every_pair(mg, raw, option_ids)
+    return problems
+
+
+def _check_manifest_steps(mg: Migrations, phase_ids: list[str]) -> list[str]:
+    """Every `[[moves.manifests]]` step names a generator the code has and a phase the data has."""
+    problems = []
+    for i, move in enumerate(mg.moves or ()):
+        for j, step in enumerate(move.manifests):
+            where = f"migrations.toml: moves.{i}({move.id}).manifests.{j}"
+            if step.generator not in MANIFEST_GENERATORS:
+                problems.append(
+                    f"{where}.generator: unknown generator '{step.generator}' (expected one of {', '.join(MANIFEST_GENERATORS)})"
+                )
+            if step.phase not in phase_ids:
+                problems.append(f"{where}.phase: unknown phase '{step.phase}'")
+    return problems
+
+
+def _check_every_pair(mg: Migrations, raw: dict[str, dict[str, Any]], option_ids: list[str]) -> list[str]:
+    """Every ordered pair (no mesh or an option, to another option) has a move or an `[[unsupported]]` entry."""
+    traits = {
+        o.get("id"): tuple(t for t in (o.get("traits") or []) if isinstance(t, str))
+        for o in _raw_entries(raw.get("features.toml"), "options")
+    }
+
+    def covered(entry: Any, a: str, b: str) -> bool:
+        return mesh_matches(entry.from_mesh, a, traits.get(a, ())) and mesh_matches(entry.to_mesh, b, traits.get(b, ()))
+
+    problems = []
+    for a in ["none", *option_ids]:
+        for b in option_ids:
+            if a == b:
+                continue
+            moves = [m for m in mg.moves or () if not m.stay and covered(m, a, b)]
+            if not moves and not any(covered(u, a, b) for u in mg.unsupported or ()):
+                problems.append(
+                    f"migrations.toml: no move from {a} to {b}: add a [[moves]] entry, or an [[unsupported]] "
+                    "entry saying why (because, source)"
+                )
     return problems
 
 

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import typer
 
 from advisor import __version__
-from advisor.cli import completion
+from advisor.cli import check_command, completion, plan_command
 from advisor.cli.exits import exit_code, interrupted_message
 from advisor.cli.help import HELP_NAMES, Command, Group, examples
 from advisor.cli.options import (
@@ -398,46 +398,27 @@ def scan(
     emit(result, env, plan, force)
 
 
-@app.command(
+app.command(
     cls=Command,
     short_help="Plan the move from the current mesh to another, each item sourced.",
     epilog=examples(
         "mesh-advisor plan cluster.toml --to istio-ambient -o plan.md",
         "mesh-advisor plan --current-mesh linkerd --to istio-sidecar --format json",
+        "mesh-advisor plan cluster.toml --to istio-ambient --manifests out/ --objects manifests/",
     ),
-)
-@with_answer_flags
-def plan(
-    answers_file: Optional[str] = ANSWERS_ARG,
-    answers: Optional[str] = ANSWERS_OPT,
-    to: Optional[str] = typer.Option(
-        None, "--to", metavar="OPTION", help="The mesh to move to (an option id).", show_default=False
+)(plan_command.plan)
+
+
+app.command(
+    "check",
+    cls=Command,
+    short_help="Lint a cluster or its manifests for the hazards of a move between meshes.",
+    epilog=examples(
+        "mesh-advisor check manifests/",
+        "mesh-advisor check --format sarif -o check.sarif",
+        "mesh-advisor check --fail-on warning",
     ),
-    format: Optional[str] = FORMAT_OPT,
-    output: Optional[str] = OUTPUT_OPT,
-    force: bool = FORCE_OPT,
-    data_dir: Optional[str] = DATA_DIR_OPT,
-    flags: dict[str, Any] = None,  # type: ignore[assignment]
-) -> None:
-    """Plan the move from the current mesh to --to: blockers, rework, phases, gaps and cost, each sourced.
-
-    Reads a scan's file (its scan evidence ties each item to the objects behind it) or any answers.
-    """
-    # deferred: the plan and the engine, which --help and completion never need
-    from advisor.catalog.files import signals_file
-    from advisor.engine import pipeline
-    from advisor.engine.plan import PlanResult
-
-    out = plan_output(format, output, PlanResult.kind)
-    if to is None or not to.strip():
-        raise UserError(
-            "--to: expected the option to move to (e.g. --to istio-ambient); see `mesh-advisor matrix` for the ids"
-        )
-    catalog = load(data_dir)
-    files = read_answers(answers_source(answers_file, answers))
-    resolved = resolve_answers(catalog, flags, files)
-    result = pipeline.plan(catalog, resolved, to.strip().lower(), files.scan, now_utc(), signals_file(data_dir))
-    emit(result, current_env(), out, force)
+)(check_command.check)
 
 
 @data_app.command(
@@ -472,15 +453,17 @@ def data_validate(
     """Check a data directory and report every problem found, as `file: field.path: message`."""
     # deferred: the catalog's loading (and pydantic, to validate), which --help and completion never need
     from advisor.catalog.load import check_data_dir
-    from advisor.catalog.models import DATA_FILES, SIGNALS_FILE
+    from advisor.catalog.models import DATA_FILES, OTHER_DATA_FILES
+    from advisor.engine.check import hazard_problems  # hazards.toml: its ids are the check's detectors
 
     if directory is not None and not directory.strip():
         raise UserError("data validate: expected a directory holding data files, got an empty string")
     problems = check_data_dir(directory)
+    problems += hazard_problems(directory)
     where = directory or "bundled data"
     if problems:
         raise DataError(f"{where}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:", problems)
-    print(f"{where}: OK ({', '.join((*DATA_FILES, SIGNALS_FILE))} checked)")
+    print(f"{where}: OK ({', '.join((*DATA_FILES, *OTHER_DATA_FILES))} checked)")
 
 
 # ---------------------------------------------------------------- entry point

@@ -81,11 +81,24 @@ def plan(
     scan: Mapping[str, Any] | None,
     generated_at: str,
     signals: Path,
+    sidecar_scoping: bool = False,
+    objects: list[dict[str, Any]] | None = None,
 ) -> PlanResult:
-    """`plan`: the move to `target`, scored and projected once (the scan's evidence when there is one)."""
+    """`plan`: the move to `target`, scored and projected once (the scan's evidence when there is one); with
+    `objects`, the manifests the move needs (`plan --manifests`)."""
     # deferred: the plan module (and the scan inference it reads) loads only for `plan`
     from advisor.engine.plan import build_plan
 
     answers = resolved.answers
     rec = recommend(answers, catalog, project(answers, catalog))
-    return build_plan(catalog, resolved, target, scan, generated_at, signals=signals, recommendation=rec)
+    return build_plan(
+        catalog,
+        resolved,
+        target,
+        scan,
+        generated_at,
+        signals=signals,
+        recommendation=rec,
+        sidecar_scoping=sidecar_scoping,
+        objects=objects,
+    )

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from advisor.catalog.files import signals_file
-from advisor.engine.costing import Projection
+from advisor.engine.plan_cost import plan_cost
+from advisor.engine.plan_manifests import plan_manifests
 from advisor.engine.results import meta
 from advisor.engine.scoring import Recommendation, matches, recommend
 from advisor.errors import AnswerError, UserError
@@ -133,6 +134,8 @@ class PlanResult:
     namespaces: tuple[Namespace, ...]
     generated_at: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    manifests: Any = None  # engine.manifests.ManifestSet with --manifests, else None
+    waypoints: tuple[Any, ...] = ()  # engine.waypoints.WaypointNeed, when the move has waypoints
 
     @property
     def current_name(self) -> str:
@@ -145,7 +148,9 @@ class PlanResult:
     @property
     def summary(self) -> str:
         head = f"Plan: {self.current_name} to {self.target_name}"
-        if self.current == NO_MESH:
+        if self.current == self.target:
+            head = f"Plan: stay on {self.current_name} ({self.move.title})"
+        elif self.current == NO_MESH:
             head = f"Plan: a first install of {self.target_name}"
         parts = [
             f"{len(self.blockers)} blocker{'s' if len(self.blockers) != 1 else ''}"
@@ -193,6 +198,8 @@ class PlanResult:
             "gaps": [g.to_document() for g in self.gaps],
             "cost": self.cost,
             "unrecognised": [u.to_document() for u in self.unrecognised],
+            **({"waypoints": [w.to_document() for w in self.waypoints]} if self.waypoints else {}),
+            **({"manifests": self.manifests.to_document()} if self.manifests is not None else {}),
         }
 
 
@@ -258,15 +265,16 @@ def system_namespaces(data: dict[str, Any]) -> frozenset[str]:
 # ---------------------------------------------------------------- the plan
 
 
-def check_target(catalog: Catalog, current: str, target: str) -> None:
-    """--to names an option the data declares and differs from the current mesh; else exit 2."""
+def check_target(catalog: Catalog, current: str, target: str, stay: bool = False) -> None:
+    """--to names an option the data declares and differs from the current mesh (unless the data plans
+    staying, as with --sidecar-scoping); else exit 2."""
     if target not in catalog.option_ids:
         import difflib
 
         close = difflib.get_close_matches(target, catalog.option_ids, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise UserError(f"--to: unknown option {target!r}{hint}; expected one of {', '.join(catalog.option_ids)}")
-    if target == current:
+    if target == current and not stay:
         raise UserError(
             f"--to {target}: the cluster already runs {catalog.mesh_name(target)} (current_mesh); nothing to plan"
         )
@@ -280,20 +288,17 @@ def build_plan(
     generated_at: str,
     signals: Path | None = None,
     recommendation: Recommendation | None = None,
+    sidecar_scoping: bool = False,
+    objects: list[dict[str, Any]] | None = None,
 ) -> PlanResult:
     """The plan; `recommendation` is the answers' scoring when the caller has it (advisor.engine.pipeline), so
-    the answers are scored and projected once."""
+    the answers are scored and projected once. With `objects` (the manifests or dump the scan read), the
+    manifests the move needs too."""
     answers = resolved.answers
     rec = recommendation or recommend(answers, catalog)
     current = answers.current_mesh
-    check_target(catalog, current, target)
-    move = catalog.move(current, target)
-    if move is None:
-        covered = "; ".join(m.title for m in catalog.migrations.moves)
-        raise UserError(
-            f"--to {target}: the migration data has no move from {catalog.mesh_name(current)} to "
-            f"{catalog.mesh_name(target)}; moves it covers: {covered}"
-        )
+    check_target(catalog, current, target, stay=sidecar_scoping)
+    move = _the_move(catalog, current, target, sidecar_scoping)
     findings = findings_of(scan)
     evidence = "scan" if scan is not None else "answers"
     notes: list[str] = []
@@ -313,12 +318,19 @@ def build_plan(
         n = len(resources)
         found = (
             f"; it did find {n} mesh or routing object{'s' if n != 1 else ''} ({kinds}), which a first install does "
-            "not translate: if a mesh serves them, set current_mesh to plan that move"
+            "not translate"
             if resources
             else ""
         )
         notes.append(
-            f"No current mesh: the scan found no meshed workloads, so this is planned as a first install{found}."
+            f"No current mesh: the scan found no meshed workloads (no injection label, ambient label or proxy "
+            f"container), so this is planned as a first install{found}"
+            + (
+                f". If a mesh serves them, give --current-mesh OPTION ({', '.join(catalog.option_ids)}) or set "
+                "current_mesh in the answers file to plan that move."
+                if resources
+                else "."
+            )
         )
 
     mg = catalog.migrations
@@ -337,14 +349,20 @@ def build_plan(
     involved = {(o.kind, o.namespace, o.name) for item in (*blockers, *rework) for o in item.objects}
     signals_data = _signals_data(signals)  # read once: the namespaces and the signal ids come from it
     namespaces = _namespaces(scan, current, findings, involved, system_namespaces(signals_data))
-    phases = _phases(catalog, current, target, namespaces, blockers, rework, gaps)
+    phases = _phases(catalog, current, target, namespaces, blockers, rework, gaps, move)
     unrecognised = _unrecognised(catalog, findings, known_signals(signals_data))
     if unrecognised:
         notes.append(
             f"{len(unrecognised)} finding{'s' if len(unrecognised) != 1 else ''} name a signal or kind the migration "
             "data does not know; listed under unrecognised, not planned"
         )
+    manifests, waypoints, more = plan_manifests(
+        catalog, resolved, move, target, phases, namespaces, scan, objects, system_namespaces(signals_data)
+    )
+    notes.extend(more)
     return PlanResult(
+        manifests=manifests,
+        waypoints=tuple(waypoints),
         catalog=catalog,
         resolved=resolved,
         current=current,
@@ -355,11 +373,34 @@ def build_plan(
         rework=tuple(rework),
         phases=tuple(phases),
         gaps=tuple(gaps),
-        cost=_cost(catalog, resolved, rec.projection, current, target),
+        cost=plan_cost(catalog, resolved, rec.projection, current, target, dict(move.target_answers)),
         unrecognised=unrecognised,
         namespaces=tuple(namespaces),
         generated_at=generated_at,
         notes=tuple(notes),
+    )
+
+
+def _the_move(catalog: Catalog, current: str, target: str, stay: bool) -> Any:
+    """The data's move for this pair; a pair it declines or lacks is refused, naming what is missing."""
+    if stay:
+        move = catalog.stay_move(current) if current == target else None
+        if move is None:
+            raise UserError(
+                f"--sidecar-scoping: the migration data plans no stay on {catalog.mesh_name(current)} with --to "
+                f"{target} (it plans scoping only when the cluster already runs the mesh it scopes: set --current-mesh)"
+            )
+        return move
+    move = catalog.move(current, target)
+    if move is not None:
+        return move
+    declined = catalog.unsupported(current, target)
+    pair = f"{catalog.mesh_name(current)} to {catalog.mesh_name(target)}"
+    if declined is not None:
+        raise UserError(f"--to {target}: a move from {pair} is not supported: {declined.because} ({declined.source})")
+    raise UserError(
+        f"--to {target}: migrations.toml has no [[moves]] entry from {current} to {target} and no [[unsupported]] "
+        f"entry saying why; add one (mesh-advisor data validate lists every missing pair)"
     )
 
 
@@ -482,10 +523,12 @@ def _namespaces(
     return out
 
 
-def _phases(catalog, current, target, namespaces, blockers, rework, gaps) -> list[PhasePlan]:
-    phases = sorted(
-        (p for p in catalog.migrations.phases if catalog.applies(p, current, target)), key=lambda p: p.order
-    )
+def _phases(catalog, current, target, namespaces, blockers, rework, gaps, move=None) -> list[PhasePlan]:
+    if move is not None and move.stay:
+        chosen = (p for p in catalog.migrations.phases if move.id in p.moves)
+    else:
+        chosen = (p for p in catalog.migrations.phases if catalog.applies(p, current, target))
+    phases = sorted(chosen, key=lambda p: p.order)
     out = []
     for p in phases:
         objects: tuple[Evidence, ...] = ()
@@ -528,68 +571,3 @@ def _unrecognised(
         known.update(entry.signals)
         kinds.update(entry.kinds)
     return tuple(f for f in findings if not ((f.signal and f.signal in known) or (not f.signal and f.kind in kinds)))
-
-
-def _cost(catalog: Catalog, resolved: Resolved, projection: Projection, current: str, target: str) -> dict[str, Any]:
-    """Today's mesh against the target, per month, from the answers (or the scan's inventory)."""
-    answers = resolved.answers
-    basis = answers.cost_basis
-
-    def view(option: str) -> dict[str, Any]:
-        if option not in projection.options:
-            return {"option": NO_MESH, "cpu_vcpu": 0.0, "memory_gib": 0.0, "monthly_usd": 0.0}
-        v = projection.options[option].view(basis)
-        return {
-            "option": option,
-            "cpu_vcpu": round(v.cpu_vcpu, 4),
-            "memory_gib": round(v.memory_gib, 4),
-            "monthly_usd": round(v.monthly_usd, 2),
-        }
-
-    def sources(option: str) -> str:
-        if option not in projection.options:
-            return ""
-        return "; ".join(dict.fromkeys(s for c in projection.options[option].components for s in c.sources))
-
-    today, goal = view(current), view(target)
-    out: dict[str, Any] = {
-        "basis": basis,
-        "today": today,
-        "target": goal,
-        "change_monthly_usd": round(goal["monthly_usd"] - today["monthly_usd"], 2),
-    }
-    items = [
-        {
-            "text": f"Today: {catalog.mesh_name(current)} adds ${today['monthly_usd']:,.2f}/month ({basis}: "
-            f"{today['cpu_vcpu']:,.2f} vCPU, {today['memory_gib']:,.2f} GiB)"
-            if current in projection.options
-            else "Today: no mesh, so nothing added",
-            "source": sources(current),
-            "objects": [],
-        },
-        {
-            "text": f"Target: {catalog.mesh_name(target)} will add ${goal['monthly_usd']:,.2f}/month ({basis}: "
-            f"{goal['cpu_vcpu']:,.2f} vCPU, {goal['memory_gib']:,.2f} GiB), {out['change_monthly_usd']:+,.2f} against today",
-            "source": sources(target),
-            "objects": [],
-        },
-    ]
-    transition = projection.options[target].transition
-    if transition is not None:
-        t = transition.view(basis)
-        out["transition"] = {
-            "cpu_vcpu": round(t.cpu_vcpu, 4),
-            "memory_gib": round(t.memory_gib, 4),
-            "monthly_usd": round(t.monthly_usd, 2),
-            "replaced": list(transition.replaced),
-        }
-        shared = f"; {', '.join(transition.replaced)} counted once" if transition.replaced else ""
-        items.append(
-            {
-                "text": f"During the move: up to ${t.monthly_usd:,.2f}/month while both run (upper bound: both at full size{shared})",
-                "source": transition.source or sources(target),
-                "objects": [],
-            }
-        )
-    out["items"] = items
-    return out

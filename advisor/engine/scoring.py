@@ -442,10 +442,25 @@ def _summary(
             out += f" though behind on {_CATEGORY_WORDS[trails[0]]}"
     out += "."
     cost = projection.options[choice].view(basis)
-    out += (
-        f" It adds about {dollars(cost.monthly_usd)}/month ({basis}) and "
-        f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
-    )
+    if current in options and choice == current:
+        # Staying adds nothing to today's bill: say what each move would save or add against it instead.
+        against = []
+        for oid, opt in options.items():
+            if oid == current or oid not in projection.options:
+                continue
+            delta = projection.options[oid].view(basis).monthly_usd - cost.monthly_usd
+            verb = "save" if delta < 0 else "add"
+            against.append(f"{opt.name} would {verb} about {dollars(abs(delta))}/month")
+        out += (
+            f" Staying adds nothing to today's cost (the mesh already runs at about {dollars(cost.monthly_usd)}/month, "
+            f"{basis}, {projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end)"
+            + (f"; against today, moving to {'; '.join(against)}." if against else ".")
+        )
+    else:
+        out += (
+            f" It adds about {dollars(cost.monthly_usd)}/month ({basis}) and "
+            f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
+        )
     by_vendor: dict[str, list[str]] = {}
     for fid, vendor in top.vendor_builds:
         by_vendor.setdefault(vendor, []).append(fid)

@@ -36,11 +36,17 @@ class Result(Protocol):
     kind: ClassVar[str]
 
 
-FORMATS: tuple[str, ...] = ("table", "json", "toml", "markdown")
+FORMATS: tuple[str, ...] = ("table", "json", "toml", "markdown", "sarif")
 ALIASES: dict[str, str] = {"md": "markdown"}
 # Formats that are text documents (they can go to a file or, with `-o -` or --format, to stdout).
-DOCUMENT_FORMATS: tuple[str, ...] = ("json", "toml", "markdown")
-EXTENSIONS: dict[str, str] = {".toml": "toml", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
+DOCUMENT_FORMATS: tuple[str, ...] = ("json", "toml", "markdown", "sarif")
+EXTENSIONS: dict[str, str] = {
+    ".toml": "toml",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".sarif": "sarif",
+}
 FORMAT_METAVAR = "table|json|toml|markdown"
 
 TABLE_RENDERERS: dict[str, str] = {
@@ -51,6 +57,7 @@ TABLE_RENDERERS: dict[str, str] = {
     "compare": "advisor.output.table.compare:compare_table",
     "scan": "advisor.output.table.scan:scan_table",
     "plan": "advisor.output.table.plan:plan_table",
+    "check": "advisor.output.table.check:check_table",
 }
 # The document (a dict for JSON and TOML) of each kind, as "module:function" called with the result;
 # a kind not listed here is its own document (`result.to_document()`).
@@ -65,6 +72,11 @@ MARKDOWN_RENDERERS: dict[str, str] = {
     "compare": "advisor.output.markdown.compare:compare_markdown",
     "scan": "advisor.output.markdown.scan:scan_markdown",
     "plan": "advisor.output.markdown.plan:plan_markdown",
+    "check": "advisor.output.markdown.check:check_markdown",
+}
+# SARIF 2.1.0 (GitHub code scanning): only results that are findings about files.
+SARIF_RENDERERS: dict[str, str] = {
+    "check": "advisor.output.sarif:check_sarif",
 }
 
 
@@ -88,7 +100,9 @@ def available(kind: str) -> tuple[str, ...]:
     return tuple(
         f
         for f in FORMATS
-        if (f != "table" or kind in TABLE_RENDERERS) and (f != "markdown" or kind in MARKDOWN_RENDERERS)
+        if (f != "table" or kind in TABLE_RENDERERS)
+        and (f != "markdown" or kind in MARKDOWN_RENDERERS)
+        and (f != "sarif" or kind in SARIF_RENDERERS)
     )
 
 
@@ -255,6 +269,8 @@ def render_text(result: Result, fmt: str) -> str:
     """The result as the text of a document format: json, toml or markdown."""
     if fmt == "markdown":
         return str(_load(MARKDOWN_RENDERERS[result.kind])(result))
+    if fmt == "sarif":
+        return str(_load(SARIF_RENDERERS[result.kind])(result))
     return dumps(document(result), fmt)
 
 

@@ -66,17 +66,25 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         hide_names=options.hide_names,
     )
     traffic = None
+    edges: list[dict[str, Any]] = []
     warnings: list[str] = []
     if options.prometheus is not None:
         # deferred: the traffic reader loads only for --prometheus
-        from advisor.scan.prometheus import read_traffic
+        from advisor.scan.prometheus import read_edges, read_traffic
 
         traffic, notes = read_traffic(options.prometheus, window, timeout, ctx.signals.traffic)
         warnings.extend(notes)
+        edges = read_edges(options.prometheus, window, timeout)
     if options.paths:
-        return scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
-    # deferred: the live scan's kubectl transport loads only without PATH
-    from advisor.scan.kubectl import Kubectl, scan_live
+        result = scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
+    else:
+        # deferred: the live scan's kubectl transport loads only without PATH
+        from advisor.scan.kubectl import Kubectl, scan_live
 
-    kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
-    return scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
+        kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
+        result = scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
+    if edges and not options.hide_names:
+        import dataclasses
+
+        result = dataclasses.replace(result, edges=tuple(edges))
+    return result

@@ -230,12 +230,13 @@ def scan_live(
     namespaces: list[str],
     traffic: Mapping[str, Traffic] | None = None,
     warnings: list[str] | None = None,
+    scanner: Scanner | None = None,  # `check` passes one that also keeps the objects
 ) -> ScanResult:
     context = k.current_context()
     available, notes = discover(k)
     notes = list(warnings or []) + notes
     reqs = plan_requests(available, ctx.signals)
-    scanner = Scanner(ctx.signals)
+    scanner = scanner or Scanner(ctx.signals)
     complete = not notes or all(not n.startswith("discovery:") for n in notes)
     jobs: list[tuple[Request, str | None]] = []
     for req in reqs:

@@ -115,3 +115,34 @@ def read_traffic(
             "L7 shares are estimated from Service ports and rps is unknown"
         )
     return out, notes
+
+
+# Who calls whom (Istio): the traffic graph that scopes each namespace's Sidecar egress hosts.
+EDGE_QUERY = (
+    "sum by (source_workload_namespace, destination_service_namespace) "
+    '(rate(istio_requests_total{{reporter=~"destination|waypoint"}}[{w}]))'
+)
+
+
+def read_edges(url: str, window: float, timeout: float) -> list[dict[str, Any]]:
+    """Source namespace -> destination Service namespace pairs with traffic over the window, sorted."""
+    base = _check_url(url)
+    out = []
+    for sample in query(base, EDGE_QUERY.format(w=f"{int(window)}s"), timeout):
+        metric = sample.get("metric") or {}
+        src, dst = metric.get("source_workload_namespace"), metric.get("destination_service_namespace")
+        try:
+            rps = float(sample.get("value", [0, "nan"])[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if (
+            isinstance(src, str)
+            and isinstance(dst, str)
+            and src
+            and dst
+            and src != "unknown"
+            and math.isfinite(rps)
+            and rps > 0
+        ):
+            out.append({"source_namespace": src, "destination_namespace": dst, "rps": round(rps, 3)})
+    return sorted(out, key=lambda e: (e["source_namespace"], e["destination_namespace"]))

@@ -52,6 +52,8 @@ class ScanResult:
     complete: bool
     objects: int
     totals: dict[str, Any] = field(default_factory=dict)
+    # with --prometheus: who calls whom, source -> destination namespace (plan's Sidecar egress hosts)
+    edges: tuple[dict[str, Any], ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -78,6 +80,7 @@ class ScanResult:
                 "capabilities": [dict(c) for c in self.capabilities],
                 "namespaces": [_namespace_doc(n) for n in self.namespaces],
                 "findings": [dict(f) for f in self.findings],
+                **({"edges": [dict(e) for e in self.edges]} if self.edges else {}),
             },
         }
 

@@ -16,7 +16,8 @@ from advisor.environment import Environment
 
 WIDTHS = [60, 80, 120]
 CATALOG = load_catalog()
-SOURCE_LINE = re.compile(r"^\s*(\[\d+\]|source) ")
+# Source URLs and shell commands are printed whole on their own line (to click or copy): the terminal wraps them.
+SOURCE_LINE = re.compile(r"^\s*(\[\d+\]|source|command \d+:) ")
 
 
 def render(width: int, *args: str) -> str:
@@ -104,4 +105,12 @@ def test_plan_numbers_its_sources_and_lists_each_whole_once(width: int, tmp_path
     # a reference stands alone ("[3]"); an object's field path ("containers[0]") is not one
     cited = {int(n) for n in re.findall(r"(?<![\w\]])\[(\d+)\](?=\s|$)", text[: text.index("Sources:")], re.M)}
     assert cited == set(range(1, len(listed) + 1))  # every listed source is cited, and only those
+    # the backup command is printed whole, on one line, at every width
+    assert (
+        "command 1: kubectl get virtualservice,destinationrule,authorizationpolicy,requestauthentication,"
+        "peerauthentication,gateway,httproute -A -o yaml"
+    ) in text
+    # the cost table cites each of its sources once, under the table
+    cost_refs = re.search(r"^  sources: (.*)$", text, re.M).group(1).split()
+    assert len(cost_refs) == len(set(cost_refs))
     assert_fits(text, width)

@@ -213,12 +213,6 @@ def test_bad_targets_are_one_line_and_exit_2(cli, args, message) -> None:
     assert err.strip() == message
 
 
-def test_a_move_the_data_does_not_cover_is_refused(cli) -> None:
-    rc, out, err = cli("plan", "--current-mesh", "istio-ambient", "--to", "istio-sidecar")
-    assert (rc, out) == (2, "")
-    assert "the migration data has no move from Istio ambient to Istio sidecar; moves it covers:" in err
-
-
 def test_adding_a_rework_item_is_a_data_edit(cli, hand_scan, data_dir, rewrite) -> None:
     def add(doc):
         doc["rework"].append(

@@ -152,10 +152,12 @@ def test_a_scan_with_mesh_resources_but_no_meshed_workload_says_so(cli, tmp_path
         "none; if a mesh serves them, set current_mesh (--current-mesh on recommend and plan)"
     ) in doc["scan"]["warnings"]
     notes = _plan(cli, cluster, "linkerd")["plan"]["notes"]
+    # why a first install was assumed, and how to say otherwise
     assert (
-        "No current mesh: the scan found no meshed workloads, so this is planned as a first install; it did "
-        "find 2 mesh or routing objects (EnvoyFilter, VirtualService), which a first install does not "
-        "translate: if a mesh serves them, set current_mesh to plan that move."
+        "No current mesh: the scan found no meshed workloads (no injection label, ambient label or proxy "
+        "container), so this is planned as a first install; it did find 2 mesh or routing objects (EnvoyFilter, "
+        "VirtualService), which a first install does not translate. If a mesh serves them, give --current-mesh "
+        "OPTION (linkerd, istio-sidecar, istio-ambient) or set current_mesh in the answers file to plan that move."
     ) in notes
 
 

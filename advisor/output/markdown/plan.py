@@ -77,6 +77,28 @@ def plan_markdown(result: Any) -> str:
     for item in cost["items"]:
         lines.append(f"- {md_text(item['text'])}")
     lines.append("")
+    if doc.get("waypoints"):
+        lines += ["## Waypoints", "", "L7 objects decide which namespaces get one; traffic sizes it.", ""]
+        lines += [f"- {md_text(w['text'])}" for w in doc["waypoints"]]
+        lines.append("")
+    if doc.get("manifests"):
+        m = doc["manifests"]
+        lines += [
+            "## Manifests",
+            "",
+            "Apply in this order (README.md in the manifests directory says what each replaces):",
+            "",
+        ]
+        lines += [f"{i}. `{f['file']}`" for i, f in enumerate(m["files"], 1)]
+        lines.append("")
+        if m["untranslated"]:
+            lines += ["Not translated:", ""]
+            lines += [
+                f"- `{visible(u['kind'] + ' ' + u['namespace'] + '/' + u['name'], one_line=True).replace('`', '')}` "
+                f"`{u['field']}`: {md_text(u['reason'])}"
+                for u in m["untranslated"]
+            ]
+            lines.append("")
     if doc["unrecognised"]:
         lines += [
             "## Evidence not planned",

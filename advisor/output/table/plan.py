@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from advisor.errors import visible
@@ -66,8 +67,8 @@ def plan_table(result: Any, console: Any) -> None:
         table = Table(
             title=f"{title} ({len(items)}): {caption}", title_justify="left", box=box.SIMPLE_HEAVY, show_lines=True
         )
-        table.add_column("What", ratio=3)
-        table.add_column("Objects", ratio=2)
+        table.add_column("What", ratio=3, overflow="fold")
+        table.add_column("Objects", ratio=2, overflow="fold")
         table.add_column("Source")
         for item in items:
             what = t(item["text"])
@@ -85,24 +86,56 @@ def plan_table(result: Any, console: Any) -> None:
         console.print(table)
     phases = Table(title="Phases, in order", title_justify="left", box=box.SIMPLE_HEAVY, show_lines=True)
     phases.add_column("#", justify="right")
-    phases.add_column("Phase", ratio=4)
+    phases.add_column("Phase", ratio=4, overflow="fold")
     phases.add_column("Source")
+    commands: list[str] = []
     for i, p in enumerate(doc["phases"], 1):
-        body = Text(visible(p["title"]), style="bold") + Text("\n") + t(p["text"])
+        text, found = split_commands(p["text"])
+        for cmd in found:
+            commands.append(cmd)
+            text = text.replace(f"({cmd})", f"(command {len(commands)} below)", 1)
+        body = Text(visible(p["title"]), style="bold") + Text("\n") + t(text)
         for s in p["steps"]:
             body.append(Text("\n  ") + t(s["text"]))
         if p["objects"] and not p["steps"]:
             body.append(t(f"\n  objects: {len(p['objects'])} (see above)", "dim"))
         phases.add_row(str(i), body, ref(p["source"]))
     console.print(phases)
+    # A command is printed whole on its own line (the terminal wraps it; nothing is cut to a column).
+    for n, cmd in enumerate(commands, 1):
+        console.print(Text(f"  command {n}: ", style="dim") + Text(visible(cmd)), soft_wrap=True)
+    # Each source once: the cost rows share most of their figures' sources, so they are listed under
+    # the table rather than repeated on every row.
+    cost_refs = ref("; ".join(item["source"] for item in doc["cost"]["items"] if item["source"]))
     cost = Table(title=f"Cost per month ({doc['cost']['basis']})", title_justify="left", box=box.SIMPLE_HEAVY)
-    cost.add_column("")
-    cost.add_column("Source")
+    cost.add_column("", overflow="fold")
     for item in doc["cost"]["items"]:
-        cost.add_row(t(item["text"]), ref(item["source"]))
+        cost.add_row(t(item["text"]))
     console.print(cost)
+    console.print(Text("  sources: ", style="dim") + cost_refs)
+    if doc.get("waypoints"):
+        console.print(t("Waypoints (L7 objects decide; traffic sizes):", "bold"))
+        for w in doc["waypoints"]:
+            console.print(t(f"  - {w['text']}"))
+    if doc.get("manifests"):
+        m = doc["manifests"]
+        console.print(t(f"Manifests: {len(m['files'])} files in apply order (README.md in the directory):", "bold"))
+        for f in m["files"]:
+            console.print(t(f"  - {f['file']}"), soft_wrap=True)
+        for u in m["untranslated"]:
+            console.print(
+                t(f"  not translated: {u['kind']} {u['namespace']}/{u['name']} {u['field']}: {u['reason']}", "yellow")
+            )
     if doc["unrecognised"]:
         console.print(t("Evidence the migration data does not know (not planned):", "bold yellow"))
         for u in doc["unrecognised"]:
             console.print(t(f"  - {where_of(u)}" + (f" [signal {u['signal']}]" if u.get("signal") else "")))
     print_sources(console, sources)
+
+
+_COMMAND = re.compile(r"\(((?:kubectl|istioctl|linkerd|helm) [^()]*)\)")
+
+
+def split_commands(text: str) -> tuple[str, list[str]]:
+    """A phase's text and the shell commands it gives in parentheses (printed whole, apart from the text)."""
+    return text, _COMMAND.findall(text)
