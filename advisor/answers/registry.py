@@ -378,6 +378,36 @@ QUESTIONS: tuple[Question, ...] = (
         wizard=False,
         default_note="node_vcpu and node_memory_gib at cpu_price and memory_price",
     ),
+    # ---- issue 22 (score): what the cluster uses today, and the multicluster topology
+    Question(
+        "in_use",
+        "--in-use",
+        "features",
+        (),
+        help="Capabilities the cluster uses today (what `scan` finds, with its evidence in the scan "
+        "document): weighed like preferences plus what losing them costs, never a must-have by themselves.",
+        prompt="Which capabilities does the cluster use today?",
+        section="capabilities",
+        wizard=False,
+    ),
+    Question(
+        "multicluster_topology",
+        "--multicluster-topology",
+        "choice",
+        "unspecified",
+        help="The multicluster topology the team needs; with multicluster asked for, its row counts "
+        "instead of `multicluster` (any topology).",
+        prompt="Which multicluster topology does the team need?",
+        section="capabilities",
+        choices=("unspecified", "multi-primary", "multi-network", "primary-remote"),
+        choice_help={
+            "unspecified": "any topology (multicluster as one row)",
+            "multi-primary": "a control plane per cluster, one flat network",
+            "multi-network": "a control plane per cluster, networks joined by east-west gateways",
+            "primary-remote": "remote clusters served by a primary's (or an external) control plane",
+        },
+        wizard=False,
+    ),
 )
 
 BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS}

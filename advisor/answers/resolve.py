@@ -52,6 +52,8 @@ class Answers:
     node_vcpu: float | None = None
     node_memory_gib: float | None = None
     node_monthly_usd: float | None = None
+    in_use: tuple[str, ...] = ()
+    multicluster_topology: str = "unspecified"
     # The per-namespace answer; when given, pods/namespaces/mesh_rps/l7_ratio are derived from it.
     inventory: Inventory | None = None
 
@@ -106,7 +108,8 @@ def _field_names() -> tuple[str, ...]:
 class Resolved:
     answers: Answers
     defaulted: tuple[str, ...]
-    origin: dict[str, str]  # key -> "flag" | "file" | "scan" | "typed" | "default" (meta.origins)
+    # key -> "flag" | "file" | "scan" | "typed" | "implied" (by another answer) | "default" (meta.origins)
+    origin: dict[str, str]
 
 
 def defaults(catalog: Catalog) -> dict[str, Any]:
@@ -213,6 +216,8 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
         else:
             values[q.key] = base[q.key]
             origin[q.key] = "default"
+    if not problems:
+        _imply(catalog, values, origin)
     if inventory is not None and not problems:
         values["mesh_rps"] = inventory.mesh_rps(values["mesh_rps"])
         values["pods"] = inventory.pods
@@ -244,6 +249,25 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
         raise _answer_error(problems)
     defaulted = tuple(k for k in (q.key for q in QUESTIONS) if origin[k] == "default")
     return Resolved(answers=Answers(**values), defaulted=defaulted, origin=origin)
+
+
+def _imply(catalog: Catalog, values: dict[str, Any], origin: dict[str, str]) -> None:
+    """Answers that follow from other answers when nobody gave them (origin "implied"): a team that
+    runs an Envoy-based mesh today runs Envoy; a platform that bills pod requests is costed by its
+    requests, at its own prices when the data has them. Read from data (traits, platforms.toml)."""
+    if origin["envoy_experience"] == "default" and "envoy" in catalog.traits_of(values["current_mesh"]):
+        values["envoy_experience"] = True
+        origin["envoy_experience"] = "implied"
+    platform = catalog.platform(values["platform"])
+    if platform.billing == "requests" and origin["cost_basis"] == "default":
+        values["cost_basis"] = "requests"
+        origin["cost_basis"] = "implied"
+    preset = catalog.pricing.presets.get(platform.price_preset) if platform.price_preset else None
+    if preset is not None:
+        for key, fig in (("cpu_price", preset.cpu_usd_per_vcpu_hour), ("memory_price", preset.memory_usd_per_gib_hour)):
+            if origin[key] == "default":
+                values[key] = fig.value
+                origin[key] = "implied"
 
 
 def resolve(

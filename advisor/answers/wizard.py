@@ -74,6 +74,8 @@ def build_steps(catalog: Catalog, flags: Mapping[str, Any], width: int = 100) ->
                 steps.append(_price_preset_step(catalog))
             steps.append(_text_step(catalog, q, when=_own_prices if not given & set(PRICE_KEYS) else _always))
         elif q.kind == "features":
+            if q.key == "require":
+                steps.append(_in_use_step(catalog, width))
             steps.append(_features_step(catalog, q, given, width))
         elif q.key == "benchmark_profile":
             steps.append(_profile_step(catalog, q))
@@ -267,6 +269,33 @@ def _features_step(catalog: Catalog, q: Question, given: set[str], width: int) -
         return ticked + (must_have_gaps(catalog, state["require"]) if q.key == "require" else [])
 
     return Step(q.section, (q.key,), FEATURE_HELP[q.key], build, read, notes=notes)
+
+
+def _in_use_step(catalog: Catalog, width: int) -> Step:
+    """What the scan found in use, offered as must-have candidates: only what the person ticks here
+    becomes `require` (issue 22: in use is evidence, not a must-have)."""
+
+    def build(state: State) -> questionary.Question:
+        choices = [
+            Choice(title=_fit(f"{catalog.feature(fid).name} ({fid})", width - 8), value=fid, checked=False)
+            for fid in state["in_use"]
+            if fid not in state["require"]
+        ]
+        return questionary.checkbox(
+            "The scan found these in use. Which are must-haves?",
+            choices=choices,
+            instruction="(space to tick; unticked ones still count as in use, never as must-haves)",
+        )
+
+    def read(raw: list[str], state: State) -> State:
+        return {"require": tuple(fid for fid in catalog.feature_ids if fid in set(raw) | set(state["require"]))}
+
+    def pending(state: State) -> bool:
+        return any(fid not in state["require"] for fid in state.get("in_use", ()))
+
+    help_text = "In use is evidence: tick a capability only if losing it would rule a mesh out."
+    # settles nothing itself: what it ticks shows ticked in the must-haves prompt that follows
+    return Step("capabilities", (), help_text, build, read, when=pending)
 
 
 def must_have_gaps(catalog: Catalog, require: tuple[str, ...]) -> list[str]:

@@ -98,6 +98,12 @@ def cell_dict(cell: "Cell") -> dict[str, Any]:
     if not cell.vendor:
         for key in ("vendor", "vendor_level", "vendor_note", "vendor_source"):
             out.pop(key)
+    if cell.production_ready is None:  # omitted: upstream made no statement
+        for key in ("production_ready", "production_ready_note", "production_ready_source"):
+            out.pop(key)
+    for key in ("since", "missing"):
+        if not out[key]:
+            out.pop(key)
     return out
 
 
@@ -143,6 +149,15 @@ class Cell:
     vendor_level: Level | None = None
     vendor_note: str = ""
     vendor_source: str = ""
+    # Upstream's own word on readiness: false where upstream says the feature is "not ready for
+    # production" (the quote in production_ready_note, its source); omitted means no such statement.
+    production_ready: bool | None = None
+    production_ready_note: str = ""
+    production_ready_source: str = ""
+    # The release (and date) the cell reached its level, e.g. "1.29 (2026-02)"; "" when not known.
+    since: str = ""
+    # For a partial cell: the part that is missing, in a few words ("delay injection").
+    missing: str = ""
 
     def effective(self, vendor_ok: bool) -> tuple[Level, str, str, str]:
         """(level, note, source, vendor named or "") that counts for these answers."""
@@ -158,6 +173,9 @@ class Feature:
     name: NonEmpty
     description: NonEmpty
     cells: dict[str, Cell]
+    # A row that is one variant of another (a multicluster topology of `multicluster`): the answer
+    # naming the variant makes it count in the other's place.
+    variant_of: str = ""
 
 
 @model
@@ -337,10 +355,20 @@ class PricePreset:
 
 
 @model
+class ReferenceNode:
+    """The node size the cluster's compute bill assumes when the answers do not give one."""
+
+    name: NonEmpty
+    vcpu: Figure
+    memory_gib: Figure
+
+
+@model
 class Pricing:
     data_version: NonEmpty
     default_preset: NonEmpty
     presets: dict[str, PricePreset]
+    reference_node: ReferenceNode | None = None
 
 
 # ---------------------------------------------------------------- rules.toml
@@ -401,6 +429,8 @@ class Rule:
     when: When = field(default_factory=When)
     # A warning is repeated in the summary when it applies to the chosen option.
     warn: bool = False
+    # A fact about what the team must learn: not applied to the option the team runs today.
+    spares_current: bool = False
 
     def points_for(self, option: OptionInfo) -> float | None:
         if option.id in self.adjust:
@@ -432,10 +462,45 @@ class LevelRule:
 
 @model
 class RelativeScale:
-    floor: Annotated[float, Field(gt=0)]
+    """Points a category loses per unit of what it measures: per percent of the cluster's compute
+    bill (cost) or per millisecond added end to end (latency); the category never goes below 0."""
+
+    points_per_unit: Annotated[float, Field(gt=0, le=100)]
+    unit: NonEmpty
     text: str = ""
-    # When the cluster's compute bill is known (node size answered), the floor is this share of it.
-    cluster_share: Annotated[float, Field(gt=0, le=1)] | None = None
+
+
+@model
+class MaturityRules:
+    """Points a required capability costs from its cell's readiness fields, never from its name."""
+
+    # A required capability upstream calls not ready for production: blocks these risk levels...
+    not_production_ready_blocks: tuple[str, ...] = ("conservative",)
+    # ...and costs these points (maturity) at the others, by risk level.
+    not_production_ready_points: dict[str, Points] = field(default_factory=dict)
+    # A level reached fewer than `young_minor_releases` minor releases ago weighs more: points by risk.
+    young_minor_releases: int = 2
+    young_points: dict[str, Points] = field(default_factory=dict)
+    source: str = ""
+
+
+@model
+class PartialMustHave:
+    """A must-have met only in part cannot win on a cost difference small against the cluster's bill."""
+
+    # A cost lead under this share of the cluster's monthly compute bill is small.
+    small_cost_share: Annotated[float, Field(ge=0, le=1)] = 0.05
+    text: str = ""
+
+
+@model
+class InUseRules:
+    """What a capability the cluster uses today (scan evidence) is worth: like a preference, plus
+    what losing it costs (the rework the move needs)."""
+
+    points: Annotated[float, Field(ge=0, le=100)] = 30.0
+    losing_points: Annotated[float, Field(ge=0, le=100)] = 10.0
+    text: str = ""
 
 
 @model
@@ -466,6 +531,9 @@ class Rules:
     level_rules: tuple[LevelRule, ...] = ()
     rules: tuple[Rule, ...] = ()
     sanity_checks: tuple[SanityCheck, ...] = ()
+    maturity: MaturityRules | None = None
+    partial_must_have: PartialMustHave | None = None
+    in_use: InUseRules | None = None
 
 
 # ---------------------------------------------------------------- migrations.toml
@@ -628,9 +696,41 @@ class Constraint:
     category: Category = "operability"
     # A managed or vendor offering: counts only when the answers accept a vendor distribution.
     vendor: str = ""
+    # Offerings (platforms.toml offerings ids) that take this constraint away from the option they
+    # stand for, when accepted (the vendor's operator handles what the constraint says).
+    unless_offering: tuple[str, ...] = ()
 
     def points_for(self, option: OptionInfo) -> float | None:
         return next((t.points for t in self.targets if t.matches(option)), None)
+
+
+@model
+class Offering:
+    """A managed or vendor offering on a platform (or anywhere): what the option means when the
+    answers accept a vendor distribution, and what it changes."""
+
+    id: NonEmpty
+    name: NonEmpty
+    vendor: NonEmpty
+    source: NonEmpty
+    version: NonEmpty
+    targets: tuple[Target, ...]  # which options it is; points go to maturity (support)
+    text: NonEmpty
+    platforms: tuple[str, ...] = ()  # where it is offered; empty: on any platform
+    # Features whose level the offering changes: feature id -> level (e.g. ambient not offered).
+    levels: dict[str, Level] = field(default_factory=dict)
+    levels_note: str = ""
+    # Minor releases it trails upstream by, when published.
+    version_lag: int = 0
+    # Monthly licence in USD per node when a list price is published; None: not costed.
+    licence_usd_per_node_month: float | None = None
+    licence_note: str = ""
+    # Operability points for the options this platform offering does not cover, when accepted:
+    # running them means operating their control plane and upgrades, and a second support contract.
+    others_points: Points = 0.0
+    others_text: str = ""
+    # Maturity points for those options too: their support sits outside the platform vendor's.
+    others_support_points: Points = 0.0
 
 
 @model
@@ -639,12 +739,17 @@ class Platform:
     name: NonEmpty
     description: NonEmpty
     constraints: tuple[Constraint, ...] = ()
+    # "requests" where the platform bills pod requests (Fargate, Autopilot): cost_basis defaults to it.
+    billing: Literal["nodes", "requests"] = "nodes"
+    # The price preset (pricing.toml) the platform's defaults use, when it has its own prices.
+    price_preset: str = ""
 
 
 @model
 class Platforms:
     data_version: NonEmpty
     platforms: tuple[Platform, ...]
+    offerings: tuple[Offering, ...] = ()
 
 
 # ---------------------------------------------------------------- the catalog

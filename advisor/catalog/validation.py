@@ -269,6 +269,7 @@ def _cross_check(
     if "platforms.toml" in views:
         declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
         problems.extend(_check_platforms(views["platforms.toml"], raw["platforms.toml"], declared))
+        problems.extend(_check_price_presets(views["platforms.toml"], raw.get("pricing.toml", {}).get("presets")))
     problems.extend(crosscheck(views, raw, BY_KEY))  # ids that data moved out of the code names (issue 20)
     return problems
 
@@ -296,6 +297,12 @@ def _check_features(data: dict[str, Any]) -> list[str]:
     feature_ids = _raw_ids(data, "features")
     for dup in _duplicates(feature_ids):
         problems.append(f"features.toml: features: feature '{dup}' is defined twice")
+    for k, feat in enumerate(_raw_entries(data, "features")):
+        variant_of = feat.get("variant_of")
+        if variant_of is not None and (variant_of not in feature_ids or variant_of == feat.get("id")):
+            problems.append(
+                f"features.toml: features.{k}({feat.get('id')}).variant_of: expected another feature's id, got {variant_of!r}"
+            )
     if isinstance(data.get("features"), list) and not _raw_entries(data, "features"):
         problems.append("features.toml: features: no features defined")
     # Read from the file as written, so a feature with a bad level still has its cells checked.
@@ -559,7 +566,32 @@ def _check_platforms(pl: Platforms, data: dict[str, Any], declared: list[dict[st
                 problems.append(f"{at}: a vendor offering adds or takes points; it cannot block")
             if declared is not None:
                 problems.extend(_target_problems(at, con.targets, declared))
+            offering_ids = {o.id for o in pl.offerings or ()}
+            for oid in con.unless_offering or ():
+                if oid not in offering_ids:
+                    problems.append(
+                        f"{at}.unless_offering: unknown offering '{oid}' (expected one of the [[offerings]] ids)"
+                    )
+    for k, off in _indexed(pl.offerings, data, "offerings"):
+        at = f"platforms.toml: offerings.{k}({off.id})"
+        for pid in off.platforms or ():
+            if pid not in ids:
+                problems.append(f"{at}.platforms: unknown platform '{pid}'")
+        if declared is not None and off.targets:
+            problems.extend(_target_problems(at, off.targets, declared))
     return problems
+
+
+def _check_price_presets(pl: Platforms, presets: Any) -> list[str]:
+    """A platform's price_preset names a preset of pricing.toml (issue 22: Fargate, Autopilot)."""
+    if not isinstance(presets, dict):
+        return []
+    return [
+        f"platforms.toml: platforms({plat.id}).price_preset: unknown preset '{plat.price_preset}' "
+        f"(expected one of {', '.join(presets)})"
+        for plat in pl.platforms or ()
+        if getattr(plat, "price_preset", None) and plat.price_preset not in presets
+    ]
 
 
 def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:

@@ -46,6 +46,8 @@ def _option_for(q: Question) -> tuple[Any, Any]:
     metavar = {"int": "INT", "float": "NUMBER", "choice": "|".join(q.choices), "text": "NAME", "option": "none|ID"}[
         q.kind
     ]
+    if len(metavar) > 36:  # a long choice list would widen the whole help column: list it in the help
+        metavar, help_text = "NAME", f"{help_text} One of: {', '.join(q.choices)}."
     return Optional[str], typer.Option(
         None, q.flag, help=help_text, metavar=metavar, rich_help_panel=panel, show_default=False
     )

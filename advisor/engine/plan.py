@@ -429,7 +429,7 @@ def _raise(
         if ((f.signal and f.signal in entry.signals) or f.kind in entry.kinds)
         and (f.kind, f.namespace, f.name) not in excepted
     )
-    wanted = (set(answers.require) | set(answers.prefer)) - explained
+    wanted = (set(answers.require) | set(answers.prefer) | set(answers.in_use)) - explained
     if objects:
         basis = "scan"
     elif set(entry.capabilities) & wanted or (entry.when is not None and matches(entry.when, answers)):

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
+from typing import Any, Callable
 
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import CATEGORIES, Catalog, Figure
 from advisor.engine.costing import HOURS_PER_MONTH, Model, build_model, compile_usage, latency_at, monthly_usd, usage_at
 from advisor.records import record
-from advisor.engine.scoring import Recommendation, _relative, cost_floor
+from advisor.engine.scoring import Recommendation
+from advisor.engine.standing import cluster_bill, cost_points, latency_points
 
 DRAWS = 2000
 SEED = 20261201
@@ -82,8 +83,14 @@ def robustness(
     fixed = {o: rec.options[o].fixed_deltas or {c: 0.0 for c in CATEGORIES} for o in options}
     eligible = [o for o in options if rec.options[o].eligible]
     weights = rec.weights
-    floor = cost_floor(answers, catalog, rec.projection)
-    lat_floor = catalog.rules.latency_scale.floor
+    bill = cluster_bill(answers, catalog)
+
+    def cost_score(usd: float) -> float:
+        return cost_points(usd, bill, catalog)
+
+    def latency_score(ms: float) -> float:
+        return latency_points(ms, catalog)
+
     hops = answers.hops
 
     def is_ranged(f: Figure | None) -> bool:
@@ -174,8 +181,8 @@ def robustness(
             [lat],
             [best_cost],
             [best_lat],
-            floor,
-            lat_floor,
+            cost_score,
+            latency_score,
         )[0]
 
     # Exact short cut. Cost and latency grow with every figure (non-negative terms) and a score
@@ -185,11 +192,8 @@ def robustness(
     # lowest possible score beats every other's highest, every draw ends the same way and the
     # shares are exact without evaluating the draws. First with the figures' lows and highs (no
     # drawing at all: the usual case for a clear choice), then with the drawn extremes.
-    monotone = (
-        short_cut
-        and floor > 0
-        and lat_floor > 0
-        and all(k >= 0 for o in options for cu in moving[o] for terms in (cu.cpu, cu.memory_base) for _, k in terms)
+    monotone = short_cut and all(
+        k >= 0 for o in options for cu in moving[o] for terms in (cu.cpu, cu.memory_base) for _, k in terms
     )
 
     def bounds(
@@ -274,8 +278,8 @@ def robustness(
                 lat[o],
                 best_cost,
                 best_lat,
-                floor,
-                lat_floor,
+                cost_score,
+                latency_score,
             )
             for o in contenders  # in data order: the first of equal scores wins, as in recommend
         ]
@@ -348,16 +352,17 @@ def _scores(
     lat: list[float],
     best_cost: list[float],
     best_lat: list[float],
-    floor: float,
-    lat_floor: float,
+    cost_score: Callable[[float], float],
+    latency_score: Callable[[float], float],
 ) -> list[float]:
     """One option's total score in every draw: recommend's arithmetic for the cost and latency
-    categories (_relative, clamped to 0-100, rounded to 0.1) over its fixed categories."""
+    categories (engine/standing.py, clamped to 0-100, rounded to 0.1) over its fixed categories.
+    The best cost and latency are kept in the signature but no longer move a score."""
     return [
         round(
             still
-            + w_cost * round(min(100.0, max(0.0, fixed_cost + _relative(bc, c, floor))), 1)
-            + w_lat * round(min(100.0, max(0.0, fixed_lat + _relative(bl, x, lat_floor))), 1),
+            + w_cost * round(min(100.0, max(0.0, 100.0 + fixed_cost + cost_score(c))), 1)
+            + w_lat * round(min(100.0, max(0.0, 100.0 + fixed_lat + latency_score(x))), 1),
             1,
         )
         for c, x, bc, bl in zip(cost, lat, best_cost, best_lat)

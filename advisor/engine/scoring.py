@@ -2,72 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import field
-from typing import Literal
+from dataclasses import replace
+from typing import Any, Literal
 
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import CATEGORIES, Catalog, Range, When
-from advisor.engine.costing import USAGE_FIGURES, OptionCost, Projection, project
+from advisor.engine.costing import Projection, project
+from advisor.engine.offerings import offerings_for, self_managed
+from advisor.engine.readiness import readiness
+from advisor.engine.standing import bill_share, cluster_bill, cost_points, latency_points
 from advisor.humanize import dollars, number, percent
-from advisor.records import record
+from advisor.engine.scored import Blocker, OptionScore, PartlyMet, Reason, Recommendation
+from advisor.engine.summary import explain_line, largest_part, share_words, summarize
 
-
-# Records (advisor.records): frozen, compared by their documents and never by value, cheap to define.
-@record
-class Reason:
-    category: str
-    delta: float
-    text: str
-    source: str
-    label: str = ""  # a short name for the one-line explanation: a rule id, a feature id, ...
-
-
-@record
-class Blocker:
-    feature: str
-    level: str
-    text: str
-    source: str
-
-
-@record
-class PartlyMet:
-    """A required capability an option supports only in part: said plainly, never read as met."""
-
-    feature: str
-    note: str
-    source: str
-
-
-@record
-class OptionScore:
-    option: str
-    name: str
-    eligible: bool
-    score: float
-    blockers: tuple[Blocker, ...]
-    scores: dict[str, float]
-    reasons: tuple[Reason, ...]
-    warnings: tuple[str, ...] = ()
-    # One line per category: what moved the score and by how much, so the arithmetic can be checked.
-    explain: dict[str, str] = field(default_factory=dict)
-    partly_met: tuple[PartlyMet, ...] = ()
-    vendor_builds: tuple[tuple[str, str], ...] = ()  # (feature id, vendor) counted at a vendor build's level
-    # Per category, the points from everything but the relative cost and latency comparison: what
-    # stays fixed when only the figures move (advisor.engine.robustness rescores the draws from these).
-    fixed_deltas: dict[str, float] | None = None
-
-
-@record
-class Recommendation:
-    choice: str  # an option id, or "none"
-    ranking: tuple[str, ...]
-    confidence: str  # "clear" | "close"
-    summary: str
-    options: dict[str, OptionScore]
-    weights: dict[str, float]  # effective category weights, summing to 1
-    weight_reasons: tuple[str, ...]
-    projection: Projection
+__all__ = ["Blocker", "OptionScore", "PartlyMet", "Reason", "Recommendation", "matches", "recommend"]
 
 
 def matches(when: When, answers: Answers) -> bool:
@@ -99,6 +47,37 @@ def matches(when: When, answers: Answers) -> bool:
     return True
 
 
+def asked_capabilities(answers: Answers, catalog: Catalog) -> list[tuple[str, str, str]]:
+    """(feature id, "required" | "preferred" | "in-use", alias words) for every capability asked for.
+
+    A feature that has variant rows (features.toml `variant_of`, e.g. the multicluster topologies)
+    stands for the variant the answers name (multicluster_topology); unnamed, it means "any
+    variant" and says so. In-use capabilities already required or preferred count once, as asked."""
+    variants = {f.id: f.variant_of for f in catalog.features.features if f.variant_of}
+    topology = answers.multicluster_topology
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+
+    def add(fid: str, kind: str) -> None:
+        alias = ""
+        if topology in variants and variants[topology] == fid:
+            alias = f"({fid} as {topology}, the multicluster_topology answer)"
+            fid = topology
+        elif fid in variants.values():
+            alias = f"({fid}: any topology; --multicluster-topology names the one you need)"
+        if fid not in seen:
+            seen.add(fid)
+            out.append((fid, kind, alias))
+
+    for fid in answers.require:
+        add(fid, "required")
+    for fid in answers.prefer:
+        add(fid, "preferred")
+    for fid in answers.in_use:
+        add(fid, "in-use")
+    return out
+
+
 def effective_weights(answers: Answers, catalog: Catalog) -> tuple[dict[str, float], tuple[str, ...]]:
     rules = catalog.rules
     raw: dict[str, float] = {c: rules.weights.get(c, 0.0) for c in CATEGORIES}  # type: ignore[call-overload]
@@ -112,20 +91,6 @@ def effective_weights(answers: Answers, catalog: Catalog) -> tuple[dict[str, flo
         raw = {c: 1.0 for c in CATEGORIES}
         total = float(len(CATEGORIES))
     return {c: raw[c] / total for c in CATEGORIES}, tuple(notes)
-
-
-def _relative(best: float, value: float, floor: float) -> float:
-    return 100.0 * (best + floor) / (value + floor)
-
-
-def cost_floor(answers: Answers, catalog: Catalog, projection: Projection) -> float:
-    """The difference in monthly cost that hardly matters: a share of the cluster's own compute
-    bill when the node size is known (cost_scale.cluster_share), else cost_scale.floor."""
-    scale = catalog.rules.cost_scale
-    cluster = projection.cluster_monthly_usd
-    if scale.cluster_share is not None and cluster:
-        return max(scale.cluster_share * cluster, 1e-6)
-    return scale.floor
 
 
 def recommend(
@@ -142,37 +107,75 @@ def recommend(
     blockers: dict[str, list[Blocker]] = {o: [] for o in catalog.option_ids}
     partly: dict[str, list[PartlyMet]] = {o: [] for o in catalog.option_ids}
     vendored: dict[str, list[tuple[str, str]]] = {o: [] for o in catalog.option_ids}
+    short_of: dict[str, set[str]] = {o: set() for o in catalog.option_ids}  # must-haves not met in full
     names = {o.id: o.name for o in catalog.features.options}
     vendor_ok = answers.vendor_distribution
 
     option_ids = catalog.option_ids
-    # features: points lost for each asked-for capability an option supports only in part
-    asked: list[tuple[str, Literal["required", "preferred"]]] = [(f, "required") for f in answers.require]
-    asked += [(f, "preferred") for f in answers.prefer]
+    opts = {o.id: o for o in catalog.features.options}
+    offered = offerings_for(answers, catalog)
+    # features: points lost for each asked-for capability an option supports only in part; what
+    # the cluster uses today (scan) weighs like a preference, never like a must-have
+    asked = asked_capabilities(answers, catalog)
     blocking = set(rules.blocking_levels.get(answers.risk, ("none",)))
-    for fid, kind in asked:
+    in_use_rules = rules.in_use
+    for fid, kind, alias in asked:
         feature = catalog.feature(fid)
-        points = rules.ask_points[kind]
+        as_kind: Literal["required", "preferred"] = "required" if kind == "required" else "preferred"
+        points = in_use_rules.points if kind == "in-use" and in_use_rules else rules.ask_points[as_kind]
         for option in option_ids:
             # The open-source level, or a vendor build's when the answers accept one (named then).
-            level, note, source, vendor = feature.cells[option].effective(vendor_ok)
+            cell = feature.cells[option]
+            level, note, source, vendor = cell.effective(vendor_ok)
             if vendor:
                 note = f"In {vendor} (a vendor distribution): {note}"
                 vendored[option].append((fid, vendor))
+            managed = offered.get(option)
+            if managed is not None and fid in managed.levels:
+                level, note, source = managed.levels[fid], f"{managed.name}: {managed.levels_note}", managed.source
             value = rules.level_values[level]
             # Fixed points per capability, not a mean: asking for more capabilities that every
             # option supports must not dilute the gap on the one that separates them.
             delta = -points * (1.0 - value)
             if explain:
-                label = "required" if kind == "required" else "nice to have"
+                label = {"required": "required", "preferred": "nice to have", "in-use": "in use (scan)"}[kind]
                 said = f"partly meets it ({level})" if kind == "required" and level == "partial" else level
-                tag = f"{fid} ({'required' if kind == 'required' else 'preferred'}, {level}{', ' + vendor if vendor else ''})"
-                reasons[option].append(
-                    Reason("features", delta, f"{feature.name} ({label}): {said}. {note}", source, tag)
-                )
+                if level == "partial" and cell.missing:
+                    said += f"; missing: {cell.missing}"
+                tag = f"{fid} ({kind if kind != 'required' else 'required'}, {level}{', ' + vendor if vendor else ''})"
+                text = f"{feature.name} ({label}): {said}. {note}"
+                if alias:
+                    text = f"{alias} {text}"
+                reasons[option].append(Reason("features", delta, text, source, tag))
             else:
                 reasons[option].append(Reason("features", delta, "", source, fid))
-            if kind == "required" and level in blocking:
+            if kind == "in-use" and level == "none" and in_use_rules and in_use_rules.losing_points:
+                reasons[option].append(
+                    Reason(
+                        "features",
+                        -in_use_rules.losing_points,
+                        f"in use (scan): {feature.name} is used today and not offered here: the move reworks or drops it"
+                        if explain
+                        else "",
+                        source,
+                        f"in-use-lost ({fid})",
+                    )
+                )
+            if kind == "required" and not vendor and (managed is None or fid not in managed.levels):
+                for finding in readiness(cell, feature.name, opts[option].version, answers.risk, rules.maturity):
+                    if finding.blocks:
+                        blockers[option].append(
+                            Blocker(fid, "not-production-ready", f"{finding.text}.", finding.source)
+                        )
+                    else:
+                        reasons[option].append(
+                            Reason("maturity", finding.points, finding.text, finding.source, f"{finding.kind} ({fid})")
+                        )
+            if kind != "required":
+                kind_for_rules = "preferred"
+            else:
+                kind_for_rules = "required"
+            if kind_for_rules == "required" and level in blocking:
                 if level == "none":
                     why = "not offered"
                 elif level == "partial":
@@ -182,10 +185,12 @@ def recommend(
                 blockers[option].append(
                     Blocker(fid, level, f"{feature.name} is required; {names[option]}: {why}. {note}", source)
                 )
-            elif kind == "required" and level == "partial":
-                partly[option].append(PartlyMet(fid, note, source))
+            elif kind_for_rules == "required" and level == "partial":
+                partly[option].append(PartlyMet(fid, note, source, cell.missing))
+            if kind_for_rules == "required" and level not in ("full", "beta"):
+                short_of[option].add(fid)
             for lr in rules.level_rules:
-                if lr.level == level and lr.asked == kind and answers.risk in lr.risk:
+                if lr.level == level and lr.asked == kind_for_rules and answers.risk in lr.risk:
                     reasons[option].append(
                         Reason(
                             lr.category,
@@ -196,60 +201,50 @@ def recommend(
                         )
                     )
 
-    # cost and latency: relative to the best option, softened by a floor
+    # cost and latency: each option on its own absolute scale (engine/standing.py), never against
+    # the best option, so prices move scores monotonically and a third option never reorders two
     basis = answers.cost_basis
+    bill = cluster_bill(answers, catalog)
     costs = {o: projection.options[o].view(basis).monthly_usd for o in catalog.option_ids}
-    best_cost_option = min(costs, key=lambda o: costs[o])
-    lat = {o: projection.options[o].latency.end_to_end_p90_ms for o in catalog.option_ids}
-    best_lat_option = min(lat, key=lambda o: lat[o])
-    floor_usd = cost_floor(answers, catalog, projection)
+    per_percent = rules.cost_scale.points_per_unit
+    per_ms = rules.latency_scale.points_per_unit
     rel_cost: dict[str, Reason] = {}
     rel_latency: dict[str, Reason] = {}
     relative: dict[str, dict[str, str]] = {o: {} for o in catalog.option_ids}
     for option in catalog.option_ids:
         oc = projection.options[option]
         view = oc.view(basis)
-        floor = floor_usd
-        delta = _relative(costs[best_cost_option], costs[option], floor) - 100.0
+        delta = cost_points(costs[option], bill, catalog)
         lt = oc.latency
-        lat_floor = rules.latency_scale.floor
-        lat_delta = _relative(lat[best_lat_option], lt.end_to_end_p90_ms, lat_floor) - 100.0
+        lat_delta = latency_points(lt.end_to_end_p90_ms, catalog)
         if not explain:
             rel_cost[option] = Reason("cost", delta, "", "", "cost")
             rel_latency[option] = Reason("latency", lat_delta, "", "", "latency")
             reasons[option] += [rel_cost[option], rel_latency[option]]
             continue
-        part, source = _largest_part(oc, basis)
+        part, source = largest_part(oc, basis)
         source = source or f"benchmark profile {projection.profile}"
-        if option == best_cost_option:
-            text = f"Lowest {basis} cost of the options: {dollars(view.monthly_usd)}/month ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB)"
-        else:
-            text = (
-                f"{dollars(view.monthly_usd)}/month in {basis} ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB) "
-                f"vs {dollars(costs[best_cost_option])} for {names[best_cost_option]}"
-            )
+        share = bill_share(costs[option], bill)
+        node_words = f"{bill.nodes:,} nodes of {bill.node_name}" + (
+            " (node size not given: the reference node)" if bill.defaulted else ""
+        )
+        text = (
+            f"{dollars(view.monthly_usd)}/month in {basis} ({number(view.cpu_vcpu)} vCPU, {number(view.memory_gib)} GiB): "
+            f"{share_words(share)} of the cluster's compute bill of {dollars(bill.monthly_usd)}/month ({node_words})"
+        )
         if part:
             text += f"; largest part: {part}"
         reasons[option].append(Reason("cost", delta, text, source, "cost"))
         relative[option]["cost"] = (
-            f"100 × (best ${number(costs[best_cost_option])} + floor ${number(floor, 0)}) ÷ "
-            f"(${number(costs[option])} {basis} + ${number(floor, 0)})"
+            f"100 − {per_percent:g} × {100 * share:.2f}% of the cluster's bill "
+            f"(${number(costs[option])} {basis} ÷ ${number(bill.monthly_usd)})"
         )
         rel_cost[option] = reasons[option][-1]
 
         lat_source = lt.figures["per_hop_p90_ms"].source
-        if option == best_lat_option:
-            text = f"Lowest added latency: about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate)"
-        else:
-            text = (
-                f"Adds about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate) "
-                f"vs {lat[best_lat_option]:.2f} ms for {names[best_lat_option]}"
-            )
+        text = f"Adds about {lt.end_to_end_p90_ms:.2f} ms p90 over {lt.hops} hops (estimate)"
         reasons[option].append(Reason("latency", lat_delta, text, lat_source, "latency"))
-        relative[option]["latency"] = (
-            f"100 × (best {lat[best_lat_option]:.3f} ms + floor {lat_floor:g} ms) ÷ "
-            f"({lt.end_to_end_p90_ms:.3f} ms p90 + {lat_floor:g} ms)"
-        )
+        relative[option]["latency"] = f"100 − {per_ms:g} × {lt.end_to_end_p90_ms:.3f} ms p90 end to end"
         rel_latency[option] = reasons[option][-1]
 
     # migration: what moving from the current mesh takes (data/migrations.toml); staying costs nothing
@@ -266,7 +261,7 @@ def recommend(
             continue
         for opt in catalog.features.options:
             rule_points = rule.points_for(opt)
-            if rule_points is None:
+            if rule_points is None or (rule.spares_current and opt.id == current):
                 continue
             reasons[opt.id].append(Reason(rule.category, rule_points, rule.text, rule.source, rule.id))
             if rule.warn:
@@ -281,6 +276,8 @@ def recommend(
             con_points = con.points_for(opt)
             if con_points is None:
                 continue
+            if opt.id in offered and offered[opt.id].id in con.unless_offering:
+                continue
             if con.block:
                 blockers[opt.id].append(Blocker(con.id, "platform", f"{platform.name}: {con.text}", con.source))
             elif con.vendor:
@@ -290,6 +287,39 @@ def recommend(
                 reasons[opt.id].append(
                     Reason(con.category, con_points, f"{platform.name}: {con.text}", con.source, con.id)
                 )
+
+    # managed and vendor offerings the answers accept: what the option means here (platforms.toml)
+    for option, managed in offered.items():
+        reasons[option].append(
+            Reason(
+                "maturity",
+                managed.points,
+                f"{managed.name} ({managed.vendor}): {managed.text}",
+                managed.source,
+                managed.id,
+            )
+        )
+        if managed.licence_usd_per_node_month is not None:
+            lic = managed.licence_usd_per_node_month * answers.nodes
+            lic_delta = cost_points(lic, bill, catalog)
+            reasons[option].append(
+                Reason(
+                    "cost",
+                    lic_delta,
+                    f"{managed.name} licence: {dollars(lic)}/month at its list price ({managed.licence_note})",
+                    managed.source,
+                    f"{managed.id} licence",
+                )
+            )
+        else:
+            warnings[option].append(
+                f"{managed.name}: licence not costed ({managed.licence_note or 'no published list price'})"
+            )
+    for option, found in self_managed(answers, catalog, offered).items():
+        for category, points, text, source, oid in found:
+            reasons[option].append(
+                Reason(category, points, f"{platform.name}: {text}", source, f"self-managed ({oid})")
+            )
 
     options: dict[str, OptionScore] = {}
     for option in option_ids:
@@ -313,7 +343,7 @@ def recommend(
             scores=cat_scores,
             reasons=tuple(reasons[option]),
             warnings=tuple(warnings[option]),
-            explain={cat: _explain(cat, cat_scores[cat], reasons[option], relative[option]) for cat in CATEGORIES}
+            explain={cat: explain_line(cat, cat_scores[cat], reasons[option], relative[option]) for cat in CATEGORIES}
             if explain
             else {},
             partly_met=tuple(partly[option]),
@@ -323,11 +353,29 @@ def recommend(
 
     order = {o: i for i, o in enumerate(catalog.option_ids)}
     ranking = tuple(sorted(options, key=lambda o: (not options[o].eligible, -options[o].score, order[o])))
+    shares = {o: bill_share(costs[o], bill) for o in option_ids}
+    in_full = {o for o in option_ids if not short_of[o]}
+    ranking, held = hold_partial_behind_full(ranking, options, shares, in_full, rules.partial_must_have)
+    for option, (ahead, lead) in held.items():
+        if explain:
+            options[option] = replace(
+                options[option],
+                warnings=options[option].warnings
+                + (
+                    f"ranked behind {names[ahead]}, which meets every must-have in full: "
+                    f"{names[option]} only partly meets "
+                    + ", ".join(
+                        f"{g.feature} (missing: {g.missing or g.note.rstrip('.')})" for g in options[option].partly_met
+                    )
+                    + f", and its cost lead is {share_words(lead)} of the cluster's compute bill, "
+                    f"under the {percent(rules.partial_must_have.small_cost_share if rules.partial_must_have else 0)} that would outweigh it",
+                ),
+            )
     eligible = [o for o in ranking if options[o].eligible]
     choice = eligible[0] if eligible else "none"
     close = len(eligible) >= 2 and options[eligible[0]].score - options[eligible[1]].score <= rules.close_margin
     confidence = "close" if close else "clear"
-    summary = _summary(choice, eligible, options, weights, projection, basis, current, names) if explain else ""
+    summary = summarize(choice, eligible, options, weights, projection, basis, current, names) if explain else ""
     return Recommendation(
         choice=choice,
         ranking=ranking,
@@ -337,143 +385,38 @@ def recommend(
         weights=weights,
         weight_reasons=weight_notes,
         projection=projection,
+        cluster_bill=bill,
     )
 
 
-def _largest_part(oc: OptionCost, basis: str) -> tuple[str, str]:
-    """The component behind the largest share of this option's monthly cost, and its figure's source.
-
-    Named in the reason so a reader sees which figure decides the cost (e.g. a stand-in figure).
-    """
-    key = "usage_monthly_usd" if basis == "usage" else "requests_monthly_usd"
-    total = sum(getattr(c, key) for c in oc.components)
-    if total <= 0:
-        return "", ""
-    top = max(oc.components, key=lambda c: getattr(c, key))
-    # The figures the view is made of, the deciding ones first; a component carries only the
-    # request figures it used (`ha_request_*` with control_plane_ha).
-    wanted = (
-        USAGE_FIGURES
-        if basis == "usage"
-        else ("ha_request_cpu_millicores", "request_cpu_millicores", "ha_request_memory_mib", "request_memory_mib")
-    )
-    source = next((top.figures[name].source for name in wanted if name in top.figures), "")
-    return f"{top.name}, {percent(getattr(top, key) / total)}", source
-
-
-_CATEGORY_WORDS = {
-    "features": "capabilities",
-    "cost": "cost",
-    "latency": "latency",
-    "operability": "operability",
-    "maturity": "maturity",
-    "migration": "the cost of the move",
-}
-
-
-def _explain(category: str, score: float, reasons: list[Reason], relative: dict[str, str]) -> str:
-    """`features 40.0 = 100 − 40.0 fault-injection (required, partial) − 20.0 required-partial`: the
-    category's arithmetic in one line, every reason that moved it with its points."""
-    if category in relative:
-        return f"{category} {score:.1f} = {relative[category]}"
-    moved = [r for r in reasons if r.category == category and abs(r.delta) > 0.05]
-    raw = 100.0 + sum(r.delta for r in moved)
-    if not moved:
-        judged = [r.label or r.text for r in reasons if r.category == category]
-        why = (
-            f" ({', '.join(judged)}: nothing taken off)"
-            if judged
-            else {
-                "features": " (nothing asked for)",
-                "migration": " (no move, or nothing the move costs)",
-            }.get(category, " (no rule took points)")
-        )
-        return f"{category} {score:.1f} = 100{why}"
-    terms = "".join(f" {'−' if r.delta < 0 else '+'} {abs(r.delta):.1f} {r.label or r.text}" for r in moved)
-    line = f"{category} {score:.1f} = 100{terms}"
-    if round(raw, 1) != score:
-        line += f" = {raw:.1f}, kept within 0–100"
-    return line
-
-
-def _level_words(level: str) -> str:
-    if level == "platform":
-        return "ruled out by the platform"
-    return "only partly met (partial)" if level == "partial" else level
-
-
-def _summary(
-    choice: str,
-    eligible: list[str],
+def hold_partial_behind_full(
+    ranking: tuple[str, ...],
     options: dict[str, OptionScore],
-    weights: dict[str, float],
-    projection: Projection,
-    basis: str,
-    current: str = "none",
-    names: dict[str, str] | None = None,
-) -> str:
-    if choice == "none":
-        parts = [
-            f"{o.name}: " + ", ".join(f"{b.feature} is {_level_words(b.level)}" for b in o.blockers)
-            for o in options.values()
-        ]
-        return "No option meets every requirement. " + "; ".join(parts) + ". Relax a requirement or the risk setting."
-    top = options[choice]
-    ruled_out = [o for o in options.values() if not o.eligible]
-    out = f"{top.name} scores {top.score:.0f}/100"
-    if current in options and choice == current:
-        out = f"Stay on {top.name}: it scores {top.score:.0f}/100 with nothing to move"
-    elif current in options:
-        moving = 100.0 - top.scores["migration"]
-        out = (
-            f"Move from {options[current].name} to {top.name}: it scores {top.score:.0f}/100 "
-            f"counting the move ({moving:.0f} migration points lost; `mesh-advisor plan --to {choice}` lists what it takes)"
-        )
-    if len(eligible) >= 2:
-        second = options[eligible[1]]
-        gaps = {c: weights[c] * (top.scores[c] - second.scores[c]) for c in CATEGORIES}
-        leads = [c for c in sorted(gaps, key=lambda c: -gaps[c]) if gaps[c] >= 0.5][:2]
-        trails = [c for c in sorted(gaps, key=lambda c: gaps[c]) if gaps[c] <= -0.5][:1]
-        margin = top.score - second.score
-        out += f", {margin:.1f} points ahead of {second.name} ({second.score:.0f})"
-        if leads:
-            out += f", leading on {' and '.join(_CATEGORY_WORDS[c] for c in leads)}"
-        if trails:
-            out += f" though behind on {_CATEGORY_WORDS[trails[0]]}"
-    out += "."
-    cost = projection.options[choice].view(basis)
-    if current in options and choice == current:
-        # Staying adds nothing to today's bill: say what each move would save or add against it instead.
-        against = []
-        for oid, opt in options.items():
-            if oid == current or oid not in projection.options:
+    shares: dict[str, float],
+    in_full: set[str],
+    rule: Any,
+) -> tuple[tuple[str, ...], dict[str, tuple[str, float]]]:
+    """A must-have met only in part is a real gap: an eligible option with one never ranks above an
+    eligible option that meets every must-have in full when its cost lead (a share of the cluster's
+    bill) is smaller than `small_cost_share`. Returns the ranking and, per option held back, the
+    option it was held behind and its cost lead. Bounded: each pass moves one option down a place."""
+    if rule is None:
+        return ranking, {}
+    order = list(ranking)
+    held: dict[str, tuple[str, float]] = {}
+    for _ in range(len(order) ** 2):
+        moved = False
+        for i in range(len(order) - 1):
+            p, f = order[i], order[i + 1]
+            if not (options[p].eligible and options[f].eligible and options[p].partly_met):
                 continue
-            delta = projection.options[oid].view(basis).monthly_usd - cost.monthly_usd
-            verb = "save" if delta < 0 else "add"
-            against.append(f"{opt.name} would {verb} about {dollars(abs(delta))}/month")
-        out += (
-            f" Staying adds nothing to today's cost (the mesh already runs at about {dollars(cost.monthly_usd)}/month, "
-            f"{basis}, {projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end)"
-            + (f"; against today, moving to {'; '.join(against)}." if against else ".")
-        )
-    else:
-        out += (
-            f" It adds about {dollars(cost.monthly_usd)}/month ({basis}) and "
-            f"{projection.options[choice].latency.end_to_end_p90_ms:.2f} ms p90 end to end (estimate)."
-        )
-    by_vendor: dict[str, list[str]] = {}
-    for fid, vendor in top.vendor_builds:
-        by_vendor.setdefault(vendor, []).append(fid)
-    for vendor, fids in by_vendor.items():
-        out += f" It counts on a vendor distribution for {', '.join(fids)}: {vendor}."
-    for gap in top.partly_met:
-        out += f" It partly meets {gap.feature}: {gap.note.rstrip('.')}."
-    for warning in top.warnings:
-        out += f" Warning: {warning}."
-    if ruled_out:
-        out += (
-            " Ruled out: "
-            + "; ".join(f"{o.name} ({', '.join(b.feature for b in o.blockers)})" for o in ruled_out)
-            + "."
-        )
-    return out
+            if f not in in_full:
+                continue
+            lead = shares[f] - shares[p]
+            if lead < rule.small_cost_share:
+                order[i], order[i + 1] = f, p
+                held[p] = (f, max(lead, 0.0))
+                moved = True
+        if not moved:
+            break
+    return tuple(order), held

@@ -284,7 +284,10 @@ def recommendation_document(
             "scores": dict(score.scores),
             "warnings": list(score.warnings),
             "explain": dict(score.explain),
-            "partly_met": [{"feature": g.feature, "note": g.note, "source": g.source} for g in score.partly_met],
+            "partly_met": [
+                {"feature": g.feature, "note": g.note, "source": g.source, "missing": g.missing}
+                for g in score.partly_met
+            ],
             "vendor_builds": [{"feature": f, "vendor": v} for f, v in score.vendor_builds],
         }
         entry.update(option_cost_doc(rec.projection.options[oid]))
@@ -303,6 +306,7 @@ def recommendation_document(
             "summary": rec.summary,
             "weights": {k: _r(v) for k, v in rec.weights.items()},
             "weight_reasons": list(rec.weight_reasons),
+            **({"cluster_bill": _bill(rec.cluster_bill)} if rec.cluster_bill is not None else {}),
         },
         "options": options,
     }
@@ -323,6 +327,7 @@ def matrix_document(catalog: Catalog, feature_ids: list[str] | None, generated_a
                 "group": feat.group,
                 "name": feat.name,
                 "description": feat.description,
+                **({"variant_of": feat.variant_of} if feat.variant_of else {}),
                 "cells": {o: cell_dict(cell) for o, cell in feat.cells.items()},
             }
         )
@@ -371,4 +376,29 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             }
             for pid, p in catalog.pricing.presets.items()
         },
+        **(
+            {
+                "reference_node": {
+                    "name": catalog.pricing.reference_node.name,
+                    "vcpu": to_dict(catalog.pricing.reference_node.vcpu),
+                    "memory_gib": to_dict(catalog.pricing.reference_node.memory_gib),
+                }
+            }
+            if catalog.pricing.reference_node is not None
+            else {}
+        ),
+    }
+
+
+def _bill(bill: Any) -> dict[str, Any]:
+    """The cost category's yardstick, as the reasons quote it; `node_defaulted` when no node size was given."""
+    return {
+        "monthly_usd": _r(bill.monthly_usd, 2),
+        "nodes": bill.nodes,
+        "node": bill.node_name,
+        "node_vcpu": bill.node_vcpu,
+        "node_memory_gib": bill.node_memory_gib,
+        "node_monthly_usd": _r(bill.node_monthly_usd, 2),
+        "node_defaulted": bill.defaulted,
+        "source": bill.source,
     }

@@ -1,4 +1,4 @@
-"""The scan result: an answers file (inventory, current mesh, platform, require) plus `[scan]` evidence."""
+"""The scan result: an answers file (inventory, current mesh, platform, in_use) plus `[scan]` evidence."""
 
 from __future__ import annotations
 
@@ -182,6 +182,10 @@ def build(
 
     capabilities: dict[str, dict[str, Any]] = {}
     findings: list[dict[str, Any]] = []
+    by_id = {sig.id: sig for sig in signals.signals}
+    matched_on: dict[tuple[str, str, str], set[str]] = {}
+    for f in scanner.findings:
+        matched_on.setdefault((f.kind, f.namespace, f.name), set()).add(f.signal)
     for f in scanner.findings:
         doc: dict[str, Any] = {
             "signal": f.signal,
@@ -198,17 +202,24 @@ def build(
             doc["count"] = f.count
         findings.append(doc)
         if f.capability and f.capability in feature_ids:
-            cap = capabilities.setdefault(f.capability, {"id": f.capability, "signals": [], "evidence": []})
+            cap = capabilities.setdefault(
+                f.capability, {"id": f.capability, "scope": "", "signals": [], "evidence": []}
+            )
             if f.signal not in cap["signals"]:
                 cap["signals"].append(f.signal)
-            cap["evidence"].append({k: doc[k] for k in ("kind", "namespace", "name", "field")} | {"signal": f.signal})
+            scope = use_scope(by_id.get(f.signal), matched_on[(f.kind, f.namespace, f.name)])
+            cap["evidence"].append(
+                {k: doc[k] for k in ("kind", "namespace", "name", "field")} | {"signal": f.signal, "scope": scope}
+            )
+            cap["scope"] = widest_scope(cap["scope"], scope)
     ordered_caps = [capabilities[fid] for fid in feature_ids if fid in capabilities]
 
     platform = _platform(scanner, node_count, getattr(answer_keys.get("platform"), "default", None))
     nodes = _nodes(scanner)
-    answers = _answers(
-        results, nodes, current, platform, [c["id"] for c in ordered_caps], traffic is not None, answer_keys, hide
-    )
+    # In use is evidence, never a must-have: gateway-scoped use is served by an ingress (the target's
+    # can take it over), so only mesh- and egress-scoped capabilities are written as `in_use`.
+    in_use = [c["id"] for c in ordered_caps if c["scope"] != "gateway"]
+    answers = _answers(results, nodes, current, platform, in_use, traffic is not None, answer_keys, hide)
     totals = {
         "namespaces": len(results),
         "pods": sum(n.pods for n in results),
@@ -354,7 +365,7 @@ def _answers(
     nodes: dict[str, Any],
     current: str,
     platform: dict[str, Any],
-    require: list[str],
+    in_use: list[str],
     have_traffic: bool,
     keys: Mapping[str, Any],
     hide: Callable[[str], str],
@@ -371,7 +382,8 @@ def _answers(
         out["current_mesh"] = current
     if "platform" in keys and "id" in platform:
         out["platform"] = platform["id"]
-    out["require"] = list(require)
+    if "in_use" in keys:
+        out["in_use"] = list(in_use)
     listed = [n for n in results if n.pods > 0]
     if "cluster_pods" in keys and listed:
         out["cluster_pods"] = sum(n.pods for n in listed)  # every pod, meshed or not
@@ -406,6 +418,26 @@ def _answers(
         if have_traffic:
             out["mesh_rps"] = round(sum(n.rps or 0.0 for n in meshed), 3)
     return out
+
+
+_SCOPE_ORDER = ("gateway", "egress", "mesh")
+
+
+def use_scope(sig: Any, matched: set[str]) -> str:
+    """Where one finding's capability is used: gateway when a `gateway_if` signal matched the same
+    object (an EnvoyFilter patching only a gateway), else the signal's own use_scope."""
+    if sig is None:
+        return "mesh"
+    if any(g in matched for g in getattr(sig, "gateway_if", ())):
+        return "gateway"
+    return str(getattr(sig, "use_scope", "mesh"))
+
+
+def widest_scope(a: str, b: str) -> str:
+    """A capability used in the mesh anywhere is mesh-scoped; egress beats gateway."""
+    if not a:
+        return b
+    return max(a, b, key=_SCOPE_ORDER.index)
 
 
 def _takes_inventory(keys: Mapping[str, Any]) -> bool:

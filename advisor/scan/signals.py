@@ -17,6 +17,8 @@ SCOPES = ("object", "pod")
 TESTS = ("equals", "one_of", "prefix", "contains", "min_items")
 _SIGNAL_KEYS = {
     "id",
+    "use_scope",
+    "gateway_if",
     "kind",
     "groups",
     "scope",
@@ -174,6 +176,11 @@ class Signal:
     text: str
     source: str
     version: str
+    # Where the capability is used (issue 22): "mesh", "gateway" (an ingress gateway serves it, which
+    # the target's ingress can take over) or "egress"; `gateway_if`: signal ids that, matched on the
+    # same object, make it gateway-scoped (an EnvoyFilter patching only a gateway).
+    use_scope: str = "mesh"
+    gateway_if: tuple[str, ...] = ()
 
     def matches(self, obj: Any) -> str | None:
         """The concrete field path of the first alternative that matches, or None."""
@@ -397,7 +404,22 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
         text=_text(raw, "text") or "",
         source=_text(raw, "source") or "",
         version=_text(raw, "version") or "",
+        use_scope=_use_scope(raw, sid),
+        gateway_if=tuple(raw.get("gateway_if", ())),
     )
+
+
+USE_SCOPES = ("mesh", "gateway", "egress")
+
+
+def _use_scope(raw: dict[str, Any], sid: str) -> str:
+    scope = raw.get("use_scope", "mesh")
+    if scope not in USE_SCOPES:
+        raise ValueError(f"{sid}: use_scope: expected one of {', '.join(USE_SCOPES)}")
+    gateway_if = raw.get("gateway_if", [])
+    if not isinstance(gateway_if, list) or not all(isinstance(g, str) for g in gateway_if):
+        raise ValueError(f"{sid}: gateway_if: expected a list of signal ids")
+    return str(scope)
 
 
 def bundled_signals(feature_ids: tuple[str, ...] | None = None) -> SignalSet:

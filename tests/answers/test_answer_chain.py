@@ -33,7 +33,7 @@ def test_a_scan_is_the_scan_source_and_every_answer_records_its_origin(scanned, 
     for key in scan_answers:
         assert origins[key] == "scan", key
     assert origins["risk"] == "default" and "risk" in doc["meta"]["defaulted"]
-    assert doc["answers"]["require"] == scan_answers["require"]
+    assert doc["answers"]["in_use"] == scan_answers["in_use"] and doc["answers"]["require"] == []
     # answers left absent (none, e.g. istiod_replicas) are neither in [answers] nor listed as defaulted
     assert set(doc["meta"]["defaulted"]) == {k for k, v in origins.items() if v == "default" and k in doc["answers"]}
 

@@ -12,7 +12,8 @@ from advisor.answers.resolve import resolve
 from advisor.catalog.load import load_catalog
 from advisor.engine.costing import MB_PER_MIB, project
 from advisor.engine.robustness import robustness
-from advisor.engine.scoring import cost_floor, recommend
+from advisor.engine.scoring import recommend
+from advisor.engine.standing import cluster_bill, cost_points
 
 MB, GIB = 10**6, 2**30
 CPU, MEM = 0.031611, 0.004237  # USD per vCPU-hour and GiB-hour (data/pricing.toml default)
@@ -156,16 +157,16 @@ def test_no_node_size_no_projection(catalog) -> None:
     assert all(oc.nodes is None for oc in p.options.values())
 
 
-def test_the_cost_floor_follows_the_cluster(catalog) -> None:
+def test_the_cost_category_measures_against_the_cluster_bill(catalog) -> None:
     small = answers(catalog, nodes=5, node_vcpu=8, node_memory_gib=32)
-    big = answers(catalog, nodes=1000, node_vcpu=8, node_memory_gib=32)
-    node_usd = (8 * CPU + 32 * MEM) * 730
-    # 1% of the cluster's monthly compute (rules.toml cost_scale.cluster_share)
-    assert cost_floor(small, catalog, project(small, catalog)) == pytest.approx(0.01 * 5 * node_usd)
-    assert cost_floor(big, catalog, project(big, catalog)) == pytest.approx(0.01 * 1000 * node_usd)
-    # unknown node size: the fixed floor
-    plain = answers(catalog)
-    assert cost_floor(plain, catalog, project(plain, catalog)) == 200.0
+    node_usd = (8 * CPU + 32 * MEM) * 730  # 8 vCPU and 32 GiB at the default prices, 730 h
+    assert cluster_bill(small, catalog).monthly_usd == pytest.approx(5 * node_usd)
+    assert cluster_bill(small, catalog).defaulted is False
+    # unknown node size: the reference node (pricing.toml: n2-standard-8, 8 vCPU, 32 GiB), marked defaulted
+    plain = cluster_bill(answers(catalog), catalog)
+    assert plain.defaulted is True and plain.monthly_usd == pytest.approx(10 * node_usd)
+    # 2 points per percent of the bill: $283.62 of a $2,836.17 bill is 10% -> 20 points off
+    assert cost_points(0.1 * plain.monthly_usd, plain, catalog) == pytest.approx(-20.0)
 
 
 # ---------------------------------------------------------------- ranges and sampling
@@ -246,7 +247,10 @@ def test_the_short_cut_gives_the_sampled_shares(catalog, flags) -> None:
 
 @pytest.mark.parametrize(
     ("flags", "winner"),
-    [({"pods": 200, "nodes": 20}, "linkerd"), ({"pods": 20_000, "nodes": 40, "mesh_rps": 10_000}, "istio-ambient")],
+    [
+        ({"pods": 200, "nodes": 20}, "linkerd"),
+        ({"pods": 20_000, "nodes": 40, "mesh_rps": 10_000, "cost_sensitivity": "high"}, "istio-ambient"),
+    ],
 )
 def test_a_clear_choice_is_decided_without_drawing(catalog, monkeypatch, flags, winner) -> None:
     import advisor.engine.robustness as module

@@ -85,9 +85,12 @@ def test_hand_checked_cells(fid: str, option: str) -> None:
     assert (c["level"], c["version"], c["source"]) == HAND_CHECKED[(fid, option)]
 
 
-def test_one_envoyfilter_route_one_level() -> None:
-    # Rate limiting goes through EnvoyFilter in both Istio modes: the same maturity label for both.
-    assert cell("rate-limiting", "istio-sidecar")["level"] == cell("rate-limiting", "istio-ambient")["level"] == "alpha"
+def test_envoyfilter_rate_limiting_reaches_sidecars_but_not_waypoints() -> None:
+    # Sidecars rate-limit through EnvoyFilter (Alpha); the migrate guide says EnvoyFilter resources
+    # targeting waypoints are not supported, so ambient has no route at all (issue 22).
+    assert cell("rate-limiting", "istio-sidecar")["level"] == "alpha"
+    ambient = cell("rate-limiting", "istio-ambient")
+    assert ambient["level"] == "none" and ambient["source"] == "https://istio.io/latest/docs/ambient/migrate/"
 
 
 def test_vendor_builds_are_recorded_beside_the_open_source_level() -> None:

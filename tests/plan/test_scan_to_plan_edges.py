@@ -192,7 +192,7 @@ def test_an_object_given_twice_counts_once_as_the_last_one_read(cli, tmp_path) -
     assert rc == 0, err
     doc = json.loads(out)
     assert [f["signal"] for f in doc["scan"]["findings"]] == ["virtual-service"]  # the fault was in the first
-    assert "fault-injection" not in doc["answers"]["require"]
+    assert "fault-injection" not in doc["answers"]["in_use"]
     assert (
         "1 object is given more than once: VirtualService shop/reviews (2 times); a cluster holds one of each, "
         "so only the last one read counts (as applying the files in order would leave it)"
@@ -224,7 +224,7 @@ spec:
 
 def test_a_capability_the_scan_explains_raises_only_the_items_its_objects_match(cli, tmp_path) -> None:
     cluster, doc = _scan(cli, tmp_path, AMBIENT_HTTPROUTE)
-    assert "traffic-splitting" in doc["answers"]["require"]  # from the HTTPRoute's weights
+    assert "traffic-splitting" in doc["answers"]["in_use"]  # from the HTTPRoute's weights
     plan = _plan(cli, cluster, "linkerd")
     ids = [i["id"] for i in plan["rework"]]
     assert "istio-routes-to-linkerd" not in ids  # there is no VirtualService to rewrite
@@ -361,7 +361,7 @@ version = "Kuma 2.9"
     assert [f["signal"] for f in doc["scan"]["findings"] if f["kind"] == "MeshTrafficPermission"] == [
         "kuma-traffic-permission"
     ]
-    assert "l4-authz" in doc["answers"]["require"]
+    assert "l4-authz" in doc["answers"]["in_use"]
     # without the directory the bundled signals know nothing of it
     rc, out_json, err = cli("scan", str(manifest), "--format", "json")
     assert rc == 0 and "kuma-traffic-permission" not in out_json

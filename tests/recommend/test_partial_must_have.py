@@ -1,5 +1,6 @@
-"""A must-have met only in part (`partial`) is said plainly at every risk level: it blocks a
-conservative team, costs heavily otherwise, and the summary says "partly meets <id>: ..."."""
+"""A must-have met only in part (`partial`) is a real gap at every risk level: it blocks a
+conservative team, costs heavily otherwise, names the missing part, never wins on a cost lead small
+against the cluster's bill, and the summary says "partly meets <id>: ..."."""
 
 from __future__ import annotations
 
@@ -45,20 +46,55 @@ def test_conservative_a_partial_must_have_blocks(cli) -> None:
 
 
 @pytest.mark.parametrize(("risk", "features"), [("balanced", 40.0), ("early-adopter", 50.0)])
-def test_otherwise_it_costs_heavily_and_the_summary_says_partly_meets(cli, risk, features) -> None:
+def test_otherwise_it_costs_heavily_and_the_record_names_the_missing_part(cli, risk, features) -> None:
     doc = recommend(cli, risk)
     linkerd = doc["options"]["linkerd"]
     assert linkerd["eligible"] is True
     # 100 - 100 x (1 - 0.6) = 60, minus the must-have surcharge: 20 when balanced, 10 for an early adopter
     assert linkerd["scores"]["features"] == features
-    assert [g["feature"] for g in linkerd["partly_met"]] == ["fault-injection"]
+    assert [(g["feature"], g["missing"]) for g in linkerd["partly_met"]] == [
+        ("fault-injection", "delay injection (aborts only, through a weighted split)")
+    ]
     texts = [r["text"] for r in linkerd["reasons"] if r["category"] == "features"]
-    assert texts[0].startswith("Fault injection (required): partly meets it (partial). Aborts only")
-    assert doc["recommendation"]["choice"] == "linkerd"  # chosen, but never read as met:
+    assert texts[0].startswith(
+        "Fault injection (required): partly meets it (partial); missing: delay injection (aborts only"
+    )
+    # 500 pods on 200 nodes: Linkerd's cost lead over sidecars is under 1% of a $56,723 bill, far
+    # too small to outweigh a missing part of a must-have
+    assert doc["recommendation"]["choice"] == "istio-sidecar"
+
+
+def test_a_partial_must_have_wins_only_on_a_cost_lead_large_against_the_bill(cli) -> None:
+    # 2,000 pods on 20 nodes: 2,000 unscoped Envoy sidecars add about half the cluster's bill, so
+    # Linkerd's lead is large, and it is chosen with its gap said plainly
+    rc, out, err = cli(
+        "recommend", "--require", "fault-injection", "--pods", "2000", "--nodes", "20", "--format", "json"
+    )
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["recommendation"]["choice"] == "linkerd"
     assert (
         "It partly meets fault-injection: Aborts only, via an HTTPRoute weighted split"
         in doc["recommendation"]["summary"]
     )
+
+
+def test_a_small_cost_lead_never_puts_a_partial_must_have_first(cli, data_dir, rewrite) -> None:
+    # Features barely weighed: Linkerd (aborts only) outscores Istio sidecar (full) on latency,
+    # operability and cost, but its cost lead is a few percent of the bill: it is ranked behind
+    def light_features(doc: dict[str, Any]) -> None:
+        doc["weights"]["features"] = 1.0
+
+    rewrite(data_dir / "rules.toml", light_features)
+    rc, out, err = cli("recommend", "--data-dir", str(data_dir), "--require", "fault-injection", "--format", "json")
+    assert rc == 0, err
+    doc = json.loads(out)
+    opts = doc["options"]
+    assert opts["linkerd"]["score"] > opts["istio-sidecar"]["score"]
+    assert doc["recommendation"]["ranking"][:2] == ["istio-sidecar", "linkerd"]
+    (held,) = [w for w in opts["linkerd"]["warnings"] if w.startswith("ranked behind")]
+    assert "Istio sidecar, which meets every must-have in full" in held
+    assert "fault-injection (missing: delay injection" in held and "under the 5%" in held
 
 
 def test_a_fully_met_must_have_says_nothing_of_the_kind(cli) -> None:

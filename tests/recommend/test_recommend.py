@@ -326,7 +326,7 @@ def test_rules_can_warn_in_the_summary() -> None:
             "pods": "3000",
             "nodes": "60",
             "namespaces": "30",
-            "mesh_rps": "200000",
+            "mesh_rps": "800000",
             "l7_ratio": "0.1",
             "risk": "conservative",
             "cost_sensitivity": "high",

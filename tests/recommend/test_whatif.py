@@ -25,10 +25,40 @@ COST_FIGURES = (
     "request_cpu_millicores",
     "request_memory_mib",
 )
-FLOOR_USD = 1.0
-# Scores are kept to 0.1 point and a tie goes to the matrix order (linkerd first), so a dearer option
-# wins only once the cheaper one's cost score rounds below 100.0, i.e. drops under 99.95.
-ROUNDS_BELOW_100 = 99.95
+POINTS_PER_PERCENT = 1.0  # the cost_only data's rules: each percent of the cluster's bill costs 1 point
+ORDER = ("linkerd", "istio-sidecar", "istio-ambient")  # the matrix order: a tie goes to the first
+
+
+def cost_score(usd: float, doc: dict[str, Any]) -> float:
+    """The cost category as SPEC says: 100 - points x (usd / the cluster's bill) in percent, at 0.1.
+    With no node size the bill is nodes x the reference node (8 vCPU, 32 GiB) x prices x 730 h."""
+    a = doc["answers"]
+    bill = a["nodes"] * (8 * a["cpu_price"] + 32 * a["memory_price"]) * HOURS_PER_MONTH
+    return round(max(0.0, 100.0 - POINTS_PER_PERCENT * 100.0 * usd / bill), 1)
+
+
+def winner(usd: dict[str, float], doc: dict[str, Any]) -> str:
+    """Cost weighs 100%: the highest rounded cost score, a tie to the first in the matrix."""
+    return max(usd, key=lambda o: (cost_score(usd[o], doc), -ORDER.index(o)))
+
+
+def crossing(chosen: Any, lo: float, hi: float, want: str) -> float:
+    """The first x above lo (to 1e-9 relative) where chosen(x) == want: scores are rounded one by one,
+    so near a crossing two options can tie and part again; scan up in steps of 0.01%, then bisect."""
+    x = lo
+    while chosen(x) != want:
+        lo, x = x, x * 1.0001
+        assert x <= hi, f"{want} never chosen below {hi}"
+    hi = x
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if chosen(mid) == want:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo <= 1e-9 * hi:
+            break
+    return hi
 
 
 def figure(name: str, value: float) -> dict[str, Any]:
@@ -46,13 +76,13 @@ def cost_only(data_dir: Path, rewrite):
     """A data directory where only cost separates the options, with the given vCPU figures (all else 0).
 
     Weights: cost 100%, every other category 0, so the cheapest option (by the cost score
-    100 x (best + floor) / (cost + floor)) is chosen.
+    100 - 1 point per percent of the cluster's bill, at 0.1 points) is chosen.
     """
 
     def build(vcpu: dict[tuple[str, str], float]) -> Path:
         def rules(doc: dict[str, Any]) -> None:
             doc["weights"] = {"features": 0.0, "cost": 1.0, "latency": 0.0, "operability": 0.0, "maturity": 0.0}
-            doc["cost_scale"]["floor"] = FLOOR_USD
+            doc["cost_scale"]["points_per_unit"] = POINTS_PER_PERCENT
 
         def benchmarks(doc: dict[str, Any]) -> None:
             default = doc["default_profile"]
@@ -105,9 +135,13 @@ def test_pods_threshold_is_where_linkerd_per_pod_cost_overtakes_ambient_fixed_co
     doc = what_if_json(cli, "--data-dir", str(data))
     price = doc["answers"]["cpu_price"]
     ambient_usd = ambient_vcpu * price * HOURS_PER_MONTH
-    # Ambient is chosen once 100 x (ambient + floor) / (linkerd + floor) < 99.95:
-    linkerd_usd_at_flip = (ambient_usd + FLOOR_USD) * 100 / ROUNDS_BELOW_100 - FLOOR_USD
-    expected_pods = math.floor(linkerd_usd_at_flip / (per_pod_vcpu * price * HOURS_PER_MONTH)) + 1
+    # Ambient is chosen once Linkerd's rounded cost score falls below ambient's (sidecar: dearer)
+    expected_pods = next(
+        p
+        for p in range(100, 1000)
+        if winner({"linkerd": per_pod_vcpu * p * price * HOURS_PER_MONTH, "istio-ambient": ambient_usd}, doc)
+        == "istio-ambient"
+    )
 
     assert doc["recommendation"]["choice"] == "linkerd"
     found = finding(doc, "pods")
@@ -117,7 +151,8 @@ def test_pods_threshold_is_where_linkerd_per_pod_cost_overtakes_ambient_fixed_co
     assert "until" not in found  # ambient stays cheaper all the way up
     assert found["text"] == f"istio-ambient would be chosen at pods ≥ {expected_pods:,} (now 100)"
     # Near the pure cost crossing (2 / 0.013 = 153.8 pods); the rounding band is the only gap.
-    assert abs(expected_pods - ambient_vcpu / per_pod_vcpu) < 1.5
+    # (the rounding band: 0.05 points = 0.05% of the $2,836 bill = $1.42, about 4.7 pods at $0.30 each)
+    assert abs(expected_pods - ambient_vcpu / per_pod_vcpu) < 4.7
 
     # Re-running recommend either side of the threshold agrees, and the lead is the one reported.
     below, _ = choice_and_scores(cli, "--data-dir", str(data), "--pods", str(expected_pods - 1))
@@ -141,9 +176,13 @@ def test_mesh_rps_threshold_is_found_within_the_stated_resolution(cli, cost_only
     doc = what_if_json(cli, "--data-dir", str(data))
     price = doc["answers"]["cpu_price"]
     ambient_usd = ambient_vcpu * price * HOURS_PER_MONTH
-    linkerd_usd_at_flip = (ambient_usd + FLOOR_USD) * 100 / ROUNDS_BELOW_100 - FLOOR_USD
-    # Every request passes two Linkerd proxies: vCPU = 0.25 x 2R / 1000.
-    expected_rps = linkerd_usd_at_flip / (per_krps_vcpu * 2 / 1000 * price * HOURS_PER_MONTH)
+
+    def chosen(rps: float) -> str:
+        # Every request passes two Linkerd proxies: vCPU = 0.25 x 2R / 1000.
+        linkerd_usd = per_krps_vcpu * 2 * rps / 1000 * price * HOURS_PER_MONTH
+        return winner({"linkerd": linkerd_usd, "istio-ambient": ambient_usd}, doc)
+
+    expected_rps = crossing(chosen, 1000.0, 100_000.0, "istio-ambient")
 
     found = finding(doc, "mesh_rps")
     assert found["choice"] == "istio-ambient" and found["direction"] == "up"
@@ -174,13 +213,17 @@ def test_l7_ratio_threshold_on_the_linear_grid(cli, cost_only) -> None:
     k = doc["answers"]["cpu_price"] * HOURS_PER_MONTH  # USD per vCPU-month
     rps = doc["answers"]["mesh_rps"]
     linkerd_usd = 0.805 * k
-    # Linkerd wins the tie once 100 x (ambient + floor) / (linkerd + floor) rounds to 100.0:
-    ambient_usd_at_flip = (linkerd_usd + FLOOR_USD) * ROUNDS_BELOW_100 / 100 - FLOOR_USD
-    expected_ratio = (ambient_usd_at_flip / k - 0.2) / (1.0 * rps / 1000)
+
+    def chosen(ratio: float) -> str:
+        # ambient: 0.2 vCPU plus waypoints at 1 vCPU per 1000 L7 rps; Linkerd wins ties (matrix order)
+        return winner({"linkerd": linkerd_usd, "istio-ambient": (0.2 + ratio * rps / 1000) * k}, doc)
+
+    expected_ratio = crossing(chosen, 0.2, 1.0, "linkerd")
 
     found = finding(doc, "l7_ratio")
     assert found["choice"] == "linkerd" and found["direction"] == "up"
-    assert abs(found["to"] - expected_ratio) <= LINEAR_RESOLUTION
+    # bisection to 0.001, then rounded away from the old choice to a value that pastes back as a flag
+    assert 0 <= found["to"] - expected_ratio <= 2 * LINEAR_RESOLUTION
     assert found["text"].startswith(f"linkerd would be chosen at l7_ratio ≥ {found['to']}")
     assert choice_and_scores(cli, "--data-dir", str(data), "--l7-ratio", str(found["to"]))[0] == "linkerd"
 
@@ -200,17 +243,15 @@ def test_a_window_says_where_the_new_choice_stops(cli, cost_only) -> None:
     doc = what_if_json(cli, "--data-dir", str(data))
     k = doc["answers"]["cpu_price"] * HOURS_PER_MONTH
 
-    def flip_x(cheap: tuple[float, float], dear: tuple[float, float], dear_wins_ties: bool) -> float:
-        """x where the option `dear` (fixed, per-x vCPU) takes over from `cheap` after score rounding."""
-        # The option first in the matrix wins a tie; the other must lead by the 0.05-point rounding band.
-        ratio = 100 / ROUNDS_BELOW_100 if not dear_wins_ties else ROUNDS_BELOW_100 / 100
-        # (cheap_usd + f) = ratio x (dear_usd + f), linear in x
-        return ((ratio * (dear[0] * k + FLOOR_USD) - FLOOR_USD) - cheap[0] * k) / (cheap[1] * k - ratio * dear[1] * k)
+    vcpu = {"linkerd": (0.0, 0.8), "istio-ambient": (1.0, 0.5), "istio-sidecar": (3.0, 0.2)}
 
-    linkerd, ambient, sidecar = (0.0, 0.8), (1.0, 0.5), (3.0, 0.2)
-    start_rps = 1000 * flip_x(linkerd, ambient, dear_wins_ties=False)
-    # Sidecar is before ambient in the matrix, so it takes over as soon as the rounded scores tie.
-    stop_rps = 1000 * flip_x(ambient, sidecar, dear_wins_ties=True)
+    def chosen(rps: float) -> str:
+        x = rps / 1000
+        return winner({o: (fixed + per_x * x) * k for o, (fixed, per_x) in vcpu.items()}, doc)
+
+    start_rps = crossing(chosen, 1000.0, 10_000.0, "istio-ambient")
+    # past the window: sidecar takes over (it is before ambient in the matrix, so it wins ties)
+    stop_rps = crossing(chosen, start_rps, 100_000.0, "istio-sidecar")
 
     found = finding(doc, "mesh_rps")
     assert found["choice"] == "istio-ambient"

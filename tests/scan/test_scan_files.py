@@ -58,7 +58,7 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
     # four Services, each one port named "http": 4 of 4 ports are L7
     assert ns["l7"] == 1.0 and ns["l7_basis"] == "estimated"
     assert doc["answers"]["current_mesh"] == "istio-sidecar"
-    assert doc["answers"]["require"] == [
+    assert doc["answers"]["in_use"] == [
         "mtls",
         "l4-authz",
         "l7-authz",
@@ -90,8 +90,11 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
             "name": "ratings",
             "field": "spec.http[0].fault.delay",
             "signal": "vs-fault-delay",
+            "scope": "mesh",
         }
     ]
+    # in use is evidence, never a must-have: the scan writes no `require`
+    assert caps["fault-injection"]["scope"] == "mesh" and "require" not in doc["answers"]
     assert doc["scan"]["complete"] is True and doc["scan"]["warnings"] == []
 
 
@@ -101,7 +104,7 @@ def test_emojivoto_is_linkerd_with_policy_signals(cli):
     assert (ns["pods"], ns["meshed_by"]) == (4, "linkerd")  # emoji, voting, web, vote-bot: 1 replica each
     # ports: emoji grpc+prom, voting grpc+prom, web http -> 3 of 5 L7
     assert ns["l7"] == 0.6
-    assert doc["answers"]["require"] == ["l4-authz", "l7-authz", "rate-limiting"]
+    assert doc["answers"]["in_use"] == ["l4-authz", "l7-authz", "rate-limiting"]
     # The Server-targeted policy is L4; the HTTPRoute-targeted one is L7 and only L7.
     assert [f["name"] for f in findings(doc, "linkerd-authorization-policy")] == ["voting-grpc"]
     assert [f["name"] for f in findings(doc, "linkerd-authz-route")] == ["web-route-authn"]
@@ -120,7 +123,7 @@ def test_helm_rendered_output_with_empty_documents_hpa_daemonset(cli):
     # ports grpc, tcp-redis, http: 2 of 3 are L7
     assert ns["l7"] == 0.667
     assert any("DaemonSet boutique/log-agent" in w for w in doc["scan"]["warnings"])
-    assert doc["answers"]["require"] == ["header-routing", "traffic-splitting", "traffic-mirroring", "gateway-api"]
+    assert doc["answers"]["in_use"] == ["header-routing", "traffic-splitting", "traffic-mirroring", "gateway-api"]
     assert findings(doc, "httproute-mirror")[0]["field"] == "spec.rules[0].filters[0].type"
     assert findings(doc, "httproute-extension-ref")[0]["detail"] == "LuaFilter"
     assert findings(doc, "httproute-header-modifier")[0]["field"] == "spec.rules[0].filters[1].type"
@@ -128,7 +131,7 @@ def test_helm_rendered_output_with_empty_documents_hpa_daemonset(cli):
 
 def test_istio_policies_and_extensions(cli):
     doc = scan_json(cli, str(FIX / "istio-policies.yaml"))
-    got = set(doc["answers"]["require"])
+    got = set(doc["answers"]["in_use"])
     assert got == {
         "mtls",
         "l7-authz",
@@ -246,8 +249,8 @@ def test_output_file_is_an_answers_file_recommend_reads(tmp_path, cli):
     rc, stdout, err = cli("recommend", str(out), "--format", "json")
     assert rc == 0, err
     rec = json.loads(stdout)
-    assert rec["answers"]["require"] == doc["answers"]["require"]
-    assert "traffic-mirroring" in rec["answers"]["require"]
+    assert rec["answers"]["in_use"] == doc["answers"]["in_use"]
+    assert "traffic-mirroring" in rec["answers"]["in_use"]
     # bookinfo's 7 sidecar pods outnumber emojivoto's 4 Linkerd ones: the decision starts from Istio sidecar
     assert rec["answers"]["current_mesh"] == doc["answers"]["current_mesh"] == "istio-sidecar"
 
@@ -519,7 +522,7 @@ def test_the_samples_directory_scans_and_recommends(tmp_path, cli):
     rc, stdout, err = cli("recommend", str(out), "--format", "json")
     assert rc == 0, err
     doc = json.loads(stdout)
-    assert doc["meta"]["origins"]["require"] == "scan" and "fault-injection" in doc["answers"]["require"]
+    assert doc["meta"]["origins"]["in_use"] == "scan" and "fault-injection" in doc["answers"]["in_use"]
 
 
 def test_inventory_answers_when_the_registry_takes_them():

@@ -166,7 +166,7 @@ def test_live_scan_reads_the_cluster_through_kubectl(cluster, cli, tmp_path):
     assert doc["scan"]["nodes"]["vcpu_allocatable_mean"] == pytest.approx(6.58)
     assert doc["scan"]["platform"] == {"hints": ["gke"], "cni": ["cilium"], "id": "gke"}
     assert doc["answers"]["platform"] == "gke"
-    assert doc["answers"]["require"] == ["fault-injection", "multicluster"]
+    assert doc["answers"]["in_use"] == ["fault-injection", "multicluster"]
     caps = {c["id"]: c for c in doc["scan"]["capabilities"]}
     assert caps["fault-injection"]["evidence"][0] == {
         "kind": "VirtualService",
@@ -174,6 +174,7 @@ def test_live_scan_reads_the_cluster_through_kubectl(cluster, cli, tmp_path):
         "name": "cart",
         "field": "spec.http[0].fault.abort",
         "signal": "vs-fault-abort",
+        "scope": "mesh",
     }
     assert caps["multicluster"]["evidence"][0]["name"] == "istio-remote-secret-east"
     assert doc["scan"]["complete"] is True and doc["meta"]["complete"] is True
@@ -205,7 +206,7 @@ def test_rbac_refusal_is_a_warning_and_the_scan_is_marked_incomplete(cluster, cl
         for w in warnings
     )
     assert doc["scan"]["complete"] is False and doc["meta"]["complete"] is False
-    assert "multicluster" not in doc["answers"]["require"]
+    assert "multicluster" not in doc["answers"]["in_use"]
 
 
 def test_absent_crd_group_is_reported_not_fatal(cluster, cli):
@@ -216,7 +217,7 @@ def test_absent_crd_group_is_reported_not_fatal(cluster, cli):
         for w in doc["scan"]["warnings"]
     )
     assert doc["scan"]["complete"] is False
-    assert "fault-injection" in doc["answers"]["require"]  # the groups that answered were read
+    assert "fault-injection" in doc["answers"]["in_use"]  # the groups that answered were read
 
 
 def test_namespace_limits_the_requests(cluster, cli):

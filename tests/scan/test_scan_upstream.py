@@ -94,8 +94,11 @@ def test_gateway_api_gateways_istio_class_and_waypoints(cli):
     # namespace: applied to default): one object, counted once, with a warning
     assert [(f["namespace"], f["name"]) for f in ingress] == [("default", "bookinfo-gateway")]
     assert any("Gateway default/bookinfo-gateway (2 times)" in w for w in doc["scan"]["warnings"])
-    assert "ingress-gateway" in doc["answers"]["require"]
+    # an ingress Gateway is served by an ingress (the target's can take it over): gateway-scoped
+    # evidence, not a mesh capability in use
+    assert "ingress-gateway" not in doc["answers"]["in_use"]
     caps = {c["id"]: c for c in doc["scan"]["capabilities"]}
+    assert caps["ingress-gateway"]["scope"] == "gateway"
     assert caps["ingress-gateway"]["signals"] == ["gateway-api-istio-gateway"]
 
 
@@ -129,7 +132,7 @@ def test_linkerd_server_authorization_service_profiles_and_smi_traffic_split(cli
     assert [f["field"] for f in retries] == ["spec.routes[0].isRetryable"]  # one finding per object: the first field
     (split,) = findings(doc, "smi-traffic-split")
     assert (split["namespace"], split["name"], split["detail"]) == ("emojivoto", "web-svc-ts", "web-apex")
-    assert set(doc["answers"]["require"]) == {"l4-authz", "traffic-splitting", "retries-timeouts"}
+    assert set(doc["answers"]["in_use"]) == {"l4-authz", "traffic-splitting", "retries-timeouts"}
 
 
 def test_linkerd_plan_to_istio_reworks_the_new_linkerd_objects(cli, tmp_path):
@@ -180,7 +183,7 @@ def test_spire_through_istio_injection_templates(cli):
     # gateway,spire): pod findings are one per namespace, with the count they stand for
     (spire,) = findings(doc, "spire-istio-template")
     assert (spire["namespace"], spire["count"]) == ("default", 2)
-    assert "spire" in doc["answers"]["require"]
+    assert "spire" in doc["answers"]["in_use"]
 
 
 def test_spire_pods_block_a_move_to_ambient(cli, tmp_path):
@@ -199,7 +202,7 @@ def test_virtual_service_without_headers_is_header_routing(cli):
     doc = scan_json(cli, str(ISTIO / "tests/integration/pilot/common/routing.go.without-headers.yaml"))
     (match,) = findings(doc, "vs-header-match")
     assert match["field"] == "spec.http[0].match[0].withoutHeaders"
-    assert set(doc["answers"]["require"]) == {"header-routing", "fault-injection"}
+    assert set(doc["answers"]["in_use"]) == {"header-routing", "fault-injection"}
 
 
 def test_destination_rule_port_level_connection_pool_and_istio_mutual(cli):
@@ -213,14 +216,14 @@ def test_destination_rule_port_level_connection_pool_and_istio_mutual(cli):
     mutual = findings(doc, "dr-tls-istio-mutual")
     assert sorted(f["name"] for f in mutual) == ["details", "productpage", "ratings", "reviews"]
     assert all(f["field"] == "spec.trafficPolicy.tls.mode" for f in mutual)
-    assert {"circuit-breaking", "mtls"} <= set(doc["answers"]["require"])
+    assert {"circuit-breaking", "mtls"} <= set(doc["answers"]["in_use"])
 
 
 def test_envoy_filter_wasm_through_ecds(cli):
     doc = scan_json(cli, str(ISTIO / "pilot/pkg/xds/testdata/ecds.yaml"))
     (wasm,) = findings(doc, "envoy-filter-wasm")
     assert wasm["field"] == "spec.configPatches[0].patch.value.typed_config.type_url"
-    assert doc["answers"]["require"] == ["wasm"]
+    assert doc["answers"]["in_use"] == ["wasm"]
 
 
 # ---------------------------------------------------------------- 5. a first install cites its own mesh

@@ -570,3 +570,19 @@ def test_the_first_question_has_nothing_to_go_back_to() -> None:
     keys = SHIFT_TAB + ENTER * prompts_for()
     resolved, _ = ask(keys)
     assert resolved.answers.as_dict()["pods"] == 100
+
+
+def test_what_the_scan_found_in_use_is_offered_as_must_haves_to_confirm() -> None:
+    # Issue 22: in use is evidence; only what the person ticks becomes a must-have.
+    scan = {"in_use": ["fault-injection", "traffic-splitting"]}
+    asked = [s for s in steps_for() if s.when({})]
+    before = [i for i, s in enumerate(asked) if s.keys == ("require",)][0]  # the in-use step comes just before
+    keys = ENTER * before + SPACE + ENTER + ENTER * (len(asked) - before)
+    resolved, run = ask(keys, scan_values=scan)
+    assert "The scan found these in use. Which are must-haves?" in run.prompts
+    assert resolved.answers.require == ("fault-injection",)  # ticked and confirmed
+    assert resolved.answers.in_use == ("fault-injection", "traffic-splitting")  # still evidence
+    assert resolved.origin["require"] == "typed"
+    # nothing ticked: nothing required
+    resolved, _ = ask(ENTER * (len(asked) + 1), scan_values=scan)
+    assert resolved.answers.require == ()

@@ -71,6 +71,7 @@ def recommendation_markdown(result: RecommendationResult) -> str:
             "flag": "given (flag)",
             "file": "given (answers file)",
             "typed": "given (wizard)",
+            "implied": "implied by another answer",
             "default": "defaulted",
         }
         rows.append(

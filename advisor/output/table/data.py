@@ -35,6 +35,13 @@ def render_data(console: Console, catalog: Catalog) -> None:
         print_figures(
             console, [(name, getattr(preset, name)) for name in ("cpu_usd_per_vcpu_hour", "memory_usd_per_gib_hour")]
         )
+    node = pricing.reference_node
+    if node is not None:
+        console.print(
+            safe(f"reference node: {node.name}", "bold"),
+            Text("the cluster's bill assumes it when no node size is answered", style="dim"),
+        )
+        print_figures(console, [("vcpu", node.vcpu), ("memory_gib", node.memory_gib)])
     components = {c.id: c for c in catalog.benchmarks.components}
     for pid, prof in catalog.benchmarks.profiles.items():
         default = " (default)" if pid == catalog.benchmarks.default_profile else ""

@@ -44,7 +44,16 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
         out = Text(f"{symbol} {cell.level}", style=f"bold {style}")
         if cell.contested:
             out += Text(" ⚠ contested", style="yellow")
-        return out + safe(f"  ({cell.version}) [{ref(cell.source)}]", "dim")
+        if cell.production_ready is False:
+            out += Text(" ✗ not production-ready", style="bold red")
+        since = f", since {cell.since}" if cell.since else ""
+        return out + safe(f"  ({cell.version}{since}) [{ref(cell.source)}]", "dim")
+
+    def readiness(cell) -> list[Text]:
+        if cell.production_ready is not False:
+            return []
+        quote = cell.production_ready_note or "upstream says it is not ready for production"
+        return [safe(f"not production-ready: {quote} [{ref(cell.production_ready_source or cell.source)}]", "red")]
 
     def vendor(cell) -> list[Text]:
         # Words, not the level mark: the open-source level is the one that counts by default.
@@ -77,7 +86,12 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
             table.add_row(safe(group.title.upper(), "bold underline"), *[""] * len(options))
             for feat in feats:
                 cells = [
-                    Group(head(feat.cells[opt.id]), safe(feat.cells[opt.id].note, "dim"), *vendor(feat.cells[opt.id]))
+                    Group(
+                        head(feat.cells[opt.id]),
+                        safe(feat.cells[opt.id].note, "dim"),
+                        *readiness(feat.cells[opt.id]),
+                        *vendor(feat.cells[opt.id]),
+                    )
                     for opt in options
                 ]
                 table.add_row(Group(safe(feat.name, "bold"), safe(feat.id, "dim")), *cells)
@@ -97,6 +111,8 @@ def render_matrix(console: Console, catalog: Catalog, feature_ids: list[str] | N
                     note.add_column(width=4)
                     note.add_column()
                     note.add_row("", safe(cell.note, "dim"))
+                    for line in readiness(cell):
+                        note.add_row("", line)
                     for line in vendor(cell):
                         note.add_row("", line)
                     console.print(note)
