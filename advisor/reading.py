@@ -18,8 +18,10 @@ from typing import Any, BinaryIO, Callable
 from advisor.errors import UserError, syntax_problem
 
 # Limits a real user never meets (the bundled data files are under 30 KB each; a saved result is
-# about 40 KB), low enough that parsing what is allowed takes well under a few seconds.
-MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # answers files and saved results
+# about 40 KB), low enough that parsing what is allowed takes well under a few seconds. Answers
+# files include what `scan` writes: about 0.8 KB a namespace with its evidence (25,000 namespaces:
+# 20 MB), so the limit is sized for 250,000 namespaces and still stops a hostile 10 GB file unread.
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # answers files (a scan's included) and saved results
 MAX_DATA_FILE_BYTES = 4 * 1024 * 1024  # each data file
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024 * 1024  # each manifest or kubectl dump a scan reads (streamed)
 MAX_DEPTH = 64  # tables and lists inside each other, counting every part of a dotted key
@@ -151,7 +153,12 @@ def check_bounds(doc: Any, max_depth: int = MAX_DEPTH) -> None:
         node, depth, path = stack.pop()
         if depth >= max_depth:
             raise ReadProblem(f"{_clipped(_path_text(path))}: nested more than {max_depth} levels deep")
-        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+        is_dict = isinstance(node, dict)
+        for key, value in node.items() if is_dict else enumerate(node):
+            if is_dict and isinstance(key, str) and not key.isascii() and _has_surrogate(key):
+                raise ReadProblem(
+                    f"{_where(_path_text((path, '?')))}a key that is not valid Unicode (a lone surrogate)"
+                )
             kind = type(value)
             # The common values pass here without a call: a whole number or a float in range, an
             # ASCII string (it cannot hold a surrogate). Anything else gets _check_value's verdict.
@@ -264,6 +271,26 @@ def read_document(
     label = str(path)
     p = Path(path)
     try:
+        st = os.stat(p)
+    except (OSError, ValueError):
+        st = None
+    as_toml = p.suffix.lower() == ".toml"
+    key = (
+        (
+            os.path.realpath(p),
+            st.st_dev,
+            st.st_ino,
+            st.st_size,
+            st.st_mtime_ns,
+            limit,
+            None if as_toml else parse_constant,
+        )
+        if st is not None and stat.S_ISREG(st.st_mode)
+        else None
+    )
+    if key is not None and key == _LAST[0]:
+        return _LAST[1]  # plan reads its scan twice (answers, then evidence): parsed once
+    try:
         content = read_limited(p, limit)
     except ReadProblem as exc:
         if exc.message == "not found":
@@ -274,8 +301,17 @@ def read_document(
         sniff_json and suffix != ".toml" and content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
     )
     try:
-        return parse_text(content, as_json, parse_constant)
+        doc = parse_text(content, as_json, parse_constant)
     except ReadProblem as exc:
         if exc.message == "not UTF-8 text":
             raise error(f"{label}: not UTF-8 text; {expected}") from None
         raise error(f"{label}: {exc.message}") from None
+    if key is not None and len(content) > _CACHE_FROM_BYTES:
+        _LAST[:] = [key, doc]
+    return doc
+
+
+# The last large document parsed, keyed by the file's identity and modification time: a 20 MB scan
+# takes seconds to parse, and plan reads it twice. Callers never modify a parsed document.
+_LAST: list[Any] = [None, None]
+_CACHE_FROM_BYTES = 1 << 20

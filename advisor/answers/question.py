@@ -29,8 +29,9 @@ class Question:
     choice_help: dict[str, str] = field(default_factory=dict)
     # Where the default really comes from when the data can override it (shown in docs).
     default_note: str = ""
-    # Whether "2,000" reads as 2000 (thousands separators); None: yes for whole numbers only, since
-    # in a price or a share a comma is far more likely a decimal comma ("0,005").
+    # Whether the answer is a count people write with digit groups ("2,000"). No number is read with
+    # a digit-group separator any more (issue 23: "1,500" and "1.000" read differently by locale);
+    # this only says which answers' messages may mention thousands.
     grouping: bool | None = None
 
     @property
@@ -126,6 +127,9 @@ class Question:
                 value = float(text)
             except ValueError:
                 raise ValueError(f"expected {self.expected()}, got {_show(raw)}") from None
+            if value == 0 and _NONZERO_MANTISSA.match(text):
+                # 1e-400 is not 0: it underflowed, and is refused as any value below the smallest
+                raise ValueError(f"expected {self.expected()}: 0, or at least {SMALLEST:g}; got {_show(raw)}")
         else:
             try:
                 value = float(raw)
@@ -140,25 +144,36 @@ class Question:
         return value + 0.0  # -0.0 becomes 0.0: no "$-0" anywhere downstream
 
     def _ungroup(self, raw: str) -> str:
-        """Drop thousands separators ("2,000" -> "2000") where this answer allows them; any other
-        comma is refused with the dotted form suggested, so "0,05" is an error, never 5 or 0.05
-        guessed."""
+        """The text of a number, refused when a locale could read it two ways: a digit-group
+        separator in either style ("1,500" is 1500 in one locale and 1.5 in another; "1.000" is 1
+        or 1000) is refused with the unambiguous spellings, never guessed. Flags, answers files
+        and the wizard all come through here."""
         text = raw.strip()
-        if "," not in text:
-            return text
         digits = text.lstrip("+-")
-        if self.allows_grouping and _THOUSANDS.fullmatch(text) and not digits.startswith("0,"):
-            return text.replace(",", "")
-        if _THOUSANDS.fullmatch(text) and not digits.startswith("0,") and text.count(",") == 1 and "." not in text:
-            hint = f"a comma is neither a decimal point nor a separator here: write {text.replace(',', '.')} or {text.replace(',', '')}"
-        elif text.count(",") == 1 and "." not in text and re.fullmatch(r"[+-]?\d*,\d+", text):
-            if self.kind == "int":  # "1,5 pods": neither 1.5 (not whole) nor 15 can be guessed
-                hint = "a comma is neither a decimal point nor a separator here: write the whole number without it"
+        if "," in text:
+            if _THOUSANDS.fullmatch(text) and not digits.startswith("0,"):
+                plain = text.replace(",", "")
+                decimal = text.replace(",", ".").rstrip("0").rstrip(".")
+                single = text.count(",") == 1 and "." not in text
+                other = f" (or {decimal} if the comma is a decimal point)" if single else ""
+                hint = f"a digit-group separator reads differently in other locales: write {plain}{other}"
+            elif text.count(",") == 1 and "." not in text and re.fullmatch(r"[+-]?\d*,\d+", text):
+                if self.kind == "int":  # "1,5 pods": neither 1.5 (not whole) nor 15 can be guessed
+                    hint = "a comma is neither a decimal point nor a separator here: write the whole number without it"
+                else:
+                    hint = f"a comma is not a decimal point: write {text.replace(',', '.')}"
             else:
-                hint = f"a comma is not a decimal point: write {text.replace(',', '.')}"
-        else:
-            hint = "write the number with a dot for decimals" + (" and no commas" if not self.allows_grouping else "")
-        raise ValueError(f"expected {self.expected()}, got {_show(raw)}; {hint}")
+                hint = "write the number with a dot for decimals and no digit-group separators"
+            raise ValueError(f"expected {self.expected()}, got {_show(raw)}; {hint}")
+        if _DOTTED_GROUPS.fullmatch(text):
+            thousands = text.replace(".", "")
+            decimal = text.rstrip("0").rstrip(".")
+            meant = f" (or {decimal} if the dot is a decimal point)" if self.kind == "float" else ""
+            raise ValueError(
+                f"expected {self.expected()}, got {_show(raw)}; a dot before exactly three digits reads as a "
+                f"digit-group separator in other locales: write {thousands}{meant}"
+            )
+        return text
 
     def _check_range(self, value: float, raw: Any) -> None:
         too_low = self.minimum is not None and value < self.minimum
@@ -172,6 +187,8 @@ class Question:
 SMALLEST = 1e-12
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_DOTTED_GROUPS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")  # 1.000, 12.500, 1.000.000
+_NONZERO_MANTISSA = re.compile(r"^[^eE]*[1-9]")
 
 
 _TRUE = {"true", "yes", "y", "1", "on"}

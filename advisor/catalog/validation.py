@@ -623,6 +623,8 @@ def _signal_ids(files: DataFiles) -> list[str] | None:
         data = parse_text(content, as_json=False)
     except ReadProblem:
         return None
+    if not isinstance(data, dict) or not isinstance(data.get("signals", []), list):
+        return None  # not [[signals]] tables: the scan's own checks report that file
     return _raw_ids(data, "signals")
 
 

@@ -15,7 +15,8 @@ SEVERITY_METAVAR = "error|warning|info"
 def _read_files(paths: list[str], env: Any) -> tuple[list[dict[str, Any]], dict[str, str], list[str]]:
     # deferred: the file readers load only for a check of files
     from advisor.engine.objects import name_of, namespace_of
-    from advisor.scan.files import FileReport, read_sources
+    from advisor.scan.files import FileReport
+    from advisor.scan.sources import read_sources, skipped_summary
 
     stdin = getattr(env.stdin, "buffer", None) if "-" in paths else None
     report = FileReport()
@@ -25,9 +26,10 @@ def _read_files(paths: list[str], env: Any) -> tuple[list[dict[str, Any]], dict[
         kind = obj.get("kind")
         key = f"{kind}/{name_of(obj)}" if kind == "Namespace" else f"{kind}/{namespace_of(obj)}/{name_of(obj)}"
         origins.setdefault(key, origin)
-    notes = []
-    if report.skipped:
-        notes.append(f"skipped {sum(report.skipped.values())} document(s) that are not Kubernetes objects")
+    notes = list(report.notes)  # Kustomize roots and Helm charts not rendered, with the command
+    summary = skipped_summary(report)  # what in the directories was not a manifest
+    if summary:
+        notes.append(summary)
     return objects, origins, notes
 
 

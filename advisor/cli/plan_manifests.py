@@ -24,7 +24,8 @@ def check_manifest_flags(manifests: str | None, objects: list[str] | None, force
 def read_objects(paths: list[str], env: Any) -> list[dict[str, Any]]:
     """Every Kubernetes object in the files (scan's readers: manifests, dumps, directories, '-')."""
     # deferred: the scan's file readers load only with --objects
-    from advisor.scan.files import FileReport, read_sources
+    from advisor.scan.files import FileReport
+    from advisor.scan.sources import read_sources
 
     stdin = getattr(env.stdin, "buffer", None) if "-" in paths else None
     return [obj for obj, _ in read_sources(list(paths), stdin, FileReport())]

@@ -503,6 +503,9 @@ def _namespaces(
     before L7 (by share), then fewest objects to rework or blocking, then fewest pods, then name.
     """
     out: list[Namespace] = []
+    per_namespace: dict[Any, int] = {}  # counted once: a count per namespace made this quadratic
+    for k in involved:
+        per_namespace[k[1]] = per_namespace.get(k[1], 0) + 1
     # `system`: the platform's own namespaces (the mesh's control plane too), never moved
     for ns in (scan or {}).get("namespaces") or ():
         if not isinstance(ns, dict) or not isinstance(ns.get("name"), str) or ns["name"] in system:
@@ -517,7 +520,7 @@ def _namespaces(
         if pods <= 0:
             continue
         l7, known = _share(ns.get("l7"))
-        objects = sum(1 for k in involved if k[1] == ns["name"])
+        objects = per_namespace.get(ns["name"], 0)
         out.append(Namespace(ns["name"], pods, l7, known, objects))
     out.sort(key=lambda n: (n.l7 > 0, n.l7, n.objects, n.pods, n.name))
     return out
@@ -530,6 +533,7 @@ def _phases(catalog, current, target, namespaces, blockers, rework, gaps, move=N
         chosen = (p for p in catalog.migrations.phases if catalog.applies(p, current, target))
     phases = sorted(chosen, key=lambda p: p.order)
     out = []
+    by_namespace: dict[str, list[Evidence]] | None = None
     for p in phases:
         objects: tuple[Evidence, ...] = ()
         if p.id == next((q.id for q in phases if q.order == min(x.order for x in phases)), None):
@@ -538,6 +542,11 @@ def _phases(catalog, current, target, namespaces, blockers, rework, gaps, move=N
             objects = _unique(o for r in rework if r.phase == p.id for o in r.objects)
         steps: list[Step] = []
         if p.per_namespace != "no":
+            if by_namespace is None:  # once: a 25,000-namespace scan made this loop quadratic
+                by_namespace = {}
+                for r in (*rework, *blockers):
+                    for o in r.objects:
+                        by_namespace.setdefault(o.namespace, []).append(o)
             chosen = [n for n in namespaces if p.per_namespace == "all" or n.l7 > 0 or not n.l7_known]
             for i, n in enumerate(chosen, 1):
                 l7 = (
@@ -545,7 +554,7 @@ def _phases(catalog, current, target, namespaces, blockers, rework, gaps, move=N
                     if not n.l7_known
                     else ("no L7" if n.l7 == 0 else f"L7 {n.l7:.0%}" if n.l7 < 1 else "needs L7")
                 )
-                mine = _unique(o for r in (*rework, *blockers) for o in r.objects if o.namespace == n.name)
+                mine = _unique(by_namespace.get(n.name, ()))
                 pods = f"{n.pods} pod{'s' if n.pods != 1 else ''}"
                 objs = f"{n.objects} object{'s' if n.objects != 1 else ''} to rework or blocking"
                 steps.append(Step(n.name, f"{i}. {n.name}: {pods}, {l7}, {objs}", mine))

@@ -201,9 +201,11 @@ def _encoders() -> tuple[Callable[[Any], str], Callable[[Any], str]]:
     imported by a run that writes no JSON."""
     import json
 
+    # allow_nan=False: RFC 8259 JSON only; a NaN or infinity that reached a document is a bug, never
+    # printed as `NaN`/`Infinity`, which no other JSON reader takes
     return (
-        json.JSONEncoder(ensure_ascii=False).encode,
-        json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode,
+        json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode,
+        json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode,
     )
 
 

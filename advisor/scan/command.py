@@ -11,6 +11,8 @@ from advisor.answers.registry import BY_KEY
 from advisor.catalog.files import signals_file
 from advisor.catalog.load import load_catalog
 from advisor.scan.core import ScanContext, scan_files
+from advisor.scan.names import check_live_names
+from advisor.scan.result import hasher
 from advisor.scan.signals import load_signals
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$")
@@ -25,6 +27,7 @@ class ScanOptions:
     namespaces: list[str] = field(default_factory=list)
     timeout: str = "60s"
     prometheus: str | None = None
+    prometheus_token_file: str | None = None  # a bearer token (else MESH_ADVISOR_PROMETHEUS_TOKEN)
     window: str = "1d"
     hide_names: bool = False
     data_dir: str | None = None  # signals.toml and the feature ids from here, over the bundled ones
@@ -55,6 +58,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         raise UserError(f"{', '.join(live_only)}: only for a live scan (no PATH); files were given")
     if options.paths and options.namespaces:
         raise UserError("--namespace: only for a live scan (no PATH); files were given")
+    check_live_names(options.context, options.kubeconfig, options.namespaces)
     catalog = load_catalog(options.data_dir)
     ctx = ScanContext(
         signals=load_signals(
@@ -64,17 +68,22 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         answer_keys=BY_KEY,
         generated_at=generated_at,
         hide_names=options.hide_names,
+        timeout_s=timeout,
     )
     traffic = None
     edges: list[dict[str, Any]] = []
     warnings: list[str] = []
+    if options.prometheus_token_file is not None and options.prometheus is None:
+        raise UserError("--prometheus-token-file: only with --prometheus URL")
     if options.prometheus is not None:
         # deferred: the traffic reader loads only for --prometheus
-        from advisor.scan.prometheus import read_edges, read_traffic
+        from advisor.scan.prometheus import endpoint, read_edges, read_traffic
 
-        traffic, notes = read_traffic(options.prometheus, window, timeout, ctx.signals.traffic)
+        ep = endpoint(options.prometheus, options.prometheus_token_file)
+        label = hasher(options.hide_names)(ep.shown)
+        traffic, notes = read_traffic(ep, window, timeout, ctx.signals.traffic, label=label)
         warnings.extend(notes)
-        edges = read_edges(options.prometheus, window, timeout)
+        edges = read_edges(ep, window, timeout)
     if options.paths:
         result = scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
     else:

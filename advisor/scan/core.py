@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Mapping
 
 from advisor import __version__
-from advisor.scan.files import FileReport, ScanInputError, read_sources
+from advisor.scan.files import FileReport, ScanInputError
 from advisor.scan.infer import Scanner
-from advisor.scan.result import ScanResult, Traffic, build
+from advisor.scan.sources import read_sources, skipped_summary
+from advisor.scan.result import ScanResult, Traffic, build, hasher
 from advisor.scan.signals import SignalSet
 
 
@@ -21,6 +22,7 @@ class ScanContext:
     answer_keys: Mapping[str, Any]  # the question registry
     generated_at: str
     hide_names: bool = False
+    timeout_s: float = 60.0  # each external call's deadline (kubectl kustomize, helm template)
 
 
 def _meta(ctx: ScanContext, source: str, **extra: Any) -> dict[str, Any]:
@@ -42,23 +44,42 @@ def scan_files(
     warnings: list[str] | None = None,
 ) -> ScanResult:
     scanner = Scanner(ctx.signals)
-    report = FileReport()
-    for obj, _origin in read_sources(paths, stdin, report):
-        scanner.add(obj)
+    report = FileReport(timeout_s=ctx.timeout_s)
+    for obj, origin in read_sources(paths, stdin, report):
+        scanner.add(obj, origin)
     if scanner.objects == 0:
         where = ", ".join(paths) if len(paths) <= 3 else f"{paths[0]} and {len(paths) - 1} more"
+        skipped = len(report.not_manifests) + report.other_files
+        why = f"; skipped {skipped} that are not" if skipped else ""
+        more = f" ({'; '.join(report.notes)})" if report.notes else ""
         raise ScanInputError(
-            f"{where}: no Kubernetes objects found (read {len(report.files)} file{'s' if len(report.files) != 1 else ''}); expected manifests or a kubectl dump"
+            f"{where}: no Kubernetes objects found (read {len(report.files)} file{'s' if len(report.files) != 1 else ''}{why})"
+            f"{more}; expected manifests or a kubectl dump"
         )
     notes = list(warnings or [])
-    if report.skipped:
-        names = sorted(report.skipped)
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        count = sum(report.skipped.values())
-        notes.append(f"skipped {count} document{'s' if count != 1 else ''} that are not Kubernetes objects, in {shown}")
+    found = list(report.notes)
+    summary = skipped_summary(report)
+    if summary:
+        found.append(summary)
+    rendered = list(report.rendered)
+    if ctx.hide_names:  # paths name things too: each is replaced by its hash, longest first
+        hide = hasher(True)
+        paths = sorted(
+            {*report.files, *report.not_manifests, *report.skipped, *(r.rsplit(" (", 1)[0] for r in rendered)},
+            key=len,
+            reverse=True,
+        )
+        for path in paths:
+            found = [n.replace(path, hide(path)) for n in found]
+        rendered = [hide(r.rsplit(" (", 1)[0]) for r in rendered]
+        for note in report.notes:  # a Kustomize root or chart that was skipped: its directory
+            if ": " in note:
+                path = note.split(": ", 1)[0]
+                found = [n.replace(path, hide(path)) for n in found]
+    notes.extend(found)
     return build(
         scanner,
-        meta=_meta(ctx, "files", files=len(report.files)),
+        meta=_meta(ctx, "files", files=len(report.files), rendered=rendered or None),
         feature_ids=ctx.feature_ids,
         answer_keys=ctx.answer_keys,
         warnings=notes,

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
 from advisor.errors import UserError, clip
@@ -22,6 +20,7 @@ from advisor.reading import MAX_MANIFEST_BYTES, ReadProblem, open_regular
 CHUNK_BYTES = 1 << 24  # 16 MiB of text at a time
 MAX_ITEM_CHARS = 256 << 20  # one object larger than this is refused
 MAX_YAML_BYTES = 256 << 20  # PyYAML builds the whole document; JSON has no such limit
+MAX_YAML_DOCUMENT_BYTES = 8 << 20  # one YAML document: PyYAML builds it whole, at ~40x its size in memory
 MAX_YAML_ALIASES = 100
 MAX_YAML_NODES = 1_000_000  # nodes after expanding aliases, per document
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -40,50 +39,14 @@ class FileReport:
 
     files: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # file -> documents that were not objects
+    not_manifests: dict[str, str] = field(default_factory=dict)  # file found in a directory -> why it was skipped
+    other_files: int = 0  # files in the directories that are not .yaml/.yml/.json (source, images, docs)
+    notes: list[str] = field(default_factory=list)  # Kustomize and Helm: rendered, or skipped with the command
+    rendered: list[str] = field(default_factory=list)  # "DIR (kubectl kustomize)"
+    timeout_s: float = 60.0  # kubectl kustomize / helm template: each render's deadline
 
     def skip(self, label: str) -> None:
         self.skipped[label] = self.skipped.get(label, 0) + 1
-
-
-def expand_paths(paths: list[str]) -> list[tuple[str, bool]]:
-    """(path, named on the command line) for every file to read; directories recursively, sorted."""
-    out: list[tuple[str, bool]] = []
-    for raw in paths:
-        if raw == "-":
-            out.append(("-", True))
-            continue
-        if not raw.strip():
-            raise ScanInputError("PATH: expected a file or directory of manifests, got an empty string")
-        p = Path(raw)
-        try:
-            is_dir = p.is_dir()
-            exists = p.exists()
-        except OSError as exc:
-            raise ScanInputError(f"{raw}: cannot read: {exc.strerror or exc}") from None
-        if not exists:
-            raise ScanInputError(f"{raw}: no such file or directory; expected manifests or a kubectl dump")
-        if not is_dir:
-            out.append((raw, True))
-            continue
-        found: list[str] = []
-
-        def refuse(exc: OSError) -> None:
-            raise ScanInputError(f"{exc.filename or raw}: cannot read directory: {exc.strerror or exc}")  # noqa: B023 - called by os.walk within this iteration
-
-        for root, dirs, files in os.walk(raw, onerror=refuse):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.lower().endswith(SUFFIXES) and not name.startswith("."):
-                    found.append(os.path.join(root, name))
-        out.extend((f, False) for f in found)
-    return out
-
-
-def read_sources(paths: list[str], stdin: BinaryIO | None, report: FileReport) -> Iterator[tuple[dict[str, Any], str]]:
-    """Every Kubernetes object in the paths, with the file it came from."""
-    for path, named in expand_paths(paths):
-        report.files.append(path)
-        yield from read_one(path, named, stdin, report)
 
 
 def read_one(
@@ -377,6 +340,7 @@ def _read_yaml(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScanInputError(f"{label}: not UTF-8 text; expected Kubernetes objects as JSON or YAML") from None
+    _check_document_sizes(text, label)
     import yaml  # only when YAML is read
 
     has_anchors = _ANCHOR.search(text) is not None
@@ -410,6 +374,32 @@ def _read_yaml(
             yield from _objects(value, label, named, report, where)
     finally:
         loader.dispose()
+
+
+_DOCUMENT_START = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$", re.MULTILINE)
+
+
+def _check_document_sizes(text: str, label: str) -> None:
+    """Refuse a YAML document too large to build (a 60 MB `kubectl get -o yaml` List took 230 s and
+    2.4 GB), before PyYAML sees it, with how to give the same objects in a form read in bounds."""
+    if len(text) <= MAX_YAML_DOCUMENT_BYTES:
+        return
+    start = 0
+    line = 1
+    for m in _DOCUMENT_START.finditer(text):
+        if m.start() - start > MAX_YAML_DOCUMENT_BYTES:
+            break
+        start = m.end()
+    else:
+        if len(text) - start <= MAX_YAML_DOCUMENT_BYTES:
+            return
+    line = text.count("\n", 0, start) + 1
+    raise ScanInputError(
+        f"{label}: line {line}: one YAML document larger than {MAX_YAML_DOCUMENT_BYTES >> 20} MiB; YAML is built a "
+        "document at a time and one this large takes minutes and gigabytes. Give the same objects as JSON "
+        "(kubectl get ... -o json, streamed at any size), or split it: one object per document, each after a `---` "
+        "line (or one file per namespace: kubectl get ... -n NS -o yaml)"
+    )
 
 
 def _check_aliases(root: Any, label: str) -> None:
@@ -463,7 +453,7 @@ def _yaml_problem(label: str, exc: Any, text: str) -> str:
     if mark is not None and _char_at(text, mark.line, mark.column) == "\t" or "'\\t'" in problem:
         problem = "a tab character; YAML indents with spaces only"
     hint = ""
-    if "{{" in text:
+    if "{{" in text and "Helm template" not in problem:
         hint = " (this looks like an unrendered Helm template: run `helm template` and scan its output)"
     return f"{where}: YAML syntax error: {clip(problem)}{hint}"
 

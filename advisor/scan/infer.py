@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.errors import clip
+from advisor.scan.files import ScanInputError
 from advisor.scan.signals import Signal, SignalSet
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet", "Job", "CronJob"}
@@ -64,6 +66,7 @@ class Finding:
     capability: str | None = None
     detail: str | None = None
     count: int = 1  # objects this finding stands for (pod and node signals are counted per namespace)
+    origin: str | None = None  # the file it was read from (file scans)
 
 
 @dataclass
@@ -111,10 +114,15 @@ class Scanner:
         self.objects = 0
         self.kinds: Counter = Counter()
         self.completed_pods = 0
-        # Listed findings per object, so that an object given twice (two versions of one file in a
-        # manifest directory) counts once, as the last one read: a cluster holds one of each.
-        self._by_object: dict[tuple[str, str, str, str], list[Finding]] = {}
+        self.bad_quantities = 0  # node allocatable values no machine has (left out)
+        # An object given more than once (a repository of alternatives: reviews-50-v3.yaml beside
+        # reviews-90-10.yaml) counts its pods and services once, and its findings are the union of
+        # its variants, each naming its file: (signal, field) already found per object.
+        self._by_object: dict[tuple[str, str, str, str], set[tuple[str, str]]] = {}
+        self._seen: set[tuple[str, str, str, str]] = set()
         self.duplicates: Counter = Counter()  # (kind, namespace, name) -> times given beyond the first
+        self.counted_from: dict[tuple[str, str, str], str] = {}  # duplicates: the file whose variant counts
+        self.origin: str | None = None  # the file of the object being added
 
     # -------------------------------------------------------------- dispatch
 
@@ -124,25 +132,66 @@ class Scanner:
             tally = self.namespaces[name] = NamespaceTally(name)
         return tally
 
-    def add(self, obj: dict[str, Any]) -> None:
+    def add(self, obj: dict[str, Any], origin: str | None = None) -> None:
+        """One object; a field of the wrong shape is a ScanInputError naming the object and the field."""
+        self.origin = origin
+        try:
+            self._add(obj)
+        except ShapeError as exc:
+            raise ScanInputError(self._where(obj) + str(exc)) from None
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+            raise ScanInputError(
+                self._where(obj) + f"a field has a shape the Kubernetes API never gives ({clip(str(exc), 80)}); "
+                "expected the API's types (kubectl would refuse this object)"
+            ) from None
+
+    def _where(self, obj: dict[str, Any]) -> str:
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        ns, name = meta.get("namespace"), meta.get("name")
+        who = "/".join(str(x) for x in (ns, name) if isinstance(x, str) and x)
+        return f"{self.origin + ': ' if self.origin else ''}{obj.get('kind', 'object')}{' ' + clip(who, 120) if who else ''}: "
+
+    def _add(self, obj: dict[str, Any]) -> None:
         self.objects += 1
         kind = obj.get("kind", "")
         self.kinds[kind] += 1
         group = group_of(str(obj.get("apiVersion", "")))
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = obj.get("metadata", {})
+        if meta is None:
+            meta = {}
+        if not isinstance(meta, dict):
+            raise ShapeError(f"metadata is {_shape(meta)}; expected a mapping")
+        for key in ("labels", "annotations"):
+            if meta.get(key) is not None and not isinstance(meta[key], dict):
+                raise ShapeError(f"metadata.{key} is {_shape(meta[key])}; expected a mapping")
+        if meta.get("ownerReferences") is not None and not isinstance(meta["ownerReferences"], list):
+            raise ShapeError(f"metadata.ownerReferences is {_shape(meta['ownerReferences'])}; expected a list")
         namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
         name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+        identity = (group, kind, namespace, name)
+        repeat = bool(name) and identity in self._seen
+        if name:
+            if repeat:
+                cluster_scoped = kind in ("Namespace", "Node") or kind in self.signals.cluster_scoped_kinds
+                self.duplicates[(kind, namespace or ("" if cluster_scoped else "default"), name)] += 1
+            else:
+                self._seen.add(identity)
         if group == "":
             if kind == "Pod":
-                self._pod(obj, namespace or "default", name)
+                if not repeat:
+                    self._pod(obj, namespace or "default", name)
             elif kind == "Namespace":
                 self._namespace(obj, name)
             elif kind == "Node":
-                self._node(obj, name)
+                if not repeat:
+                    self._node(obj, name)
             elif kind == "Service":
-                self._service(obj, namespace or "default")
+                if not repeat:
+                    self._service(obj, namespace or "default")
+                    self._counted(kind, namespace or "default", name, repeat)
             elif kind == "Endpoints":
-                self._endpoints(obj, namespace or "default")
+                if not repeat:
+                    self._endpoints(obj, namespace or "default")
             elif kind == "ReplicationController":
                 self._workload(obj, kind, namespace or "default", name)
         elif group == "apps" or group == "batch":
@@ -151,10 +200,14 @@ class Scanner:
         elif (group, kind) in self.signals.workload_kinds:
             self._workload(obj, kind, namespace or "default", name, counted=True)
         elif group == "autoscaling" and kind == "HorizontalPodAutoscaler":
-            self._hpa(obj, namespace or "default")
+            if not repeat:
+                self._hpa(obj, namespace or "default")
         elif group == "discovery.k8s.io" and kind == "EndpointSlice":
             endpoints = obj.get("endpoints")
-            self.ns(namespace or "default").endpoint_slices += len(endpoints) if isinstance(endpoints, list) else 0
+            if endpoints is not None and not isinstance(endpoints, list):
+                raise ShapeError(f"endpoints is {_shape(endpoints)}; expected a list")
+            if not repeat:
+                self.ns(namespace or "default").endpoint_slices += len(endpoints) if endpoints else 0
         sigs = self.signals.by_kind.get((group, kind))
         if sigs:
             # A Namespace's findings are about that namespace; Node findings are counted, not listed.
@@ -168,16 +221,22 @@ class Scanner:
             aggregate = kind == "Node"
             key = (group, kind, where_ns, name)
             if not aggregate and name:
-                earlier = self._by_object.get(key)
-                if earlier is not None:
-                    self.duplicates[(kind, where_ns, name)] += 1
-                    dropped = {id(f) for f in earlier}
-                    self.findings = [f for f in self.findings if id(f) not in dropped]
                 start = len(self.findings)
                 self._match(sigs, obj, kind, where_ns, name, aggregate=False)
-                self._by_object[key] = self.findings[start:]
-            else:
+                found = self._by_object.get(key)
+                if found is None:
+                    self._by_object[key] = {(f.signal, f.field) for f in self.findings[start:]}
+                else:  # a variant: only what the earlier ones did not show (linear in the new findings)
+                    fresh = [f for f in self.findings[start:] if (f.signal, f.field) not in found]
+                    del self.findings[start:]
+                    self.findings.extend(fresh)
+                    found.update((f.signal, f.field) for f in fresh)
+            elif not (aggregate and repeat):
                 self._match(sigs, obj, kind, where_ns, name, aggregate=aggregate)
+
+    def _counted(self, kind: str, namespace: str, name: str, repeat: bool) -> None:
+        if self.origin is not None:
+            self.counted_from[(kind, namespace, name)] = self.origin
 
     # -------------------------------------------------------------- signals
 
@@ -220,7 +279,7 @@ class Scanner:
             if found is not None:
                 found.count += count
                 return
-        finding = Finding(sig.id, kind, namespace, name, where, sig.capability, sig.detail_of(obj), count)
+        finding = Finding(sig.id, kind, namespace, name, where, sig.capability, sig.detail_of(obj), count, self.origin)
         self.findings.append(finding)
         if aggregate:
             self._aggregated[(sig.id, namespace, kind)] = finding
@@ -247,7 +306,7 @@ class Scanner:
         tally.by_mesh[mesh or "unmarked"] += 1
 
     def _workload(self, obj: dict[str, Any], kind: str, namespace: str, name: str, counted: bool = False) -> None:
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        spec = _mapping(obj, "spec")
         if kind == "ReplicaSet" and _owned_by(obj, "Deployment"):
             return  # its Deployment counts these pods
         if kind == "Job" and _owned_by(obj, "CronJob"):
@@ -266,22 +325,22 @@ class Scanner:
             return
         tally = self.ns(namespace)
         if counted or kind in COUNTED_WORKLOADS:
-            replicas = spec.get("replicas", 1)
-            replicas = replicas if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= 0 else 1
+            replicas = _whole(spec.get("replicas", 1), "spec.replicas")
         else:
             replicas = 0  # DaemonSets follow the node count; Jobs and CronJobs come and go
         if kind == "DaemonSet":
             tally.daemonsets.append(name)
         mesh = self._pod_mesh(template, kind, namespace, name, prefix, max(replicas, 1))
         tally.workloads[(kind, name)] = (replicas, mesh)
+        self._counted(kind, namespace, name, False)  # the last variant read counts (as applying them in order)
 
     def _hpa(self, obj: dict[str, Any], namespace: str) -> None:
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-        target = spec.get("scaleTargetRef") if isinstance(spec.get("scaleTargetRef"), dict) else {}
-        low = spec.get("minReplicas", 1)
-        high = spec.get("maxReplicas")
-        low = low if isinstance(low, int) and not isinstance(low, bool) else 1
-        high = high if isinstance(high, int) and not isinstance(high, bool) else None
+        spec = _mapping(obj, "spec")
+        target = _mapping(spec, "scaleTargetRef", "spec.")
+        low = _whole(spec.get("minReplicas", 1), "spec.minReplicas")
+        high = None if spec.get("maxReplicas") is None else _whole(spec["maxReplicas"], "spec.maxReplicas")
+        if high is not None and high < low:
+            raise ShapeError(f"spec.maxReplicas {high} is below spec.minReplicas {low}")
         self.ns(namespace).hpas.append((str(target.get("kind", "")), str(target.get("name", "")), low, high))
 
     def _namespace(self, obj: dict[str, Any], name: str) -> None:
@@ -298,14 +357,19 @@ class Scanner:
 
     def _node(self, obj: dict[str, Any], name: str) -> None:
         self.nodes.count += 1
-        status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
-        alloc = status.get("allocatable") if isinstance(status.get("allocatable"), dict) else {}
+        status = _mapping(obj, "status")
+        alloc = _mapping(status, "allocatable", "status.")
         cpu = quantity(alloc.get("cpu"))
         mem = quantity(alloc.get("memory"))
-        if cpu is not None:
+        # A quantity beyond any machine (1e400 reads as infinity) is left out, never written.
+        if cpu is not None and 0 < cpu <= MAX_NODE_VCPU:
             self.nodes.cpu.append(cpu)
-        if mem is not None:
+        elif cpu is not None:
+            self.bad_quantities += 1
+        if mem is not None and 0 < mem / 2**30 <= MAX_NODE_MEMORY_GIB:
             self.nodes.memory_gib.append(mem / 2**30)
+        elif mem is not None:
+            self.bad_quantities += 1
         labels = (obj.get("metadata") or {}).get("labels") or {}
         if isinstance(labels, dict):
             zone = labels.get("topology.kubernetes.io/zone") or labels.get("failure-domain.beta.kubernetes.io/zone")
@@ -316,12 +380,15 @@ class Scanner:
                 self.nodes.instance_types[itype] += 1
 
     def _service(self, obj: dict[str, Any], namespace: str) -> None:
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        spec = _mapping(obj, "spec")
         tally = self.ns(namespace)
         tally.services += 1
         if spec.get("type") == "ExternalName":
             return
-        for port in spec.get("ports") or []:
+        ports = spec.get("ports") or []
+        if not isinstance(ports, list):
+            raise ShapeError(f"spec.ports is {_shape(ports)}; expected a list")
+        for port in ports:
             if not isinstance(port, dict):
                 continue
             tally.ports += 1
@@ -339,10 +406,58 @@ class Scanner:
 
     def _endpoints(self, obj: dict[str, Any], namespace: str) -> None:
         total = 0
-        for subset in obj.get("subsets") or []:
+        subsets = obj.get("subsets") or []
+        if not isinstance(subsets, list):
+            raise ShapeError(f"subsets is {_shape(subsets)}; expected a list")
+        for i, subset in enumerate(subsets):
             if isinstance(subset, dict):
-                total += len(subset.get("addresses") or []) + len(subset.get("notReadyAddresses") or [])
+                for key in ("addresses", "notReadyAddresses"):
+                    found = subset.get(key) or []
+                    if not isinstance(found, list):
+                        raise ShapeError(f"subsets[{i}].{key} is {_shape(found)}; expected a list")
+                    total += len(found)
         self.ns(namespace).endpoints += total
+
+
+class ShapeError(Exception):
+    """A field of a shape the Kubernetes API never gives: `field is X; expected Y`."""
+
+
+# Far beyond any machine; a value past them is a typo or a hostile dump, never written as an answer.
+MAX_NODE_VCPU = 100_000
+MAX_NODE_MEMORY_GIB = 1_000_000
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {clip(repr(value), 40)}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _mapping(holder: dict[str, Any], key: str, prefix: str = "") -> dict[str, Any]:
+    value = holder.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ShapeError(f"{prefix}{key} is {_shape(value)}; expected a mapping")
+    return value
+
+
+def _whole(value: Any, field_name: str) -> int:
+    """A replica count: a whole number from 0 (3.0 is 3); text, true/false or a negative is refused."""
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 100_000_000:
+        raise ShapeError(f"{field_name} is {_shape(value)}; expected a whole number from 0 (kubectl refuses it too)")
+    return value
 
 
 def _owned_by(obj: dict[str, Any], kind: str) -> bool:

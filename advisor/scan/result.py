@@ -167,15 +167,21 @@ def build(
                 "(--current-mesh on recommend and plan)"
             )
     if scanner.duplicates:
-        shown = [
-            f"{kind} {hide(ns) + '/' if ns else ''}{hide(name)} ({times + 1} times)"
-            for (kind, ns, name), times in sorted(scanner.duplicates.items())
-        ]
+        shown = []
+        for (kind, ns, name), times in sorted(scanner.duplicates.items()):
+            counted = scanner.counted_from.get((kind, ns, name))
+            which = f", counted as in {hide(counted)}" if counted else ""
+            shown.append(f"{kind} {hide(ns) + '/' if ns else ''}{hide(name)} ({times + 1} times{which})")
         more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
         warnings.append(
             f"{len(shown)} object{'s are' if len(shown) != 1 else ' is'} given more than once: "
-            f"{', '.join(shown[:5])}{more}; a cluster holds one of each, so only the last one read counts "
-            "(as applying the files in order would leave it)"
+            f"{', '.join(shown[:5])}{more}; a cluster holds one of each, so pods and services count once, "
+            "and the capabilities are those of every variant (each finding names its file)"
+        )
+    if scanner.bad_quantities:
+        warnings.append(
+            f"{scanner.bad_quantities} node allocatable value{'s' if scanner.bad_quantities != 1 else ''} beyond any "
+            "machine (or not a number) left out of the node sizes"
         )
     if scanner.completed_pods:
         warnings.append(f"{scanner.completed_pods} completed pods (Succeeded or Failed) are not counted")
@@ -197,7 +203,9 @@ def build(
         if f.capability:
             doc["capability"] = f.capability
         if f.detail:
-            doc["detail"] = f.detail
+            doc["detail"] = hide(f.detail)  # details quote names: a JWT issuer, a filter, a host
+        if f.origin is not None:
+            doc["file"] = hide(f.origin)
         if f.count > 1:
             doc["count"] = f.count
         findings.append(doc)
@@ -209,7 +217,8 @@ def build(
                 cap["signals"].append(f.signal)
             scope = use_scope(by_id.get(f.signal), matched_on[(f.kind, f.namespace, f.name)])
             cap["evidence"].append(
-                {k: doc[k] for k in ("kind", "namespace", "name", "field")} | {"signal": f.signal, "scope": scope}
+                {k: doc[k] for k in ("kind", "namespace", "name", "field", "file") if k in doc}
+                | {"signal": f.signal, "scope": scope}
             )
             cap["scope"] = widest_scope(cap["scope"], scope)
     ordered_caps = [capabilities[fid] for fid in feature_ids if fid in capabilities]
@@ -220,6 +229,7 @@ def build(
     # can take it over), so only mesh- and egress-scoped capabilities are written as `in_use`.
     in_use = [c["id"] for c in ordered_caps if c["scope"] != "gateway"]
     answers = _answers(results, nodes, current, platform, in_use, traffic is not None, answer_keys, hide)
+    answers = _within_bounds(answers, answer_keys, warnings)
     totals = {
         "namespaces": len(results),
         "pods": sum(n.pods for n in results),
@@ -417,6 +427,39 @@ def _answers(
             out["l7_ratio"] = round(min(max(share, 0.0), 1.0), 3)
         if have_traffic:
             out["mesh_rps"] = round(sum(n.rps or 0.0 for n in meshed), 3)
+    return out
+
+
+def _within_bounds(answers: dict[str, Any], keys: Mapping[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """Only answers the registry itself would take: a value out of its bounds (a node of 1e400
+    vCPU, 2e16 rps) is left out with a warning, never written for recommend to refuse."""
+
+    def ok(key: str, value: Any, where: str) -> bool:
+        q = keys.get(key)
+        parse = getattr(q, "parse", None)
+        if parse is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+            return True
+        try:
+            parse(value)
+        except ValueError as exc:
+            warnings.append(f"answers.{where} = {value!r} left out: {exc}")
+            return False
+        return True
+
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key == "namespaces" and isinstance(value, list):
+            entries = []
+            for i, entry in enumerate(value):
+                kept = {
+                    k: v
+                    for k, v in entry.items()
+                    if ok({"rps": "mesh_rps", "l7": "l7_ratio"}.get(k, k), v, f"namespaces[{i}].{k}")
+                }
+                entries.append(kept)
+            out[key] = entries
+        elif ok(key, value, key):
+            out[key] = value
     return out
 
 

@@ -193,11 +193,15 @@ class Signal:
     def detail_of(self, obj: Any) -> str | None:
         if self.detail is None:
             return None
-        seen: list[str] = []
+        seen: dict[str, None] = {}  # ordered, and linear in the values (an EnvoyFilter may patch 80,000 times)
+        length = 0
         for value, _ in walk(obj, self.detail):
             text = _scalar_text(value)
             if text and text not in seen:
-                seen.append(text)
+                seen[text] = None
+                length += len(text) + 2
+                if length > 200:
+                    break  # only the first 200 characters are kept
         return ", ".join(seen)[:200] or None
 
 
@@ -251,6 +255,19 @@ def load_signals(
     problems: list[str] = []
     signals: list[Signal] = []
     seen: set[str] = set()
+    for key in ("signals", "resources", "workloads"):
+        if not isinstance(doc.get(key, []), list):
+            problems.append(f"{key}: expected [[{key}]] tables")
+            doc[key] = []
+    l7 = doc.get("l7_ports", {})
+    if not isinstance(l7, dict):
+        problems.append("l7_ports: expected a table with app_protocols and name_protocols")
+        l7 = {}
+    for key in ("app_protocols", "name_protocols"):
+        value = l7.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            problems.append(f"l7_ports.{key}: expected a list of text")
+            l7 = {**l7, key: []}
     for i, raw in enumerate(doc.get("signals", [])):
         where = f"signals[{i}]"
         try:
@@ -276,7 +293,6 @@ def load_signals(
     meshes = read_meshes(doc, problems)
     traffic = read_traffic_queries(doc, problems)
     problems.extend(mesh_problems(doc, signals, meshes, traffic, option_ids, platform_ids))
-    l7 = doc.get("l7_ports", {})
     for key in ("system_namespaces", "system_namespace_prefixes", "platform_priority", "cluster_scoped_kinds"):
         value = doc.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):

@@ -82,7 +82,6 @@ def test_readme_answers_table_is_generated_from_the_registry() -> None:
     "key, raw, expected",
     [
         ("pods", "2000", 2000),
-        ("pods", "2,000", 2000),
         ("pods", 2000, 2000),
         ("pods", 2000.0, 2000),
         ("mesh_rps", "1e6", 1_000_000.0),
@@ -105,6 +104,9 @@ def test_parse_accepts(key: str, raw: object, expected: object) -> None:
         ("pods", "2.5", "expected a whole number"),
         ("pods", True, "expected a whole number"),
         ("pods", "many", "got 'many'"),
+        ("pods", "2,000", "write 2000 (or 2 if the comma is a decimal point)"),
+        ("pods", "1.000", "write 1000"),
+        ("mesh_rps", "1e-400", "0, or at least 1e-12"),
         ("l7_ratio", "1.5", "expected a number from 0 to 1, got '1.5'"),
         ("l7_ratio", "nan", "finite"),
         ("mesh_rps", float("inf"), "finite"),

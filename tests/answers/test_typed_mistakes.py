@@ -32,7 +32,10 @@ def run(*args: str) -> tuple[int, str, str]:
     [
         ("--memory-price", "0,005", "write 0.005"),
         ("--cpu-price", "0,040", "write 0.040"),  # once read as 40.0 (a thousands group)
-        ("--cpu-price", "1,500", "write 1.500 or 1500"),  # a price: ambiguous, so neither is guessed
+        ("--cpu-price", "1,500", "write 1500 (or 1.5 if the comma is a decimal point)"),  # neither is guessed
+        ("--mesh-rps", "1,500", "write 1500 (or 1.5 if the comma is a decimal point)"),  # once read as 1500 silently
+        ("--pods", "1.000", "write 1000"),  # once read as 1 pod
+        ("--mesh-rps", "2.500", "write 2500 (or 2.5 if the dot is a decimal point)"),
         ("--l7-ratio", "0,3", "write 0.3"),
         ("--mesh-rps", "0,5", "write 0.5"),
         ("--pods", "0,500", "write the whole number without it"),  # never "0.500": not a whole number either
@@ -60,10 +63,25 @@ def test_a_decimal_comma_typed_in_the_wizard_is_refused_inline() -> None:
     assert validate("0.040") is True
 
 
-def test_thousands_separators_stay_for_counts_and_request_rates() -> None:
-    rc, out, _ = run("cost", "--pods", "2,000", "--nodes", "40", "--mesh-rps", "50,000", "--format", "json")
-    answers = json.loads(out)["answers"]
-    assert rc == 0 and (answers["pods"], answers["mesh_rps"]) == (2000, 50000.0)
+def test_digit_group_separators_are_refused_in_flags_files_and_the_wizard(tmp_path: Path) -> None:
+    # "2,000" is 2000 in one locale and 2 in another: the unambiguous spellings are suggested
+    rc, out, err = run("cost", "--pods", "2,000", "--format", "json")
+    assert rc == 2 and out == "" and "write 2000 (or 2 if the comma is a decimal point)" in err
+    answers = tmp_path / "answers.toml"
+    answers.write_text('pods = "1.000"\n')
+    rc, out, err = run("recommend", "--answers", str(answers), "--format", "json")
+    assert rc == 2 and f"{answers}: pods: expected a whole number" in err and "write 1000" in err
+    validate = wizard.text_validator(load_catalog(), BY_KEY["mesh_rps"])
+    message = validate("50,000")
+    assert isinstance(message, str) and "write 50000 (or 50 if the comma is a decimal point)" in message
+    assert validate("50000") is True and validate("0.005") is True and validate("1.5") is True
+
+
+def test_an_underflow_to_0_is_refused_like_any_value_below_the_smallest() -> None:
+    rc, _, err = run("cost", "--cpu-price", "1e-400")
+    assert rc == 2 and "--cpu-price: expected a number from 0 to 1,000,000: 0, or at least 1e-12; got '1e-400'" in err
+    rc, _, err = run("cost", "--cpu-price", "0e-400", "--format", "json")
+    assert rc == 0, err  # a zero written with an exponent is still 0
 
 
 # ---------------------------------------------------------------- sanity warnings

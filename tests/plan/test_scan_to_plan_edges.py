@@ -174,9 +174,10 @@ def test_cluster_scoped_kinds_must_be_a_list_of_kind_names(cli, tmp_path) -> Non
     assert rc == 2 and "cluster_scoped_kinds: expected a list of text" in err
 
 
-def test_an_object_given_twice_counts_once_as_the_last_one_read(cli, tmp_path) -> None:
+def test_an_object_given_twice_counts_once_and_its_evidence_is_the_union(cli, tmp_path) -> None:
     """Bookinfo's networking directory holds alternative versions of the same VirtualService
-    (virtual-service-reviews-50-v3.yaml, -v3.yaml, ...): a cluster holds one."""
+    (virtual-service-reviews-50-v3.yaml, -v3.yaml, ...): a cluster holds one, but a repository of
+    alternatives uses what any of them uses (SPEC: the union, each finding naming its file)."""
     (tmp_path / "a-reviews-fault.yaml").write_text(
         "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: shop}\n"
         "spec: {hosts: [reviews], http: [{fault: {delay: {percentage: {value: 100}, fixedDelay: 7s}}, "
@@ -191,12 +192,13 @@ def test_an_object_given_twice_counts_once_as_the_last_one_read(cli, tmp_path) -
     rc, out, err = cli("scan", str(tmp_path), "--format", "json")
     assert rc == 0, err
     doc = json.loads(out)
-    assert [f["signal"] for f in doc["scan"]["findings"]] == ["virtual-service"]  # the fault was in the first
-    assert "fault-injection" not in doc["answers"]["in_use"]
-    assert (
-        "1 object is given more than once: VirtualService shop/reviews (2 times); a cluster holds one of each, "
-        "so only the last one read counts (as applying the files in order would leave it)"
-    ) in doc["scan"]["warnings"]
+    found = [(f["signal"], Path(f["file"]).name) for f in doc["scan"]["findings"]]
+    assert sorted(found) == [("virtual-service", "a-reviews-fault.yaml"), ("vs-fault-delay", "a-reviews-fault.yaml")]
+    assert "fault-injection" in doc["answers"]["in_use"]
+    assert any(
+        w.startswith("1 object is given more than once: VirtualService shop/reviews (2 times); a cluster holds one")
+        for w in doc["scan"]["warnings"]
+    )
 
 
 # An ambient namespace whose traffic split is a Gateway API HTTPRoute (istio/istio

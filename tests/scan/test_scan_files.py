@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from advisor.scan.sources import read_sources
+
 from advisor.catalog.load import load_catalog
 from advisor.answers.registry import BY_KEY
 from advisor.scan import files as scan_files_module
@@ -75,6 +77,7 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
         "name": "ratings",
         "field": "spec.http[0].fault.delay",
         "capability": "fault-injection",
+        "file": str(FIX / "bookinfo" / "networking.yaml"),
     }
     (weighted,) = findings(doc, "vs-weighted-route")
     assert (weighted["name"], weighted["field"]) == ("reviews", "spec.http[0].route")
@@ -89,6 +92,7 @@ def test_bookinfo_directory_istio_sidecar_capabilities_with_evidence(cli):
             "namespace": "bookinfo",
             "name": "ratings",
             "field": "spec.http[0].fault.delay",
+            "file": str(FIX / "bookinfo" / "networking.yaml"),
             "signal": "vs-fault-delay",
             "scope": "mesh",
         }
@@ -210,7 +214,7 @@ def test_streamed_json_equals_whole_json_at_any_chunk_size(tmp_path, monkeypatch
     for chunk in (333, 4096, 1 << 24):
         monkeypatch.setattr(scan_files_module, "CHUNK_BYTES", chunk)
         report = scan_files_module.FileReport()
-        got = [obj for obj, _ in scan_files_module.read_sources([str(dump)], None, report)]
+        got = [obj for obj, _ in read_sources([str(dump)], None, report)]
         assert got == expected, chunk
 
 
@@ -467,14 +471,14 @@ def test_missing_and_unreadable_paths(tmp_path, cli):
 
 
 def test_directory_skips_other_yaml_but_refuses_empty_of_objects(tmp_path, cli):
-    (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: shop\nversion: 1.0.0\n")
-    (tmp_path / "values.yaml").write_text("replicas: 3\n")
+    (tmp_path / "config.yaml").write_text("replicas: 3\n")
+    (tmp_path / "data.json").write_text('{"ratings": [1, 2]}\n')
     rc, _, err = cli("scan", str(tmp_path))
-    assert rc == 2 and "no Kubernetes objects found (read 2 files)" in err
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
+    assert rc == 2 and "no Kubernetes objects found (read 0 files; skipped 2 that are not)" in err, err
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
     doc = scan_json(cli, str(tmp_path))
-    assert any(w.startswith("skipped 2 documents that are not Kubernetes objects") for w in doc["scan"]["warnings"])
+    (summary,) = [w for w in doc["scan"]["warnings"] if w.startswith("skipped")]
+    assert summary.startswith("skipped 2 YAML/JSON files that are not manifests (no Kubernetes objects: ")
 
 
 def test_many_small_aliases_are_refused(tmp_path, cli):
@@ -532,7 +536,8 @@ def test_inventory_answers_when_the_registry_takes_them():
 
     from advisor.scan.infer import Scanner
     from advisor.scan.result import build
-    from advisor.scan.files import FileReport, read_sources
+    from advisor.scan.files import FileReport
+    from advisor.scan.sources import read_sources
 
     catalog = load_catalog(None)
     scanner = Scanner(bundled_signals(catalog.feature_ids))

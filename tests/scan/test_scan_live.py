@@ -288,3 +288,19 @@ def test_unreachable_api_server(cli, monkeypatch, tmp_path):
 def test_bad_timeout_flag(cli):
     rc, _, err = cli("scan", "--timeout", "soon")
     assert rc == 2 and "--timeout: expected a duration such as 30s, 5m, 1h or 7d, got 'soon'" in err
+
+
+def test_no_token_from_the_kubeconfig_appears_anywhere(cluster, cli, tmp_path):
+    out = tmp_path / "cluster.toml"
+    rc, stdout, err = cli("scan", "-o", str(out), "--format", "toml")
+    assert rc == 0, err
+    assert "fixture-token" not in stdout + err + out.read_text()
+    cluster.hang = {"pods"}  # and when it fails
+    rc, stdout, err = cli("scan", "--timeout", "2s", "--format", "json")
+    assert rc == 2 and "fixture-token" not in stdout + err
+
+
+def test_hide_names_hides_the_context_and_the_namespaces_given(cluster, cli):
+    doc, _ = scan_doc(cli, "--hide-names", "--context", "fixture", "-n", "shop")
+    assert doc["meta"]["context"].startswith("h-") and doc["meta"]["namespaces"][0].startswith("h-")
+    assert "fixture" not in json.dumps(doc) and "shop" not in json.dumps(doc)

@@ -93,7 +93,7 @@ def test_gateway_api_gateways_istio_class_and_waypoints(cli):
     # ingress-gateway.yaml and bookinfo-gateway.yaml both define Gateway bookinfo-gateway (no
     # namespace: applied to default): one object, counted once, with a warning
     assert [(f["namespace"], f["name"]) for f in ingress] == [("default", "bookinfo-gateway")]
-    assert any("Gateway default/bookinfo-gateway (2 times)" in w for w in doc["scan"]["warnings"])
+    assert any("Gateway default/bookinfo-gateway (2 times" in w for w in doc["scan"]["warnings"])
     # an ingress Gateway is served by an ingress (the target's can take it over): gateway-scoped
     # evidence, not a mesh capability in use
     assert "ingress-gateway" not in doc["answers"]["in_use"]
@@ -119,13 +119,17 @@ def test_linkerd_server_authorization_service_profiles_and_smi_traffic_split(cli
         ("voting-grpc", "voting-grpc", "l4-authz"),
         ("web-public", "web-http", "l4-authz"),
     ]
-    # the two training files are two versions of one ServiceProfile: the last one read counts
+    # the two training files are two versions of one ServiceProfile: the evidence is their union,
+    # each finding naming its file
     retries = findings(doc, "linkerd-service-profile-retries")
-    assert [f["field"] for f in retries] == ["spec.routes[1].isRetryable"]
+    assert [(f["field"], Path(f["file"]).name) for f in retries] == [
+        ("spec.routes[0].isRetryable", "web-service-profile-with-retry-budget.yml"),
+        ("spec.routes[1].isRetryable", "web-service-profile-with-timeout.yml"),
+    ]
     (timeout,) = findings(doc, "linkerd-service-profile-timeout")
     assert timeout["field"] == "spec.routes[1].timeout"
     assert any(
-        "ServiceProfile emojivoto/web-svc.emojivoto.svc.cluster.local (2 times)" in w for w in doc["scan"]["warnings"]
+        "ServiceProfile emojivoto/web-svc.emojivoto.svc.cluster.local (2 times" in w for w in doc["scan"]["warnings"]
     )
     budget = scan_json(cli, str(EMOJIVOTO / "training/service-profiles/web-service-profile-with-retry-budget.yml"))
     retries = findings(budget, "linkerd-service-profile-retries")

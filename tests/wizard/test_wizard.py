@@ -350,7 +350,7 @@ def test_an_inventory_without_rps_still_asks_mesh_rps_and_its_summary_is_escaped
     counts_given = {k: "1" for k in ("pods", "namespaces", "l7_ratio")}
     asked = [s for s in steps_for(counts_given) if s.when({})]
     assert asked[1].keys == ("mesh_rps",)  # after nodes
-    keys = ENTER + "2,000" + ENTER + ENTER * (len(asked) - 2)
+    keys = ENTER + "2000" + ENTER + ENTER * (len(asked) - 2)
     resolved, run = ask(keys, scan_values=scan, scan_label="c\x07.toml: [answers]")
     assert BY_KEY["mesh_rps"].prompt in run.prompts and BY_KEY["pods"].prompt not in run.prompts
     assert (resolved.answers.mesh_rps, resolved.origin["mesh_rps"]) == (2000.0, "typed")

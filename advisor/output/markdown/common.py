@@ -15,10 +15,30 @@ _MARKUP = re.compile(r"([\\`*_\[\]<>#|~&$])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
+# A word GitHub would turn into a link or a mention: an e-mail or @name, a scheme://, www. (GFM's
+# extended autolinks and its mention filter; backslash escapes do not stop a mention, which GitHub
+# finds in the rendered text, outside code). Such a word is shown as a code span, which is inert.
+_LINKISH = re.compile(r"\S*(?:@|://|www\.)\S*", re.IGNORECASE)
+
+
 def text(value: object) -> str:
     """Text from data, answers or a file, shown literally: markup escaped, on one line, controls visible."""
     one_line = _LINE_BREAKS.sub(" ", str(value))
     return _MARKUP.sub(r"\\\1", visible(one_line, one_line=True))
+
+
+def inert(value: object) -> str:
+    """Text from a cluster or a user's manifests (names, details, warnings that quote them): as
+    text(), and no word in it links or mentions on GitHub (those words are code spans)."""
+    one_line = visible(_LINE_BREAKS.sub(" ", str(value)), one_line=True)
+    out: list[str] = []
+    pos = 0
+    for m in _LINKISH.finditer(one_line):
+        out.append(_MARKUP.sub(r"\\\1", one_line[pos : m.start()]))
+        out.append(code(m.group(), cell=True))
+        pos = m.end()
+    out.append(_MARKUP.sub(r"\\\1", one_line[pos:]))
+    return "".join(out)
 
 
 def code(value: object, cell: bool = False) -> str:

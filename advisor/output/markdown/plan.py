@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.errors import visible
+from advisor.output.markdown.common import inert as md_inert
 from advisor.output.markdown.common import text as md_text
 from advisor.output.table.plan import SECTIONS, basis_of, where_of
 
@@ -42,7 +43,7 @@ def plan_markdown(result: Any) -> str:
             for o in item["objects"]:
                 lines.append(f"  - `{visible(where_of(o), one_line=True).replace('`', '')}`")
             if not item["objects"]:
-                lines.append(f"  - {md_text(basis_of(item))}")
+                lines.append(f"  - {md_inert(basis_of(item))}")  # object names from the cluster
         lines.append("")
     lines += ["## Phases", ""]
     for i, p in enumerate(doc["phases"], 1):
@@ -53,7 +54,7 @@ def plan_markdown(result: Any) -> str:
             "",
         ]
         for s in p["steps"]:
-            lines.append(f"- [ ] {md_text(s['text'])}")
+            lines.append(f"- [ ] {md_inert(s['text'])}")  # a namespace's name from the cluster
         if p["steps"]:
             lines.append("")
     cost = doc["cost"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.output.markdown.common import text as md_text
+from advisor.output.markdown.common import inert as md_text  # all of a scan comes from a cluster or its files
 from advisor.output.table.scan import MAX_EVIDENCE, evidence_of, l7_of, summary_lines
 
 
@@ -30,9 +30,9 @@ def scan_markdown(result: Any) -> str:
     if scan["capabilities"]:
         lines += ["| capability | signals | evidence |", "|---|---|---|"]
         for cap in scan["capabilities"]:
-            ev = "<br>".join(md_text(evidence_of(e)) for e in cap["evidence"][:MAX_EVIDENCE])
+            ev = "; ".join(md_text(evidence_of(e)) for e in cap["evidence"][:MAX_EVIDENCE])  # no HTML, not even <br>
             if len(cap["evidence"]) > MAX_EVIDENCE:
-                ev += f"<br>... and {len(cap['evidence']) - MAX_EVIDENCE} more"
+                ev += f"; ... and {len(cap['evidence']) - MAX_EVIDENCE} more"
             lines.append(f"| {md_text(cap['id'])} | {md_text(', '.join(cap['signals']))} | {ev} |")
     else:
         lines.append("None found.")
