@@ -25,7 +25,7 @@ MAX_RPS = 1e12
 
 # The flat answers an inventory replaces: giving one of them beside an inventory is an error.
 DERIVED_KEYS: tuple[str, ...] = ("pods", "namespaces", "mesh_rps", "l7_ratio")
-ENTRY_KEYS: tuple[str, ...] = ("name", "pods", "rps", "l7", "meshed", "nodes")
+ENTRY_KEYS: tuple[str, ...] = ("name", "pods", "rps", "l7", "meshed", "nodes", "services", "service_ports")
 _ENTRY_SET = frozenset(ENTRY_KEYS)
 
 
@@ -37,6 +37,8 @@ class Namespace:
     l7: float  # share of this namespace's traffic that needs L7 (true = 1.0, false = 0.0)
     meshed: bool = True
     nodes: int | None = None  # nodes this namespace's pods spread over, when known
+    services: int | None = None  # Kubernetes Services in this namespace, when known
+    service_ports: int | None = None  # their ports (one Envoy cluster each), when known
 
     @property
     def needs_l7(self) -> bool:
@@ -51,6 +53,10 @@ class Namespace:
         out["meshed"] = self.meshed
         if self.nodes is not None:
             out["nodes"] = self.nodes
+        if self.services is not None:
+            out["services"] = self.services
+        if self.service_ports is not None:
+            out["service_ports"] = self.service_ports
         return out
 
 
@@ -192,11 +198,23 @@ def parse_inventory(raw: Any, label: str) -> Inventory:
         nodes = None
         if "nodes" in entry:
             nodes = _count(entry["nodes"], f"{_at(label, i)}.nodes", minimum=1)
-        out.append(Namespace(name, pods, rps, l7, meshed, nodes))
+        # As pods: the usual values taken as they are, anything else checked (the message built only then).
+        services = entry.get("services")
+        if "services" in entry and (type(services) is not int or not 0 <= services <= MAX_COUNT):
+            services = _count(services, f"{_at(label, i)}.services", minimum=0)
+        service_ports = entry.get("service_ports")
+        if "service_ports" in entry and (type(service_ports) is not int or not 0 <= service_ports <= MAX_COUNT):
+            service_ports = _count(service_ports, f"{_at(label, i)}.service_ports", minimum=0)
+        out.append(Namespace(name, pods, rps, l7, meshed, nodes, services, service_ports))
     if any(ns.rps is not None for ns in out):
         # A namespace without rps beside others that give it carries none (a scan gives rps only
         # where metrics showed traffic); with no rps anywhere, mesh_rps is split by pods.
-        out = [ns if ns.rps is not None else Namespace(ns.name, ns.pods, 0.0, ns.l7, ns.meshed, ns.nodes) for ns in out]
+        out = [
+            ns
+            if ns.rps is not None
+            else Namespace(ns.name, ns.pods, 0.0, ns.l7, ns.meshed, ns.nodes, ns.services, ns.service_ports)
+            for ns in out
+        ]
     inventory = Inventory(tuple(out))
     if not inventory.meshed:
         raise ValueError(f"{label}: namespaces: no namespace is meshed (every entry has meshed = false)")

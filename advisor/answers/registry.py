@@ -265,6 +265,37 @@ QUESTIONS: tuple[Question, ...] = (
         wizard=False,
         default_note="the meshed pods; with an inventory, every listed namespace's pods",
     ),
+    # --- services in the model (issue 21): what Envoy proxies are told about ---
+    Question(
+        "services",
+        "--services",
+        "int",
+        None,
+        help="Kubernetes Services in the whole cluster: an unscoped Envoy proxy holds a cluster, listener "
+        "and route entries for each of their ports. With an inventory, give `services` per namespace.",
+        prompt="How many Kubernetes Services does the cluster have?",
+        section="cluster",
+        unit="services",
+        minimum=0,
+        maximum=_MAX_COUNT,
+        wizard=False,
+        default_note="derived from the pods (services_per_pod in data/benchmarks.toml [workload]), marked defaulted",
+    ),
+    Question(
+        "service_ports",
+        "--service-ports",
+        "int",
+        None,
+        help="Ports of those Services (each is one Envoy cluster); with an inventory, per namespace.",
+        prompt="How many Service ports do those Services have in all?",
+        section="cluster",
+        unit="ports",
+        minimum=0,
+        maximum=_MAX_COUNT,
+        wizard=False,
+        default_note="derived from services (service_ports_per_service in data/benchmarks.toml [workload])",
+    ),
+    # --- end of services block ---
     Question(
         "sidecar_scoping",
         "--sidecar-scoping",

@@ -13,6 +13,7 @@ from advisor.catalog.models import Catalog
 from advisor.errors import AnswerError, clip
 from advisor.reading import read_document
 from advisor.answers.inventory import Inventory, check_totals, is_inventory, split_inventory
+from advisor.answers.measured import Measured, parse_measured
 from advisor.answers.registry import BY_KEY, QUESTIONS
 from advisor.answers.question import Question
 from advisor.answers.export import AnswersDocument
@@ -43,6 +44,9 @@ class Answers:
     cost_basis: str
     benchmark_profile: str
     cluster_pods: int | None = None
+    # Kubernetes Services and their ports in the cluster; None: derived from pods (the data says how).
+    services: int | None = None
+    service_ports: int | None = None
     sidecar_scoping: bool = False
     control_plane_ha: bool = False
     istiod_replicas: int | None = None
@@ -56,6 +60,8 @@ class Answers:
     multicluster_topology: str = "unspecified"
     # The per-namespace answer; when given, pods/namespaces/mesh_rps/l7_ratio are derived from it.
     inventory: Inventory | None = None
+    # What today's mesh uses in this cluster, from a scan's [[scan.measured]] (never an answer to type).
+    measured: tuple[Measured, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Every answer in registry order, with lists for feature sets (TOML/JSON friendly).
@@ -233,6 +239,21 @@ def resolve_chain(catalog: Catalog, sources: Sequence[Source]) -> Resolved:
             check_totals(inventory, values["nodes"], values["cluster_pods"], label)
         except ValueError as exc:
             problems.append(str(exc))
+    for source in sources:
+        if "measured" in source.values:
+            try:
+                # the rows sit in the scan's [scan] table, not in [answers]: name the file alone
+                label = (source.label or source.origin).removesuffix(": [answers]")
+                values["measured"] = parse_measured(source.values["measured"], label)
+            except ValueError as exc:
+                problems.append(str(exc))
+            break
+    if inventory is not None and any(
+        ns.services is not None or ns.service_ports is not None for ns in inventory.namespaces
+    ):
+        for key in ("services", "service_ports"):
+            if origin.get(key) == "default":
+                origin[key] = inventory_origin[0]  # the inventory gives them per namespace
     if not problems and values["cluster_pods"] is not None and values["cluster_pods"] < values["pods"]:
         problems.append(
             f"cluster_pods: {values['cluster_pods']:,} pods in the cluster, fewer than the {values['pods']:,} meshed pods"
@@ -381,9 +402,12 @@ def read_answer_files(paths: Sequence[str]) -> AnswerFiles:
             raise AnswerError(
                 f"two {what} given ({found[kind][2]} and {path}); give one, or one answers file and one scan"
             )
-        found[kind] = (dict(doc.values), doc.label, str(path))
+        values = dict(doc.values)
         if kind == "scan":
             scan = data["scan"]
+            if "measured" in scan:
+                values["measured"] = scan["measured"]  # today's mesh as measured (read by resolve_chain)
+        found[kind] = (values, doc.label, str(path))
     file_values, file_label, _ = found.get("file", ({}, "answers file", ""))
     scan_values, scan_label, _ = found.get("scan", ({}, "scan", ""))
     return AnswerFiles(file_values, file_label, scan_values, scan_label, scan)

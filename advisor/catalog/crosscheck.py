@@ -115,12 +115,8 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapp
         if not isinstance(comp, dict) or not comp.get("replicas_answer"):
             continue
         where = f"benchmarks.toml: components.{i}({comp.get('id')}).replicas_answer"
-        key = comp["replicas_answer"]
-        question = questions.get(key) if isinstance(key, str) else None
-        if question is None or question.kind != "int":
-            ints = ", ".join(k for k, q in questions.items() if q.kind == "int")
-            problems.append(f"{where}: '{key}' is not an answer that counts replicas (expected one of {ints})")
-        elif comp.get("scaling") != "fixed":
+        # which answers may pin replicas is checked with the component (catalog.validation)
+        if comp.get("scaling") != "fixed":
             problems.append(f"{where}: only a component with scaling = 'fixed' has its replicas pinned by an answer")
     known_options = set(options or ())
     component_figures = set(field_names(ComponentFigures))

@@ -196,7 +196,7 @@ class Figure:
     source: NonEmpty
     version: NonEmpty
     # FIGURE_KINDS in data files; ANSWER_KIND only for figures the cost model builds from an answer.
-    kind: Literal["measured", "derived", "default-request", "published-claim", "answer"]
+    kind: Literal["measured", "derived", "default-request", "published-claim", "answer", "measured-in-cluster"]
     note: str = ""
     # A range beside the value (from the spread of published sources), and how it was found.
     low: FigureValue | None = None
@@ -236,9 +236,18 @@ class Component:
     traversals: Annotated[int, Field(ge=0, le=10)] = 0
     containers_per_instance: Annotated[int, Field(ge=0, le=100)] = 1
     description: str = ""
-    # The answer (a whole number, e.g. istiod_replicas) that pins a fixed component's replicas
-    # when given; "": no answer sizes it (checked by advisor.catalog.crosscheck).
+    # What an Envoy instance is told about: "cluster" (every Service, unless sidecar_scoping limits it
+    # to its own namespace plus the control plane's), "namespace" (its own namespace's, scoped or not:
+    # a waypoint), or "" (does not hold service configuration).
+    view: Literal["cluster", "namespace", ""] = ""
+    # The answer that pins this component's replicas (e.g. istiod_replicas), or "".
     replicas_answer: str = ""
+    # Container names in cAdvisor series (label `container`) that are this component: how the
+    # cluster's own measure of today's mesh finds it (scan --prometheus).
+    containers: tuple[str, ...] = ()
+    # Namespaces its measured containers run in, when its container name is shared (ztunnel's
+    # istio-proxy runs in istio-system; a waypoint's elsewhere); empty: any namespace.
+    measured_namespaces: tuple[str, ...] = ()
 
 
 @model
@@ -259,6 +268,17 @@ class ComponentFigures:
     rps_per_replica: Figure | None = None  # requests one replica carries before another is added
     ha_request_cpu_millicores: Figure | None = None  # requests with control_plane_ha (values-ha.yaml)
     ha_request_memory_mib: Figure | None = None
+    # Envoy: the agent beside it in the same container (pilot-agent), per instance.
+    memory_mb_agent_per_instance: Figure | None = None
+    # Envoy: per Service port it is told about (a cluster, its listener or route entries, its stats).
+    memory_mb_per_service_port_in_view: Figure | None = None
+    # Service ports every scoped proxy still sees (the control plane's own Services).
+    service_ports_always_in_view: Figure | None = None
+    # Control plane: connected proxies one replica was measured to carry at saturation, and its CPU there.
+    proxies_per_replica_capacity: Figure | None = None
+    cpu_vcpu_limit_per_instance: Figure | None = None
+    # Set by the cost model from benchmarks.toml [workload] when Services are derived from pods.
+    services_per_pod: Figure | None = None
 
 
 @model
@@ -297,6 +317,13 @@ FIGURE_UNITS: dict[str, str] = {
     "rps_per_replica": "rps",
     "ha_request_cpu_millicores": "millicores",
     "ha_request_memory_mib": "MiB",
+    "memory_mb_agent_per_instance": "MB",
+    "memory_mb_per_service_port_in_view": "MB",
+    "service_ports_always_in_view": "service ports",
+    "proxies_per_replica_capacity": "proxies",
+    "cpu_vcpu_limit_per_instance": "vCPU",
+    "services_per_pod": "services per pod",
+    "service_ports_per_service": "ports per service",
     "network_hop_p50_ms": "ms",
     "network_hop_p90_ms": "ms",
     "network_hop_p99_ms": "ms",
@@ -333,6 +360,8 @@ class Benchmarks:
     default_profile: NonEmpty
     components: tuple[Component, ...]
     profiles: dict[str, Profile]
+    # How answers not given are derived (services_per_pod, service_ports_per_service): sourced figures.
+    workload: dict[str, Figure] = field(default_factory=dict)
     unpublished: tuple[Unpublished, ...] = ()
 
     def unpublished_figures(self) -> list[tuple[str, tuple[str, ...], str]]:

@@ -363,6 +363,13 @@ def _check_benchmarks(bm: Benchmarks, data: dict[str, Any], options: list[str] |
             problems.append(f"{where}.option: unknown option id '{comp.option}' (expected {expected})")
         if comp.traffic != "none" and comp.traversals < 1:
             problems.append(f"{where}.traversals: must be ≥ 1 when traffic is '{comp.traffic}'")
+        pinned = BY_KEY.get(comp.replicas_answer) if comp.replicas_answer else None
+        if comp.replicas_answer and (pinned is None or pinned.kind != "int"):
+            whole = sorted(k for k, q in BY_KEY.items() if q.kind == "int" and "replicas" in k)
+            problems.append(
+                f"{where}.replicas_answer: '{comp.replicas_answer}' is not a whole-number answer "
+                f"(expected one of {', '.join(whole) or 'none'})"
+            )
     comp_options = _raw_ids(data, "components", field="option")
     for o in options or ():
         if isinstance(data.get("components"), list) and o not in comp_options:

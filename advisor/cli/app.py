@@ -373,6 +373,12 @@ def scan(
     hide_names: bool = typer.Option(
         False, "--hide-names", help="Replace namespace and object names with stable hashes."
     ),
+    namespace_label: str = typer.Option(
+        "namespace", "--namespace-label", metavar="LABEL", help="Namespace label of the cAdvisor series (--prometheus)."
+    ),
+    container_label: str = typer.Option(
+        "container", "--container-label", metavar="LABEL", help="Container label of the cAdvisor series (--prometheus)."
+    ),
     format: Optional[str] = FORMAT_OPT,
     output: Optional[str] = OUTPUT_OPT,
     force: bool = FORCE_OPT,
@@ -400,6 +406,8 @@ def scan(
         window=window,
         hide_names=hide_names,
         data_dir=data_dir,
+        namespace_label=namespace_label,
+        container_label=container_label,
     )
     stdin = getattr(env.stdin, "buffer", None) if "-" in options.paths else None
     result = run_scan(options, now_utc(), stdin=stdin)

@@ -91,5 +91,42 @@ def plan_cost(
                 "objects": [],
             }
         )
+    # Today priced from the cluster's own measure, model beside it; limits met, today and in the target.
+    for option, proj in dict.fromkeys(((current, projection), (target, goal_projection))):
+        if option not in proj.options:
+            continue
+        oc = proj.options[option]
+        if oc.measured and option == current:
+            out["today"]["priced_from"] = "measured-in-cluster"
+        for c in oc.components:
+            if c.measured is not None and c.measured.memory_mib_each is not None and option == current:
+                m = c.measured
+                model_each = m.model_memory_gib * 1024 / c.instances if c.instances else 0.0
+                per = "replica" if c.role == "control-plane" else "container"
+                items.append(
+                    {
+                        "text": f"Today's {c.id} measured in this cluster: {m.memory_mib_each:,.0f} MiB per {per} "
+                        f"(model {model_each:,.0f} MiB"
+                        + (f", {m.memory_ratio:.2f}x" if m.memory_ratio is not None else "")
+                        + "); today is priced at the measured figure",
+                        "source": m.source,
+                        "objects": [],
+                    }
+                )
+            if c.limit_reached:
+                items.append(
+                    {
+                        "text": f"{catalog.mesh_name(option)}: {c.id}: {c.limit_note}",
+                        "source": "; ".join(c.sources),
+                        "objects": [],
+                    }
+                )
+    out["limits"] = [
+        {"option": o, "component": c.id, "limit_note": c.limit_note}
+        for o, proj in dict.fromkeys(((current, projection), (target, goal_projection)))
+        if o in proj.options
+        for c in proj.options[o].components
+        if c.limit_reached
+    ]
     out["items"] = items
     return out

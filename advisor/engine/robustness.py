@@ -147,9 +147,13 @@ def robustness(
                 total = [fixed_cost[o]] * n
                 for cu in moving[o]:
                     cpu = series(cu.cpu)
+                    if cu.cpu_cap is not None:
+                        cpu = [min(x, cu.cpu_cap) for x in cpu]
                     base = series(cu.memory_base)
-                    slope = one(cu.slope)
-                    mem = cu.in_view.sums(base, slope, cu.cap)
+                    a = one(cu.slope)
+                    spp = one(cu.derived)
+                    b = [x * y * cu.ports_per_service for x, y in zip(a, spp)]
+                    mem = cu.in_view.sums(base, a, b, one(cu.endpoint), cu.cap)
                     total = [t + (c * p_cpu + m * to_gib * p_mem) * HOURS_PER_MONTH for t, c, m in zip(total, cpu, mem)]
                 cost[o] = total
             else:

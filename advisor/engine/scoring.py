@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Literal
 
+from advisor.engine.costing.limits import reason_suffix
 from advisor.answers.resolve import Answers
 from advisor.catalog.models import CATEGORIES, Catalog, Range, When
 from advisor.engine.costing import Projection, project
@@ -234,6 +235,7 @@ def recommend(
         )
         if part:
             text += f"; largest part: {part}"
+        text += reason_suffix(oc)  # limits met and the scoped variant (issue 21)
         reasons[option].append(Reason("cost", delta, text, source, "cost"))
         relative[option]["cost"] = (
             f"100 − {per_percent:g} × {100 * share:.2f}% of the cluster's bill "

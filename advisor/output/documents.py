@@ -19,6 +19,7 @@ from advisor.catalog.models import (
 from advisor.engine.robustness import robustness_document
 from advisor.engine.sweep import sweep_document
 from advisor.engine.results import CostResult, DataResult, MatrixResult, RecommendationResult, meta
+from advisor.output.cost_limits import component_fields, option_fields
 from advisor.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -190,9 +191,11 @@ def _option_cost_doc(oc: OptionCost) -> dict[str, Any]:
                     "requests_memory_gib": _r(c.requests_memory_gib),
                     "requests_monthly_usd": _r(c.requests_monthly_usd, 2),
                     "source": "; ".join(c.sources),
+                    **component_fields(c),
                 }
                 for c in oc.components
             ],
+            **option_fields(oc),
         },
         "latency": {
             "per_hop_p50_ms": _r(oc.latency.per_hop_p50_ms),
@@ -362,6 +365,7 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
             }
             for pid, prof in bm.profiles.items()
         },
+        "workload": {name: to_dict(f) for name, f in bm.workload.items()},
         "not_in_default_profile": [
             {"figures": name, "applies_to": list(applies), "why": why}
             for name, applies, why in bm.unpublished_figures()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -31,6 +32,8 @@ class ScanOptions:
     window: str = "1d"
     hide_names: bool = False
     data_dir: str | None = None  # signals.toml and the feature ids from here, over the bundled ones
+    namespace_label: str = "namespace"  # label names of the cAdvisor series (--namespace-label)
+    container_label: str = "container"  # (--container-label)
 
 
 def parse_duration(raw: str, flag: str, minimum: float = 0.001, maximum: float = 366 * 86400) -> float:
@@ -73,17 +76,27 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     traffic = None
     edges: list[dict[str, Any]] = []
     warnings: list[str] = []
+    measured: list[dict[str, Any]] = []
     if options.prometheus_token_file is not None and options.prometheus is None:
         raise UserError("--prometheus-token-file: only with --prometheus URL")
     if options.prometheus is not None:
         # deferred: the traffic reader loads only for --prometheus
         from advisor.scan.prometheus import endpoint, read_edges, read_traffic
+        from advisor.scan.usage import check_label
 
+        try:
+            labels = (
+                check_label(options.namespace_label, "--namespace-label"),
+                check_label(options.container_label, "--container-label"),
+            )
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         ep = endpoint(options.prometheus, options.prometheus_token_file)
         label = hasher(options.hide_names)(ep.shown)
         traffic, notes = read_traffic(ep, window, timeout, ctx.signals.traffic, label=label)
         warnings.extend(notes)
         edges = read_edges(ep, window, timeout)
+        measured = _measure(ep, catalog, window, timeout, labels, warnings)
     if options.paths:
         result = scan_files(ctx, options.paths, stdin=stdin, traffic=traffic, warnings=warnings)
     else:
@@ -93,7 +106,27 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
         kubectl = Kubectl(context=options.context, kubeconfig=options.kubeconfig, timeout=timeout)
         result = scan_live(ctx, kubectl, options.namespaces, traffic=traffic, warnings=warnings)
     if edges and not options.hide_names:
-        import dataclasses
-
         result = dataclasses.replace(result, edges=tuple(edges))
+    if measured:
+        hide = hasher(options.hide_names)
+        result = dataclasses.replace(result, measured=tuple({**m, "namespace": hide(m["namespace"])} for m in measured))
     return result
+
+
+def _measure(
+    ep: Any, catalog: Any, window: float, timeout: float, labels: tuple[str, str], warnings: list[str]
+) -> list[dict[str, Any]]:
+    """[[scan.measured]]: what the mesh's containers (named in the benchmark data) use over the window."""
+    # deferred: the Prometheus client loads only for --prometheus
+    from advisor.scan.prometheus import query
+    from advisor.scan.usage import mesh_containers, read_usage
+
+    rows, notes = read_usage(
+        lambda promql: query(ep, promql, timeout),
+        mesh_containers(catalog.benchmarks.components),
+        window,
+        namespace_label=labels[0],
+        container_label=labels[1],
+    )
+    warnings.extend(notes)
+    return rows

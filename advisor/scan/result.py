@@ -35,6 +35,7 @@ class NamespaceResult:
     services: int
     endpoints: int
     system: bool
+    service_ports: int = 0  # ports of those Services (one Envoy cluster each)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class ScanResult:
     complete: bool
     objects: int
     totals: dict[str, Any] = field(default_factory=dict)
+    # What the cluster's own containers use (scan --prometheus; advisor.scan.usage): [[scan.measured]].
+    measured: tuple[dict[str, Any], ...] = ()
     # with --prometheus: who calls whom, source -> destination namespace (plan's Sidecar egress hosts)
     edges: tuple[dict[str, Any], ...] = ()
 
@@ -79,6 +82,7 @@ class ScanResult:
                 "platform": dict(self.platform),
                 "capabilities": [dict(c) for c in self.capabilities],
                 "namespaces": [_namespace_doc(n) for n in self.namespaces],
+                **({"measured": [dict(m) for m in self.measured]} if self.measured else {}),
                 "findings": [dict(f) for f in self.findings],
                 **({"edges": [dict(e) for e in self.edges]} if self.edges else {}),
             },
@@ -95,6 +99,7 @@ def _namespace_doc(n: NamespaceResult) -> dict[str, Any]:
     if n.rps is not None:
         out["rps"] = n.rps
     out["services"] = n.services
+    out["service_ports"] = n.service_ports
     out["endpoints"] = n.endpoints
     return out
 
@@ -336,6 +341,7 @@ def _namespace(
         l7_basis=basis,
         rps=rps,
         services=t.services,
+        service_ports=t.ports,
         endpoints=endpoints,
         system=system,
     )
@@ -412,6 +418,9 @@ def _answers(
             if n.l7 is not None:
                 entry["l7"] = n.l7
             entry["meshed"] = n.meshed
+            if "services" in keys:  # what Envoy proxies are told about (the cost model's services answers)
+                entry["services"] = n.services
+                entry["service_ports"] = n.service_ports
             inventory.append(entry)
         if inventory:
             out["namespaces"] = inventory
@@ -427,6 +436,9 @@ def _answers(
             out["l7_ratio"] = round(min(max(share, 0.0), 1.0), 3)
         if have_traffic:
             out["mesh_rps"] = round(sum(n.rps or 0.0 for n in meshed), 3)
+    if "services" in keys and listed:
+        out["services"] = sum(n.services for n in listed)
+        out["service_ports"] = sum(n.service_ports for n in listed)
     return out
 
 

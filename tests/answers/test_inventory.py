@@ -61,8 +61,9 @@ def test_three_of_thirty_namespaces_need_l7_by_hand(catalog) -> None:
     assert (wp.instances, wp.containers_added) == (6, 6)
     assert wp.handled_rps == pytest.approx(34_500)  # each L7 request passes one waypoint
     assert wp.cpu_vcpu == pytest.approx(0.25 * 34.5)  # 8.625 vCPU: CPU follows the load, not the replicas
-    # memory per replica: 60 MB + 0.195 MB x 300 endpoints in view (unscoped: every pod) = 118.5 MB
-    assert wp.memory_gib == pytest.approx(6 * (60 + 0.195 * 300) * MB / GIB)
+    # memory per replica: a waypoint holds its own namespace's Services only: 10 pods x 0.5 = 5 derived
+    # ports and 10 endpoints: 60 + 25 + 0.157 x 5 + 0.003 x 10 = 85.815 MB
+    assert wp.memory_gib == pytest.approx(6 * (60 + 25 + 0.157 * 5 + 0.003 * 10) * MB / GIB)
     assert wp.requests_cpu_vcpu == pytest.approx(6 * 0.1)  # 6 x 100m
     # sidecars only in meshed namespaces: all 300 pods here
     assert comps(project(a, catalog), "istio-sidecar")["istio-proxy"].instances == 300
@@ -392,3 +393,32 @@ def test_a_sanity_warning_on_an_inventory_names_its_derived_numbers(catalog) -> 
     (warning,) = sanity_warnings(answers_from(catalog, table), catalog)
     assert warning.startswith("120 pods per node (pods 1,200 / nodes 10)"), warning
     assert "{" not in warning  # every placeholder filled, none left as written
+
+
+def test_services_per_namespace_drive_what_proxies_hold(catalog) -> None:
+    table = {
+        "nodes": 4,
+        "namespaces": [
+            {"name": "shop", "pods": 40, "services": 12, "service_ports": 20, "l7": True},
+            {"name": "batch", "pods": 60, "services": 30},  # ports not given: 1 per Service
+        ],
+    }
+    a = answers_from(catalog, table)
+    assert "services" not in resolve(catalog, file_values=table, file_label="inv.toml").defaulted
+    p = project(a, catalog)
+    # unscoped, a sidecar holds every namespace's ports: 20 + 30 = 50, istiod's 4, and 100 endpoints:
+    # 60 + 25 + 0.157 x 54 + 0.003 x 100 = 93.778 MB
+    proxy = comps(p, "istio-sidecar")["istio-proxy"]
+    assert proxy.memory_gib == pytest.approx(100 * 93.778 * MB / GIB)
+    # shop's waypoint holds shop's 20 ports and 40 endpoints: 60 + 25 + 0.157 x 20 + 0.003 x 40 = 88.26 MB
+    assert comps(p, "istio-ambient")["waypoint"].memory_gib == pytest.approx(88.26 * MB / GIB)
+    # scoped: each namespace's own ports + istiod's 4: shop 60 + 25 + 0.157 x 24 + 0.003 x 40 = 88.888 MB,
+    # batch 60 + 25 + 0.157 x 34 + 0.003 x 60 = 90.518 MB
+    scoped = comps(project(a.replace(sidecar_scoping=True), catalog), "istio-sidecar")["istio-proxy"]
+    assert scoped.memory_gib == pytest.approx((40 * 88.888 + 60 * 90.518) * MB / GIB)
+
+
+def test_bad_services_entry_names_the_field(catalog) -> None:
+    table = {"nodes": 4, "namespaces": [{"name": "shop", "pods": 4, "services": -1}]}
+    with pytest.raises(Exception, match=r"namespaces\[0\]\.services: expected a whole number"):
+        answers_from(catalog, table)

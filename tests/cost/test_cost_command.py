@@ -50,8 +50,11 @@ def test_worked_example_through_the_cli(capsys) -> None:
     sidecar = by_name(doc, "istio-sidecar")["istio-proxy"]
     assert (sidecar["instances"], sidecar["containers_added"]) == (1000, 1000)
     assert sidecar["cpu_vcpu"] == close(1000 * 0.20)  # 2 x 500000 rps over 1000 proxies at 0.20 vCPU per 1000 rps
-    # unscoped, each proxy holds all 1000 endpoints: 60 MB + 0.195 MB x 1000 = 255 MB
-    assert sidecar["memory_gib"] == close(1000 * 255 * MB / GIB)
+    # unscoped, each proxy holds the cluster's Service ports and endpoints. Services not given: derived,
+    # 1000 pods x 0.5 services per pod x 1 port = 500 ports, plus istiod's 4. Envoy 60 MB + pilot-agent
+    # 25 MB + 0.157 MB x 504 ports + 0.003 MB x 1000 endpoints = 167.128 MB
+    assert sidecar["memory_gib"] == close(1000 * 167.128 * MB / GIB)
+    assert sidecar["memory_mib_each"] == pytest.approx(167.128 / 1.048576, abs=0.05)
     assert sidecar["requests_cpu_vcpu"] == close(1000 * 0.1)
     assert sidecar["requests_memory_gib"] == close(1000 * 128 / 1024)
 
@@ -72,7 +75,8 @@ def test_worked_example_through_the_cli(capsys) -> None:
 
     usage = doc["options"]["istio-sidecar"]["cost"]["usage"]
     assert usage["cpu_vcpu"] == close(201)
-    assert usage["monthly_usd"] == close((201 * 0.031611 + (256_500 * MB / GIB) * 0.004237) * 730)
+    # memory: 1000 x 167.128 MB sidecars + istiod's 1500 MB = 168,628 MB
+    assert usage["monthly_usd"] == close((201 * 0.031611 + (168_628 * MB / GIB) * 0.004237) * 730)
     assert usage["monthly_usd_low"] <= usage["monthly_usd"] <= usage["monthly_usd_high"]
     requests = doc["options"]["istio-sidecar"]["cost"]["requests"]
     assert (requests["cpu_vcpu"], requests["memory_gib"]) == (close(100.5), close(127))
@@ -106,7 +110,8 @@ def test_every_component_names_its_sources(capsys) -> None:
 def test_prices_from_flags_reach_the_money(capsys) -> None:
     doc = cost_json(capsys, *EXAMPLE, "--l7-ratio", "0", "--cpu-price", "0.05", "--memory-price", "0.01")
     usage = doc["options"]["istio-sidecar"]["cost"]["usage"]
-    assert usage["monthly_usd"] == close((201 * 0.05 + (256_500 * MB / GIB) * 0.01) * 730)
+    # 168,628 MB: 1000 sidecars at 167.128 MB (see the worked example) + istiod's 1500 MB
+    assert usage["monthly_usd"] == close((201 * 0.05 + (168_628 * MB / GIB) * 0.01) * 730)
 
 
 def test_toml_carries_the_same_document(capsys) -> None:
@@ -165,7 +170,7 @@ def test_table_fits_the_terminal_without_cutting_anything(capsys, monkeypatch, w
         "Linkerd",
         "Istio sidecar",
         "Istio ambient",
-        "$5,377",
+        "$5,124",
         "$2,712",
         "$2,513",
         "Monthly cost at a glance",
@@ -192,7 +197,7 @@ def test_wide_table_puts_each_option_on_one_row(capsys, monkeypatch) -> None:
     assert rc == 0
     sidecar = next(line for line in out.splitlines() if line.strip().startswith("Istio sidecar") and "$" in line)
     # usage beside requests: vCPU, GiB and money of both views, then containers
-    assert sidecar.split()[2:] == ["201.00", "238.88", "$5,377", "100.50", "127.00", "$2,712", "1,001"]
+    assert sidecar.split()[2:] == ["201.00", "157.05", "$5,124", "100.50", "127.00", "$2,712", "1,001"]
     assert "rps" in out and "1,000,000" in out  # the widest component table shows the requests each handles
 
 
@@ -202,7 +207,7 @@ def test_narrow_table_stacks_the_figures(capsys, monkeypatch) -> None:
     assert rc == 0
     money_rows = [line.split()[1:] for line in out.splitlines() if line.strip().startswith("$/month")]
     # one column per option, usage first, then requests
-    assert money_rows == [["$2,513", "$5,377", "$2,882"], ["$0", "$2,712", "$551"]]
+    assert money_rows == [["$2,513", "$5,124", "$2,865"], ["$0", "$2,712", "$551"]]
 
 
 @pytest.mark.slow

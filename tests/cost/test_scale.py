@@ -54,17 +54,28 @@ def test_istiod_at_two_sizes(catalog) -> None:
 
 
 def test_istiod_in_ambient_counts_ztunnels_and_waypoints(catalog) -> None:
-    # 3000 nodes -> 3000 ztunnels, plus ceil(0.2 x 5) = 1 waypoint with 1 replica: 3001 proxies, 1001 above 2000
+    # 3000 nodes -> 3000 ztunnels, plus ceil(0.2 x 5) = 1 waypoint with 1 replica: 3001 proxies, 1001 above 2000;
+    # the cluster's 100 workloads are within the 2000 the base holds
     c = comp(catalog, "istio-ambient", "istiod-ambient", nodes=3000)
     assert c.cpu_vcpu == pytest.approx(1 + 0.000778 * 1001)
-    assert c.memory_gib == pytest.approx((1500 + 2.161 * 1001) * MB / GIB)
+    assert c.memory_gib == pytest.approx((1500 + 2.116 * 1001) * MB / GIB)
+
+
+def test_istiod_in_ambient_grows_with_workloads(catalog) -> None:
+    # ztunnels receive every workload: 25,000 pods, 23,000 above 2000, x 0.045 MB (ambient multicluster
+    # page: 180 MB per 4,000 endpoints) = 1035 MB on top of 1500 MB; 10 ztunnels + 1 waypoint: below 2000
+    c = comp(catalog, "istio-ambient", "istiod-ambient", pods=25_000)
+    assert c.memory_gib == pytest.approx((1500 + 0.045 * 23_000) * MB / GIB)
 
 
 def test_istiod_replicas_with_ha_or_pinned(catalog) -> None:
     ha = comp(catalog, "istio-sidecar", "istiod", pods=12_000, control_plane_ha=True)
-    # the HPA maximum, 5 replicas: each holds the whole state (memory x 5); CPU is shared (unchanged)
+    # the HPA maximum, 5 replicas: each holds the cluster state (1500 MB + 0.045 MB x 10,000 pods above
+    # 2000), and they split the 12,000 connected proxies: 2,400 each, 400 above 2000 x 2.116 MB.
+    # Not five copies of the whole: 5 x (1500 + 450 + 846.4) = 13,982 MB, against 5 x 23,110 before
     assert ha.instances == 5
-    assert ha.memory_gib == pytest.approx(5 * 23_110 * MB / GIB)
+    assert ha.memory_gib == pytest.approx(5 * (1500 + 0.045 * 10_000 + 2.116 * 400) * MB / GIB)
+    assert ha.memory_gib < 5 * comp(catalog, "istio-sidecar", "istiod", pods=12_000).memory_gib / 3
     assert ha.cpu_vcpu == pytest.approx(8.78)
     assert (ha.requests_cpu_vcpu, ha.requests_memory_gib) == (pytest.approx(5 * 0.5), pytest.approx(5 * 2.0))
     pinned = comp(catalog, "istio-sidecar", "istiod", istiod_replicas=2)
@@ -75,20 +86,25 @@ def test_istiod_replicas_with_ha_or_pinned(catalog) -> None:
 
 
 def test_envoy_memory_with_and_without_scoping(catalog) -> None:
-    # 100 pods in 5 namespaces. Unscoped: every proxy holds all 100 endpoints: 60 + 0.195 x 100 = 79.5 MB
+    # 100 pods in 5 namespaces, Services derived: 100 x 0.5 = 50 ports, plus istiod's 4. Unscoped, every
+    # proxy holds all of them and all 100 endpoints: 60 + 25 (pilot-agent) + 0.157 x 54 + 0.003 x 100 = 93.778 MB
     unscoped = comp(catalog, "istio-sidecar", "istio-proxy", pods=100, namespaces=5)
-    assert unscoped.memory_gib == pytest.approx(100 * 79.5 * MB / GIB)
-    # scoped to its namespace: 100 / 5 = 20 endpoints: 60 + 0.195 x 20 = 63.9 MB
+    assert unscoped.memory_gib == pytest.approx(100 * 93.778 * MB / GIB)
+    # scoped: its namespace's 20 pods x 0.5 = 10 ports + istiod's 4, and 20 endpoints:
+    # 60 + 25 + 0.157 x 14 + 0.003 x 20 = 87.258 MB
     scoped = comp(catalog, "istio-sidecar", "istio-proxy", pods=100, namespaces=5, sidecar_scoping=True)
-    assert scoped.memory_gib == pytest.approx(100 * 63.9 * MB / GIB)
+    assert scoped.memory_gib == pytest.approx(100 * 87.258 * MB / GIB)
     assert not unscoped.capped and not scoped.capped
 
 
 def test_envoy_memory_stops_at_the_chart_limit(catalog) -> None:
-    # 10000 pods unscoped: 60 + 0.195 x 10000 = 2010 MB, above the 1024 MiB limit (1073.74 MB): capped there
-    c = comp(catalog, "istio-sidecar", "istio-proxy", pods=10_000)
-    assert c.capped
-    assert c.memory_gib == pytest.approx(10_000 * 1024 * MB_PER_MIB * MB / GIB)
+    # 20,000 pods unscoped, 10,000 derived Service ports + istiod's 4: 60 + 25 + 0.157 x 10,004 + 0.003 x 20,000
+    # = 1715.6 MB, above the 1024 MiB limit (1073.74 MB): capped there, and said on the component
+    c = comp(catalog, "istio-sidecar", "istio-proxy", pods=20_000)
+    assert c.capped and c.limit_reached
+    assert c.memory_gib == pytest.approx(20_000 * 1024 * MB_PER_MIB * MB / GIB)
+    assert "20,000 of 20,000 would need up to 1,636 MiB each" in c.limit_note  # 1715.6 / 1.048576
+    assert "OOM-killed" in c.limit_note and "scope the proxies" in c.limit_note
 
 
 def test_ztunnel_memory_at_two_cluster_sizes(catalog) -> None:
@@ -113,7 +129,8 @@ def test_linkerd_ha_by_hand(catalog) -> None:
     assert (cp.instances, cp.containers_added) == (3, 24)
     assert cp.requests_cpu_vcpu == pytest.approx(3 * 0.7)
     assert cp.requests_memory_gib == pytest.approx(3 * 220 / 1024)
-    assert cp.memory_gib == pytest.approx(3 * 365 * MB / GIB)
+    # each replica caches every endpoint: 365 + 0.045 x 1000 = 410 MB
+    assert cp.memory_gib == pytest.approx(3 * 410 * MB / GIB)
     # the default install reserves nothing
     plain = project(answers(catalog, pods=1000), catalog)
     assert plain.options["linkerd"].requests.monthly_usd == 0

@@ -32,30 +32,33 @@ def sweep_doc(capsys, *args: str, fmt: str = "json") -> dict:
 
 # Crossovers at the default answers (10 nodes, 5 namespaces, 1000 rps, L7 share 0.2), by hand.
 # Monthly usage cost is (vCPU x CPU_PRICE + GiB x MEMORY_PRICE) x 730; the 730 cancels out.
-#   Linkerd:  vCPU 0.1075 x 2000/1000 + 0.082 = 0.297;   bytes pods x 10.1 MB + 365 MB
-#   sidecar:  vCPU 0.20 x 2000/1000 + 1.0 = 1.4;         bytes pods x (60 + 0.195 x pods) MB + 1500 MB
-#             (unscoped: each proxy holds every endpoint), so it is never cheaper than ambient here
+#   Linkerd:  vCPU 0.1075 x 2000/1000 + 0.082 = 0.297;   bytes pods x 10.1 MB + 365 MB + 0.045 MB x pods
+#             (the destination controller caches every endpoint)
+#   sidecar:  vCPU 0.20 x 2000/1000 + 1.0 = 1.4;  each proxy 60 + 25 + 0.157 x pods/2 ports + 0.003 x pods,
+#             unscoped (every Service and endpoint), so it is never cheaper than ambient here
 #   ambient:  vCPU 0.06 x 2 + 0.25 x 0.2 + 1.0 = 1.17 (ztunnels, one waypoint, istiod; istio-cni's
-#             usage is unknown: 0); bytes 10 x 12 MB + 60 MB + 1500 MB = 1680 MB, plus the waypoint's
-#             0.195 MB per endpoint in view (every pod) and, above 2000 pods, 10 ztunnels x 0.003 MB a pod
-AMBIENT_VCPU, AMBIENT_MB = 0.06 * 2 + 0.25 * 0.2 + 1.0, 10 * 12 + 60 + 1500
+#             usage is unknown: 0); bytes 10 x 12 MB + 85 MB (waypoint Envoy + pilot-agent) + 1500 MB =
+#             1705 MB, plus the waypoint's own namespace (pods/5): 0.157 MB x pods/10 ports + 0.003 MB x
+#             pods/5 endpoints = 0.0163 MB a pod, and above 2000 pods 10 ztunnels x 0.003 + istiod 0.045 MB a pod
+AMBIENT_VCPU, AMBIENT_MB = 0.06 * 2 + 0.25 * 0.2 + 1.0, 10 * 12 + 85 + 1500
+WAYPOINT_MB_PER_POD = 0.157 * 0.5 / 5 + 0.003 / 5
 
 
 def ambient_mb(pods: float) -> float:
-    return AMBIENT_MB + 0.195 * pods + 10 * 0.003 * max(0.0, pods - 2000)
+    return AMBIENT_MB + WAYPOINT_MB_PER_POD * pods + (10 * 0.003 + 0.045) * max(0.0, pods - 2000)
 
 
 def pods_where_equal(vcpu: float, fixed_mb: float, mb_per_pod: float) -> float:
     """Pods (below 2000) at which an option of vcpu + (fixed_mb + pods x mb_per_pod) costs as much as ambient."""
     cpu_gap_usd = (AMBIENT_VCPU - vcpu) * CPU_PRICE
-    return (cpu_gap_usd / MEMORY_PRICE * GIB / MB + AMBIENT_MB - fixed_mb) / (mb_per_pod - 0.195)
+    return (cpu_gap_usd / MEMORY_PRICE * GIB / MB + AMBIENT_MB - fixed_mb) / (mb_per_pod - WAYPOINT_MB_PER_POD)
 
 
-LINKERD_CROSSES_AMBIENT = pods_where_equal(0.1075 * 2 + 0.082, 365, 10.1)  # about 839 pods
+LINKERD_CROSSES_AMBIENT = pods_where_equal(0.1075 * 2 + 0.082, 365, 10.1 + 0.045)  # about 823 pods
 
 
 def test_hand_computed_crossovers_are_where_expected() -> None:
-    assert 835 < LINKERD_CROSSES_AMBIENT < 842
+    assert 820 < LINKERD_CROSSES_AMBIENT < 826
 
 
 @pytest.mark.parametrize("steps", [12, 500])
@@ -122,7 +125,7 @@ def test_table_view_shows_the_chart_and_names_the_crossovers(capsys, monkeypatch
     assert "Monthly cost (usage) against pods" in out
     assert "┤" in out and "└" in out  # the chart's axes
     assert "L Linkerd" in out and "S Istio sidecar" in out and "A Istio ambient" in out  # its legend
-    assert "Istio ambient becomes cheaper than Linkerd at pods ≈ 839" in out
+    assert "Istio ambient becomes cheaper than Linkerd at pods ≈ 823" in out
     assert "cheaper than Istio sidecar" not in out
     assert max(len(line) for line in out.splitlines()) <= 100
 

@@ -174,7 +174,7 @@ def test_replicas_answer_names_an_answer_that_counts_replicas(cli, data_dir, rew
     assert any(
         p.startswith(
             f"benchmarks.toml: components.{pinned}({bm['components'][pinned]['id']}).replicas_answer: "
-            "'platform' is not an answer that counts replicas (expected one of "
+            "'platform' is not a whole-number answer (expected one of "
         )
         and "istiod_replicas" in p
         for p in found

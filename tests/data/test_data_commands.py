@@ -67,6 +67,12 @@ def other_profile() -> str:
 
 # (file, change to the parsed document, a problem line `data validate` must print)
 CASES: dict[str, tuple[str, Callable[[dict[str, Any]], None], str]] = {
+    "replicas pinned by an answer that does not exist": (
+        "benchmarks.toml",
+        lambda d: next(c for c in d["components"] if c["id"] == "istiod").update(replicas_answer="istio_replicas"),
+        "benchmarks.toml: components.3(istiod).replicas_answer: 'istio_replicas' is not a whole-number answer "
+        "(expected one of istiod_replicas)",
+    ),
     "missing source (cell)": (
         "features.toml",
         lambda d: del_key(feature(d, "mtls")["cells"]["linkerd"], "source"),

@@ -65,10 +65,11 @@ def test_otherwise_it_costs_heavily_and_the_record_names_the_missing_part(cli, r
 
 
 def test_a_partial_must_have_wins_only_on_a_cost_lead_large_against_the_bill(cli) -> None:
-    # 2,000 pods on 20 nodes: 2,000 unscoped Envoy sidecars add about half the cluster's bill, so
-    # Linkerd's lead is large, and it is chosen with its gap said plainly
+    # 5,000 pods on 50 nodes: 5,000 unscoped Envoy sidecars, each told about 2,504 Service ports (derived)
+    # and 5,000 endpoints (60 + 25 + 0.157 x 2,504 + 0.003 x 5,000 = 493 MB), add about half the cluster's
+    # bill ($7,212 of 50 x $283.58), so Linkerd's lead is large, and it is chosen with its gap said plainly
     rc, out, err = cli(
-        "recommend", "--require", "fault-injection", "--pods", "2000", "--nodes", "20", "--format", "json"
+        "recommend", "--require", "fault-injection", "--pods", "5000", "--nodes", "50", "--format", "json"
     )
     assert rc == 0, err
     doc = json.loads(out)

@@ -551,8 +551,8 @@ def test_inventory_answers_when_the_registry_takes_them():
     ).answers
     # bookinfo is meshed (istio-sidecar); with a mesh today, boutique is what it does not cover
     assert answers["namespaces"] == [
-        {"name": "bookinfo", "pods": 7, "l7": 1.0, "meshed": True},
-        {"name": "boutique", "pods": 6, "l7": 0.667, "meshed": False},
+        {"name": "bookinfo", "pods": 7, "l7": 1.0, "meshed": True, "services": 4, "service_ports": 4},
+        {"name": "boutique", "pods": 6, "l7": 0.667, "meshed": False, "services": 3, "service_ports": 3},
     ]
     assert "pods" not in answers and "l7_ratio" not in answers
     assert answers["cluster_pods"] == 13  # 7 + 6

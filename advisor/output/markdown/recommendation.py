@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from advisor.output.cost_limits import note_lines, per_proxy_lines
 from advisor.output.markdown import common as md
 from advisor.catalog.models import CATEGORIES
 from advisor.engine.costing import answered_requests
@@ -177,6 +178,13 @@ def recommendation_markdown(result: RecommendationResult) -> str:
         )
         if o.warnings:
             out.append(md.bullets([f"Warning: {md.text(w)}" for w in o.warnings]))
+
+    # Per proxy, limits, the scoped variant, measured figures (advisor.output.cost_limits)
+    names = {o.id: o.name for o in catalog.features.options}
+    cost_lines = per_proxy_lines(names, rec.projection) + note_lines(names, rec.projection)
+    if cost_lines:
+        out.append("### Per proxy, limits and scoping")
+        out.append(md.bullets([md.text(line) for line in cost_lines]))
 
     # Consequences
     out.append("## Consequences")

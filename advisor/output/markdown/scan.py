@@ -36,6 +36,23 @@ def scan_markdown(result: Any) -> str:
             lines.append(f"| {md_text(cap['id'])} | {md_text(', '.join(cap['signals']))} | {ev} |")
     else:
         lines.append("None found.")
+    if scan.get("measured"):  # issue 21: what the mesh's own containers use (cAdvisor, --prometheus)
+        rows = scan["measured"]
+        lines += ["", f"## What the mesh's containers use (cAdvisor, over {md_text(rows[0].get('window', ''))})", ""]
+        lines += [
+            "| namespace | container | containers | MiB mean | MiB p95 | vCPU mean |",
+            "|---|---|--:|--:|--:|--:|",
+        ]
+
+        def num(value: Any, fmt: str) -> str:
+            return "?" if value is None else format(value, fmt)
+
+        for m in rows:
+            lines.append(
+                f"| {md_text(m['namespace'])} | {md_text(m['container'])} | {m.get('instances', 1):,} | "
+                f"{num(m.get('memory_mib_mean'), ',.1f')} | {num(m.get('memory_mib_p95'), ',.1f')} | "
+                f"{num(m.get('cpu_vcpu_mean'), '.3f')} |"
+            )
     if scan["warnings"]:
         lines += ["", "## What the scan could not see", ""]
         lines += [f"- {md_text(w)}" for w in scan["warnings"]]

@@ -23,6 +23,7 @@ from advisor.humanize import (
 )
 from advisor.answers.registry import BY_KEY
 from advisor.engine.sweep import Sweep
+from advisor.output.cost_limits import note_lines, per_proxy_lines, services_words
 from advisor.output.table.common import bar, option_style, option_text, safe, widest_fitting
 from advisor.output.table.sweep import render_sweep
 
@@ -311,11 +312,22 @@ def render_cost(
         ],
     ):
         console.print(table)
+    print_cost_notes(console, catalog, projection)
     render_nodes(console, catalog, projection)
     if sweep is not None:
         render_sweep(console, catalog, sweep)
     console.print(assumptions(catalog, resolved))
     render_defaulted(console, resolved)
+
+
+def print_cost_notes(console: Console, catalog: Catalog, projection: Projection) -> None:
+    """Per-proxy memory, limits met, the scoped variant and measured figures, as lines."""
+    names = {o.id: o.name for o in catalog.features.options}
+    each = per_proxy_lines(names, projection)
+    if each:
+        console.print(Text("Memory per proxy: ", style="bold") + safe("; ".join(each)))
+    for line in note_lines(names, projection):
+        console.print(safe(line), style="bold red" if " LIMIT: " in line else None)
 
 
 def render_nodes(console: Console, catalog: Catalog, projection: Projection) -> None:
@@ -358,7 +370,7 @@ def assumptions(catalog: Catalog, resolved: Resolved) -> Text:
         )
     out += safe(
         f"{a.pods:,} pods on {a.nodes:,} nodes in {a.namespaces:,} namespaces, {a.mesh_rps:,.0f} rps east-west, "
-        f"L7 share {a.l7_ratio:.3g}, {a.hops} hops; prices ${a.cpu_price:g}/vCPU-hour and ${a.memory_price:g}/GiB-hour "
+        f"L7 share {a.l7_ratio:.3g}, {a.hops} hops; {services_words(catalog, a)}; prices ${a.cpu_price:g}/vCPU-hour and ${a.memory_price:g}/GiB-hour "
         f"x 730 h/month; benchmark profile {a.benchmark_profile} ({prof.title}). "
     )
     answered = answered_requests(a)

@@ -42,6 +42,13 @@ def render_data(console: Console, catalog: Catalog) -> None:
             Text("the cluster's bill assumes it when no node size is answered", style="dim"),
         )
         print_figures(console, [("vcpu", node.vcpu), ("memory_gib", node.memory_gib)])
+    if catalog.benchmarks.workload:
+        console.print()
+        console.print(
+            Text("Answers derived when not given", style="bold underline"),
+            Text("(services, service_ports: marked defaulted)", style="dim"),
+        )
+        print_figures(console, list(catalog.benchmarks.workload.items()))
     components = {c.id: c for c in catalog.benchmarks.components}
     for pid, prof in catalog.benchmarks.profiles.items():
         default = " (default)" if pid == catalog.benchmarks.default_profile else ""

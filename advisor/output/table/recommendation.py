@@ -32,6 +32,7 @@ from advisor.output.table.cost import (
     cost_summary_table,
     cost_table,
     latency_table,
+    print_cost_notes,
     render_defaulted,
 )
 from advisor.output.table.whatif import render_what_if
@@ -113,6 +114,7 @@ def render_recommendation(
         ],
     ):
         console.print(table)
+    print_cost_notes(console, catalog, rec.projection)
     console.print(assumptions(catalog, resolved))
     render_defaulted(console, resolved)
 

@@ -122,6 +122,32 @@ def scan_table(result: Any, console: Any) -> None:
             rest.caption = f"... and {len(other) - 20} more in the document (--format json)"
         console.print(rest)
 
+    measured = scan.get("measured") or []
+    if measured:  # issue 21: what the mesh's own containers use (cAdvisor, --prometheus)
+        used = Table(
+            title=f"What the mesh's containers use (cAdvisor, over {measured[0].get('window', 'the window')})",
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+        )
+        for head in ("namespace", "container", "containers", "MiB mean", "MiB p95", "vCPU mean"):
+            used.add_column(head, justify="left" if head in ("namespace", "container") else "right", overflow="fold")
+
+        def num(value: Any, fmt: str) -> str:
+            return "?" if value is None else format(value, fmt)
+
+        for m in measured[:30]:
+            used.add_row(
+                t(m["namespace"]),
+                t(m["container"]),
+                f"{m.get('instances', 1):,}",
+                num(m.get("memory_mib_mean"), ",.1f"),
+                num(m.get("memory_mib_p95"), ",.1f"),
+                num(m.get("cpu_vcpu_mean"), ".3f"),
+            )
+        if len(measured) > 30:
+            used.caption = f"... and {len(measured) - 30} more in the document (--format json)"
+        console.print(used)
+
     if scan["warnings"]:
         console.print(Text("What the scan could not see", style="bold yellow"))
         for w in scan["warnings"]:
