@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Literal
+from typing import Literal
 
 from advisor.engine.costing.limits import reason_suffix
 from advisor.answers.resolve import Answers
@@ -108,7 +107,6 @@ def recommend(
     blockers: dict[str, list[Blocker]] = {o: [] for o in catalog.option_ids}
     partly: dict[str, list[PartlyMet]] = {o: [] for o in catalog.option_ids}
     vendored: dict[str, list[tuple[str, str]]] = {o: [] for o in catalog.option_ids}
-    short_of: dict[str, set[str]] = {o: set() for o in catalog.option_ids}  # must-haves not met in full
     names = {o.id: o.name for o in catalog.features.options}
     vendor_ok = answers.vendor_distribution
 
@@ -188,8 +186,6 @@ def recommend(
                 )
             elif kind_for_rules == "required" and level == "partial":
                 partly[option].append(PartlyMet(fid, note, source, cell.missing))
-            if kind_for_rules == "required" and level not in ("full", "beta"):
-                short_of[option].add(fid)
             for lr in rules.level_rules:
                 if lr.level == level and lr.asked == kind_for_rules and answers.risk in lr.risk:
                     reasons[option].append(
@@ -323,6 +319,27 @@ def recommend(
                 Reason(category, points, f"{platform.name}: {text}", source, f"self-managed ({oid})")
             )
 
+    # A must-have met only in part is a real gap (rules.toml [partial_must_have]): the option's cost
+    # standing carries what a cost lead of `small_cost_share` of the bill is worth, so it can win only
+    # on a larger lead. A term of its own score, not a reordering against the others: a pairwise
+    # "held behind" relation is not transitive and would let a third option reorder two.
+    held_back = rules.partial_must_have
+    if held_back is not None:
+        for option in option_ids:
+            if blockers[option] or not partly[option]:
+                continue
+            gaps = ", ".join(f"{g.feature} (missing: {g.missing or g.note.rstrip('.')})" for g in partly[option])
+            reasons[option].append(
+                Reason(
+                    "cost",
+                    cost_points(held_back.small_cost_share * bill.monthly_usd, bill, catalog),
+                    f"Partly meets a must-have: {gaps}; counted as {percent(held_back.small_cost_share)} "
+                    f"of the cluster's compute bill, so only a larger cost lead outweighs it ({held_back.text})",
+                    partly[option][0].source,
+                    "partial-must-have",
+                )
+            )
+
     options: dict[str, OptionScore] = {}
     for option in option_ids:
         # one pass over the reasons: each category's points, and those besides the relative cost
@@ -355,24 +372,6 @@ def recommend(
 
     order = {o: i for i, o in enumerate(catalog.option_ids)}
     ranking = tuple(sorted(options, key=lambda o: (not options[o].eligible, -options[o].score, order[o])))
-    shares = {o: bill_share(costs[o], bill) for o in option_ids}
-    in_full = {o for o in option_ids if not short_of[o]}
-    ranking, held = hold_partial_behind_full(ranking, options, shares, in_full, rules.partial_must_have)
-    for option, (ahead, lead) in held.items():
-        if explain:
-            options[option] = replace(
-                options[option],
-                warnings=options[option].warnings
-                + (
-                    f"ranked behind {names[ahead]}, which meets every must-have in full: "
-                    f"{names[option]} only partly meets "
-                    + ", ".join(
-                        f"{g.feature} (missing: {g.missing or g.note.rstrip('.')})" for g in options[option].partly_met
-                    )
-                    + f", and its cost lead is {share_words(lead)} of the cluster's compute bill, "
-                    f"under the {percent(rules.partial_must_have.small_cost_share if rules.partial_must_have else 0)} that would outweigh it",
-                ),
-            )
     eligible = [o for o in ranking if options[o].eligible]
     choice = eligible[0] if eligible else "none"
     close = len(eligible) >= 2 and options[eligible[0]].score - options[eligible[1]].score <= rules.close_margin
@@ -389,36 +388,3 @@ def recommend(
         projection=projection,
         cluster_bill=bill,
     )
-
-
-def hold_partial_behind_full(
-    ranking: tuple[str, ...],
-    options: dict[str, OptionScore],
-    shares: dict[str, float],
-    in_full: set[str],
-    rule: Any,
-) -> tuple[tuple[str, ...], dict[str, tuple[str, float]]]:
-    """A must-have met only in part is a real gap: an eligible option with one never ranks above an
-    eligible option that meets every must-have in full when its cost lead (a share of the cluster's
-    bill) is smaller than `small_cost_share`. Returns the ranking and, per option held back, the
-    option it was held behind and its cost lead. Bounded: each pass moves one option down a place."""
-    if rule is None:
-        return ranking, {}
-    order = list(ranking)
-    held: dict[str, tuple[str, float]] = {}
-    for _ in range(len(order) ** 2):
-        moved = False
-        for i in range(len(order) - 1):
-            p, f = order[i], order[i + 1]
-            if not (options[p].eligible and options[f].eligible and options[p].partly_met):
-                continue
-            if f not in in_full:
-                continue
-            lead = shares[f] - shares[p]
-            if lead < rule.small_cost_share:
-                order[i], order[i + 1] = f, p
-                held[p] = (f, max(lead, 0.0))
-                moved = True
-        if not moved:
-            break
-    return tuple(order), held

@@ -48,9 +48,12 @@ _CATEGORY_WORDS = {
 def explain_line(category: str, score: float, reasons: list[Reason], relative: dict[str, str]) -> str:
     """`features 40.0 = 100 − 40.0 fault-injection (required, partial) − 20.0 required-partial`: the
     category's arithmetic in one line, every reason that moved it with its points."""
-    if category in relative:
-        return f"{category} {score:.1f} = {relative[category]}"
     moved = [r for r in reasons if r.category == category and abs(r.delta) > 0.05]
+    if category in relative:
+        # the standing against the bill (or the latency scale), then every other reason in the category
+        others = [r for r in moved if r.label != category]
+        terms = "".join(f" {'−' if r.delta < 0 else '+'} {abs(r.delta):.1f} {r.label or r.text}" for r in others)
+        return f"{category} {score:.1f} = {relative[category]}{terms}"
     raw = 100.0 + sum(r.delta for r in moved)
     if not moved:
         judged = [r.label or r.text for r in reasons if r.category == category]
