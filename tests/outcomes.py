@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 import pytest
 
 from advisor.__main__ import main
-from advisor.catalog.models import DATA_FILES
+from advisor.catalog.models import DATA_FILES, SIGNALS_FILE
 from advisor.catalog.files import bundled_data_dir
 from advisor.answers.registry import QUESTIONS
 
@@ -209,7 +209,8 @@ def check_outcome(
 # `file: field.path: message`; a file that cannot be read as text at all, or does not belong,
 # is `file: message` (a TOML syntax error is `file: TOML syntax error: message`).
 _FIELD_PROBLEM = re.compile(
-    r"^  (" + "|".join(re.escape(n.removesuffix(".toml")) for n in DATA_FILES) + r")\.toml: .+?: .+$"
+    # signals.toml too: `data validate` checks the scan's data against the same options and platforms
+    r"^  (" + "|".join(re.escape(n.removesuffix(".toml")) for n in (*DATA_FILES, SIGNALS_FILE)) + r")\.toml: .+?: .+$"
 )
 _FILE_PROBLEM = re.compile(r"^  [^/]+\.toml: (not UTF-8 text|not a mesh-advisor data file \(.+\)|cannot read .+)$")
 

@@ -6,7 +6,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from advisor.catalog.files import DataFiles, bundled_data_dir, data_files, digest, read_data, read_signals
+from advisor.catalog.crosscheck import declared_ids
+from advisor.catalog.files import DataFiles, data_files, digest, read_data, read_signals, signals_file
 from advisor.catalog.models import DATA_FILES, MODELS, SIGNALS_FILE, Catalog, resolve_profiles
 from advisor.errors import DataError
 
@@ -115,21 +116,19 @@ def validate_data_dir(data_dir: str | Path | None = None) -> list[str]:
 
 
 def check_data_dir(directory: str | None = None) -> list[str]:
-    """Every problem `data validate` reports: the catalog's files, then signals.toml (the scan's data)
-    when the directory holds one, or the bundled one when no directory is given."""
+    """Every problem `data validate` reports: the catalog's files, then signals.toml (the scan's data):
+    the one the scan reads with this directory (its own, else the bundled one), checked against the
+    directory's options and platforms, so an option added without its signals is reported."""
     problems = validate_data_dir(directory)
-    path = Path(directory) / SIGNALS_FILE if directory else bundled_data_dir() / SIGNALS_FILE
+    path = signals_file(directory)
     if not path.is_file():
         return problems
-    try:
-        feature_ids: tuple[str, ...] | None = load_catalog(directory).feature_ids
-    except DataError:
-        feature_ids = None  # the catalog's own problems are reported already
     # deferred: the scan's signal model, which only `data validate` reads here
     from advisor.scan.signals import load_signals
 
     try:
-        load_signals(path, feature_ids)
+        # the ids as the files declare them, so a problem elsewhere does not hide these checks
+        load_signals(path, *declared_ids(directory))
     except DataError as exc:
         problems += [f"{SIGNALS_FILE}: {p}" for p in exc.problems] or [exc.message]
     return problems

@@ -333,31 +333,16 @@ FIGURE_UNITS: dict[str, str] = {
 }
 
 
-# Figures the model can use that the bundled default profile leaves out because nothing citable is
-# published; a team that has measured one sets it in its own profile (--data-dir). `data show`
-# lists them: (figure, components it applies to, why it is left out).
-UNPUBLISHED_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    (
-        "cpu_vcpu_idle_per_instance",
-        ("linkerd-proxy", "istio-proxy", "ztunnel", "waypoint"),
-        "idle proxy CPU: no published measurement found (Istio and Linkerd docs, issue trackers, vendor scale guides)",
-    ),
-    (
-        "cpu_vcpu_per_instance, memory_mb_per_instance",
-        ("istio-cni",),
-        "istio-cni usage: no published measurement (maintainers call it minimal, istio/istio#34833); shown as unknown, never its request",
-    ),
-    (
-        "memory_mb_per_endpoint",
-        ("linkerd-control-plane",),
-        "Linkerd destination memory per endpoint: only relative figures are published (2.20: up to 85% less)",
-    ),
-    (
-        "network_hop_p50_ms, network_hop_p90_ms, network_hop_p99_ms",
-        ("istio-ambient latency",),
-        "the waypoint path's extra pod-to-pod network hop: published only in charts, so the L7 path omits it",
-    ),
-)
+@model
+class Unpublished:
+    """Figures the model can use that the default profile leaves out because nothing citable is
+    published; a team that has measured one sets it in its own profile (--data-dir). `data show`
+    lists them."""
+
+    figures: tuple[NonEmpty, ...]  # figure names (ComponentFigures or LatencyFigures fields)
+    why: NonEmpty
+    components: tuple[str, ...] = ()  # component ids the component figures apply to
+    latency: tuple[str, ...] = ()  # option ids whose latency figures these are
 
 
 @model
@@ -377,6 +362,14 @@ class Benchmarks:
     profiles: dict[str, Profile]
     # How answers not given are derived (services_per_pod, service_ports_per_service): sourced figures.
     workload: dict[str, Figure] = field(default_factory=dict)
+    unpublished: tuple[Unpublished, ...] = ()
+
+    def unpublished_figures(self) -> list[tuple[str, tuple[str, ...], str]]:
+        """(figures, what they apply to, why they are left out), as `data show` lists them."""
+        return [
+            (", ".join(u.figures), (*u.components, *(f"{o} latency" for o in u.latency)), u.why)
+            for u in self.unpublished
+        ]
 
 
 # ---------------------------------------------------------------- pricing.toml

@@ -19,6 +19,7 @@ from advisor.reading import ReadProblem, parse_text
 
 import advisor.catalog.models as _catalog_module
 from advisor.answers.registry import BY_KEY
+from advisor.catalog.crosscheck import crosscheck
 from advisor.catalog.files import DataFiles, read_data, read_signals
 from advisor.scan.signals import signal_ids
 from advisor.catalog.models import (
@@ -270,6 +271,7 @@ def _cross_check(
         declared = _raw_entries(raw.get("features.toml"), "options") if options is not None else None
         problems.extend(_check_platforms(views["platforms.toml"], raw["platforms.toml"], declared))
         problems.extend(_check_price_presets(views["platforms.toml"], raw.get("pricing.toml", {}).get("presets")))
+    problems.extend(crosscheck(views, raw, BY_KEY))  # ids that data moved out of the code names (issue 20)
     return problems
 
 

@@ -468,7 +468,7 @@ def data_validate(
     """Check a data directory and report every problem found, as `file: field.path: message`."""
     # deferred: the catalog's loading (and pydantic, to validate), which --help and completion never need
     from advisor.catalog.load import check_data_dir
-    from advisor.catalog.models import DATA_FILES
+    from advisor.catalog.models import DATA_FILES, OTHER_DATA_FILES
     from advisor.engine.check import hazard_problems  # hazards.toml: its ids are the check's detectors
 
     if directory is not None and not directory.strip():
@@ -478,7 +478,7 @@ def data_validate(
     where = directory or "bundled data"
     if problems:
         raise DataError(f"{where}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:", problems)
-    print(f"{where}: OK ({', '.join(DATA_FILES)} checked)")
+    print(f"{where}: OK ({', '.join((*DATA_FILES, *OTHER_DATA_FILES))} checked)")
 
 
 # ---------------------------------------------------------------- entry point

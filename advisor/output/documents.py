@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from advisor.catalog.models import (
-    UNPUBLISHED_FIGURES,
     Catalog,
     ComponentFigures,
     LatencyFigures,
@@ -397,7 +396,8 @@ def data_document(catalog: Catalog, generated_at: str) -> dict[str, Any]:
         },
         "workload": {name: to_dict(f) for name, f in bm.workload.items()},
         "not_in_default_profile": [
-            {"figures": name, "applies_to": list(applies), "why": why} for name, applies, why in UNPUBLISHED_FIGURES
+            {"figures": name, "applies_to": list(applies), "why": why}
+            for name, applies, why in bm.unpublished_figures()
         ],
         "default_preset": catalog.pricing.default_preset,
         "prices": {

@@ -64,7 +64,9 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
     check_live_names(options.context, options.kubeconfig, options.namespaces)
     catalog = load_catalog(options.data_dir)
     ctx = ScanContext(
-        signals=load_signals(signals_file(options.data_dir), catalog.feature_ids),
+        signals=load_signals(
+            signals_file(options.data_dir), catalog.feature_ids, catalog.option_ids, catalog.platform_ids
+        ),
         feature_ids=catalog.feature_ids,
         answer_keys=BY_KEY,
         generated_at=generated_at,
@@ -91,7 +93,7 @@ def run_scan(options: ScanOptions, generated_at: str, stdin: BinaryIO | None = N
             raise UserError(str(exc)) from None
         ep = endpoint(options.prometheus, options.prometheus_token_file)
         label = hasher(options.hide_names)(ep.shown)
-        traffic, notes = read_traffic(ep, window, timeout, label=label)
+        traffic, notes = read_traffic(ep, window, timeout, ctx.signals.traffic, label=label)
         warnings.extend(notes)
         edges = read_edges(ep, window, timeout)
         measured = _measure(ep, catalog, window, timeout, labels, warnings)

@@ -20,7 +20,6 @@ WORKLOAD_KINDS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationControl
 COUNTED_WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
 # Findings on these kinds are mesh membership and platform hints, not mesh or routing objects.
 MEMBERSHIP_KINDS = frozenset({"Pod", "Node", "Namespace", *WORKLOAD_KINDS})
-MESH_ORDER = ("istio-sidecar", "linkerd", "istio-ambient")  # proxy evidence before ambient capture
 _QUANTITY = re.compile(r"^([0-9.]+(?:[eE][-+]?[0-9]+)?)([A-Za-z]*)$")
 _SUFFIX = {
     "": 1,
@@ -290,11 +289,8 @@ class Scanner:
         matched = self._match(
             self.signals.pod, spec_holder, kind, namespace, name, aggregate=True, prefix=prefix, count=count
         )
-        meshes = {s.mesh for s in matched if s.mesh}
-        for mesh in MESH_ORDER:
-            if mesh in meshes:
-                return mesh
-        return "none" if "none" in meshes else None
+        order = self.signals.meshes
+        return order.first({s.mesh for s in matched if s.mesh}, order.pod_precedence)
 
     # -------------------------------------------------------------- built-in kinds
 
@@ -354,13 +350,10 @@ class Scanner:
         matched = [s for s in sigs if s.matches(obj) is not None]
         ids = {s.id for s in matched}
         meshes = {s.mesh for s in matched if s.mesh and not any(u in ids for u in s.unless)}
-        for mesh in ("istio-ambient", "istio-sidecar", "linkerd"):
-            if mesh in meshes:
-                tally.label_mesh = mesh
-                break
-        else:
-            if "none" in meshes:
-                tally.label_mesh = "none"
+        order = self.signals.meshes
+        found = order.first(meshes, order.namespace_precedence)
+        if found is not None:
+            tally.label_mesh = found
 
     def _node(self, obj: dict[str, Any], name: str) -> None:
         self.nodes.count += 1

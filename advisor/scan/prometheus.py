@@ -1,5 +1,6 @@
 """Traffic per namespace from the metrics a mesh already exports, over a window (`--prometheus URL --window 1d`).
 
+The queries are data (signals.toml `[[traffic]]`); the bundled ones read
 Istio: `istio_requests_total` (HTTP and gRPC requests, reported by the destination sidecar or by a
 waypoint) and `istio_tcp_connections_opened_total` (TCP connections; in ambient mode ztunnel reports
 only these). Linkerd: `request_total` and `tcp_open_total`, inbound. A namespace's rate is its
@@ -25,25 +26,8 @@ from typing import Any, Mapping
 
 from advisor.errors import UserError, clip
 from advisor.reading import ReadProblem, read_limited
+from advisor.scan.meshes import TrafficQuery
 from advisor.scan.result import Traffic
-
-# (mesh, kind, PromQL with {w} for the window, the label that names the namespace)
-QUERIES: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "istio",
-        "http",
-        'sum by (destination_workload_namespace) (rate(istio_requests_total{{reporter=~"destination|waypoint"}}[{w}]))',
-        "destination_workload_namespace",
-    ),
-    (
-        "istio",
-        "tcp",
-        'sum by (destination_workload_namespace) (rate(istio_tcp_connections_opened_total{{reporter="destination"}}[{w}]))',
-        "destination_workload_namespace",
-    ),
-    ("linkerd", "http", 'sum by (namespace) (rate(request_total{{direction="inbound"}}[{w}]))', "namespace"),
-    ("linkerd", "tcp", 'sum by (namespace) (rate(tcp_open_total{{direction="inbound"}}[{w}]))', "namespace"),
-)
 
 
 class PrometheusError(UserError):
@@ -246,17 +230,23 @@ def _error_text(body: bytes) -> str:
 
 
 def read_traffic(
-    url: str | Endpoint, window: float, timeout: float, label: str | None = None
+    url: str | Endpoint,
+    window: float,
+    timeout: float,
+    queries: tuple[TrafficQuery, ...],
+    label: str | None = None,
 ) -> tuple[dict[str, Traffic], list[str]]:
-    """Per-namespace traffic over the window, and notes for the scan's warnings (`label` names the
-    Prometheus in them: the redacted URL, or its hash with --hide-names)."""
+    """Per-namespace traffic over the window from the queries of signals.toml's [[traffic]], and notes
+    for the scan's warnings (`label` names the Prometheus in them: the redacted URL, or its hash with
+    --hide-names)."""
     ep = url if isinstance(url, Endpoint) else endpoint(url)
     w = f"{int(window)}s"
     rates: dict[str, dict[str, float]] = {}
     sources: dict[str, set[str]] = {}
     dropped = 0
-    for mesh, kind, template, name_label in QUERIES:
-        for sample in query(ep, template.format(w=w), timeout):
+    for q in queries:
+        mesh, kind, name_label = q.metrics, q.kind, q.namespace_label
+        for sample in query(ep, q.promql(w), timeout):
             ns = sample.get("metric", {}).get(name_label)
             try:
                 value = float(sample["value"][1])
@@ -286,7 +276,7 @@ def read_traffic(
         )
     if not out:
         notes.append(
-            f"Prometheus at {where} has no Istio or Linkerd traffic metrics over the window; "
+            f"Prometheus at {where} has no {' or '.join(dict.fromkeys(q.name for q in queries))} traffic metrics over the window; "
             "L7 shares are estimated from Service ports and rps is unknown"
         )
     return out, notes

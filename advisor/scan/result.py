@@ -10,7 +10,6 @@ from typing import Any, Callable, ClassVar, Mapping
 from advisor.scan.infer import MEMBERSHIP_KINDS, NamespaceTally, Scanner
 
 SCHEMA_VERSION = 1
-MESH_IDS = ("istio-sidecar", "istio-ambient", "linkerd")
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,7 @@ class Traffic:
 
     rps: float  # requests (HTTP/gRPC) plus new TCP connections per second, inbound, counted once
     http_rps: float
-    source: str  # "istio" | "linkerd"
+    source: str  # the metric families that gave it (signals.toml [[traffic]] metrics), joined by "+"
 
 
 @dataclass(frozen=True)
@@ -136,9 +135,16 @@ def build(
     node_count = scanner.nodes.count
     results: list[NamespaceResult] = []
     mesh_pods: Counter = Counter()
+    capturing = signals.meshes.captures_unmarked_pods
     for tally in sorted(scanner.namespaces.values(), key=lambda t: t.name):
         ns = _namespace(
-            tally, node_count, signals.is_system_namespace(tally.name), (traffic or {}).get(tally.name), warnings, hide
+            tally,
+            node_count,
+            signals.is_system_namespace(tally.name),
+            (traffic or {}).get(tally.name),
+            warnings,
+            hide,
+            capturing,
         )
         results.append(ns)
         if ns.meshed_by != "none":
@@ -222,7 +228,7 @@ def build(
             cap["scope"] = widest_scope(cap["scope"], scope)
     ordered_caps = [capabilities[fid] for fid in feature_ids if fid in capabilities]
 
-    platform = _platform(scanner, node_count)
+    platform = _platform(scanner, node_count, getattr(answer_keys.get("platform"), "default", None))
     nodes = _nodes(scanner)
     # In use is evidence, never a must-have: gateway-scoped use is served by an ingress (the target's
     # can take it over), so only mesh- and egress-scoped capabilities are written as `in_use`.
@@ -266,6 +272,7 @@ def _namespace(
     traffic: Traffic | None,
     warnings: list[str],
     hide: Callable[[str], str],
+    capturing: frozenset[str] = frozenset(),
 ) -> NamespaceResult:
     by_mesh: Counter = Counter()
     pods_range: tuple[int, int] | None = None
@@ -273,8 +280,9 @@ def _namespace(
         pods = t.pods_observed
         for mesh, n in t.by_mesh.items():
             if mesh == "unmarked":
-                # Ambient captures every pod of the namespace without marking it; proxies are visible.
-                mesh = t.label_mesh if t.label_mesh == "istio-ambient" else "none"
+                # A capturing mesh (signals.toml: captures_unmarked_pods, e.g. ambient) takes every
+                # pod of a namespace it labels without marking the pod; a proxy mesh marks its pods.
+                mesh = t.label_mesh if t.label_mesh in capturing else "none"
             by_mesh[mesh] += n
     else:
         low = high = 0
@@ -355,14 +363,16 @@ def _nodes(scanner: Scanner) -> dict[str, Any]:
     return out
 
 
-def _platform(scanner: Scanner, node_count: int) -> dict[str, Any]:
+def _platform(scanner: Scanner, node_count: int, default: str | None) -> dict[str, Any]:
+    """The platform hints seen, first by signals.toml's platform_priority; without any, nodes that
+    were read say the cluster runs on the platform answer's default (the registry's)."""
     hints = [p for p in scanner.signals.platform_priority if scanner.platforms.get(p)]
     hints += sorted(p for p in scanner.platforms if p not in hints)
     out: dict[str, Any] = {"hints": hints, "cni": sorted(scanner.cni)}
     if hints:
         out["id"] = hints[0]
-    elif node_count:
-        out["id"] = "generic"
+    elif node_count and isinstance(default, str):
+        out["id"] = default
     return out
 
 

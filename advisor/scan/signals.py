@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -10,9 +11,9 @@ from advisor.errors import DataError
 from advisor.catalog.files import signals_file
 from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
 from advisor.records import record
+from advisor.scan.meshes import NO_MESH, MeshOrder, TrafficQuery, mesh_problems, read_meshes, read_traffic_queries
 
 SCOPES = ("object", "pod")
-MESHES = ("istio-sidecar", "istio-ambient", "linkerd", "none")
 TESTS = ("equals", "one_of", "prefix", "contains", "min_items")
 _SIGNAL_KEYS = {
     "id",
@@ -220,6 +221,10 @@ class SignalSet:
     path: Path
     cluster_scoped_kinds: frozenset[str] = frozenset({"Namespace", "Node"})
     workload_kinds: frozenset[tuple[str, str]] = frozenset()  # (group, kind) counted like a Deployment
+    # [meshes] (advisor.scan.meshes): which mesh wins when an object shows several, and which
+    # meshes capture a labelled namespace's pods without marking them; [[traffic]]: Prometheus queries.
+    meshes: MeshOrder = field(default_factory=MeshOrder)
+    traffic: tuple[TrafficQuery, ...] = ()
 
     def by_id(self) -> dict[str, Signal]:
         return {s.id: s for s in self.signals}
@@ -228,8 +233,17 @@ class SignalSet:
         return name in self.system_namespaces or name.startswith(self.system_prefixes)
 
 
-def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> SignalSet:
-    """Read and check signals.toml; every problem is reported at once (DataError)."""
+def load_signals(
+    path: Path,
+    feature_ids: tuple[str, ...] | None = None,
+    option_ids: tuple[str, ...] | None = None,
+    platform_ids: tuple[str, ...] | None = None,
+) -> SignalSet:
+    """Read and check signals.toml; every problem is reported at once (DataError).
+
+    Given the catalog's option and platform ids, the file is also checked against them both ways
+    (advisor.scan.meshes.mesh_problems): every option has membership signals and a place in each
+    precedence, and every mesh, platform and feature id the file names exists."""
     label = str(path)
     try:
         # The shared bounded reader: a regular file within the data-file limit, depth and keys bounded.
@@ -276,6 +290,9 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
     workloads = [
         (raw["group"], raw["kind"]) for raw in _tables(doc, "workloads", ("kind", "group", "source"), problems)
     ]
+    meshes = read_meshes(doc, problems)
+    traffic = read_traffic_queries(doc, problems)
+    problems.extend(mesh_problems(doc, signals, meshes, traffic, option_ids, platform_ids))
     for key in ("system_namespaces", "system_namespace_prefixes", "platform_priority", "cluster_scoped_kinds"):
         value = doc.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -302,6 +319,8 @@ def load_signals(path: Path, feature_ids: tuple[str, ...] | None = None) -> Sign
         path=path,
         cluster_scoped_kinds=frozenset(doc.get("cluster_scoped_kinds", ["Namespace", "Node"])),
         workload_kinds=frozenset(workloads),
+        meshes=meshes,
+        traffic=traffic,
     )
 
 
@@ -376,8 +395,8 @@ def _signal(raw: Any, feature_ids: tuple[str, ...] | None) -> Signal:
     if capability is not None and feature_ids is not None and capability not in feature_ids:
         raise ValueError(f"{sid}: capability {capability!r} is not a feature id of features.toml")
     mesh = _text(raw, "mesh", required=False)
-    if mesh is not None and mesh not in MESHES:
-        raise ValueError(f"{sid}: mesh: expected one of {', '.join(MESHES)}")
+    if mesh is not None and not _ID.match(mesh):
+        raise ValueError(f"{sid}: mesh: expected an option id or {NO_MESH!r} (got {mesh!r})")
     unless = raw.get("unless", [])
     if not isinstance(unless, list) or not all(isinstance(u, str) for u in unless):
         raise ValueError(f"{sid}: unless: expected a list of signal ids")

@@ -1,5 +1,5 @@
 """The meshes come from the data: a data directory that adds an exact copy of Istio sidecar under a
-new id (same traits, cells, components, figures; no rule touched) scores, costs and latencies
+new id (same traits, cells, components, figures, signals; named wherever the original is) scores, costs and latencies
 exactly like Istio sidecar in every command, and a fourth option renders at 60 columns."""
 
 from __future__ import annotations
@@ -11,52 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mesh_edits import copy_option
 
 COPY = "envoy-mesh"  # an Envoy sidecar mesh on Istio's APIs, e.g. a vendor Istio distribution
 COPY_NAME = "Envoy Mesh"
 
 
-def add_copy_of_istio_sidecar(data_dir: Path, rewrite) -> None:
-    def features(doc: dict[str, Any]) -> None:
-        original = next(o for o in doc["options"] if o["id"] == "istio-sidecar")
-        clone = dict(copy.deepcopy(original), id=COPY, name=COPY_NAME)
-        clone.pop("mark", None)  # its chart mark is derived from its name (E)
-        doc["options"].append(clone)
-        for feat in doc["features"]:
-            feat["cells"][COPY] = copy.deepcopy(feat["cells"]["istio-sidecar"])
-
-    def benchmarks(doc: dict[str, Any]) -> None:
-        renamed = {}
-        for comp in [c for c in doc["components"] if c["option"] == "istio-sidecar"]:
-            renamed[comp["id"]] = f"{comp['id']}-copy"
-            doc["components"].append(dict(copy.deepcopy(comp), id=renamed[comp["id"]], option=COPY))
-        for prof in doc["profiles"].values():
-            for cid, new in renamed.items():
-                if cid in prof.get("figures", {}):
-                    prof["figures"][new] = copy.deepcopy(prof["figures"][cid])
-            if "istio-sidecar" in prof.get("latency", {}):
-                prof["latency"][COPY] = copy.deepcopy(prof["latency"]["istio-sidecar"])
-
-    def migrations(doc: dict[str, Any]) -> None:
-        # every ordered pair needs a move or a reason (data validate): the copy's moves are declined
-        why = {
-            "because": "no migration guide is written for this distribution",
-            "source": "https://istio.io/latest/docs/",
-        }
-        doc.setdefault("unsupported", []).extend(
-            [{"from_mesh": [COPY], "to_mesh": [], **why}, {"from_mesh": [], "to_mesh": [COPY], **why}]
-        )
-
-    rewrite(data_dir / "features.toml", features)
-    rewrite(data_dir / "benchmarks.toml", benchmarks)
-    rewrite(data_dir / "migrations.toml", migrations)
-    (data_dir / "pricing.toml").unlink()  # bundled files fill in what the directory does not hold
-    (data_dir / "rules.toml").unlink()  # rules are not touched: the copy inherits them by its traits
+def add_copy_of_istio_sidecar(data_dir: Path) -> None:
+    # Every file that names Istio sidecar names the copy too (its cells, components, figures,
+    # membership signals and precedence, migration selectors): what `data validate` asks of a new mesh.
+    copy_option(data_dir, "istio-sidecar", COPY, COPY_NAME)
 
 
 @pytest.fixture
-def four(data_dir: Path, rewrite) -> Path:
-    add_copy_of_istio_sidecar(data_dir, rewrite)
+def four(data_dir: Path) -> Path:
+    add_copy_of_istio_sidecar(data_dir)
     return data_dir
 
 

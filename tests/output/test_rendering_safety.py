@@ -112,6 +112,8 @@ def _edit_benchmarks(doc: dict) -> None:
     for prof in doc["profiles"].values():
         if renamed in prof.get("figures", {}):
             prof["figures"][COMPONENT] = prof["figures"].pop(renamed)
+    for entry in doc.get("unpublished", []):  # the figures left out of the default name components too
+        entry["components"] = [COMPONENT if c == renamed else c for c in entry.get("components", [])]
     old = doc["default_profile"]
     profiles = doc["profiles"]
     profiles[PROFILE] = profiles.pop(old)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from advisor.catalog.models import UNPUBLISHED_FIGURES, Catalog, figure_items
+from advisor.catalog.models import Catalog, figure_items
 from advisor.output.table.common import safe
 
 
@@ -69,8 +69,9 @@ def render_data(console: Console, catalog: Catalog) -> None:
         Text("Not in the default profile", style="bold underline"),
         Text("nothing citable is published; set them in your own profile with --data-dir", style="dim"),
     )
-    for name, applies, why in UNPUBLISHED_FIGURES:
-        console.print(Text(f"  {name}", style="bold") + Text(f" ({', '.join(applies)}): ", style="dim") + Text(why))
+    for name, applies, why in catalog.benchmarks.unpublished_figures():
+        # data now (benchmarks.toml [[unpublished]]): shown as literally as every other data text
+        console.print(safe(f"  {name}", "bold") + safe(f" ({', '.join(applies)}): ", "dim") + safe(why))
 
 
 def print_figures(console: Console, figures: list[tuple[str, object]]) -> None:
