@@ -10,21 +10,18 @@ from typing import Any, Callable
 import pytest
 import tomli_w
 
-from advisor.__main__ import main
-from advisor.catalog.models import DATA_FILES
 from advisor.catalog.files import bundled_data_dir
+from advisor.catalog.models import DATA_FILES
+from outcomes import Outcome, run_cli
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    """`cli("matrix", "--format", "json")` runs mesh-advisor and returns (exit code, stdout, stderr)."""
+def cli() -> Callable[..., Outcome]:
+    """`cli("matrix", "--format", "json")` runs mesh-advisor in-process: `rc, out, err = cli(...)`.
 
-    def run(*args: str) -> tuple[int, str, str]:
-        rc = main(list(args))
-        out, err = capsys.readouterr()
-        return rc, out, err
-
-    return run
+    The same helper as `outcomes.run_cli`, which modules import directly where no fixture fits.
+    """
+    return run_cli
 
 
 @pytest.fixture

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import os
 import re
 import tomllib
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping, NamedTuple
 
 import pytest
 
@@ -41,14 +42,59 @@ def plain_terminal(monkeypatch):
     return monkeypatch
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """What a run gives back: `rc, out, err = run_cli(...)`, or `.rc`, `.out`, `.err`."""
+
     rc: int
     out: str
     err: str
 
     def __str__(self) -> str:
         return f"exit {self.rc}\n--- stdout ---\n{self.out[:3000]}\n--- stderr ---\n{self.err[:3000]}"
+
+    def json(self) -> Any:
+        """stdout as JSON, after checking the run succeeded."""
+        assert self.rc == 0, str(self)
+        return json.loads(self.out)
+
+
+# 2026-12-01T00:00:00Z: golden files and records made in tests carry this date (SOURCE_DATE_EPOCH).
+EPOCH = "1796083200"
+
+
+def run_cli(
+    *args: str,
+    columns: int | None = None,
+    environ: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+) -> Outcome:
+    """`mesh-advisor ARGS` in-process, through the same `main` the console script runs.
+
+    The one way tests run the CLI: stdout and stderr are captured (not terminals); stdin is STDIN when
+    given, else the process's (which a test may have replaced).
+    ENVIRON replaces the process environment when given (golden runs pass a fixed one); COLUMNS
+    fixes the width tables are drawn at.
+    """
+    from advisor.environment import Environment
+
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(
+        stdin=None if stdin is None else io.StringIO(stdin),
+        stdout=out,
+        stderr=err,
+        environ=os.environ if environ is None else environ,
+        stdout_isatty=False,
+        stderr_isatty=False,
+        stdin_isatty=False,
+        columns=columns,
+    )
+    rc = main(list(args), env)
+    return Outcome(rc, out.getvalue(), err.getvalue())
+
+
+def run_json(*args: str) -> Any:
+    """`mesh-advisor ARGS --format json`, which must succeed, as a parsed document."""
+    return run_cli(*args, "--format", "json").json()
 
 
 def only_warnings(err: str) -> bool:
@@ -57,11 +103,8 @@ def only_warnings(err: str) -> bool:
 
 
 def invoke(capsys, *args: str) -> Outcome:
-    """`mesh-advisor ARGS` in-process, through the same `main` the console script runs."""
-    capsys.readouterr()
-    rc = main(list(args))
-    captured = capsys.readouterr()
-    return Outcome(rc, captured.out, captured.err)
+    """`mesh-advisor ARGS` in-process (CAPSYS is kept for the callers that still pass it)."""
+    return run_cli(*args)
 
 
 def _reject_constant(name: str) -> Any:

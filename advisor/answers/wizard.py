@@ -21,13 +21,22 @@ from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 from questionary import Choice, Separator
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from advisor.answers.resolve import Resolved, parse_answer, resolve
 from advisor.catalog.models import Catalog
 from advisor.errors import Interrupted, visible
-from advisor.humanize import clip, typed
+from advisor.humanize import typed
 from advisor.answers.inventory import DERIVED_KEYS, summary_lines
+from advisor.answers.prompt_layout import (
+    choice_meaning,
+    explain_under_the_prompt,
+    fit,
+    fit_message,
+    fit_prompt,
+    keep_hint,
+)
 from advisor.answers.registry import BY_KEY, QUESTIONS, SECTIONS
 from advisor.answers.question import Question
 from advisor.output.formats import format_of_path
@@ -71,24 +80,25 @@ def build_steps(catalog: Catalog, flags: Mapping[str, Any], width: int = 100) ->
             continue
         if q.key in PRICE_KEYS:
             if q.key == PRICE_KEYS[0] and not given & set(PRICE_KEYS):
-                steps.append(_price_preset_step(catalog))
-            steps.append(_text_step(catalog, q, when=_own_prices if not given & set(PRICE_KEYS) else _always))
+                steps.append(_price_preset_step(catalog, width))
+            own = _own_prices if not given & set(PRICE_KEYS) else _always
+            steps.append(_text_step(catalog, q, width, when=own))
         elif q.kind == "features":
             if q.key == "require":
                 steps.append(_in_use_step(catalog, width))
             steps.append(_features_step(catalog, q, given, width))
         elif q.key == "benchmark_profile":
-            steps.append(_profile_step(catalog, q))
+            steps.append(_profile_step(catalog, q, width))
         elif q.kind == "option":
-            steps.append(_mesh_step(catalog, q))
+            steps.append(_mesh_step(catalog, q, width))
         elif q.key == "platform":
-            steps.append(_platform_step(catalog, q))
+            steps.append(_platform_step(catalog, q, width))
         elif q.kind == "choice":
-            steps.append(_select_step(q))
+            steps.append(_select_step(catalog, q, width))
         elif q.kind == "bool":
-            steps.append(_confirm_step(q))
+            steps.append(_confirm_step(q, width))
         else:
-            steps.append(_text_step(catalog, q))
+            steps.append(_text_step(catalog, q, width))
     return steps
 
 
@@ -118,17 +128,13 @@ def text_validator(catalog: Catalog, q: Question) -> Callable[[str], bool | str]
     return validate
 
 
-def _text_step(catalog: Catalog, q: Question, when: Callable[[State], bool] = _always) -> Step:
+def _text_step(catalog: Catalog, q: Question, width: int, when: Callable[[State], bool] = _always) -> Step:
     def build(state: State) -> questionary.Question:
         # The offered value stays out of the edit buffer, so typing replaces it instead of appending.
-        unit = f"{q.unit}; " if q.unit else ""
         offered = show_value(state[q.key])
-        question = questionary.text(
-            q.prompt,
-            instruction=f"({unit}Enter keeps {offered})",
-            validate=text_validator(catalog, q),
-        )
-        return _enter_keeps(question, offered)
+        message, hint = fit_prompt(q.prompt, keep_hint(q, offered), width)
+        question = questionary.text(message, instruction=hint, validate=text_validator(catalog, q))
+        return _enter_keeps(explain_under_the_prompt(question), offered)
 
     def read(raw: str, state: State) -> State:
         return {q.key: parse_answer(catalog, q, raw) if raw.strip() else state[q.key]}
@@ -148,51 +154,53 @@ def _enter_keeps(question: questionary.Question, offered: str) -> questionary.Qu
     return _add_bindings(question, keep)
 
 
-def _select_step(q: Question) -> Step:
+def _select_step(catalog: Catalog, q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
-        choices = [Choice(title=_titled(v, q.choice_help.get(v, "")), value=v) for v in q.choices]
-        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+        choices = [Choice(title=fit(_titled(v, choice_meaning(catalog, q, v)), width - 4), value=v) for v in q.choices]
+        return questionary.select(fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
-def _confirm_step(q: Question) -> Step:
+def _confirm_step(q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
-        return questionary.confirm(q.prompt, default=bool(state[q.key]))
+        return questionary.confirm(fit_message(q.prompt, width, hint="(y/N) Yes"), default=bool(state[q.key]))
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: bool(raw)})
 
 
-def _platform_step(catalog: Catalog, q: Question) -> Step:
+def _platform_step(catalog: Catalog, q: Question, width: int) -> Step:
     """The platforms the data declares, each with what it rules out or costs in a word."""
 
     def build(state: State) -> questionary.Question:
-        choices = [Choice(title=_titled(p.id, p.name), value=p.id) for p in catalog.platforms.platforms]
-        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+        choices = [Choice(title=fit(_titled(p.id, p.name), width - 4), value=p.id) for p in catalog.platforms.platforms]
+        return questionary.select(fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
-def _profile_step(catalog: Catalog, q: Question) -> Step:
+def _profile_step(catalog: Catalog, q: Question, width: int) -> Step:
     def build(state: State) -> questionary.Question:
-        choices = [Choice(title=_titled(pid, prof.title), value=pid) for pid, prof in catalog.profiles.items()]
-        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+        choices = [
+            Choice(title=fit(_titled(pid, prof.title), width - 4), value=pid) for pid, prof in catalog.profiles.items()
+        ]
+        return questionary.select(fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
-def _mesh_step(catalog: Catalog, q: Question) -> Step:
+def _mesh_step(catalog: Catalog, q: Question, width: int) -> Step:
     """none, or one of the options the data declares."""
 
     def build(state: State) -> questionary.Question:
         choices = [Choice(title=_titled("none", "no mesh yet"), value="none")]
-        choices += [Choice(title=_titled(o.id, o.name), value=o.id) for o in catalog.features.options]
-        return questionary.select(q.prompt, choices=choices, default=state[q.key])
+        choices += [Choice(title=fit(_titled(o.id, o.name), width - 4), value=o.id) for o in catalog.features.options]
+        return questionary.select(fit_message(q.prompt, width, choices), choices=choices, default=state[q.key])
 
     return Step(q.section, (q.key,), q.help, build, lambda raw, state: {q.key: raw})
 
 
-def _price_preset_step(catalog: Catalog) -> Step:
+def _price_preset_step(catalog: Catalog, width: int) -> Step:
     presets = catalog.pricing.presets
 
     def matching_preset(state: State) -> str | None:
@@ -210,13 +218,14 @@ def _price_preset_step(catalog: Catalog) -> Step:
                 Choice(title=f"Keep {_prices(state['cpu_price'], state['memory_price'])}", value=KEEP_PRICES)
             )
         for pid, p in presets.items():
-            label = f"{p.title}: {_prices(p.cpu_usd_per_vcpu_hour.value, p.memory_usd_per_gib_hour.value)}"
+            # the prices first: a narrow terminal clips the end of the title, never a price
+            label = f"{_prices(p.cpu_usd_per_vcpu_hour.value, p.memory_usd_per_gib_hour.value)} — {p.title}"
             if pid == catalog.pricing.default_preset:
-                label += " (default)"
-            choices.append(Choice(title=label, value=pid))
+                label = "default: " + label
+            choices.append(Choice(title=fit(label, width - 4), value=pid))
         choices.append(Choice(title="Enter my own prices", value=OWN_PRICES))
         return questionary.select(
-            "Which prices should turn vCPU and memory into money?",
+            fit_message("Which prices should turn vCPU and memory into money?", width, choices),
             choices=choices,
             default=current or KEEP_PRICES,
         )
@@ -250,14 +259,17 @@ def _features_step(catalog: Catalog, q: Question, given: set[str], width: int) -
             for feat in members:
                 choices.append(
                     Choice(
-                        title=_fit(f"{feat.name} — {feat.description}", width - 8),
+                        title=fit(f"{feat.name} — {feat.description}", width - 8),
                         value=feat.id,
                         checked=feat.id in state[q.key],
                     )
                 )
-        return questionary.checkbox(
-            q.prompt, choices=choices, instruction="(↑/↓ to move, space to tick, Enter when done)"
-        )
+        hint = "(↑/↓ move, space ticks, Enter ends)"
+        # once answered, one tick is shown as "[its title]" after the question: on a line of its own
+        # when it would not fit beside it
+        longest = max([len(hint), *(len(str(c.title)) + 2 for c in choices if isinstance(c, Choice))])
+        message = fit_message(q.prompt, width, hint="x" * longest)
+        return questionary.checkbox(message, choices=choices, instruction=hint)
 
     def read(raw: list[str], state: State) -> State:
         ticked = set(raw)
@@ -277,15 +289,14 @@ def _in_use_step(catalog: Catalog, width: int) -> Step:
 
     def build(state: State) -> questionary.Question:
         choices = [
-            Choice(title=_fit(f"{catalog.feature(fid).name} ({fid})", width - 8), value=fid, checked=False)
+            Choice(title=fit(f"{catalog.feature(fid).name} ({fid})", width - 8), value=fid, checked=False)
             for fid in state["in_use"]
             if fid not in state["require"]
         ]
-        return questionary.checkbox(
-            "The scan found these in use. Which are must-haves?",
-            choices=choices,
-            instruction="(space to tick; unticked ones still count as in use, never as must-haves)",
-        )
+        hint = "(space to tick; unticked ones still count as in use, never as must-haves)"
+        longest = max([len(hint), *(len(str(c.title)) + 2 for c in choices)])
+        message = fit_message("The scan found these in use. Which are must-haves?", width, hint="x" * longest)
+        return questionary.checkbox(message, choices=choices, instruction=hint)
 
     def read(raw: list[str], state: State) -> State:
         return {"require": tuple(fid for fid in catalog.feature_ids if fid in set(raw) | set(state["require"]))}
@@ -332,10 +343,6 @@ def _titled(value: str, explanation: str) -> str:
 
 def _prices(cpu_usd: float, memory_usd: float) -> str:
     return f"${show_value(cpu_usd)}/vCPU-hour, ${show_value(memory_usd)}/GiB-hour"
-
-
-def _fit(text: str, width: int) -> str:
-    return clip(text, max(width, 11), "…")
 
 
 # ---------------------------------------------------------------- asking
@@ -479,8 +486,9 @@ def ask_answers(
             history.append((index, dict(state)))
             state.update(step.read(raw, state))
             for line in step.notes(state):
-                # notes quote option names from the data: show their control characters, never obey them
-                console.print(Text(visible("  " + line)))
+                # notes quote option names from the data: show their control characters, never obey
+                # them; a long note wraps under its own first word, not at the left edge
+                console.print(Padding(Text(visible(line)), (0, 0, 0, 2)))
             index += 1
     asked = [k for s in steps for k in s.keys]
     typed = {k: state[k] for k in asked if not _same(BY_KEY[k], state[k], offered_values[k])}

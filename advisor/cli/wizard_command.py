@@ -85,12 +85,7 @@ def run(
         save_to, force = chosen
     save(save_to, document_text(save_to), force)
     data = f" --data-dir {shlex.quote(data_dir)}" if data_dir else ""
-    console.print(
-        Text(
-            visible(
-                f"Saved {save_to}. Reproduce it with: mesh-advisor recommend{data} --answers {shlex.quote(save_to)}"
-            )
-        ),
-        soft_wrap=True,
-    )
+    # the command on a line of its own, never broken, so it can be copied whole
+    console.print(Text(visible(f"Saved {save_to}. Reproduce it with:")))
+    console.print(Text(visible(f"  mesh-advisor recommend{data} --answers {shlex.quote(save_to)}")), soft_wrap=True)
     return resolved

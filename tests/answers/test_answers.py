@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.__main__ import main
 from advisor.answers.resolve import load_answers_file, resolve
 from advisor.catalog.load import load_catalog
 from advisor.errors import AnswerError
+from outcomes import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +76,6 @@ def test_file_errors_name_the_file_and_key(catalog, tmp_path: Path) -> None:
     assert exc.value.message == f"{path}: pods: expected a whole number from 1 to 100,000,000, got -3"
 
 
-def _run(capsys, *args: str) -> tuple[int, str, str]:
-    rc = main(list(args))
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
 @pytest.mark.parametrize(
     "content, suffix, message",
     [
@@ -102,7 +96,7 @@ def test_bad_answers_files_exit_2_with_one_message(
 ) -> None:
     path = tmp_path / f"answers{suffix}"
     path.write_text(content)
-    rc, out, err = _run(capsys, "recommend", "--answers", str(path), "--format", "json")
+    rc, out, err = run_cli("recommend", "--answers", str(path), "--format", "json")
     assert rc == 2
     assert out == ""
     assert message in err
@@ -112,16 +106,16 @@ def test_bad_answers_files_exit_2_with_one_message(
 def test_binary_junk_and_missing_file(capsys, tmp_path: Path) -> None:
     junk = tmp_path / "junk.toml"
     junk.write_bytes(b"\xff\xfe\x00\x81")
-    rc, _, err = _run(capsys, "recommend", str(junk))
+    rc, _, err = run_cli("recommend", str(junk))
     assert (rc, err.strip()) == (2, f"mesh-advisor: {junk}: not UTF-8 text; expected a TOML or JSON answers file")
-    rc, _, err = _run(capsys, "recommend", "--answers", str(tmp_path / "missing.toml"))
+    rc, _, err = run_cli("recommend", "--answers", str(tmp_path / "missing.toml"))
     assert (rc, err.strip()) == (2, f"mesh-advisor: {tmp_path / 'missing.toml'}: answers file not found")
 
 
 def test_json_answers_file_and_positional_equivalent(capsys, tmp_path: Path) -> None:
     path = tmp_path / "answers.json"
     path.write_text(json.dumps({"pods": 1234, "require": ["mtls"], "envoy_experience": True}))
-    rc, out, _ = _run(capsys, "recommend", str(path), "--format", "json")
+    rc, out, _ = run_cli("recommend", str(path), "--format", "json")
     assert rc == 0
     answers = json.loads(out)["answers"]
     assert (answers["pods"], answers["require"], answers["envoy_experience"]) == (1234, ["mtls"], True)
@@ -144,7 +138,7 @@ def test_json_answers_file_and_positional_equivalent(capsys, tmp_path: Path) -> 
     ],
 )
 def test_bad_flags_exit_2_with_one_line(capsys, args: list[str], message: str) -> None:
-    rc, out, err = _run(capsys, "recommend", *args)
+    rc, out, err = run_cli("recommend", *args)
     assert rc == 2
     assert out == ""
     assert message in err

@@ -11,12 +11,12 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.__main__ import main
 from advisor.answers.resolve import resolve
 from advisor.catalog.load import load_catalog
 from advisor.engine.costing import project
 from advisor.errors import AnswerError
 from advisor.answers.inventory import summary_lines
+from outcomes import run_cli, run_json
 
 MB, GIB = 10**6, 2**30
 FAST = settings(max_examples=40, deadline=None)
@@ -277,14 +277,12 @@ def test_cost_never_falls_when_pods_or_rps_grow(catalog, entries, which, more_po
 def test_an_export_reads_back_as_the_same_inventory(tmp_path: Path, capsys) -> None:
     src = tmp_path / "inv.toml"
     src.write_text(tomli_w.dumps(thirty_namespaces()), encoding="utf-8")
-    assert main(["cost", str(src), "--format", "json"]) == 0
-    first = json.loads(capsys.readouterr().out)
+    first = run_json("cost", str(src))
     assert first["inventory"]["pods"] == 300 and first["inventory"]["l7_namespaces"] == 3
     assert isinstance(first["answers"]["namespaces"], list) and "pods" not in first["answers"]
     export = tmp_path / "export.json"
     export.write_text(json.dumps(first), encoding="utf-8")
-    assert main(["cost", str(export), "--format", "json"]) == 0
-    second = json.loads(capsys.readouterr().out)
+    second = run_json("cost", str(export))
     assert second["options"] == first["options"] and second["answers"] == first["answers"]
 
 
@@ -306,8 +304,7 @@ def test_the_scan_shape_loads(tmp_path: Path, capsys) -> None:
     }
     path = tmp_path / "scan.toml"
     path.write_text(tomli_w.dumps(doc), encoding="utf-8")
-    assert main(["recommend", str(path), "--format", "json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    out = run_json("recommend", str(path))
     # kube-system gave no rps beside one that did: it carries none
     assert out["inventory"]["pods"] == 6 and out["inventory"]["mesh_rps"] == 12.5
     assert out["inventory"]["cluster_pods"] == 15
@@ -355,8 +352,8 @@ def test_bad_inventories_exit_2_with_one_message(tmp_path: Path, capsys, table: 
     path = tmp_path / "inv.json"
     path.write_text(json.dumps(table), encoding="utf-8")
     out = tmp_path / "out.json"
-    assert main(["recommend", str(path), "-o", str(out)]) == 2
-    err = capsys.readouterr().err
+    rc, _, err = run_cli("recommend", str(path), "-o", str(out))
+    assert rc == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not out.exists()  # nothing written
 
@@ -364,8 +361,8 @@ def test_bad_inventories_exit_2_with_one_message(tmp_path: Path, capsys, table: 
 def test_a_flag_beside_an_inventory_is_an_error(tmp_path: Path, capsys) -> None:
     path = tmp_path / "inv.json"
     path.write_text(json.dumps({"namespaces": _entries(2)}), encoding="utf-8")
-    assert main(["cost", str(path), "--pods", "5"]) == 2
-    assert "--pods: " in capsys.readouterr().err
+    rc, _, err = run_cli("cost", str(path), "--pods", "5")
+    assert rc == 2 and "--pods: " in err
 
 
 @pytest.mark.slow

@@ -8,14 +8,12 @@ run across those values.
 
 from __future__ import annotations
 
-import math
 import re
 
 import pytest
 from outcomes import check_document, invoke, numbers, only_warnings, plain_terminal, strict_json  # noqa: F401
 
 from advisor.catalog.load import load_catalog
-from advisor.engine.costing import HOURS_PER_MONTH
 from advisor.answers.registry import BY_KEY, NUMERIC_KEYS
 
 pytestmark = pytest.mark.usefixtures("plain_terminal")
@@ -57,44 +55,36 @@ def run_json(capsys, *args: str) -> dict:
     return strict_json(outcome.out)
 
 
-def check_money_adds_up(doc: dict) -> None:
-    """monthly_usd = (vCPU x CPU price + GiB x memory price) x 730, for every view and component."""
-    cpu_price, memory_price = doc["answers"]["cpu_price"], doc["answers"]["memory_price"]
-
-    def expect(cpu: float, gib: float, usd: float) -> None:
-        want = (cpu * cpu_price + gib * memory_price) * HOURS_PER_MONTH
-        # the document rounds vCPU and GiB to 4 places and dollars to 2
-        slack = 0.01 + 1e-6 * abs(want) + HOURS_PER_MONTH * 5e-5 * (cpu_price + memory_price)
-        assert abs(usd - want) <= slack, (cpu, gib, usd, want)
-
-    for opt in doc["options"].values():
-        for view in ("usage", "requests"):
-            v = opt["cost"][view]
-            expect(v["cpu_vcpu"], v["memory_gib"], v["monthly_usd"])
-        for c in opt["cost"]["components"]:
-            expect(c["cpu_vcpu"], c["memory_gib"], c["monthly_usd"])
-            expect(c["requests_cpu_vcpu"], c["requests_memory_gib"], c["requests_monthly_usd"])
+def instances(doc: dict) -> dict[str, dict[str, int]]:
+    return {o: {c["id"]: c["instances"] for c in opt["cost"]["components"]} for o, opt in doc["options"].items()}
 
 
-WAYPOINT_RPS_PER_REPLICA = 8000  # data/benchmarks.toml: 2 vCPU limit / 0.25 vCPU per 1000 rps
+# Pinned by hand (each line's arithmetic beside it), not recomputed from the code's own formula.
+@pytest.mark.parametrize(
+    "args, option, component, count",
+    [
+        # one proxy per pod
+        (["--pods", "1000000", "--nodes", "10000", "--namespaces", "1000"], "istio-sidecar", "istio-proxy", 1_000_000),
+        # one ztunnel per node
+        (["--pods", "1000000", "--nodes", "10000", "--namespaces", "1000"], "istio-ambient", "ztunnel", 10_000),
+        # ceil(0.2 x 1000) = 200 L7 namespaces, each 1000 rps x 0.2 / 200 = 1 rps: one replica each
+        (["--pods", "1000000", "--nodes", "10000", "--namespaces", "1000"], "istio-ambient", "waypoint", 200),
+        # ceil(0.2 x 5) = 1 L7 namespace carrying 10,000,000 x 0.2 = 2,000,000 rps / 8,000 per replica = 250
+        (["--mesh-rps", "10000000"], "istio-ambient", "waypoint", 250),
+        # no L7 share, no waypoint
+        (["--l7-ratio", "0"], "istio-ambient", "waypoint", 0),
+    ],
+)
+def test_component_counts_at_the_extremes(capsys, args, option, component, count) -> None:
+    assert instances(run_json(capsys, "cost", *args))[option][component] == count
 
 
-def expected_instances(component_id: str, answers: dict) -> int:
-    comp = COMPONENTS[component_id]
-    ha = answers.get("control_plane_ha", False)
-    if comp.scaling == "per-l7-namespace":
-        # ceil(r x namespaces) waypoint namespaces, each with replicas for its share of the L7 rps
-        k = math.ceil(answers["l7_ratio"] * answers["namespaces"])
-        if not k:
-            return 0
-        per_ns = answers["mesh_rps"] * answers["l7_ratio"] / k
-        return k * max(2 if ha else 1, math.ceil(per_ns / WAYPOINT_RPS_PER_REPLICA - 1e-9))
-    if comp.scaling == "fixed":
-        if comp.option == "linkerd":
-            return 3 if ha else 1  # values-ha.yaml controllerReplicas
-        return answers.get("istiod_replicas") or (5 if ha else 1)  # the HPA's maximum with HA
-    units = {"per-pod": answers["pods"], "per-node": answers["nodes"]}[comp.scaling]
-    return units * comp.replicas
+def test_money_is_usage_at_the_prices_for_730_hours(capsys) -> None:
+    doc = run_json(capsys, "cost", "--l7-ratio", "0")
+    usage = doc["options"]["linkerd"]["cost"]["usage"]
+    assert (usage["cpu_vcpu"], usage["memory_gib"]) == (0.297, 1.2848)
+    # (0.297 vCPU x $0.031611 + 1.2848 GiB x $0.004237) x 730 h = (0.009388 + 0.005444) x 730 = $10.83
+    assert usage["monthly_usd"] == 10.83
 
 
 @pytest.mark.parametrize("case", EXTREMES)
@@ -102,11 +92,9 @@ def expected_instances(component_id: str, answers: dict) -> int:
 def test_extreme_answers_give_finite_sensible_documents(capsys, command, case) -> None:
     doc = run_json(capsys, command, *EXTREMES[case])
     check_document(doc, command)  # every number finite, no negative cost, usage, count or latency
-    check_money_adds_up(doc)
     answers = doc["answers"]
     for opt in doc["options"].values():
         for c in opt["cost"]["components"]:
-            assert c["instances"] == expected_instances(c["id"], answers), c
             assert c["containers_added"] == c["instances"] * COMPONENTS[c["id"]].containers_per_instance
             assert c["handled_rps"] <= answers["mesh_rps"] * COMPONENTS[c["id"]].traversals + 0.01
         lat = opt["latency"]

@@ -3,25 +3,19 @@ suggested; valid but implausible answers get a warning on stderr and in the docu
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 from advisor.answers import wizard
-from advisor.__main__ import main
 from advisor.catalog.load import load_catalog
-from advisor.environment import Environment
 from advisor.answers.registry import BY_KEY
+from outcomes import run_cli
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    rc = main(
-        list(args), Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={"NO_COLOR": "1"}, columns=120)
-    )
-    return rc, out.getvalue(), err.getvalue()
+    return tuple(run_cli(*args, columns=120, environ={"NO_COLOR": "1"}))
 
 
 # ---------------------------------------------------------------- decimal commas

@@ -11,22 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from advisor.__main__ import main
 from advisor.catalog.load import load_catalog
+from outcomes import run_cli
 
 GIB = 2**30
 MB = 10**6
 EXAMPLE = ["--pods", "1000", "--nodes", "50", "--namespaces", "10", "--mesh-rps", "500000", "--hops", "3"]
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    rc = main(list(args))
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
 def cost_json(capsys, *args: str) -> dict:
-    rc, out, err = run(capsys, "cost", *args, "--format", "json")
+    rc, out, err = run_cli("cost", *args, "--format", "json")
     assert rc == 0, err
     return json.loads(out)
 
@@ -116,7 +110,7 @@ def test_prices_from_flags_reach_the_money(capsys) -> None:
 
 def test_toml_carries_the_same_document(capsys) -> None:
     as_json = cost_json(capsys, *EXAMPLE)
-    rc, out, _ = run(capsys, "cost", *EXAMPLE, "--format", "toml")
+    rc, out, _ = run_cli("cost", *EXAMPLE, "--format", "toml")
     assert rc == 0
     as_toml = tomllib.loads(out)
     for doc in (as_json, as_toml):
@@ -147,7 +141,7 @@ def test_answers_file_feeds_cost(capsys, tmp_path: Path) -> None:
     ],
 )
 def test_out_of_range_answers_exit_2_with_one_line(capsys, args, named) -> None:
-    rc, out, err = run(capsys, "cost", *args)
+    rc, out, err = run_cli("cost", *args)
     assert rc == 2
     assert out == ""
     lines = err.strip().splitlines()
@@ -160,7 +154,7 @@ def test_out_of_range_answers_exit_2_with_one_line(capsys, args, named) -> None:
 @pytest.mark.parametrize("width", [60, 80, 100, 140])
 def test_table_fits_the_terminal_without_cutting_anything(capsys, monkeypatch, width) -> None:
     monkeypatch.setenv("COLUMNS", str(width))
-    rc, out, err = run(capsys, "cost", *EXAMPLE, "--l7-ratio", "0.5")
+    rc, out, err = run_cli("cost", *EXAMPLE, "--l7-ratio", "0.5")
     assert rc == 0, err
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= width
@@ -193,7 +187,7 @@ def test_table_fits_the_terminal_without_cutting_anything(capsys, monkeypatch, w
 
 def test_wide_table_puts_each_option_on_one_row(capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "140")
-    rc, out, _ = run(capsys, "cost", *EXAMPLE, "--l7-ratio", "0.5")
+    rc, out, _ = run_cli("cost", *EXAMPLE, "--l7-ratio", "0.5")
     assert rc == 0
     sidecar = next(line for line in out.splitlines() if line.strip().startswith("Istio sidecar") and "$" in line)
     # usage beside requests: vCPU, GiB and money of both views, then containers
@@ -203,7 +197,7 @@ def test_wide_table_puts_each_option_on_one_row(capsys, monkeypatch) -> None:
 
 def test_narrow_table_stacks_the_figures(capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "60")
-    rc, out, _ = run(capsys, "cost", *EXAMPLE, "--l7-ratio", "0.5")
+    rc, out, _ = run_cli("cost", *EXAMPLE, "--l7-ratio", "0.5")
     assert rc == 0
     money_rows = [line.split()[1:] for line in out.splitlines() if line.strip().startswith("$/month")]
     # one column per option, usage first, then requests
@@ -230,7 +224,7 @@ def test_cost_does_not_import_questionary() -> None:
 
 def test_output_file_is_written_atomically(capsys, tmp_path: Path) -> None:
     target = tmp_path / "cost.json"
-    rc, out, err = run(capsys, "cost", *EXAMPLE, "-o", str(target))
+    rc, out, err = run_cli("cost", *EXAMPLE, "-o", str(target))
     assert rc == 0, err
     doc = json.loads(target.read_text())
     assert doc["options"]["istio-sidecar"]["cost"]["usage"]["cpu_vcpu"] == close(200 + 1.0)
@@ -241,7 +235,7 @@ def test_output_file_is_written_atomically(capsys, tmp_path: Path) -> None:
 
 def test_output_format_follows_the_extension(capsys, tmp_path: Path) -> None:
     target = tmp_path / "cost.toml"
-    rc, _, _ = run(capsys, "cost", "--format", "json", "-o", str(target))
+    rc, _, _ = run_cli("cost", "--format", "json", "-o", str(target))
     assert rc == 0
     assert tomllib.loads(target.read_text())["schema_version"] == 1
 
@@ -249,27 +243,27 @@ def test_output_format_follows_the_extension(capsys, tmp_path: Path) -> None:
 def test_existing_file_needs_force(capsys, tmp_path: Path) -> None:
     target = tmp_path / "cost.json"
     target.write_text("keep me")
-    rc, out, err = run(capsys, "cost", "-o", str(target))
+    rc, out, err = run_cli("cost", "-o", str(target))
     assert rc == 2
     assert "--force" in err and len(err.strip().splitlines()) == 1
     assert target.read_text() == "keep me"
-    rc, _, _ = run(capsys, "cost", "--pods", "7", "-o", str(target), "--force")
+    rc, _, _ = run_cli("cost", "--pods", "7", "-o", str(target), "--force")
     assert rc == 0
     assert json.loads(target.read_text())["answers"]["pods"] == 7
 
 
 def test_dash_writes_the_document_to_stdout(capsys) -> None:
-    rc, out, _ = run(capsys, "cost", "--format", "json", "-o", "-")
+    rc, out, _ = run_cli("cost", "--format", "json", "-o", "-")
     assert rc == 0
     assert json.loads(out)["schema_version"] == 1
-    rc, out, _ = run(capsys, "cost", "-o", "-")  # a table run writes TOML to stdout
+    rc, out, _ = run_cli("cost", "-o", "-")  # a table run writes TOML to stdout
     assert rc == 0
     assert "schema_version" in tomllib.loads(out)
 
 
 def test_missing_directory_exits_2_and_writes_nothing(capsys, tmp_path: Path) -> None:
     target = tmp_path / "nowhere" / "cost.json"
-    rc, out, err = run(capsys, "cost", "-o", str(target))
+    rc, out, err = run_cli("cost", "-o", str(target))
     assert rc == 2
     assert "does not exist" in err and len(err.strip().splitlines()) == 1
     assert out == ""  # failed before printing anything
@@ -284,7 +278,7 @@ def test_failed_write_leaves_no_file(capsys, tmp_path: Path, monkeypatch) -> Non
 
     monkeypatch.setattr(os, "replace", refuse)
     monkeypatch.setattr(os, "link", refuse)  # a new file is put in place by a hard link (no clobbering)
-    rc, _, err = run(capsys, "cost", "--format", "json", "-o", str(target))
+    rc, _, err = run_cli("cost", "--format", "json", "-o", str(target))
     assert rc == 2
     assert "No space left on device" in err
     assert list(tmp_path.iterdir()) == []  # neither the file nor its temporary copy

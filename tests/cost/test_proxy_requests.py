@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.__main__ import main
 from advisor.answers.resolve import resolve
 from advisor.catalog.load import load_catalog
 from advisor.engine.costing import HOURS_PER_MONTH, build_model, project, requests_of
+from outcomes import run_cli
 
 CPU_PRICE, MEMORY_PRICE = 0.031611, 0.004237  # the default preset, USD per vCPU-hour and per GiB-hour
 PROXY_100M_20MI = ["--pods", "100", "--proxy-cpu-request", "100", "--proxy-memory-request", "20"]
@@ -191,14 +191,9 @@ def test_a_bad_value_in_an_answers_file_names_the_file_and_the_key(cli, tmp_path
 
 
 def test_help_lists_both_flags_with_where_to_find_the_value() -> None:
-    import io
-
-    from advisor.environment import Environment
-
-    out = io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=out, stderr=io.StringIO(), stdin_isatty=False, stdout_isatty=False)
-    assert main(["cost", "--help"], env) == 0
-    flat = " ".join(out.getvalue().split())
+    rc, out, _ = run_cli("cost", "--help")
+    assert rc == 0
+    flat = " ".join(out.split())
     assert "--proxy-cpu-request" in flat and "--proxy-memory-request" in flat
     assert "sidecar.istio.io/proxyCPU" in flat and "config.linkerd.io/proxy-memory-request" in flat
 

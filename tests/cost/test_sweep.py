@@ -8,24 +8,18 @@ import tomllib
 
 import pytest
 
-from advisor.__main__ import main
 from advisor.answers.resolve import resolve
 from advisor.catalog.load import load_catalog
 from advisor.engine.sweep import MAX_POINTS, find_crossovers, parse_sweep, run_sweep, sweep_values
+from outcomes import run_cli
 
 GIB = 2**30
 MB = 10**6
 CPU_PRICE, MEMORY_PRICE = 0.031611, 0.004237  # the default prices (data/pricing.toml)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    rc = main(list(args))
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
 def sweep_doc(capsys, *args: str, fmt: str = "json") -> dict:
-    rc, out, err = run(capsys, "cost", *args, "--format", fmt)
+    rc, out, err = run_cli("cost", *args, "--format", fmt)
     assert rc == 0, err
     return (json.loads(out) if fmt == "json" else tomllib.loads(out))["sweep"]
 
@@ -98,7 +92,7 @@ def test_each_point_is_the_single_scenario(capsys) -> None:
     for nodes, linkerd, ambient in zip(
         sweep["values"], sweep["monthly_usd"]["linkerd"], sweep["monthly_usd"]["istio-ambient"]
     ):
-        rc, out, _ = run(capsys, "cost", "--pods", "300", "--nodes", str(nodes), "--format", "json")
+        rc, out, _ = run_cli("cost", "--pods", "300", "--nodes", str(nodes), "--format", "json")
         single = json.loads(out)["options"]
         assert single["linkerd"]["cost"]["usage"]["monthly_usd"] == linkerd
         assert single["istio-ambient"]["cost"]["usage"]["monthly_usd"] == ambient
@@ -120,7 +114,7 @@ def test_float_keys_sweep_evenly(capsys) -> None:
 
 def test_table_view_shows_the_chart_and_names_the_crossovers(capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
-    rc, out, err = run(capsys, "cost", "--sweep", "pods=100:10000:12")
+    rc, out, err = run_cli("cost", "--sweep", "pods=100:10000:12")
     assert rc == 0, err
     assert "Monthly cost (usage) against pods" in out
     assert "┤" in out and "└" in out  # the chart's axes
@@ -132,7 +126,7 @@ def test_table_view_shows_the_chart_and_names_the_crossovers(capsys, monkeypatch
 
 def test_narrow_chart_fits(capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "60")
-    rc, out, _ = run(capsys, "cost", "--sweep", "mesh_rps=0:1000000:40")
+    rc, out, _ = run_cli("cost", "--sweep", "mesh_rps=0:1000000:40")
     assert rc == 0
     assert max(len(line) for line in out.splitlines()) <= 60
     assert "…" not in out
@@ -141,7 +135,7 @@ def test_narrow_chart_fits(capsys, monkeypatch) -> None:
 def test_at_most_500_points(capsys) -> None:
     sweep = sweep_doc(capsys, "--sweep", f"mesh_rps=0:1000000:{MAX_POINTS}")
     assert len(sweep["values"]) == MAX_POINTS == 500
-    rc, _, err = run(capsys, "cost", "--sweep", "mesh_rps=0:1000000:501")
+    rc, _, err = run_cli("cost", "--sweep", "mesh_rps=0:1000000:501")
     assert rc == 2 and "at most 500 points" in err
 
 
@@ -177,7 +171,7 @@ def test_default_steps_are_12() -> None:
     ],
 )
 def test_bad_sweeps_exit_2_with_one_clear_line(capsys, sweep, says) -> None:
-    rc, out, err = run(capsys, "cost", "--sweep", sweep)
+    rc, out, err = run_cli("cost", "--sweep", sweep)
     assert rc == 2
     assert out == ""
     lines = err.strip().splitlines()

@@ -8,10 +8,8 @@ set MESH_ADVISOR_FUZZ_SCALE=10 for a longer, randomized run on a workstation.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
-import io
 import json
 import math
 import os
@@ -34,10 +32,10 @@ from outcomes import (  # noqa: F401 - plain_terminal is a fixture
     invoke,
     parse_document,
     plain_terminal,
+    run_json,
     strict_json,
 )
 
-from advisor.__main__ import main
 from advisor.catalog.models import DATA_FILES, SIGNALS_FILE
 from advisor.catalog.files import bundled_data_dir
 from advisor.catalog.load import load_catalog
@@ -624,10 +622,7 @@ def _at(doc: Any, place: tuple) -> Any:
     return doc
 
 
-# 60 generated data directories here (about 15 s idle); MESH_ADVISOR_FUZZ_SCALE=10 for a deeper run.
-@examples(60)
-@given(files=mutated_data_dir())
-def test_any_data_directory_validates_or_names_every_problem(capsys, tmp_path, files) -> None:
+def check_data_directory(capsys, tmp_path, files) -> None:
     data_dir = fresh_dir(tmp_path)
     for name, content in files.items():
         (data_dir / name).write_bytes(content)
@@ -677,14 +672,38 @@ def test_any_data_directory_validates_or_names_every_problem(capsys, tmp_path, f
         assert "\x1b" not in outcome.out, str(outcome)
 
 
+# 60 generated data directories in four tests of 15, so pytest-xdist's workers share them (the one
+# 60-example test was the suite's longest). Each test has its own name, so its derandomized examples
+# differ from the others'. MESH_ADVISOR_FUZZ_SCALE=10 for a deeper run.
+@examples(15)
+@given(files=mutated_data_dir())
+def test_any_data_directory_validates_or_names_every_problem_1(capsys, tmp_path, files) -> None:
+    check_data_directory(capsys, tmp_path, files)
+
+
+@examples(15)
+@given(files=mutated_data_dir())
+def test_any_data_directory_validates_or_names_every_problem_2(capsys, tmp_path, files) -> None:
+    check_data_directory(capsys, tmp_path, files)
+
+
+@examples(15)
+@given(files=mutated_data_dir())
+def test_any_data_directory_validates_or_names_every_problem_3(capsys, tmp_path, files) -> None:
+    check_data_directory(capsys, tmp_path, files)
+
+
+@examples(15)
+@given(files=mutated_data_dir())
+def test_any_data_directory_validates_or_names_every_problem_4(capsys, tmp_path, files) -> None:
+    check_data_directory(capsys, tmp_path, files)
+
+
 # ---------------------------------------------------------------- saved results fed to compare
 
 
 def _export(*args: str) -> dict:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["recommend", *args, "--format", "json"]) == 0
-    return json.loads(out.getvalue())
+    return run_json("recommend", *args)
 
 
 @functools.cache

@@ -12,13 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.__main__ import main
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    rc = main(list(args))
-    out = capsys.readouterr()
-    return rc, out.out, out.err
+from outcomes import run_cli
 
 
 @pytest.mark.parametrize(
@@ -26,21 +20,19 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     [("--cpu-price", "0,05"), ("--mesh-rps", "1,5"), ("--pods", "1,0"), ("--pods", ",,,5")],
 )
 def test_a_decimal_comma_is_an_error_not_a_number_100_times_too_big(capsys, flag: str, value: str) -> None:
-    rc, out, err = run(capsys, "cost", flag, value, "--format", "json")
+    rc, out, err = run_cli("cost", flag, value, "--format", "json")
     assert rc == 2 and out == ""
     assert f"{flag}: expected" in err and repr(value) in err
 
 
 def test_digit_group_separators_are_refused_with_the_unambiguous_spelling(capsys) -> None:
     # "1,234,567.5" reads one way here and another in a locale that groups with dots (issue 23)
-    rc, out, err = run(capsys, "cost", "--pods", "2,000", "--format", "json")
+    rc, out, err = run_cli("cost", "--pods", "2,000", "--format", "json")
     assert rc == 2 and out == "" and "write 2000" in err
 
 
 def test_negative_zero_never_reaches_the_output(capsys) -> None:
-    rc, out, _ = run(
-        capsys, "recommend", "--mesh-rps", "-0", "--l7-ratio", "-0", "--cpu-price", "-0.0", "--format", "json"
-    )
+    rc, out, _ = run_cli("recommend", "--mesh-rps", "-0", "--l7-ratio", "-0", "--cpu-price", "-0.0", "--format", "json")
     assert rc == 0
     assert "-0.0" not in out and "$-0" not in out
     doc = json.loads(out)
@@ -49,7 +41,7 @@ def test_negative_zero_never_reaches_the_output(capsys) -> None:
 
 @pytest.mark.parametrize("name", ["y" * 300 + ".toml", "no-such-dir/deeper/r.toml"])
 def test_unusable_output_paths_exit_2_before_any_result_is_shown(capsys, tmp_path: Path, name: str) -> None:
-    rc, out, err = run(capsys, "recommend", "-o", str(tmp_path / name))
+    rc, out, err = run_cli("recommend", "-o", str(tmp_path / name))
     assert rc == 2 and out == ""
     assert err.startswith("mesh-advisor: -o ") and len(err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
@@ -60,7 +52,7 @@ def test_unwritable_directory_exits_2_and_shows_no_result(capsys, tmp_path: Path
         pytest.skip("root can write to a read-only directory")
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    rc, out, err = run(capsys, "recommend", "-o", str(locked / "r.toml"))
+    rc, out, err = run_cli("recommend", "-o", str(locked / "r.toml"))
     assert rc == 2 and out == "" and "cannot write" in err
 
 
@@ -68,12 +60,12 @@ def test_output_files_follow_the_umask_and_keep_an_overwritten_files_mode(capsys
     old = os.umask(0o022)
     try:
         new = tmp_path / "new.toml"
-        assert run(capsys, "recommend", "-o", str(new))[0] == 0
+        assert run_cli("recommend", "-o", str(new))[0] == 0
         assert new.stat().st_mode & 0o777 == 0o644
         kept = tmp_path / "kept.json"
         kept.write_text("{}")
         kept.chmod(0o640)
-        assert run(capsys, "recommend", "-o", str(kept), "--force")[0] == 0
+        assert run_cli("recommend", "-o", str(kept), "--force")[0] == 0
         assert kept.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
@@ -90,14 +82,14 @@ def test_output_files_follow_the_umask_and_keep_an_overwritten_files_mode(capsys
     ],
 )
 def test_empty_strings_are_errors_not_defaults(capsys, args: list[str], message: str) -> None:
-    rc, out, err = run(capsys, *args)
+    rc, out, err = run_cli(*args)
     assert rc == 2 and out == "" and message in err
 
 
 def test_answers_beside_an_answers_table_are_refused_not_dropped(capsys, tmp_path: Path) -> None:
     path = tmp_path / "both.toml"
     path.write_text("pods = 99\n[answers]\nnodes = 3\n")
-    rc, _, err = run(capsys, "recommend", str(path))
+    rc, _, err = run_cli("recommend", str(path))
     assert rc == 2
     assert "pods given at the top level beside an [answers] table" in err
 
@@ -105,19 +97,19 @@ def test_answers_beside_an_answers_table_are_refused_not_dropped(capsys, tmp_pat
 def test_a_byte_order_mark_is_accepted(capsys, tmp_path: Path, data_dir: Path) -> None:
     answers = tmp_path / "bom.toml"
     answers.write_bytes(b"\xef\xbb\xbfpods = 5\n")
-    rc, out, _ = run(capsys, "recommend", str(answers), "--format", "json")
+    rc, out, _ = run_cli("recommend", str(answers), "--format", "json")
     assert rc == 0 and json.loads(out)["answers"]["pods"] == 5
     as_json = tmp_path / "bom.json"
     as_json.write_bytes(b'\xef\xbb\xbf{"pods": 6}')
-    rc, out, _ = run(capsys, "recommend", str(as_json), "--format", "json")
+    rc, out, _ = run_cli("recommend", str(as_json), "--format", "json")
     assert rc == 0 and json.loads(out)["answers"]["pods"] == 6
     pricing = data_dir / "pricing.toml"
     pricing.write_bytes(b"\xef\xbb\xbf" + pricing.read_bytes())
-    assert run(capsys, "data", "validate", str(data_dir))[0] == 0
+    assert run_cli("data", "validate", str(data_dir))[0] == 0
 
 
 def test_long_values_are_clipped_in_messages(capsys) -> None:
-    rc, _, err = run(capsys, "recommend", "--require", "x" * 100_000)
+    rc, _, err = run_cli("recommend", "--require", "x" * 100_000)
     assert rc == 2 and len(err) < 1_000
 
 
@@ -185,6 +177,6 @@ def test_ctrl_c_during_a_command_says_nothing_was_saved(tmp_path: Path) -> None:
 
 
 def test_a_usage_error_points_to_the_commands_own_help(capsys) -> None:
-    rc, _, err = run(capsys, "recommend", "--pods")
+    rc, _, err = run_cli("recommend", "--pods")
     assert rc == 2
     assert err.strip() == "mesh-advisor: Option '--pods' requires an argument. (see 'mesh-advisor recommend --help')"

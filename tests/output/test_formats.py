@@ -13,19 +13,14 @@ from typing import Any, ClassVar
 import pytest
 
 from advisor.output import formats
-from advisor.__main__ import main
 from advisor.environment import Environment
 from advisor.schema import SCHEMA_VERSION
+from outcomes import run_cli
 
 
 def run_in(env_columns: int | None, *args: str, **environ: str) -> tuple[int, str, str]:
     """Run in-process with an injected environment: no subprocess, no capsys."""
-    out, err = io.StringIO(), io.StringIO()
-    env = Environment(
-        stdin=io.StringIO(), stdout=out, stderr=err, environ={"NO_COLOR": "1", **environ}, columns=env_columns
-    )
-    rc = main(list(args), env)
-    return rc, out.getvalue(), err.getvalue()
+    return tuple(run_cli(*args, columns=env_columns, environ={"NO_COLOR": "1", **environ}))
 
 
 # ---------------------------------------------------------------- -o and --format

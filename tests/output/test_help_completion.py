@@ -17,6 +17,7 @@ from advisor.cli import app as cli
 from advisor.__main__ import main
 from advisor.catalog.load import load_catalog
 from advisor.environment import Environment
+from outcomes import run_cli
 
 COMMANDS = [
     ["recommend"],
@@ -41,10 +42,9 @@ def command_of(path: list[str]) -> object:
 
 def help_text(path: list[str], columns: int, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COLUMNS", str(columns))  # click sizes help from the terminal (COLUMNS when piped)
-    out = io.StringIO()
-    rc = main([*path, "--help"], Environment(stdout=out, stderr=io.StringIO(), environ={}))
-    assert rc == 0
-    return out.getvalue()
+    outcome = run_cli(*path, "--help", environ={})
+    assert outcome.rc == 0, str(outcome)
+    return outcome.out
 
 
 @pytest.mark.parametrize("columns", [60, 80])
@@ -149,12 +149,11 @@ def test_show_completion_prints_each_shells_script(shell: str, marker: str, cli)
 
 
 def test_show_completion_without_a_shell_uses_shell_and_refuses_others() -> None:
-    out, err = io.StringIO(), io.StringIO()
-    assert main(["--show-completion"], Environment(stdout=out, stderr=err, environ={"SHELL": "/usr/bin/zsh"})) == 0
-    assert out.getvalue().startswith("#compdef mesh-advisor")
-    out, err = io.StringIO(), io.StringIO()
-    assert main(["--show-completion"], Environment(stdout=out, stderr=err, environ={"SHELL": "/bin/tcsh"})) == 2
-    assert "--show-completion: expected a shell, one of bash, zsh, fish" in err.getvalue() and out.getvalue() == ""
+    rc, out, _ = run_cli("--show-completion", environ={"SHELL": "/usr/bin/zsh"})
+    assert rc == 0 and out.startswith("#compdef mesh-advisor")
+    rc, out, err = run_cli("--show-completion", environ={"SHELL": "/bin/tcsh"})
+    assert rc == 2 and out == ""
+    assert "--show-completion: expected a shell, one of bash, zsh, fish" in err
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ counts, at module level (type-checking blocks included) and inside functions ali
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import advisor
@@ -64,6 +65,7 @@ def _target(module: str, node: ast.Import | ast.ImportFrom) -> list[str]:
     return out
 
 
+@functools.cache  # parsed once for the three tests that read it
 def _imports() -> tuple[dict[str, set[str]], list[tuple[str, str, int]]]:
     """Every module's advisor imports, and the function-level ones as (module, target, line)."""
     graph: dict[str, set[str]] = {m: set() for m in MODULES}

@@ -94,3 +94,26 @@ def test_the_wheels_package_finds_its_own_data_from_another_directory(wheel: Pat
     assert shown.returncode == 0, shown.stderr
     files = json.loads(shown.stdout)["files"]
     assert files == {name: str(site / "advisor" / "_data" / name) for name in DATA_FILES}
+
+
+def test_the_wheel_installs_a_man_page_that_man_renders(wheel: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(wheel) as zf:
+        (name,) = [n for n in zf.namelist() if n.endswith(".data/data/share/man/man1/mesh-advisor.1")]
+        page = tmp_path / "mesh-advisor.1"
+        page.write_bytes(zf.read(name))
+    shown = subprocess.run(
+        ["man", "-l", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "MANWIDTH": "100", "MANPAGER": "cat", "PAGER": "cat"},
+    )
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
+    assert text.startswith("MESH-ADVISOR(1)")
+    assert f"mesh-advisor {__version__}" in text
+    # every command is a section, with its own flags under it
+    for heading in ("mesh-advisor recommend", "mesh-advisor plan", "mesh-advisor data validate"):
+        assert heading in text
+    assert "--what-if-limit N" in text and "--sweep" in text
+    assert "EXIT STATUS" in text

@@ -13,6 +13,7 @@ from advisor.__main__ import main
 from advisor.catalog.models import figure_items
 from advisor.catalog.load import load_catalog
 from advisor.environment import Environment
+from outcomes import run_cli
 
 WIDTHS = [60, 80, 120]
 CATALOG = load_catalog()
@@ -21,10 +22,9 @@ SOURCE_LINE = re.compile(r"^\s*(\[\d+\]|source|command \d+:) ")
 
 
 def render(width: int, *args: str) -> str:
-    out = io.StringIO()
-    env = Environment(stdin=io.StringIO(), stdout=out, stderr=io.StringIO(), environ={"NO_COLOR": "1"}, columns=width)
-    assert main(list(args), env) == 0
-    return out.getvalue()
+    outcome = run_cli(*args, columns=width, environ={"NO_COLOR": "1"})
+    assert outcome.rc == 0, str(outcome)
+    return outcome.out
 
 
 def assert_fits(text: str, width: int) -> None:

@@ -267,12 +267,12 @@ spec:
     assert (shop["pods"], shop["meshed_by"], shop["meshed_pods"]) == (4, "istio-sidecar", 4)
 
 
-def test_the_readme_clusterrole_grants_every_api_group_the_live_scan_lists() -> None:
+def test_the_documented_clusterrole_grants_every_api_group_the_live_scan_lists() -> None:
     import re
 
     from advisor.catalog.files import bundled_data_dir
 
-    readme = (Path(__file__).parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parent.parent.parent / "docs/how-to/read-only-clusterrole.md").read_text(encoding="utf-8")
     role = readme[readme.index("kind: ClusterRole") : readme.index("```", readme.index("kind: ClusterRole"))]
     granted = {g.strip() for line in re.findall(r"apiGroups: \[(.*)\]", role) for g in line.split(",")}
     signals = tomllib.loads((bundled_data_dir() / "signals.toml").read_text(encoding="utf-8"))

@@ -1,34 +1,24 @@
 """The Markdown decision record (`--format md`): MADR structure, the same numbers as the JSON
-document, escaping that survives hostile data, and one golden file per scenario.
+document, and escaping that survives hostile data. Each scenario's record is a golden file in its
+case folder (tests/cases/<name>/expected.md, checked by tests/recommend/test_cases.py).
 
 The records are parsed with markdown-it-py (CommonMark plus GitHub's tables), the way GitHub reads
-them. Regenerate the golden files after an intended change with:
-
-    MESH_ADVISOR_REGENERATE=1 python -m pytest tests/test_decision_record.py
+them.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
 
-from advisor.__main__ import main
 from advisor.catalog.models import CATEGORIES
-from advisor.environment import Environment
+from outcomes import EPOCH, run_cli
 
 HERE = Path(__file__).parent.parent
-GOLDEN = HERE / "golden"
-SCENARIOS = sorted((HERE / "scenarios").glob("*.toml"))
-README = HERE.parent / "README.md"
-# 2026-12-01T00:00:00Z: every record and saved result made here carries this date.
-EPOCH = "1796083200"
 DONE_WHEN = ["recommend", "--pods", "1500", "--require", "mtls,header-routing", "--what-if"]
 MADR_SECTIONS = [
     "Context and problem statement",
@@ -39,17 +29,11 @@ MADR_SECTIONS = [
     "Assumptions",
     "More information",
 ]
-REGENERATE = os.environ.get("MESH_ADVISOR_REGENERATE", "") not in ("", "0")
 
 
 def run(*args: str, data_dir: Path | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    env = Environment(
-        stdin=io.StringIO(), stdout=out, stderr=err, environ={"SOURCE_DATE_EPOCH": EPOCH, "NO_COLOR": "1"}, columns=120
-    )
     extra = ["--data-dir", str(data_dir)] if data_dir else []
-    rc = main([*args, *extra], env)
-    return rc, out.getvalue(), err.getvalue()
+    return tuple(run_cli(*args, *extra, columns=120, environ={"SOURCE_DATE_EPOCH": EPOCH, "NO_COLOR": "1"}))
 
 
 def record(*args: str, data_dir: Path | None = None) -> str:
@@ -286,58 +270,3 @@ def test_the_compare_record_carries_the_comparisons_numbers(two_results: tuple[s
         assert row[3] == f"{o['score']['delta']:+.1f}"
     assert options["Linkerd"][1] == "yes → blocked"
     assert doc["code"][-1].strip() == "mesh-advisor compare a.json b.json --format md"
-
-
-# ---------------------------------------------------------------- golden files
-
-
-def _check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGENERATE:
-        GOLDEN.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"{path} missing: MESH_ADVISOR_REGENERATE=1 python -m pytest tests/test_decision_record.py"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{name} differs from its golden file; if the change is intended, regenerate with "
-        "MESH_ADVISOR_REGENERATE=1 python -m pytest tests/test_decision_record.py and review the diff"
-    )
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.stem for s in SCENARIOS])
-def test_each_scenario_matches_its_golden_record(scenario: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(HERE.parent)  # the record names the scenario as tests/scenarios/NAME.toml
-    _check_golden(f"{scenario.stem}.md", record("recommend", str(scenario.relative_to(HERE.parent))))
-
-
-@pytest.mark.slow  # --what-if
-def test_the_done_when_record_matches_its_golden_file() -> None:
-    _check_golden("done-when-what-if.md", record(*DONE_WHEN))
-
-
-def test_the_compare_record_matches_its_golden_file(two_results: tuple[str, str]) -> None:
-    _check_golden("compare.md", record("compare", *two_results))
-
-
-# ---------------------------------------------------------------- README
-
-
-START, END = "<!-- DECISION-RECORD:START -->", "<!-- DECISION-RECORD:END -->"
-README_COMMAND = ["recommend", "--pods", "1500", "--require", "mtls,header-routing"]
-
-
-def readme_block() -> str:
-    body = record(*README_COMMAND)
-    return f"{START}\n~~~~markdown\n{body}~~~~\n{END}"
-
-
-def test_readme_shows_a_real_record() -> None:
-    text = README.read_text(encoding="utf-8")
-    if REGENERATE:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: readme_block(), text, flags=re.S)
-        README.write_text(text, encoding="utf-8")
-    assert START in text, "README lacks the decision record example"
-    shown = text[text.index(START) : text.index(END) + len(END)]
-    assert shown == readme_block(), (
-        "README's record drifted: MESH_ADVISOR_REGENERATE=1 python -m pytest tests/test_decision_record.py"
-    )

@@ -12,24 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from advisor.__main__ import main
 from advisor.answers.resolve import resolve
 from advisor.catalog.models import CATEGORIES
 from advisor.catalog.files import bundled_data_dir
 from advisor.catalog.load import load_catalog
 from advisor.engine.scoring import recommend
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    rc = main(list(args))
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
-def run_json(capsys, *args: str) -> dict:
-    rc, out, err = run(capsys, *args, "--format", "json")
-    assert rc == 0, err
-    return json.loads(out)
+from outcomes import run_cli, run_json
 
 
 # 500 pods: at 2000 the unscoped sidecars' memory (each holds every endpoint) makes Linkerd the choice
@@ -38,7 +26,7 @@ DONE_WHEN = ["recommend", "--pods", "500", "--require", "fault-injection", "--ri
 
 def test_done_when_example_explains_itself_on_screen(capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
-    rc, out, err = run(capsys, *DONE_WHEN)
+    rc, out, err = run_cli(*DONE_WHEN)
     # 500 pods on the default 10 nodes is within the kubelet's 110 pods per node: no warning
     assert rc == 0 and err == ""
     # The choice and why: the summary, the blocked option and its source, the reasons with sources.
@@ -58,7 +46,7 @@ def test_done_when_example_explains_itself_on_screen(capsys, monkeypatch) -> Non
 
 
 def test_json_document_has_the_spec_fields(capsys) -> None:
-    doc = run_json(capsys, *DONE_WHEN)
+    doc = run_json(*DONE_WHEN)
     assert doc["schema_version"] == 1
     assert set(doc["meta"]) >= {"tool", "tool_version", "data_version", "generated_at", "defaulted"}
     assert doc["meta"]["tool"] == "mesh-advisor"
@@ -100,20 +88,25 @@ def test_json_document_has_the_spec_fields(capsys) -> None:
     assert ambient["blockers"][0]["level"] == "alpha"
 
 
-def test_total_is_the_weighted_mean_of_category_scores(capsys) -> None:
-    doc = run_json(capsys, *DONE_WHEN)
-    weights = doc["recommendation"]["weights"]
-    assert sum(weights.values()) == pytest.approx(1.0, abs=1e-3)
-    # conservative: maturity 15 x 2 = 30 of 30+20+15+20+30 = 115
-    assert weights["maturity"] == pytest.approx(30 / 115, abs=1e-4)
-    for opt in doc["options"].values():
-        expected = sum(weights[c] * opt["scores"][c] for c in CATEGORIES)
-        assert opt["score"] == pytest.approx(expected, abs=0.06)
+def test_the_total_is_the_weighted_mean_shown_in_the_table() -> None:
+    doc = run_json(*DONE_WHEN)
+    # conservative: maturity 15 x 2 = 30; weights 30, 20, 15, 20, 30 of 115
+    assert doc["recommendation"]["weights"]["maturity"] == 0.2609  # 30 / 115
+    sidecar = doc["options"]["istio-sidecar"]
+    assert sidecar["scores"] == {
+        "features": 100.0,
+        "cost": 84.6,
+        "latency": 86.3,
+        "operability": 87.0,
+        "maturity": 100.0,
+        "migration": 100.0,
+    }
+    # (30 x 100 + 20 x 84.6 + 15 x 86.3 + 20 x 87.0 + 30 x 100) / 115 = 10726.5 / 115 = 93.3
+    assert sidecar["score"] == 93.3
 
 
 def test_each_category_is_100_plus_its_reasons(capsys) -> None:
     doc = run_json(
-        capsys,
         "recommend",
         "--require",
         "fault-injection,mtls",
@@ -134,7 +127,7 @@ def test_feature_points_follow_level_values_and_ask_points(capsys) -> None:
     # Linkerd: fault-injection partial (0.6) required (100 points): -100 x 0.4 = -40, plus the
     # must-have-met-in-part surcharge for a balanced team (level rule required-partial): -20;
     # traffic-mirroring none (0) preferred (30 points): -30 x 1 = -30; features = 100 - 40 - 20 - 30 = 10
-    doc = run_json(capsys, "recommend", "--require", "fault-injection", "--prefer", "traffic-mirroring")
+    doc = run_json("recommend", "--require", "fault-injection", "--prefer", "traffic-mirroring")
     linkerd = doc["options"]["linkerd"]
     assert linkerd["scores"]["features"] == 10.0
     deltas = {r["text"].split(" (")[0]: r["delta"] for r in linkerd["reasons"] if r["category"] == "features"}
@@ -150,8 +143,8 @@ def test_feature_points_follow_level_values_and_ask_points(capsys) -> None:
 
 
 def test_asking_for_universally_supported_capabilities_changes_nothing(capsys) -> None:
-    base = run_json(capsys, "recommend", "--require", "fault-injection")
-    more = run_json(capsys, "recommend", "--require", "fault-injection,mtls,l4-authz")
+    base = run_json("recommend", "--require", "fault-injection")
+    more = run_json("recommend", "--require", "fault-injection,mtls,l4-authz")
     assert more["recommendation"]["choice"] == base["recommendation"]["choice"]
     for oid in base["options"]:
         assert more["options"][oid]["score"] == base["options"][oid]["score"]
@@ -159,24 +152,24 @@ def test_asking_for_universally_supported_capabilities_changes_nothing(capsys) -
 
 @pytest.mark.parametrize("risk, blocked", [("conservative", True), ("balanced", False), ("early-adopter", False)])
 def test_alpha_blocks_only_conservative_teams(capsys, risk: str, blocked: bool) -> None:
-    doc = run_json(capsys, "recommend", "--require", "wasm", "--risk", risk)
+    doc = run_json("recommend", "--require", "wasm", "--risk", risk)
     assert doc["options"]["istio-sidecar"]["eligible"] is (not blocked)
     assert doc["options"]["linkerd"]["eligible"] is False  # none always blocks
     assert doc["options"]["linkerd"]["blockers"][0]["source"]
 
 
 def test_no_option_eligible_is_an_answer_not_a_failure(capsys) -> None:
-    rc, out, err = run(capsys, "recommend", "--require", "wasm,vm-workloads", "--risk", "conservative")
+    rc, out, err = run_cli("recommend", "--require", "wasm,vm-workloads", "--risk", "conservative")
     assert rc == 0
     assert "No option fits every requirement" in out
-    doc = run_json(capsys, "recommend", "--require", "wasm,vm-workloads", "--risk", "conservative")
+    doc = run_json("recommend", "--require", "wasm,vm-workloads", "--risk", "conservative")
     assert doc["recommendation"]["choice"] == "none"
     assert all(not o["eligible"] and o["blockers"] for o in doc["options"].values())
 
 
 def test_toml_and_json_carry_the_same_document(capsys) -> None:
-    as_json = run_json(capsys, *DONE_WHEN)
-    rc, out, _ = run(capsys, *DONE_WHEN, "--format", "toml")
+    as_json = run_json(*DONE_WHEN)
+    rc, out, _ = run_cli(*DONE_WHEN, "--format", "toml")
     as_toml = tomllib.loads(out)
     for doc in (as_json, as_toml):
         doc["meta"].pop("generated_at")
@@ -185,8 +178,7 @@ def test_toml_and_json_carry_the_same_document(capsys) -> None:
 
 def test_output_file_round_trips_to_the_same_result(capsys, tmp_path: Path) -> None:
     out_file = tmp_path / "result.toml"
-    rc, out, err = run(
-        capsys,
+    rc, out, err = run_cli(
         "recommend",
         "--pods",
         "3000",
@@ -203,7 +195,7 @@ def test_output_file_round_trips_to_the_same_result(capsys, tmp_path: Path) -> N
     )
     assert rc == 0 and "Recommendation:" in out and f"Wrote {out_file} (TOML)." in err
     first = tomllib.loads(out_file.read_text())
-    again = run_json(capsys, "recommend", "--answers", str(out_file))
+    again = run_json("recommend", "--answers", str(out_file))
     assert again["answers"] == first["answers"]
     assert again["recommendation"]["choice"] == first["recommendation"]["choice"]
     assert again["recommendation"]["ranking"] == first["recommendation"]["ranking"]
@@ -221,24 +213,24 @@ def test_output_file_round_trips_to_the_same_result(capsys, tmp_path: Path) -> N
 def test_existing_output_needs_force_and_is_left_untouched(capsys, tmp_path: Path) -> None:
     target = tmp_path / "r.json"
     target.write_text("keep me")
-    rc, out, err = run(capsys, "recommend", "-o", str(target))
+    rc, out, err = run_cli("recommend", "-o", str(target))
     assert rc == 2 and out == ""
     assert err.strip() == f"mesh-advisor: -o {target}: file exists; pass --force to overwrite it"
     assert target.read_text() == "keep me"
-    rc, _, _ = run(capsys, "recommend", "-o", str(target), "--force", "--format", "json")
+    rc, _, _ = run_cli("recommend", "-o", str(target), "--force", "--format", "json")
     assert rc == 0 and json.loads(target.read_text())["recommendation"]["choice"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # no temporary file left behind
 
 
 def test_output_into_a_missing_directory(capsys, tmp_path: Path) -> None:
-    rc, _, err = run(capsys, "recommend", "-o", str(tmp_path / "nope" / "r.toml"))
+    rc, _, err = run_cli("recommend", "-o", str(tmp_path / "nope" / "r.toml"))
     assert rc == 2
     assert f"directory {tmp_path / 'nope'} does not exist" in err
     assert not (tmp_path / "nope").exists()
 
 
 def test_dash_output_is_stdout(capsys) -> None:
-    rc, out, _ = run(capsys, "recommend", "-o", "-", "--format", "json")
+    rc, out, _ = run_cli("recommend", "-o", "-", "--format", "json")
     assert rc == 0 and json.loads(out)["schema_version"] == 1
 
 
@@ -277,8 +269,8 @@ text = "House policy: no Rust proxies"
 source = "https://example.com/policy"
 """,
     )
-    before = run_json(capsys, "recommend")
-    after = run_json(capsys, "recommend", "--data-dir", str(data))
+    before = run_json("recommend")
+    after = run_json("recommend", "--data-dir", str(data))
     assert before["recommendation"]["choice"] == "linkerd"
     assert after["recommendation"]["choice"] != "linkerd"
     texts = [r["text"] for r in after["options"]["linkerd"]["reasons"]]
@@ -313,7 +305,7 @@ version = "1.30"
 source = "https://example.com/c"
 """,
     )
-    doc = run_json(capsys, "recommend", "--data-dir", str(data), "--require", "spiffe-federation")
+    doc = run_json("recommend", "--data-dir", str(data), "--require", "spiffe-federation")
     assert doc["recommendation"]["choice"] == "istio-sidecar"
     assert [o for o, v in doc["options"].items() if not v["eligible"]] == ["linkerd", "istio-ambient"]
 

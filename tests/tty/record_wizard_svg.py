@@ -1,19 +1,18 @@
 """Regenerate docs/wizard.svg from a real `mesh-advisor wizard` run in a pseudo-terminal.
 
-The run's bytes go through pyte (a terminal emulator) and the resulting screen is drawn by rich's
-recording console, so the picture is what a 100x56 terminal shows, not a mock-up. Not a test:
+The run's bytes go through pyte (a terminal emulator, in the test extra) and the resulting screen
+is drawn by rich's recording console, so the picture is what a 100x56 terminal shows, not a
+mock-up: every section, from the workload counts to the price list. Not a test:
 
-    python -m pip install pyte && python tests/tty/record_wizard_svg.py
+    python tests/tty/record_wizard_svg.py
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
-import pexpect
 import pyte
 from rich.console import Console
 from rich.style import Style
@@ -91,19 +90,11 @@ def screen_text(screen: pyte.Screen) -> Text:
 
 
 def main() -> int:
-    screen = pyte.Screen(COLUMNS, ROWS)
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
-    env.update(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1")
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "advisor", "wizard"],
-        env=env,
-        dimensions=(ROWS, COLUMNS),
-        encoding="utf-8",
-        timeout=20,
-        cwd=str(OUT.parent),
-    )
-    child.logfile_read = ScreenFeed(screen)
+    # the same pseudo-terminal screen the 80x24 tests use: pyte, with cursor-position requests answered
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_wizard_screen import Screen
+
+    s = Screen(OUT.parent, rows=ROWS, columns=COLUMNS, colour=True)
     for prompt, keys in (
         ("How many pods", "2000" + ENTER),
         ("How many nodes", "40" + ENTER),
@@ -112,21 +103,27 @@ def main() -> int:
         ("(L7) processing?", "0.3" + ENTER),
         ("hops does one", ENTER),
         ("must the mesh have?", ticks(MUST) + ENTER),
-        ("nice to have?", ticks(NICE, hidden=tuple(MUST))),
+        ("nice to have?", ticks(NICE, hidden=tuple(MUST)) + ENTER),
+        ("run today?", DOWN * 2 + ENTER),  # istio-sidecar
+        ("service-mesh experience", ENTER),
+        ("already run Envoy?", "y"),
+        ("young or pre-GA", ENTER),
+        ("resource cost matter?", ENTER),
+        ("added latency matter?", ENTER),
+        ("Where does the cluster run?", ENTER),
+        ("managed mesh?", "n"),
+        ("into money?", ""),  # the price list stays open in the picture
     ):
-        child.expect_exact(prompt)
-        child.send(keys)
-    time.sleep(1.0)
-    try:
-        child.read_nonblocking(100_000, timeout=0.5)
-    except (pexpect.TIMEOUT, pexpect.EOF):
-        pass
+        s.wait_for(prompt)
+        s.send(keys)
+    s.wait_for("Enter my own prices")
+    s.settle()
     console = Console(
         record=True, width=COLUMNS, force_terminal=True, color_system="truecolor", file=open(os.devnull, "w")
     )
-    console.print(screen_text(screen))
-    child.sendcontrol("c")
-    child.expect(pexpect.EOF)
+    console.print(screen_text(s.screen))
+    s.send("\x03")
+    s.finish()
     shown = console.export_text(clear=False)
     console.save_svg(str(OUT), title="mesh-advisor wizard")
     print(shown if "--show" in sys.argv else f"wrote {OUT}")

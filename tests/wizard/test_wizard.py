@@ -7,6 +7,8 @@ import json
 import re
 import shlex
 import tomllib
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -63,30 +65,99 @@ class Run:
         return {"pt_output": output}
 
 
+# The price preset list settles cpu_price and memory_price at once; tests answer it as "prices".
+PRICES = "prices"
+IN_USE = "in_use"  # the list of what a scan found in use, offered as must-haves
+END = None  # as a prompt's keys: the input ends there (as Ctrl-D or a closed pipe would)
+Keys = str | None
+
+
+def prompt_id(step: wizard.Step) -> str:
+    if not step.keys:
+        return IN_USE  # settles no answer of its own: it ticks must-haves from the scan's evidence
+    return PRICES if step.keys == wizard.PRICE_KEYS else step.keys[0]
+
+
+class Typist:
+    """Types each prompt's keys as the wizard puts the prompt up, found by the question's key.
+
+    `{"pods": "2000" + ENTER, "risk": UP + ENTER}`: a prompt not listed gets Enter (the offered value is
+    kept), so a new question breaks no test; a list gives the keys for each time the prompt is asked
+    (Shift-Tab asks one again). A key listed but never asked fails the test.
+    """
+
+    def __init__(self, pipe: Any, by_key: dict[str, Keys | list[Keys]]) -> None:
+        self.pipe = pipe
+        self.pending = {k: list(v) if isinstance(v, list) else [v] for k, v in by_key.items()}
+        self.asked: list[str] = []
+        self.ended = False
+
+    def steps(self, steps: list[wizard.Step]) -> list[wizard.Step]:
+        return [replace(s, build=self._typing(s)) for s in steps]
+
+    def _typing(self, step: wizard.Step):
+        def build(state):
+            question = step.build(state)
+            key = prompt_id(step)
+            self.asked.append(key)
+            queue = self.pending.get(key)
+            keys = queue.pop(0) if queue else ENTER
+            if keys is END:
+                self.end()
+            elif not self.ended:
+                self.pipe.send_text(keys)
+            return question
+
+        return build
+
+    def type(self, keys: str) -> None:
+        if not self.ended:
+            self.pipe.send_text(keys)
+
+    def end(self) -> None:
+        self.ended = True
+        self.pipe.close()
+
+    def check_all_typed(self) -> None:
+        left = {k: v for k, v in self.pending.items() if v}
+        assert not left, f"keys for prompts never asked: {left} (asked: {self.asked})"
+
+
+@contextmanager
+def typist(by_key: dict[str, Keys | list[Keys]]):
+    with create_pipe_input() as pipe, pytest.MonkeyPatch.context() as mp:
+        typing = Typist(pipe, by_key)
+        build_steps = wizard.build_steps
+        mp.setattr(wizard, "build_steps", lambda *a, **kw: typing.steps(build_steps(*a, **kw)))
+        yield typing
+
+
 def ask(
-    keys: str,
+    by_key: dict[str, Keys | list[Keys]] | None = None,
     flags: dict[str, Any] | None = None,
     file_values: dict[str, Any] | None = None,
     file_label: str = "team.toml",
     scan_values: dict[str, Any] | None = None,
     scan_label: str = "scan",
 ):
-    """Type `keys` into the wizard; the input then ends, so a miscounted test fails instead of hanging."""
+    """Answer the wizard's prompts by key (see Typist); then the input ends, so a test cannot hang."""
     run = Run()
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        pipe.close()
-        resolved = wizard.ask_answers(
-            CATALOG,
-            run.console,
-            {**NO_FLAGS, **(flags or {})},
-            file_values or {},
-            file_label,
-            pt_input=pipe,
-            **run.pt(),
-            scan_values=scan_values,
-            scan_label=scan_label,
-        )
+    with typist(by_key or {}) as typing:
+        try:
+            resolved = wizard.ask_answers(
+                CATALOG,
+                run.console,
+                {**NO_FLAGS, **(flags or {})},
+                file_values or {},
+                file_label,
+                pt_input=typing.pipe,
+                **run.pt(),
+                scan_values=scan_values,
+                scan_label=scan_label,
+            )
+        finally:
+            run.asked = typing.asked
+        typing.check_all_typed()
     return resolved, run
 
 
@@ -109,19 +180,11 @@ def checkbox_keys(feature_ids: list[str], hidden: tuple[str, ...] = ()) -> str:
     return keys + ENTER
 
 
-def prompts_for(flags: dict[str, Any] | None = None) -> int:
-    """How many prompts appear when every offered value is kept (own prices are asked only if chosen)."""
-    return sum(1 for s in steps_for(flags) if s.when({}))
-
-
-ALL_DEFAULTS = ENTER * prompts_for()
-
-
 # ---------------------------------------------------------------- the flow
 
 
 def test_every_answer_is_asked_in_sections_with_its_help_and_unit() -> None:
-    resolved, run = ask(ALL_DEFAULTS)
+    resolved, run = ask()
     assert resolved.answers.as_dict() == {
         k: (list(v) if isinstance(v, tuple) else v) for k, v in defaults(CATALOG).items()
     }
@@ -133,48 +196,34 @@ def test_every_answer_is_asked_in_sections_with_its_help_and_unit() -> None:
         if q.key not in ("cpu_price", "memory_price") and q.wizard:
             assert q.prompt in run.prompts, q.key
             assert wizard.FEATURE_HELP.get(q.key, q.help) in run.printed_flat, q.key
-    assert "(pods; Enter keeps 100)" in run.prompts
-    assert "(share 0-1; Enter keeps 0.2)" in run.prompts
+    # the hint names the unit only where the question does not
+    assert "How many pods will be in the mesh?  (Enter keeps 100)" in run.prompts
+    assert "(Enter keeps 1000 requests/s)" in run.prompts
+    assert "(0 to 1)\r\n  (Enter keeps 0.2)" in run.prompts  # no room left to type on its line at 100 columns
     # Enter on an empty answer writes the kept value, so the screen shows it.
     assert re.search(r"How many pods will be in the mesh\?.*Enter keeps 100\) 100", run.prompts)
 
 
 def test_happy_path_typed_answers_and_choices() -> None:
-    keys = (
-        "2000"
-        + ENTER
-        + "40"
-        + ENTER
-        + "12"
-        + ENTER
-        + "5000"
-        + ENTER
-        + "0.5"
-        + ENTER
-        + "4"
-        + ENTER
-        + checkbox_keys(["fault-injection"])
-        + checkbox_keys(["traffic-mirroring"], hidden=("fault-injection",))
-        + DOWN * 2
-        + ENTER  # current_mesh: none -> istio-sidecar (none, then the options as the data lists them)
-        + DOWN
-        + ENTER  # team_experience: some -> expert
-        + "y"  # envoy_experience
-        + UP
-        + ENTER  # risk: balanced -> conservative
-        + DOWN
-        + ENTER  # cost: medium -> high
-        + UP
-        + ENTER  # latency: medium -> low
-        + ENTER
-        + ENTER  # platform: generic, vendor distribution: no (both kept)
-        + DOWN
-        + ENTER  # prices: default preset -> the next preset
-        + DOWN
-        + ENTER  # cost basis: usage -> requests
-        + ENTER  # benchmark profile: keep
-    )
-    resolved, run = ask(keys)
+    by_key = {
+        "pods": "2000" + ENTER,
+        "nodes": "40" + ENTER,
+        "namespaces": "12" + ENTER,
+        "mesh_rps": "5000" + ENTER,
+        "l7_ratio": "0.5" + ENTER,
+        "hops": "4" + ENTER,
+        "require": checkbox_keys(["fault-injection"]),
+        "prefer": checkbox_keys(["traffic-mirroring"], hidden=("fault-injection",)),
+        "current_mesh": DOWN * 2 + ENTER,  # none -> istio-sidecar (none, then the options as the data lists them)
+        "team_experience": DOWN + ENTER,  # some -> expert
+        "envoy_experience": "y",
+        "risk": UP + ENTER,  # balanced -> conservative
+        "cost_sensitivity": DOWN + ENTER,  # medium -> high
+        "latency_sensitivity": UP + ENTER,  # medium -> low
+        PRICES: DOWN + ENTER,  # the default preset -> the next preset
+        "cost_basis": DOWN + ENTER,  # usage -> requests
+    }
+    resolved, run = ask(by_key)
     a = resolved.answers
     second_preset = list(CATALOG.pricing.presets.values())[1]
     assert (a.pods, a.nodes, a.namespaces, a.mesh_rps, a.l7_ratio, a.hops) == (2000, 40, 12, 5000.0, 0.5, 4)
@@ -200,8 +249,7 @@ def test_happy_path_typed_answers_and_choices() -> None:
 
 
 def test_rejected_value_is_explained_then_corrected() -> None:
-    keys = ENTER * 4 + "abc" + ENTER + BACKSPACE * 3 + "1.5" + ENTER + BACKSPACE * 3 + "0.75" + ENTER + ENTER * 14
-    resolved, _ = ask(keys)
+    resolved, _ = ask({"l7_ratio": "abc" + ENTER + BACKSPACE * 3 + "1.5" + ENTER + BACKSPACE * 3 + "0.75" + ENTER})
     assert resolved.answers.l7_ratio == 0.75
     # What the toolbar shows is the same words a flag gets (one validation path); keys typed ahead
     # are handled before the toolbar is drawn, so tests/tty checks the screen itself.
@@ -224,7 +272,7 @@ def test_checkboxes_move_with_arrows_and_tick_with_space() -> None:
     must = DOWN * vm + SPACE + DOWN * (wasm - vm) + SPACE + UP * wasm + SPACE + DOWN * wasm + SPACE + ENTER
     # mtls, vm-workloads are hidden from the nice-to-haves; tick the first one left (l4-authz).
     nice = SPACE + ENTER
-    resolved, run = ask(ENTER * 6 + must + nice + ENTER * 11)
+    resolved, run = ask({"require": must, "prefer": nice})
     assert resolved.answers.require == ("mtls", "vm-workloads")
     assert resolved.answers.prefer == ("l4-authz",)
     assert "Istio ambient lacks vm-workloads (none)" in run.printed
@@ -263,7 +311,7 @@ def test_flags_are_not_asked() -> None:
     asked = {k for s in steps for k in s.keys}
     assert not asked & {"pods", "require", "risk", "cpu_price"}
     assert "memory_price" in asked  # the other price is asked on its own, without the preset list
-    resolved, run = ask(ENTER * prompts_for(flags), flags=flags)
+    resolved, run = ask(flags=flags)
     assert "How many pods" not in run.prompts and "must the mesh have" not in run.prompts
     assert "Which prices" not in run.prompts
     a = resolved.answers
@@ -273,7 +321,7 @@ def test_flags_are_not_asked() -> None:
 
 def test_answers_file_values_are_the_offered_defaults() -> None:
     file_values = {"pods": 300, "risk": "conservative", "require": ["wasm"], "cpu_price": 0.02, "memory_price": 0.003}
-    resolved, run = ask(ALL_DEFAULTS, file_values=file_values)
+    resolved, run = ask(file_values=file_values)
     a = resolved.answers
     assert (a.pods, a.risk, a.require, a.cpu_price, a.memory_price) == (300, "conservative", ("wasm",), 0.02, 0.003)
     assert resolved.origin["pods"] == "file" and resolved.origin["nodes"] == "default"
@@ -318,8 +366,7 @@ def test_an_inventory_is_summarised_and_its_counts_are_not_asked(tmp_path: Path)
     path = tmp_path / "team.toml"
     path.write_text(INVENTORY_TOML, encoding="utf-8")
     file_values, label, _, _ = load_answer_sources([str(path)])
-    counts_given = {k: "1" for k in COUNT_PROMPTS}  # the prompts left when the counts are not asked
-    resolved, run = ask(ENTER * prompts_for(counts_given), file_values=file_values, file_label=label)
+    resolved, run = ask(file_values=file_values, file_label=label)
     for key, prompt in COUNT_PROMPTS.items():
         assert prompt not in run.prompts, key
     assert BY_KEY["nodes"].prompt in run.prompts and "Enter keeps 12" in run.prompts  # still asked, offered
@@ -347,11 +394,7 @@ def test_an_inventory_is_summarised_and_its_counts_are_not_asked(tmp_path: Path)
 def test_an_inventory_without_rps_still_asks_mesh_rps_and_its_summary_is_escaped() -> None:
     scan = {"namespaces": [{"name": "ev\x1b[31mil", "pods": 5, "l7": True}, {"name": "b", "pods": 15}]}
     # no namespace gives rps, so the inventory splits mesh_rps by pods: that count is still asked
-    counts_given = {k: "1" for k in ("pods", "namespaces", "l7_ratio")}
-    asked = [s for s in steps_for(counts_given) if s.when({})]
-    assert asked[1].keys == ("mesh_rps",)  # after nodes
-    keys = ENTER + "2000" + ENTER + ENTER * (len(asked) - 2)
-    resolved, run = ask(keys, scan_values=scan, scan_label="c\x07.toml: [answers]")
+    resolved, run = ask({"mesh_rps": "2000" + ENTER}, scan_values=scan, scan_label="c\x07.toml: [answers]")
     assert BY_KEY["mesh_rps"].prompt in run.prompts and BY_KEY["pods"].prompt not in run.prompts
     assert (resolved.answers.mesh_rps, resolved.origin["mesh_rps"]) == (2000.0, "typed")
     assert "\x1b" not in run.printed and "\x07" not in run.printed  # never obeyed
@@ -363,7 +406,7 @@ def test_an_inventory_without_rps_still_asks_mesh_rps_and_its_summary_is_escaped
 
 
 def test_typing_replaces_the_offered_default() -> None:
-    resolved, run = ask("45" + ENTER + ALL_DEFAULTS[1:], file_values={"pods": 300, "nodes": 7})
+    resolved, run = ask({"pods": "45" + ENTER}, file_values={"pods": 300, "nodes": 7})
     assert resolved.answers.pods == 45  # not 30045 or 34500
     assert resolved.origin["pods"] == "typed" and resolved.origin["nodes"] == "file"
 
@@ -371,16 +414,14 @@ def test_typing_replaces_the_offered_default() -> None:
 def test_changing_an_offered_must_have_keeps_lists_disjoint() -> None:
     # The file prefers wasm; ticking wasm as a must-have drops it from the nice-to-haves.
     order = [f.id for g in CATALOG.features.groups for f in CATALOG.features.features if f.group == g.id]
-    keys = ENTER * 6 + DOWN * order.index("wasm") + SPACE + ENTER + ENTER + ENTER * 11
-    resolved, _ = ask(keys, file_values={"prefer": ["wasm", "mtls"]})
+    resolved, _ = ask({"require": DOWN * order.index("wasm") + SPACE + ENTER}, file_values={"prefer": ["wasm", "mtls"]})
     assert resolved.answers.require == ("wasm",)
     assert resolved.answers.prefer == ("mtls",)
 
 
 def test_own_prices_are_asked_after_the_preset_list() -> None:
     own = UP + ENTER  # "Enter my own prices" is last; up from the first wraps round to it
-    keys = ENTER * 16 + own + "0.04" + ENTER + ENTER + ENTER * 2
-    resolved, run = ask(keys)
+    resolved, run = ask({PRICES: own, "cpu_price": "0.04" + ENTER})
     assert resolved.answers.cpu_price == 0.04
     assert resolved.answers.memory_price == defaults(CATALOG)["memory_price"]
     assert "Price of one vCPU-hour (USD)" in run.prompts
@@ -390,48 +431,35 @@ def test_own_prices_are_asked_after_the_preset_list() -> None:
 
 
 @pytest.mark.parametrize(
-    "keys",
+    "by_key",
     [
-        pytest.param("12" + CTRL_C, id="ctrl-c in a text prompt"),
-        pytest.param(ENTER * 6 + DOWN + CTRL_C, id="ctrl-c in a checkbox"),
-        pytest.param(ENTER * 8 + CTRL_D, id="ctrl-d in a select"),
-        pytest.param("12" + CTRL_D, id="ctrl-d in a text prompt with text typed"),
-        pytest.param(ENTER * 3, id="input ends"),
+        pytest.param({"pods": "12" + CTRL_C}, id="ctrl-c in a text prompt"),
+        pytest.param({"require": DOWN + CTRL_C}, id="ctrl-c in a checkbox"),
+        pytest.param({"current_mesh": CTRL_D}, id="ctrl-d in a select"),
+        pytest.param({"pods": "12" + CTRL_D}, id="ctrl-d in a text prompt with text typed"),
+        pytest.param({"mesh_rps": END}, id="input ends"),
     ],
 )
-def test_interrupt_or_end_of_input_raises_interrupted(keys: str) -> None:
+def test_interrupt_or_end_of_input_raises_interrupted(by_key: dict[str, Keys]) -> None:
     with pytest.raises(Interrupted):
-        ask(keys)
+        ask(by_key)
 
 
 # ---------------------------------------------------------------- the result
 
 
 def test_equivalent_command_reproduces_the_answers(cli) -> None:
-    keys = (
-        "2000"
-        + ENTER
-        + ENTER * 3
-        + "0.35"
-        + ENTER
-        + ENTER
-        + checkbox_keys(["fault-injection", "vm-workloads"])
-        + ENTER
-        + ENTER
-        + ENTER
-        + "y"
-        + UP
-        + ENTER
-        + ENTER * 4
-        + UP
-        + ENTER
-        + "0.041"
-        + ENTER
-        + "0.0051"
-        + ENTER
-        + ENTER * 2
-    )
-    resolved, _ = ask(keys)
+    by_key = {
+        "pods": "2000" + ENTER,
+        "l7_ratio": "0.35" + ENTER,
+        "require": checkbox_keys(["fault-injection", "vm-workloads"]),
+        "envoy_experience": "y",
+        "risk": UP + ENTER,  # balanced -> conservative
+        PRICES: UP + ENTER,  # "Enter my own prices" is last; up from the first wraps round to it
+        "cpu_price": "0.041" + ENTER,
+        "memory_price": "0.0051" + ENTER,
+    }
+    resolved, _ = ask(by_key)
     command = reproducing_command(CATALOG, resolved.answers)
     assert command == (
         "mesh-advisor recommend --pods 2000 --l7-ratio 0.35 --require fault-injection --require vm-workloads "
@@ -449,28 +477,53 @@ def test_equivalent_command_of_defaults_has_no_flags_and_quotes_paths() -> None:
     assert reproducing_command(CATALOG, answers, "my data") == "mesh-advisor recommend --data-dir 'my data'"
 
 
-def run_whole(keys: str, tmp_path: Path, monkeypatch, **kwargs: Any) -> Run:
+# Every answer the wizard asks, given as a flag at its default, but the capability lists (an empty
+# list is "not given"): the tests of the save prompts then go through two prompts, not twenty.
+SAVE_PROMPTS_ONLY: dict[str, Any] = {
+    q.key: q.default if q.kind == "bool" else str(q.default)
+    for q in QUESTIONS
+    if q.wizard and q.kind != "features" and q.default is not None
+}
+
+
+def run_whole(
+    by_key: dict[str, Keys | list[Keys]],
+    after: str,
+    tmp_path: Path,
+    monkeypatch,
+    flags: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Run:
+    """The whole wizard: prompts answered by key, then AFTER typed at the save prompts; then the input ends."""
     monkeypatch.chdir(tmp_path)
     run = Run()
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        pipe.close()
+    with typist(by_key) as typing:
+        ask_answers = wizard.ask_answers
+
+        def answers_then_save_prompts(*args: Any, **kw: Any):
+            resolved = ask_answers(*args, **kw)
+            typing.type(after)
+            typing.end()
+            return resolved
+
+        monkeypatch.setattr(wizard, "ask_answers", answers_then_save_prompts)
         wizard_command.run(
             CATALOG,
             run.console,
-            NO_FLAGS,
+            {**NO_FLAGS, **(flags or {})},
             {},
             "answers file",
             lambda: "2026-01-01T00:00:00Z",
-            pt_input=pipe,
+            pt_input=typing.pipe,
             **run.pt(),
             **kwargs,
         )
+        typing.check_all_typed()
     return run
 
 
 def test_result_shows_recommendation_command_and_saves_toml(tmp_path: Path, monkeypatch, cli) -> None:
-    run = run_whole("3000" + ENTER + ALL_DEFAULTS[1:] + ENTER + ENTER, tmp_path, monkeypatch)
+    run = run_whole({"pods": "3000" + ENTER}, ENTER + ENTER, tmp_path, monkeypatch)  # save: yes, the default path
     assert "Recommendation: " in run.printed
     assert "mesh-advisor recommend --pods 3000\n" in run.printed
     saved = tmp_path / wizard.DEFAULT_SAVE_PATH
@@ -482,8 +535,8 @@ def test_result_shows_recommendation_command_and_saves_toml(tmp_path: Path, monk
 
 def test_existing_file_needs_confirmation_and_declining_asks_again(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / wizard.DEFAULT_SAVE_PATH).write_text("keep me\n")
-    keys = ALL_DEFAULTS + ENTER + ENTER + ENTER + "other.toml" + ENTER  # save, default path, overwrite? No (default)
-    run = run_whole(keys, tmp_path, monkeypatch)
+    after = ENTER + ENTER + ENTER + "other.toml" + ENTER  # save, default path, overwrite? No (default)
+    run = run_whole({}, after, tmp_path, monkeypatch, flags=SAVE_PROMPTS_ONLY)
     assert (tmp_path / wizard.DEFAULT_SAVE_PATH).read_text() == "keep me\n"
     assert "mesh-advisor-result.toml exists. Overwrite it?" in run.prompts
     assert tomllib.loads((tmp_path / "other.toml").read_text())["schema_version"] == 1
@@ -491,13 +544,18 @@ def test_existing_file_needs_confirmation_and_declining_asks_again(tmp_path: Pat
 
 def test_confirmed_overwrite_replaces_the_file(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / wizard.DEFAULT_SAVE_PATH).write_text("old\n")
-    run_whole(ALL_DEFAULTS + ENTER + ENTER + "y", tmp_path, monkeypatch)
+    run_whole({}, ENTER + ENTER + "y", tmp_path, monkeypatch, flags=SAVE_PROMPTS_ONLY)
     assert "schema_version = 1" in (tmp_path / wizard.DEFAULT_SAVE_PATH).read_text()
 
 
 def test_save_path_in_a_missing_directory_is_refused_inline(tmp_path: Path, monkeypatch) -> None:
-    keys = ALL_DEFAULTS + ENTER + "nope/x.toml" + ENTER + BACKSPACE * 11 + "x.toml" + ENTER
-    run_whole(keys, tmp_path, monkeypatch)
+    run_whole(
+        {},
+        ENTER + "nope/x.toml" + ENTER + BACKSPACE * 11 + "x.toml" + ENTER,
+        tmp_path,
+        monkeypatch,
+        flags=SAVE_PROMPTS_ONLY,
+    )
     assert (tmp_path / "x.toml").exists() and not (tmp_path / "nope").exists()
     monkeypatch.chdir(tmp_path)
     assert wizard.save_path_validator("nope/x.toml") == "directory nope does not exist"
@@ -505,20 +563,20 @@ def test_save_path_in_a_missing_directory_is_refused_inline(tmp_path: Path, monk
 
 
 def test_declining_to_save_writes_nothing(tmp_path: Path, monkeypatch) -> None:
-    run = run_whole(ALL_DEFAULTS + "n", tmp_path, monkeypatch)
+    run = run_whole({}, "n", tmp_path, monkeypatch, flags=SAVE_PROMPTS_ONLY)
     assert "Not saved." in run.printed
     assert list(tmp_path.iterdir()) == []
 
 
 def test_output_given_up_front_saves_without_asking(tmp_path: Path, monkeypatch) -> None:
-    run = run_whole(ALL_DEFAULTS, tmp_path, monkeypatch, save_to="given.json")
+    run = run_whole({}, "", tmp_path, monkeypatch, save_to="given.json", flags=SAVE_PROMPTS_ONLY)
     assert "Save the result" not in run.prompts
     assert json.loads((tmp_path / "given.json").read_text())["schema_version"] == 1
 
 
 def test_interrupt_at_the_save_prompt_writes_nothing(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(Interrupted):
-        run_whole(ALL_DEFAULTS + ENTER + "partial" + CTRL_C, tmp_path, monkeypatch)
+        run_whole({}, ENTER + "partial" + CTRL_C, tmp_path, monkeypatch, flags=SAVE_PROMPTS_ONLY)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -544,45 +602,38 @@ SHIFT_TAB = "\x1b[Z"
 
 def test_shift_tab_goes_back_to_the_previous_question_and_replaces_its_answer() -> None:
     # pods 10, then at nodes go back, answer pods 20 instead, keep every other offered value
-    keys = "10" + ENTER + SHIFT_TAB + "20" + ENTER + ENTER * (prompts_for() - 1)
-    resolved, run = ask(keys)
+    resolved, run = ask({"pods": ["10" + ENTER, "20" + ENTER], "nodes": [SHIFT_TAB]})
     assert resolved.answers.pods == 20 and resolved.origin["pods"] == "typed"
     assert resolved.answers.nodes == 10
     assert "back to the previous question" in run.printed and wizard.BACK_HINT in run.printed_flat
 
 
 def test_a_wrong_pick_in_a_list_can_be_undone() -> None:
-    # Every prompt before team_experience kept, then one DOWN too many picks expert; at the next
-    # question Shift-Tab returns to the list, which offers the value it offered before (some), so
-    # Enter undoes the pick.
-    asked = [s for s in steps_for() if s.when({})]
-    position = next(i for i, s in enumerate(asked) if "team_experience" in s.keys)
-    before, after = ENTER * position, ENTER * (len(asked) - position - 1)
-    resolved, _ = ask(before + DOWN + ENTER + after)
+    # One DOWN too many picks expert; at the next question Shift-Tab returns to the list, which
+    # offers the value it offered before (some), so Enter undoes the pick.
+    asked = [prompt_id(s) for s in steps_for() if s.when({})]
+    following = asked[asked.index("team_experience") + 1]  # whichever question comes next
+    resolved, _ = ask({"team_experience": DOWN + ENTER})
     assert resolved.answers.team_experience == "expert"
-    resolved, _ = ask(before + DOWN + ENTER + SHIFT_TAB + ENTER + after)
+    resolved, _ = ask({"team_experience": [DOWN + ENTER, ENTER], following: [SHIFT_TAB]})
     assert resolved.answers.team_experience == "some" and resolved.origin["team_experience"] == "default"
-    resolved, _ = ask(before + DOWN + ENTER + SHIFT_TAB + UP + ENTER + after)
+    resolved, _ = ask({"team_experience": [DOWN + ENTER, UP + ENTER], following: [SHIFT_TAB]})
     assert resolved.answers.team_experience == "none"
 
 
 def test_the_first_question_has_nothing_to_go_back_to() -> None:
-    keys = SHIFT_TAB + ENTER * prompts_for()
-    resolved, _ = ask(keys)
+    resolved, _ = ask({"pods": SHIFT_TAB + ENTER})
     assert resolved.answers.as_dict()["pods"] == 100
 
 
 def test_what_the_scan_found_in_use_is_offered_as_must_haves_to_confirm() -> None:
     # Issue 22: in use is evidence; only what the person ticks becomes a must-have.
     scan = {"in_use": ["fault-injection", "traffic-splitting"]}
-    asked = [s for s in steps_for() if s.when({})]
-    before = [i for i, s in enumerate(asked) if s.keys == ("require",)][0]  # the in-use step comes just before
-    keys = ENTER * before + SPACE + ENTER + ENTER * (len(asked) - before)
-    resolved, run = ask(keys, scan_values=scan)
+    resolved, run = ask({IN_USE: SPACE + ENTER}, scan_values=scan)  # tick the first
     assert "The scan found these in use. Which are must-haves?" in run.prompts
     assert resolved.answers.require == ("fault-injection",)  # ticked and confirmed
     assert resolved.answers.in_use == ("fault-injection", "traffic-splitting")  # still evidence
     assert resolved.origin["require"] == "typed"
     # nothing ticked: nothing required
-    resolved, _ = ask(ENTER * (len(asked) + 1), scan_values=scan)
+    resolved, _ = ask(scan_values=scan)
     assert resolved.answers.require == ()

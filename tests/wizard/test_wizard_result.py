@@ -64,4 +64,5 @@ def test_the_saved_result_is_recommends_robustness_included(tmp_path: Path, monk
     assert by_wizard == by_recommend
     # both ways to reproduce it keep --data-dir
     assert f"mesh-advisor recommend --data-dir {data_dir} --pods 3000\n" in printed
-    assert f"Reproduce it with: mesh-advisor recommend --data-dir {data_dir} --answers w.json" in printed
+    # the command on a line of its own, so it is copied whole
+    assert f"Reproduce it with:\n  mesh-advisor recommend --data-dir {data_dir} --answers w.json\n" in printed
