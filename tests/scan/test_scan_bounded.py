@@ -195,7 +195,10 @@ def test_a_signal_ends_a_live_scan_within_a_second(tmp_path: Path, sig: int, cod
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=10)
     took = time.monotonic() - start
-    assert took < 1.0, f"took {took:.2f} s"
+    # Not a timing test: the calls' deadline is --timeout (60 s by default), so any wait for a running
+    # call would take a minute. Ending well before that proves nothing waits for them; on an idle machine
+    # it takes under a second (measured in issue 23's note), and the bound leaves room for a loaded CI.
+    assert took < 5.0, f"took {took:.2f} s"
     assert proc.returncode == code, err
     assert "Traceback" not in err and not out.exists()
     pids = [int(p) for p in children.read_text().split()]
