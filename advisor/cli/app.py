@@ -18,7 +18,12 @@ from advisor.cli.options import (
     DATA_DIR_OPT,
     FORCE_OPT,
     answers_source,
+    cluster_paths_argument,
+    context_option,
     format_option,
+    kubeconfig_option,
+    namespace_option,
+    timeout_option,
     load,
     now_utc,
     output_option,
@@ -326,32 +331,11 @@ def compare_command(
     ),
 )
 def scan(
-    paths: Optional[list[str]] = typer.Argument(
-        None,
-        metavar="[PATH ...]",
-        help="Manifests or kubectl dumps (JSON or YAML; directories are searched; '-' is stdin). Without PATH: the live cluster through kubectl.",
-        show_default=False,
-    ),
-    context: Optional[str] = typer.Option(
-        None, "--context", metavar="NAME", help="kubectl context (live scan).", show_default=False
-    ),
-    kubeconfig: Optional[str] = typer.Option(
-        None, "--kubeconfig", metavar="FILE", help="kubeconfig file (live scan).", show_default=False
-    ),
-    namespace: Optional[list[str]] = typer.Option(
-        None,
-        "--namespace",
-        "-n",
-        metavar="NS",
-        help="Only these namespaces (repeatable; live scan).",
-        show_default=False,
-    ),
-    timeout: str = typer.Option(
-        "60s",
-        "--timeout",
-        metavar="DURATION",
-        help="Deadline of each kubectl call (paging and credential plugins included), kustomize or helm render, and Prometheus query, end to end (e.g. 30s, 2m).",
-    ),
+    paths: Optional[list[str]] = cluster_paths_argument(),
+    context: Optional[str] = context_option("scan"),
+    kubeconfig: Optional[str] = kubeconfig_option("scan"),
+    namespace: Optional[list[str]] = namespace_option("scan"),
+    timeout: str = timeout_option(),
     prometheus: Optional[str] = typer.Option(
         None,
         "--prometheus",

@@ -7,7 +7,15 @@ from typing import Any, Optional
 
 import typer
 
-from advisor.cli.options import format_option, output_option
+from advisor.cli.options import (
+    cluster_paths_argument,
+    context_option,
+    format_option,
+    kubeconfig_option,
+    namespace_option,
+    output_option,
+    timeout_option,
+)
 from advisor.errors import UserError
 
 SEVERITY_METAVAR = "error|warning|info"
@@ -65,29 +73,11 @@ def _read_live(
 
 
 def check(
-    paths: Optional[list[str]] = typer.Argument(
-        None,
-        metavar="[PATH ...]",
-        help="Manifests or kubectl dumps (JSON or YAML; directories are searched; '-' is stdin). Without PATH: the live cluster through kubectl.",
-        show_default=False,
-    ),
-    context: Optional[str] = typer.Option(
-        None, "--context", metavar="NAME", help="kubectl context (live check).", show_default=False
-    ),
-    kubeconfig: Optional[str] = typer.Option(
-        None, "--kubeconfig", metavar="FILE", help="kubeconfig file (live check).", show_default=False
-    ),
-    namespace: Optional[list[str]] = typer.Option(
-        None,
-        "--namespace",
-        "-n",
-        metavar="NS",
-        help="Only these namespaces (repeatable; live check).",
-        show_default=False,
-    ),
-    timeout: str = typer.Option(
-        "60s", "--timeout", metavar="DURATION", help="Give up on a kubectl call after this long."
-    ),
+    paths: Optional[list[str]] = cluster_paths_argument(),
+    context: Optional[str] = context_option("check"),
+    kubeconfig: Optional[str] = kubeconfig_option("check"),
+    namespace: Optional[list[str]] = namespace_option("check"),
+    timeout: str = timeout_option(),
     fail_on: str = typer.Option(
         "error", "--fail-on", metavar=SEVERITY_METAVAR, help="Exit 3 when a finding is at or above this severity."
     ),

@@ -130,6 +130,46 @@ DATA_DIR_OPT = typer.Option(
 )
 
 
+# What `scan` and `check` read: files, or the live cluster through kubectl (`what` is "scan" or "check").
+def cluster_paths_argument() -> Any:
+    return typer.Argument(
+        None,
+        metavar="[PATH ...]",
+        help="Manifests or kubectl dumps (JSON or YAML; directories are searched; '-' is stdin). Without PATH: the live cluster through kubectl.",
+        show_default=False,
+    )
+
+
+def context_option(what: str) -> Any:
+    return typer.Option(None, "--context", metavar="NAME", help=f"kubectl context (live {what}).", show_default=False)
+
+
+def kubeconfig_option(what: str) -> Any:
+    return typer.Option(
+        None, "--kubeconfig", metavar="FILE", help=f"kubeconfig file (live {what}).", show_default=False
+    )
+
+
+def namespace_option(what: str) -> Any:
+    return typer.Option(
+        None,
+        "--namespace",
+        "-n",
+        metavar="NS",
+        help=f"Only these namespaces (repeatable; live {what}).",
+        show_default=False,
+    )
+
+
+def timeout_option() -> Any:
+    return typer.Option(
+        "60s",
+        "--timeout",
+        metavar="DURATION",
+        help="Deadline of each kubectl call (paging and credential plugins included), kustomize or helm render, and Prometheus query, end to end (e.g. 30s, 2m).",
+    )
+
+
 # ---------------------------------------------------------------- reading them
 
 

@@ -135,26 +135,29 @@ def _waypoints(ctx: Context) -> list[Piece]:
     return out
 
 
+ByNamespace = dict[str, tuple[list[dict[str, Any]], list[Ref]]]
+
+
+def _translate_each(
+    ctx: Context, by_ns: ByNamespace, kind: str, translate: Callable[[Any, dict[str, Any]], Any]
+) -> None:
+    """Translate each object of `kind` in the move's namespaces; group what it writes, and the object it
+    replaces, by namespace; keep what could not be translated."""
+    for obj in ctx.cluster.kind(kind):
+        if not _in(ctx, obj):
+            continue
+        written, gaps = translate(ctx.cluster, obj)
+        ctx.untranslated.extend(gaps)
+        if written:
+            objs, refs = by_ns.setdefault(namespace_of(obj), ([], []))
+            objs.extend(written)
+            refs.append(ref(obj))
+
+
 def _gamma_routes(ctx: Context) -> list[Piece]:
-    by_ns: dict[str, tuple[list[dict[str, Any]], list[Ref]]] = {}
-    for dr in ctx.cluster.kind("DestinationRule"):
-        if not _in(ctx, dr):
-            continue
-        services, gaps = subset_services(ctx.cluster, dr)
-        ctx.untranslated.extend(gaps)
-        if services:
-            objs, refs = by_ns.setdefault(namespace_of(dr), ([], []))
-            objs.extend(services)
-            refs.append(ref(dr))
-    for vs in ctx.cluster.kind("VirtualService"):
-        if not _in(ctx, vs):
-            continue
-        routes, gaps = virtual_service_routes(ctx.cluster, vs)
-        ctx.untranslated.extend(gaps)
-        if routes:
-            objs, refs = by_ns.setdefault(namespace_of(vs), ([], []))
-            objs.extend(routes)
-            refs.append(ref(vs))
+    by_ns: ByNamespace = {}
+    _translate_each(ctx, by_ns, "DestinationRule", subset_services)
+    _translate_each(ctx, by_ns, "VirtualService", virtual_service_routes)
     return [
         Piece(
             ns,
@@ -180,7 +183,7 @@ def _policy_copy(obj: dict[str, Any], name: str, targets: list[dict[str, Any]]) 
 
 def _targetref_policies(ctx: Context) -> list[Piece]:
     """Each selector-based L7 AuthorizationPolicy (and RequestAuthentication) re-attached with targetRefs."""
-    by_ns: dict[str, tuple[list[dict[str, Any]], list[Ref]]] = {}
+    by_ns: ByNamespace = {}
     for obj in ctx.cluster.kind("AuthorizationPolicy", "RequestAuthentication"):
         if not _in(ctx, obj) or target_refs(obj):
             continue
@@ -309,24 +312,9 @@ def _linkerd_servers(ctx: Context) -> list[Piece]:
 
 
 def _routes_out_of_linkerd(ctx: Context) -> list[Piece]:
-    by_ns: dict[str, tuple[list[dict[str, Any]], list[Ref]]] = {}
-    for sp in ctx.cluster.kind("ServiceProfile"):
-        if not _in(ctx, sp):
-            continue
-        routes, gaps = service_profile_routes(ctx.cluster, sp)
-        ctx.untranslated.extend(gaps)
-        if routes:
-            objs, refs = by_ns.setdefault(namespace_of(sp), ([], []))
-            objs.extend(routes)
-            refs.append(ref(sp))
-    for ts in ctx.cluster.kind("TrafficSplit"):
-        if not _in(ctx, ts):
-            continue
-        routes = traffic_split_routes(ctx.cluster, ts)
-        if routes:
-            objs, refs = by_ns.setdefault(namespace_of(ts), ([], []))
-            objs.extend(routes)
-            refs.append(ref(ts))
+    by_ns: ByNamespace = {}
+    _translate_each(ctx, by_ns, "ServiceProfile", service_profile_routes)
+    _translate_each(ctx, by_ns, "TrafficSplit", lambda cluster, ts: (traffic_split_routes(cluster, ts), []))
     return [
         Piece(ns, tuple(objs), tuple(refs), "delete the ServiceProfiles and TrafficSplits when Linkerd is removed")
         for ns, (objs, refs) in sorted(by_ns.items())
