@@ -23,7 +23,7 @@ from advisor.errors import UserError, clip
 from advisor.scan.files import FileReport, _JsonStream, _objects
 from advisor.scan.infer import Scanner
 from advisor.scan.names import check_live_names
-from advisor.scan.process import CallCancelled, Calls, CallTimeout, CallTooLarge
+from advisor.scan.process import CallCancelled, Calls, CallTimeout, CallTooLarge, results
 from advisor.scan.result import ScanResult, Traffic, build, hasher
 
 PARALLEL = 4
@@ -284,7 +284,7 @@ def _run_all(k: Kubectl, jobs: list[tuple[Request, str | None]], tmpdir: str) ->
     pool = ThreadPoolExecutor(max_workers=PARALLEL)
     try:
         futures = [pool.submit(_get, k, req, ns, tmpdir) for req, ns in jobs]
-        return [f.result() for f in futures]
+        return results(futures)  # waits in short steps: a Ctrl-C is seen at once
     except BaseException:
         k.running.cancel()
         raise

@@ -6,6 +6,10 @@ and stderr to files (never pipes, so no child can block us by holding one), the 
 end-to-end deadline, the output file is watched against a byte cap, and when the call ends for any
 reason its whole process group is killed. `Calls.cancel()` (Ctrl-C, SIGTERM, SIGHUP) kills every
 group still running, so the worker threads waiting on them return within one poll.
+
+The main thread never waits without a bound either (`results`, `join`): the kernel may hand a
+Ctrl-C to any thread, and Python runs its handler only when the main thread next runs Python code,
+so a main thread blocked on a lock with no timeout would not see the signal until the calls end.
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ import signal
 import subprocess
 import threading
 import time
+from concurrent.futures import Future
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
-from typing import IO, Mapping
+from typing import IO, Mapping, Sequence, TypeVar
+
+T = TypeVar("T")
 
 POLL_S = 0.05  # how often a running call checks its deadline, its output size and cancellation
 
@@ -98,3 +106,22 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def results(futures: Sequence[Future[T]]) -> list[T]:
+    """Each future's result, in order, waiting in steps of POLL_S so that the main thread runs
+    Python code (and with it a pending signal handler) at least that often."""
+    for f in futures:
+        while not wait_futures([f], timeout=POLL_S).done:
+            pass
+    return [f.result() for f in futures]
+
+
+def join(thread: threading.Thread, timeout: float) -> None:
+    """`thread.join(timeout)` in steps of POLL_S, for the same reason as `results`."""
+    end = time.monotonic() + timeout
+    while thread.is_alive():
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        thread.join(min(POLL_S, left))

@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from advisor.errors import UserError, clip
 from advisor.reading import ReadProblem, read_limited
 from advisor.scan.meshes import TrafficQuery
+from advisor.scan.process import join
 from advisor.scan.result import Traffic
 
 
@@ -150,7 +151,7 @@ def _fetch(ep: Endpoint, path: str, deadline_s: float) -> tuple[int, bytes]:
 
     worker = threading.Thread(target=work, name="prometheus-query", daemon=True)
     worker.start()
-    worker.join(deadline_s)
+    join(worker, deadline_s)  # in short steps: a Ctrl-C is seen at once
     if worker.is_alive():
         sock = conn.sock
         if sock is not None:
