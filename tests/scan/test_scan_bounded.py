@@ -34,6 +34,7 @@ def stand_in(tmp_path: Path, body: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     env["LOG"] = str(tmp_path / "argv.log")
+    env["PYTHONFAULTHANDLER"] = "1"  # a run that hangs is shown with its threads' stacks (communicate_or_dump)
     return env
 
 
@@ -46,6 +47,16 @@ LOGGING = (
     f"  *) echo '{EMPTY_LIST}' ;;\n"
     "esac\n"
 )
+
+
+def communicate_or_dump(proc: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """proc.communicate(timeout); past it, the Python stack of every thread (faulthandler, on SIGABRT)."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        _, err = proc.communicate(timeout=10)
+        pytest.fail(f"still running {timeout:g} s after the signal; its threads:\n{err}")
 
 
 def mesh_advisor(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
@@ -193,7 +204,7 @@ def test_a_signal_ends_a_live_scan_within_a_second(tmp_path: Path, sig: int, cod
         pytest.fail("the gets never started")
     start = time.monotonic()
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=10)
+    _, err = communicate_or_dump(proc, timeout=10)
     took = time.monotonic() - start
     # Not a timing test: the calls' deadline is --timeout (60 s by default), so any wait for a running
     # call would take a minute. Ending well before that proves nothing waits for them; on an idle machine
@@ -231,15 +242,17 @@ def test_ctrl_c_delivered_to_a_worker_thread_still_ends_the_scan(tmp_path: Path)
     )
     env = stand_in(tmp_path, body)
     out = tmp_path / "x.toml"
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-c", AIM_AT_A_WORKER, "scan", "--context=prod", "-o", str(out)],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=30,  # the calls' own deadline is 60 s: ending before it means nothing waited for them
     )
-    assert proc.returncode == 130, proc.stderr
-    assert "Traceback" not in proc.stderr and not out.exists()
+    # the calls' own deadline is 60 s: ending well before it means nothing waited for them
+    _, err = communicate_or_dump(proc, timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and not out.exists()
     pids = [int(p) for p in Path(env["LOG"] + ".children").read_text().split()]
     assert pids and not any(alive(p) for p in pids)
 
