@@ -70,13 +70,19 @@ def _validated(
     one session), the same bytes validated once give the same answer, valid or not: remembered by
     the hash of the bytes, never across processes or on disk.
     """
-    if files.problems or read_problems:
+    if files.unusable:  # nothing was read: its problems are the whole answer
         return validate(files, contents, read_problems)
-    # the migration checks also read signals.toml (beside the overlay, else the bundled one)
+    # the migration checks also read signals.toml (beside the overlay, else the bundled one); the key
+    # holds what could not be read too, so a broken file's problems are found once per process
     signals = read_signals(files)
     key = (
-        *((name, str(path), path in files.overlay, digest(contents[name])) for name, path in files.paths.items()),
+        *(
+            (name, str(path), path in files.overlay, digest(contents[name]) if name in contents else None)
+            for name, path in files.paths.items()
+        ),
         None if signals is None else digest(signals),
+        tuple(files.problems),
+        tuple(read_problems),
     )
     if key not in _VALIDATED:
         if len(_VALIDATED) >= 8:

@@ -57,26 +57,20 @@ def _answers(raw: dict[str, Any]) -> Answers:
     return resolve(CATALOG, flags={k: v if isinstance(v, (list, bool)) else str(v) for k, v in raw.items()}).answers
 
 
-def _views(answers: Answers) -> dict[str, tuple[float, float]]:
-    """(vCPU, GiB) each option adds in the scored view: what a price multiplies."""
+def _scored(answers: Answers) -> tuple[dict[str, tuple[float, float]], dict[str, float], set[str]]:
+    """One projection and one scoring of `answers` (as the pipeline does: project once, score from it):
+    - the (vCPU, GiB) each option adds in the scored view, what a price multiplies;
+    - each option's score;
+    - the options whose cost category is above its floor: what adds half the cluster's bill or more
+      scores 0 however much more it adds, so past there the category cannot move."""
     p = project(answers, CATALOG, detail=False)
-    return {
-        o: (p.options[o].view(answers.cost_basis).cpu_vcpu, p.options[o].view(answers.cost_basis).memory_gib)
-        for o in p.options
-    }
-
-
-def _scores(answers: Answers) -> dict[str, float]:
-    return {o: s.score for o, s in recommend(answers, CATALOG, explain=False).options.items()}
-
-
-def _under_half_the_bill(*answers: Answers) -> set[str]:
-    """Options whose cost category is above its floor at every price: what adds half the cluster's
-    bill or more scores 0 however much more it adds, so past there the category cannot move."""
-    out = set(CATALOG.option_ids)
-    for a in answers:
-        out &= {o for o, s in recommend(a, CATALOG, explain=False).options.items() if s.scores["cost"] > 0}
-    return out
+    views = {o: (v.cpu_vcpu, v.memory_gib) for o, v in ((o, p.options[o].view(answers.cost_basis)) for o in p.options)}
+    rec = recommend(answers, CATALOG, p, explain=False)
+    return (
+        views,
+        {o: s.score for o, s in rec.options.items()},
+        {o for o, s in rec.options.items() if s.scores["cost"] > 0},
+    )
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -90,11 +84,10 @@ def test_raising_a_price_never_raises_the_option_that_spends_more_of_it(raw, fac
     low = _answers(raw)
     key = f"{resource}_price"
     high = low.replace(**{key: getattr(low, key) * factor})
-    views = _views(low)
+    (views, before, moving_low), (_, after, moving_high) = _scored(low), _scored(high)
     bill = cluster_bill(low, CATALOG)
     node = (bill.node_vcpu, bill.node_memory_gib)
-    before, after = _scores(low), _scores(high)
-    moving = _under_half_the_bill(low, high)
+    moving = moving_low & moving_high  # above the floor at both prices
     for a in views:
         for b in views:
             if a == b or not {a, b} <= moving:
@@ -116,10 +109,9 @@ def test_with_the_node_price_answered_more_of_a_resource_always_loses_when_it_ge
     low = _answers({**raw, "node_monthly_usd": 300.0})
     key = f"{resource}_price"
     high = low.replace(**{key: getattr(low, key) * factor})
-    views = _views(low)
+    (views, before, moving_low), (_, after, moving_high) = _scored(low), _scored(high)
     i, j = (1, 0) if resource == "memory" else (0, 1)
-    before, after = _scores(low), _scores(high)
-    moving = _under_half_the_bill(low, high)
+    moving = moving_low & moving_high  # above the floor at both prices
     for a in views:
         for b in views:
             if {a, b} <= moving and a != b and views[a][i] > views[b][i] and views[a][j] >= views[b][j]:
@@ -138,7 +130,7 @@ def test_removing_a_third_option_never_reorders_the_other_two(raw, dropped) -> N
     answers = _answers(raw)
     if answers.current_mesh == dropped:
         answers = answers.replace(current_mesh="none")
-    full = recommend(answers, CATALOG, explain=False)
+    full = recommend(answers, CATALOG, project(answers, CATALOG, detail=False), explain=False)
     reduced_catalog = _without(dropped)
     reduced = recommend(answers, reduced_catalog, project(answers, reduced_catalog, detail=False), explain=False)
     kept = [o for o in full.ranking if o != dropped]

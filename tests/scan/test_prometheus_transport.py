@@ -95,8 +95,10 @@ def server():
 EMPTY = json.dumps({"status": "success", "data": {"resultType": "vector", "result": []}})
 
 
-def scan(cli, url: str, *extra: str) -> tuple[int, str, str]:
-    return cli("scan", str(FIX / "platform.yaml"), "--prometheus", url, "--timeout", "2s", "--format", "json", *extra)
+def scan(cli, url: str, *extra: str, timeout: str = "2s") -> tuple[int, str, str]:
+    return cli(
+        "scan", str(FIX / "platform.yaml"), "--prometheus", url, "--timeout", timeout, "--format", "json", *extra
+    )
 
 
 @pytest.mark.slow
@@ -109,10 +111,10 @@ def test_a_dripping_prometheus_ends_within_the_deadline(cli, server) -> None:
 
     s = server(drip)
     start = time.monotonic()
-    rc, _, err = scan(cli, s.url)
+    rc, _, err = scan(cli, s.url, timeout="1s")
     took = time.monotonic() - start
-    assert rc == 2 and "no complete answer within 2s" in err, err
-    assert took < 3.5, took  # the 2 s deadline, plus reading the manifest and the catalog on a busy machine
+    assert rc == 2 and "no complete answer within 1s" in err, err
+    assert took < 2.5, took  # the 1 s deadline, plus reading the manifest and the catalog on a busy machine
 
 
 @pytest.mark.slow
@@ -124,9 +126,9 @@ def test_a_server_that_never_sends_headers_ends_within_the_deadline(cli, server)
 
     s = server(silent)
     start = time.monotonic()
-    rc, _, err = scan(cli, s.url)
-    assert rc == 2 and "within 2s" in err, err
-    assert time.monotonic() - start < 3.5
+    rc, _, err = scan(cli, s.url, timeout="1s")
+    assert rc == 2 and "within 1s" in err, err
+    assert time.monotonic() - start < 2.5
 
 
 def test_user_and_password_in_the_url_go_as_basic_auth_and_are_never_shown(cli, server, tmp_path) -> None:

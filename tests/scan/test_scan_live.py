@@ -256,7 +256,7 @@ def test_unknown_context(cluster, cli, tmp_path):
 def test_hanging_api_server_times_out(cluster, cli, tmp_path):
     cluster.hang = {"pods"}
     out = tmp_path / "x.toml"
-    rc, _, err = cli("scan", "--timeout", "2s", "-o", str(out))
+    rc, _, err = cli("scan", "--timeout", "1s", "-o", str(out))
     assert rc == 2 and "--timeout" in err and "pods" in err, err
     assert err.count("\n") == 1 and not out.exists()
 
@@ -296,7 +296,7 @@ def test_no_token_from_the_kubeconfig_appears_anywhere(cluster, cli, tmp_path):
     assert rc == 0, err
     assert "fixture-token" not in stdout + err + out.read_text()
     cluster.hang = {"pods"}  # and when it fails
-    rc, stdout, err = cli("scan", "--timeout", "2s", "--format", "json")
+    rc, stdout, err = cli("scan", "--timeout", "1s", "--format", "json")
     assert rc == 2 and "fixture-token" not in stdout + err
 
 

@@ -13,7 +13,7 @@ import sys
 
 import pexpect
 import pytest
-from outcomes import ESC, FORCE_COLOUR_VARIABLES, only_warnings
+from outcomes import ESC, FORCE_COLOUR_VARIABLES, only_warnings, run_cli
 from rich.cells import cell_len
 
 from advisor.catalog.load import load_catalog
@@ -52,10 +52,8 @@ def saved(tmp_path_factory) -> dict[str, str]:
     where = tmp_path_factory.mktemp("results")
     paths = {"a": str(where / "a.json"), "b": str(where / "b.json")}
     for path, extra in ((paths["a"], ["--pods", "500"]), (paths["b"], ["--pods", "5000", "--require", "wasm"])):
-        done = subprocess.run(
-            [sys.executable, "-m", "advisor", "recommend", *extra, "-o", path], capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
+        rc, _, err = run_cli("recommend", *extra, "-o", path)
+        assert rc == 0, err
     return paths
 
 
@@ -166,9 +164,16 @@ def test_a_dumb_terminal_gets_plain_text(command, saved) -> None:
     assert_readable(command, out)
 
 
+def in_process(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """The entry point in this process, writing to a pipe-like stream with the environment given: a
+    width is a layout question, so these skip the interpreter start (the pipe itself is tested above)."""
+    rc, out, err = run_cli(*args, environ=environment(**env))
+    return subprocess.CompletedProcess(args, rc, out, err)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_60_columns_through_a_pipe_still_reads(command, saved) -> None:
-    result = through_pipe(args_of(command, saved), COLUMNS="60")
+    result = in_process(args_of(command, saved), COLUMNS="60")
     assert result.returncode == 0 and only_warnings(result.stderr), result.stderr
     assert widest_line(result.stdout) <= 60
     assert_readable(command, result.stdout)
@@ -185,7 +190,7 @@ def test_a_60_column_terminal_still_reads(command, saved) -> None:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_300_columns_use_the_room_without_breaking(command, saved) -> None:
-    result = through_pipe(args_of(command, saved), COLUMNS="300")
+    result = in_process(args_of(command, saved), COLUMNS="300")
     assert result.returncode == 0 and only_warnings(result.stderr), result.stderr
     assert widest_line(result.stdout) <= 300
     if command not in ("data show", "compare"):  # listed, or one narrow table: they need no room
