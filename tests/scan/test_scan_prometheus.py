@@ -109,7 +109,7 @@ def serve(tmp: Path, backfill: str | None):
                 raise RuntimeError(
                     f"prometheus did not start: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
                 )
-            time.sleep(0.2)
+            time.sleep(0.05)
         yield url
     finally:  # stop it: no test leaves a server behind
         proc.terminate()
