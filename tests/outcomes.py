@@ -58,6 +58,21 @@ class Outcome(NamedTuple):
         return json.loads(self.out)
 
 
+# A Python prelude for a child that must start as a shell would start it: SIGINT, SIGTERM and SIGHUP
+# at their defaults and unblocked, whatever the test worker holds. mesh-advisor keeps a signal it
+# was started with ignored (nohup, a background job), and a child inherits ignored and blocked
+# signals; once in about ten full runs a worker's children got SIGINT that way and a test that sends
+# it hung. `[sys.executable, "-c", RUN_MAIN, *args]` runs `mesh-advisor ARGS` after it.
+AS_A_SHELL_WOULD = """
+import signal, sys
+signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+for s in signals:
+    signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)
+"""
+RUN_MAIN = AS_A_SHELL_WOULD + "from advisor.__main__ import main\nsys.exit(main())\n"
+
+
 # 2026-12-01T00:00:00Z: golden files and records made in tests carry this date (SOURCE_DATE_EPOCH).
 EPOCH = "1796083200"
 

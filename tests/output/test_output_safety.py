@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from outcomes import invoke
+from outcomes import AS_A_SHELL_WOULD, invoke
 
 import advisor.output.atomic as output_module
 
@@ -157,14 +157,8 @@ def test_a_reader_gone_from_the_table_still_gets_the_file_saved(capsys, tmp_path
 
 
 SLOW_FSYNC = (
-    "import os, signal, sys, time\n"
-    # Start as a shell would: the three signals at their defaults and unblocked, whatever the
-    # test worker (pytest-xdist, execnet) left them at; an inherited SIG_IGN is kept on purpose
-    # by mesh-advisor (nohup), which is not what this test is about.
-    "signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)\n"
-    "signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)\n"
-    "for s in signals:\n"
-    "    signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)\n"
+    AS_A_SHELL_WOULD  # an inherited SIG_IGN is kept on purpose by mesh-advisor (nohup): not this test's subject
+    + "import os, time\n"
     "real = os.fsync\n"
     "def slow(fd):\n"
     "    time.sleep(30)\n"

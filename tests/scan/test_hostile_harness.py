@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from outcomes import invoke, run_cli
+from outcomes import RUN_MAIN, invoke, run_cli
 
 from advisor.catalog.models import DATA_FILES
 from advisor.catalog.files import bundled_data_dir
@@ -53,7 +53,7 @@ def test_signals_at_random_points_never_leave_a_lie_or_a_temporary_file(tmp_path
         sig = rng.choice(list(EXIT_BY_SIGNAL))
         command = rng.choice([["recommend", "--what-if"], ["cost", "--sweep", "pods=10:100000:200"], ["recommend"]])
         proc = subprocess.Popen(
-            [sys.executable, "-m", "advisor", *command, "-o", str(target)],
+            [sys.executable, "-c", RUN_MAIN, *command, "-o", str(target)],  # signals as a shell leaves them
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

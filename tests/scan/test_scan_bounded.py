@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from kube_fixture import FakeCluster, find_kubectl
+from outcomes import AS_A_SHELL_WOULD, RUN_MAIN
 
 pytestmark = pytest.mark.slow  # each test starts processes and waits for deadlines (1-3 s)
 
@@ -178,6 +179,9 @@ def test_exit_0_with_nothing_printed_is_not_an_empty_cluster(tmp_path: Path) -> 
     assert r.returncode == 2 and "kubectl api-resources exited 0 but printed no resource names" in r.stderr
 
 
+# Both runs below start as a shell would (outcomes.AS_A_SHELL_WOULD).
+
+
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_a_signal_ends_a_live_scan_within_a_second(tmp_path: Path, sig: int, code: int) -> None:
     # discovery answers; every get hangs with a child of its own.
@@ -188,7 +192,7 @@ def test_a_signal_ends_a_live_scan_within_a_second(tmp_path: Path, sig: int, cod
     env = stand_in(tmp_path, body)
     out = tmp_path / "x.toml"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "advisor", "scan", "--context=prod", "-o", str(out)],
+        [sys.executable, "-c", RUN_MAIN, "scan", "--context=prod", "-o", str(out)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -220,7 +224,9 @@ def test_a_signal_ends_a_live_scan_within_a_second(tmp_path: Path, sig: int, cod
 # the main thread next runs Python code. Here Ctrl-C goes to a worker thread on purpose (it happened
 # about once in 50 runs of the test above on a loaded machine): a main thread blocked on a lock without
 # a bound would then sit until the calls' deadline, 60 s by default.
-AIM_AT_A_WORKER = """
+AIM_AT_A_WORKER = (
+    AS_A_SHELL_WOULD
+    + """
 import os, signal, sys, threading, time
 from pathlib import Path
 children = Path(os.environ["LOG"] + ".children")
@@ -233,6 +239,7 @@ threading.Thread(target=aim, daemon=True).start()
 from advisor.__main__ import main
 sys.exit(main())
 """
+)
 
 
 def test_ctrl_c_delivered_to_a_worker_thread_still_ends_the_scan(tmp_path: Path) -> None:
