@@ -18,6 +18,7 @@ from advisor.errors import visible
 from advisor.reading import ReadProblem, parse_text
 
 import advisor.catalog.models as _catalog_module
+import sys
 from advisor.answers.registry import BY_KEY
 from advisor.catalog.crosscheck import crosscheck
 from advisor.catalog.files import DataFiles, read_data, read_signals
@@ -46,8 +47,11 @@ from advisor.catalog.models import (
     resolve_profiles,
 )
 
-# The models' annotations are strings naming constrained types that a normal run never builds.
-vars(_catalog_module).update(_catalog_module.constraint_types())
+# The models' annotations are strings naming constrained types that a normal run never builds;
+# pydantic resolves each model's annotations in the namespace of the module that defines it.
+_CONSTRAINED = _catalog_module.constraint_types()
+for _module in _catalog_module.model_modules():
+    vars(sys.modules[_module]).update(_CONSTRAINED)
 
 MODELS: tuple[tuple[str, type], ...] = tuple((name, model) for name, _, model in _catalog_module.MODELS)
 
