@@ -1,7 +1,8 @@
 """Cross-file checks that keep the meshes in data: ids a file names must exist, and data the code reads by name must fit.
 
-advisor.catalog.validation checks each file and the option set's coverage (cells, components,
-latency, rules, migrations' selectors, platform targets); this module adds what issue 20 moved
+advisor.catalog.file_checks and advisor.catalog.migration_checks check each file and the option
+set's coverage (cells, components, latency, rules, migrations' selectors, platform targets); this
+module adds what issue 20 moved
 out of the code: the answer that sizes a component (`replicas_answer`), the figures left out of the
 default profile (`[[unpublished]]`), and the platform and mesh ids that rule and migration
 conditions compare answers with. signals.toml is checked against the same ids by

@@ -21,7 +21,7 @@ from advisor.catalog import models as catalog_module
 from advisor.catalog.files import data_files, digest, read_data
 from advisor.catalog.validation import validate_models
 
-TARGET = Path(catalog_module.__file__).resolve().parent / "_bundled.py"
+TARGET = Path(__file__).resolve().parent / "_bundled.py"
 COMMAND = "python -m advisor.catalog.pin"
 
 
@@ -30,8 +30,14 @@ def _source(value: Any, indent: int, classes: set[str]) -> str:
     end = "    " * indent
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)
-        if cls.__module__ != catalog_module.__name__ or getattr(catalog_module, cls.__name__, None) is not cls:
-            raise TypeError(f"{cls.__qualname__}: pinned models must be classes defined in advisor.catalog.models")
+        # the generated module imports every class it names from advisor.catalog.models
+        if (
+            not cls.__module__.startswith(f"{catalog_module.__name__}.")
+            or getattr(catalog_module, cls.__name__, None) is not cls
+        ):
+            raise TypeError(
+                f"{cls.__qualname__}: pinned models must be classes defined and exported by advisor.catalog.models"
+            )
         classes.add(cls.__name__)
         items = [
             f"{pad}{f.name}={_source(getattr(value, f.name), indent + 1, classes)},\n"

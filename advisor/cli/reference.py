@@ -24,7 +24,6 @@ import typer
 from advisor.__main__ import main
 from advisor.answers.question import Question, _range_words
 from advisor.answers.registry import QUESTIONS
-from advisor.catalog import models
 from advisor.catalog.load import load_catalog
 from advisor.catalog.models import MODELS, constraint_types
 from advisor.cli.app import app
@@ -230,7 +229,8 @@ def field_notes(cls: type) -> tuple[str, dict[str, str]]:
 
 
 def data_files_markdown() -> str:
-    names = {**vars(models), **constraint_types()}
+    # each model's own module resolves its annotations; the constrained types only validation builds
+    constrained = constraint_types()
 
     lines: list[str] = []
     seen: set[type] = set()
@@ -242,7 +242,7 @@ def data_files_markdown() -> str:
             if cls in seen:
                 continue
             seen.add(cls)
-            hints = typing.get_type_hints(cls, globalns=names, include_extras=True)
+            hints = typing.get_type_hints(cls, localns=constrained, include_extras=True)
             nested: list[type] = []
             doc, notes = field_notes(cls)
             lines += [f"#### {cls.__name__}", ""] + ([doc, ""] if doc else [])

@@ -10,15 +10,22 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
-from advisor.catalog.files import signals_file
 from advisor.engine.plan_cost import plan_cost
+from advisor.engine.plan_evidence import (
+    Evidence,
+    findings_of,
+    known_signals,
+    load_signal_set,
+    scan_capabilities,
+    system_namespaces,
+    unique_objects,
+)
 from advisor.engine.plan_manifests import plan_manifests
 from advisor.engine.results import meta
 from advisor.engine.scoring import Recommendation, matches, recommend
-from advisor.errors import DataError, UserError
+from advisor.errors import UserError
 from advisor.records import record
 from advisor.scan.infer import MEMBERSHIP_KINDS
-from advisor.scan.signals import SignalSet, load_signals
 
 if TYPE_CHECKING:
     from advisor.answers.resolve import Resolved
@@ -26,30 +33,6 @@ if TYPE_CHECKING:
 
 NO_MESH = "none"
 SCAN_HINT = "run `mesh-advisor scan` and plan from its file for the objects behind each item"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One object a plan item rests on (from the scan's findings)."""
-
-    kind: str
-    namespace: str
-    name: str
-    field: str
-    signal: str = ""
-    detail: str = ""
-
-    def to_document(self) -> dict[str, Any]:
-        out = {"kind": self.kind, "namespace": self.namespace, "name": self.name, "field": self.field}
-        if self.signal:
-            out["signal"] = self.signal
-        if self.detail:
-            out["detail"] = self.detail
-        return out
-
-    @property
-    def where(self) -> str:
-        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -202,51 +185,6 @@ class PlanResult:
         }
 
 
-# ---------------------------------------------------------------- reading the scan's evidence
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def findings_of(scan: Mapping[str, Any] | None) -> tuple[Evidence, ...]:
-    """Every finding the scan listed, read leniently: an entry without a kind is skipped."""
-    out: list[Evidence] = []
-    for f in (scan or {}).get("findings") or ():
-        if not isinstance(f, dict) or not _text(f.get("kind")):
-            continue
-        out.append(
-            Evidence(
-                kind=_text(f.get("kind")),
-                namespace=_text(f.get("namespace")),
-                name=_text(f.get("name")),
-                field=_text(f.get("field")),
-                signal=_text(f.get("signal")),
-                detail=_text(f.get("detail")),
-            )
-        )
-    return tuple(out)
-
-
-def _signals_data(path: Path | None = None) -> SignalSet | None:
-    """The scan's signals.toml (`path`, else the bundled one), through the scan's reader; None when it
-    cannot be read (`data validate` and `scan` report that file)."""
-    try:
-        return load_signals(path or signals_file(None))
-    except DataError:
-        return None
-
-
-def known_signals(signals: SignalSet | None) -> frozenset[str]:
-    """The scan's signal ids."""
-    return frozenset(s.id for s in signals.signals) if signals is not None else frozenset()
-
-
-def system_namespaces(signals: SignalSet | None) -> frozenset[str]:
-    """Namespaces that hold the platform itself (the scan's list): never moved."""
-    return signals.system_namespaces if signals is not None else frozenset()
-
-
 # ---------------------------------------------------------------- the plan
 
 
@@ -322,7 +260,7 @@ def build_plan(
     # A capability the scan inferred is explained by its evidence: an item whose signals and kinds
     # match none of those objects is not raised for it (an HTTPRoute's weights are no VirtualService
     # to rewrite). A capability asked for beyond the scan still raises its items.
-    explained = frozenset(_scan_capabilities(scan))
+    explained = frozenset(scan_capabilities(scan))
     blockers = [
         i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.blockers) if i
     ]
@@ -332,7 +270,7 @@ def build_plan(
     gaps = [i for i in (_raise(catalog, e, current, target, findings, answers, explained) for e in mg.gaps) if i]
 
     involved = {(o.kind, o.namespace, o.name) for item in (*blockers, *rework) for o in item.objects}
-    signals_data = _signals_data(signals)  # read once: the namespaces and the signal ids come from it
+    signals_data = load_signal_set(signals)  # read once: the namespaces and the signal ids come from it
     namespaces = _namespaces(scan, current, findings, involved, system_namespaces(signals_data))
     phases = _phases(catalog, current, target, namespaces, blockers, rework, gaps, move)
     unrecognised = _unrecognised(catalog, findings, known_signals(signals_data))
@@ -389,12 +327,6 @@ def _the_move(catalog: Catalog, current: str, target: str, stay: bool) -> Any:
     )
 
 
-def _scan_capabilities(scan: Mapping[str, Any] | None) -> list[str]:
-    """The capability ids the scan inferred from objects (its [[scan.capabilities]])."""
-    caps = (scan or {}).get("capabilities") or ()
-    return [c["id"] for c in caps if isinstance(c, dict) and isinstance(c.get("id"), str)]
-
-
 def _raise(
     catalog: Catalog,
     entry: PlanItem,
@@ -408,7 +340,7 @@ def _raise(
     if not catalog.applies(entry, current, target):
         return None
     excepted = {(f.kind, f.namespace, f.name) for f in findings if f.signal and f.signal in entry.except_signals}
-    objects = _unique(
+    objects = unique_objects(
         f
         for f in findings
         if ((f.signal and f.signal in entry.signals) or f.kind in entry.kinds)
@@ -426,27 +358,6 @@ def _raise(
     return Item(entry.id, entry.text, entry.source, objects, basis, entry.action, entry.phase)
 
 
-def _unique(found: Any) -> tuple[Evidence, ...]:
-    """One entry per object; an object several signals matched keeps every field they matched."""
-    by_object: dict[tuple[str, str, str], Evidence] = {}
-    for f in found:
-        key = (f.kind, f.namespace, f.name)
-        if key in by_object:
-            seen = by_object[key]
-            if f.field and f.field not in seen.field.split("; "):
-                by_object[key] = Evidence(
-                    seen.kind,
-                    seen.namespace,
-                    seen.name,
-                    f"{seen.field}; {f.field}".strip("; "),
-                    seen.signal,
-                    seen.detail or f.detail,
-                )
-        else:
-            by_object[key] = f
-    return tuple(by_object.values())
-
-
 def _capability_blockers(
     rec: Recommendation, target: str, scan: Mapping[str, Any] | None, covered: set[str]
 ) -> list[Item]:
@@ -460,7 +371,7 @@ def _capability_blockers(
     for b in rec.options[target].blockers:
         if b.feature in covered:  # a migration blocker already says it, with its objects
             continue
-        objects = _unique(evidence.get(b.feature, ()))
+        objects = unique_objects(evidence.get(b.feature, ()))
         out.append(Item(f"requires-{b.feature}", b.text, b.source, objects, "scan" if objects else "answers"))
     return out
 
@@ -522,9 +433,9 @@ def _phases(catalog, current, target, namespaces, blockers, rework, gaps, move=N
     for p in phases:
         objects: tuple[Evidence, ...] = ()
         if p.id == next((q.id for q in phases if q.order == min(x.order for x in phases)), None):
-            objects = _unique(o for b in blockers for o in b.objects)  # the first phase resolves the blockers
+            objects = unique_objects(o for b in blockers for o in b.objects)  # the first phase resolves the blockers
         else:
-            objects = _unique(o for r in rework if r.phase == p.id for o in r.objects)
+            objects = unique_objects(o for r in rework if r.phase == p.id for o in r.objects)
         steps: list[Step] = []
         if p.per_namespace != "no":
             if by_namespace is None:  # once: a 25,000-namespace scan made this loop quadratic
@@ -539,7 +450,7 @@ def _phases(catalog, current, target, namespaces, blockers, rework, gaps, move=N
                     if not n.l7_known
                     else ("no L7" if n.l7 == 0 else f"L7 {n.l7:.0%}" if n.l7 < 1 else "needs L7")
                 )
-                mine = _unique(by_namespace.get(n.name, ()))
+                mine = unique_objects(by_namespace.get(n.name, ()))
                 pods = f"{n.pods} pod{'s' if n.pods != 1 else ''}"
                 objs = f"{n.objects} object{'s' if n.objects != 1 else ''} to rework or blocking"
                 steps.append(Step(n.name, f"{i}. {n.name}: {pods}, {l7}, {objs}", mine))
