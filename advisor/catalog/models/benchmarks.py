@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from advisor.catalog.models.base import field_names, model
 from advisor.records import record
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 FIGURE_KINDS: tuple[str, ...] = ("measured", "derived", "default-request", "published-claim")
 # The kind of a figure the answers give (a team's own proxy requests): never a data file's kind.
-ANSWER_KIND = "answer"
+ANSWER_KIND: Final = "answer"
 
 
 @model
@@ -230,8 +230,8 @@ def _apply(pid: str, prof: Profile, base: ResolvedProfile | None) -> ResolvedPro
     latency: dict[str, LatencyFigures] = dict(base.latency) if base else {}
     for cid, figs in prof.figures.items():
         figures[cid] = _merge(figures.get(cid), figs, ComponentFigures)
-    for oid, figs in prof.latency.items():
-        latency[oid] = _merge(latency.get(oid), figs, LatencyFigures)
+    for oid, lat in prof.latency.items():
+        latency[oid] = _merge(latency.get(oid), lat, LatencyFigures)
     return ResolvedProfile(id=pid, title=prof.title, description=prof.description, figures=figures, latency=latency)
 
 
