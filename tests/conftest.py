@@ -20,6 +20,13 @@ import pytest
 if sys.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE"):
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     sys.dont_write_bytecode = False
+if not sys.dont_write_bytecode and "PYTEST_XDIST_WORKER" not in os.environ:
+    # Compiled once here, before the workers start, rather than by each worker and by the first of
+    # the processes they start, all at once (on a fresh clone). Up to date already: only stat calls.
+    import compileall
+
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "advisor", quiet=1)
+
 import tomli_w
 
 from advisor.catalog.files import bundled_data_dir
@@ -90,3 +97,10 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     if "not slow" in (config.getoption("markexpr", "") or ""):
         return cores  # the fast loop waits for nothing: an extra worker only collects the tests again
     return cores + 1
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests marked slow first, each group in file order: pytest-xdist hands tests out in this
+    order, so the long ones start while there is still short work to fill in around them, and the run
+    does not end waiting on one long test that started last."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

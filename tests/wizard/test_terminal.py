@@ -146,13 +146,17 @@ def test_a_terminal_gets_colour_unless_no_color_is_set() -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_no_color_turns_colour_off_on_a_terminal(command, saved) -> None:
-    rc, out = on_terminal(args_of(command, saved), TERM="xterm-256color", NO_COLOR="1")
+def test_no_color_turns_colour_off_on_a_60_column_terminal_that_still_reads(command, saved) -> None:
+    # One screen for two questions (colour does not depend on the width; the dumb terminal below is 120 wide)
+    rc, out = on_terminal(args_of(command, saved), columns=60, TERM="xterm-256color", NO_COLOR="1")
     assert rc == 0, out
     # no-color.org: no colour; bold and dim may stay
     assert not COLOUR_SGR.search(out), COLOUR_SGR.search(out)
     assert_no_spinner(out)
-    assert_readable(command, out)
+    # 60 columns: nothing wider, nothing cut
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert widest_line(plain) <= 60
+    assert_readable(command, plain)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -177,15 +181,6 @@ def test_60_columns_through_a_pipe_still_reads(command, saved) -> None:
     assert result.returncode == 0 and only_warnings(result.stderr), result.stderr
     assert widest_line(result.stdout) <= 60
     assert_readable(command, result.stdout)
-
-
-@pytest.mark.parametrize("command", COMMANDS)
-def test_a_60_column_terminal_still_reads(command, saved) -> None:
-    rc, out = on_terminal(args_of(command, saved), columns=60, TERM="xterm-256color", NO_COLOR="1")
-    assert rc == 0, out
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
-    assert widest_line(plain) <= 60
-    assert_readable(command, plain)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
