@@ -26,7 +26,7 @@ from advisor.catalog.models import (
     field_names,
     resolve_profiles,
 )
-from advisor.catalog.raw_data import KEBAB_ID, duplicates, indexed, listing, raw_entries, raw_ids
+from advisor.catalog.raw_data import KEBAB_ID, duplicates, indexed, listed, listing, raw_entries, raw_ids
 
 
 def check_features(data: dict[str, Any]) -> list[str]:
@@ -61,7 +61,7 @@ def check_features(data: dict[str, Any]) -> list[str]:
     if isinstance(data.get("features"), list) and not raw_entries(data, "features"):
         problems.append("features.toml: features: no features defined")
     # Read from the file as written, so a feature with a bad level still has its cells checked.
-    for i, feat in enumerate(data.get("features") or []):
+    for i, feat in enumerate(listed(data.get("features"))):
         if not isinstance(feat, dict):
             continue
         where = f"features.toml: features.{i}" + (f"({feat['id']})" if isinstance(feat.get("id"), str) else "")
@@ -290,7 +290,7 @@ def check_rules(
 def _target_problems(where: str, targets: Any, declared: list[dict[str, Any]]) -> list[str]:
     """Targets name declared options and traits some option declares (a typo would match nothing)."""
     options = [o["id"] for o in declared if isinstance(o.get("id"), str)]
-    traits = sorted({t for o in declared for t in (o.get("traits") or ()) if isinstance(t, str)})
+    traits = sorted({t for o in declared for t in listed(o.get("traits")) if isinstance(t, str)})
     problems: list[str] = []
     for j, target in enumerate(targets or ()):
         at = f"{where}.targets.{j}"
@@ -364,7 +364,7 @@ def _coverage_problems(rl: Rules, declared: list[dict[str, Any]]) -> list[str]:
     for entry in declared:
         if not isinstance(entry.get("id"), str):
             continue
-        traits = tuple(t for t in (entry.get("traits") or ()) if isinstance(t, str))
+        traits = tuple(t for t in listed(entry.get("traits")) if isinstance(t, str))
         option = OptionInfo(id=entry["id"], name=str(entry.get("name", "")), version="", description="", traits=traits)
         for category in ("operability", "maturity"):
             if not any(r.category == category and r.points_for(option) is not None for r in rl.rules):

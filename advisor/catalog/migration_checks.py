@@ -7,7 +7,7 @@ from typing import Any
 
 from advisor.answers.registry import BY_KEY
 from advisor.catalog.models import MANIFEST_GENERATORS, Migrations, mesh_matches
-from advisor.catalog.raw_data import KEBAB_ID, duplicates, indexed, raw_entries, raw_ids
+from advisor.catalog.raw_data import KEBAB_ID, duplicates, indexed, listed, raw_entries, raw_ids
 
 
 def check_migrations(
@@ -21,7 +21,7 @@ def check_migrations(
     traits = {
         t
         for o in raw_entries(raw.get("features.toml"), "options")
-        for t in (o.get("traits") or [])
+        for t in listed(o.get("traits"))
         if isinstance(t, str)
     }
     component_ids = raw_ids(raw.get("benchmarks.toml"), "components")
@@ -120,8 +120,9 @@ def _check_manifest_steps(mg: Migrations, phase_ids: list[str]) -> list[str]:
 def _check_every_pair(mg: Migrations, raw: dict[str, dict[str, Any]], option_ids: list[str]) -> list[str]:
     """Every ordered pair (no mesh or an option, to another option) has a move or an `[[unsupported]]` entry."""
     traits = {
-        o.get("id"): tuple(t for t in (o.get("traits") or []) if isinstance(t, str))
+        o["id"]: tuple(t for t in listed(o.get("traits")) if isinstance(t, str))
         for o in raw_entries(raw.get("features.toml"), "options")
+        if isinstance(o.get("id"), str)  # another type is reported with the option
     }
 
     def covered(entry: Any, a: str, b: str) -> bool:

@@ -16,6 +16,12 @@ from advisor.catalog.models import ANSWER_KIND, FIGURE_KINDS, ID_PATTERN, LEVELS
 KEBAB_ID = re.compile(ID_PATTERN)
 
 
+def listed(value: Any) -> list[Any]:
+    """A list from the files as written, or nothing: a value of another type (`traits = 5`) is reported
+    by validation, and a check that walks the raw data must not trip over it."""
+    return value if isinstance(value, list) else []
+
+
 def raw_entries(data: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
     """The tables of an array of tables as written, whether or not they validate."""
     entries = (data or {}).get(key)

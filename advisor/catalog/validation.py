@@ -17,7 +17,7 @@ from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from pydantic import TypeAdapter, ValidationError
 
 from advisor.errors import visible
-from advisor.reading import ReadProblem, parse_text
+from advisor.reading import ReadProblem, parse_data_file
 
 from advisor.answers.registry import BY_KEY
 from advisor.catalog import models as catalog_models
@@ -70,7 +70,7 @@ def validate_models(
         if name not in contents:
             continue
         try:
-            raw[name] = parse_text(contents[name], as_json=False)
+            raw[name] = parse_data_file(contents[name])
         except ReadProblem as exc:
             problems.append(f"{name}: {exc.message}")
 

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from advisor.errors import DataError
 from advisor.catalog.files import signals_file
-from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_text, read_limited
+from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_data_file, read_limited
 from advisor.records import record
 from advisor.scan.meshes import NO_MESH, MeshOrder, TrafficQuery, mesh_problems, read_meshes, read_traffic_queries
 
@@ -247,11 +247,12 @@ def load_signals(
     label = str(path)
     try:
         # The shared bounded reader: a regular file within the data-file limit, depth and keys bounded.
-        doc = parse_text(read_limited(path, MAX_DATA_FILE_BYTES), as_json=False)
+        doc = parse_data_file(read_limited(path, MAX_DATA_FILE_BYTES))
     except ReadProblem as exc:
         raise DataError(f"{label}: {exc.message}") from None
     if not isinstance(doc, dict):
         raise DataError(f"{label}: expected a TOML table")
+    doc = dict(doc)  # parsed documents are shared (parse_data_file): a wrong-typed list is replaced in a copy
     problems: list[str] = []
     signals: list[Signal] = []
     seen: set[str] = set()
@@ -442,7 +443,7 @@ def signal_ids(content: bytes) -> list[str] | None:
     """The signal ids in signals.toml's bytes, read leniently (None when it cannot be parsed): what the
     migration data's cross-checks need even when the file has other problems."""
     try:
-        doc = parse_text(content, as_json=False)
+        doc = parse_data_file(content)
     except ReadProblem:
         return None
     if not isinstance(doc, dict) or not isinstance(doc.get("signals", []), list):
