@@ -14,7 +14,7 @@ import pytest
 
 # Bytecode. The suite starts a few hundred `python -m advisor` processes (pipes, terminals, signals);
 # with PYTHONDONTWRITEBYTECODE set (some CI images set it) each one compiled the package from source
-# again, about a tenth of the suite's CPU time. The suite writes bytecode as Python does by default
+# again (bench/README.md, "Issue 20: the test suite's time"). The suite writes bytecode as Python does by default
 # (advisor/**/__pycache__, which git ignores), so each module is compiled once. Set here, before the
 # xdist workers start, so they and every process they start inherit it.
 if sys.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE"):
@@ -73,7 +73,7 @@ def rewrite() -> Callable[[Path, Callable[[dict[str, Any]], None]], None]:
 def _default_key_bindings_built_once() -> Any:
     """prompt_toolkit builds its ~600 default key bindings again for every prompt (Application.__init__
     calls load_key_bindings()); the wizard tests put up a few thousand prompts, and building them was
-    about 40% of their time. The bindings are the same every time and hold no state of their own (their
+    much of their time (bench/README.md). The bindings are the same every time and hold no state of their own (their
     filters ask the running application), so tests build them once per worker. The wizard itself is
     unchanged: a person waits for one prompt at a time."""
     application = sys.modules.get("prompt_toolkit.application.application")
@@ -91,8 +91,8 @@ def _default_key_bindings_built_once() -> Any:
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto` (pyproject.toml): one worker per core, plus one. About a fifth of the suite's time is
     spent waiting rather than computing (deadlines that must pass, signals sent after a pause, a
-    kubectl or Prometheus on loopback, pseudo-terminals), and the extra worker computes meanwhile:
-    on two cores the full suite took 95 s with two workers and 89 s with three (2026-12-07)."""
+    kubectl or Prometheus on loopback, pseudo-terminals), and the extra worker computes meanwhile
+    (measured in bench/README.md, "Issue 20: the test suite's time")."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if "not slow" in (config.getoption("markexpr", "") or ""):
         return cores  # the fast loop waits for nothing: an extra worker only collects the tests again

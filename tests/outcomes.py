@@ -70,7 +70,8 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
 for s in signals:
     signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)
 """
-RUN_MAIN = AS_A_SHELL_WOULD + "from advisor.__main__ import main\nsys.exit(main())\n"
+MAIN_CALL = "from advisor.__main__ import main\nsys.exit(main())\n"  # the console script's body
+RUN_MAIN = AS_A_SHELL_WOULD + MAIN_CALL
 
 
 # 2026-12-01T00:00:00Z: golden files and records made in tests carry this date (SOURCE_DATE_EPOCH).

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from advisor.catalog.files import data_files
 from advisor.catalog.models import ComponentFigures, LatencyFigures, field_names
+from advisor.catalog.raw_data import listed
 from advisor.reading import MAX_DATA_FILE_BYTES, ReadProblem, parse_data_file, read_limited
 
 # Answers whose values are ids of a data file: a condition on them naming an unknown id never holds.
@@ -28,12 +29,6 @@ def _ids(raw: dict[str, Any] | None, key: str, field: str = "id") -> list[str] |
     if not isinstance(entries, list):
         return None
     return [e[field] for e in entries if isinstance(e, dict) and isinstance(e.get(field), str)]
-
-
-def _seq(value: Any) -> Any:
-    """A list from the files as written, or nothing: a value of another type is reported by validation,
-    and a check that walks the raw data must not trip over it (`platforms = 5`)."""
-    return value if isinstance(value, list) else ()
 
 
 def crosscheck(views: dict[str, Any], raw: dict[str, dict[str, Any]], questions: Mapping[str, Any]) -> list[str]:
@@ -83,31 +78,31 @@ def _by_omission(raw: dict[str, dict[str, Any]]) -> list[str]:
         return out
 
     problems: list[str] = []
-    for i, rule in enumerate(_seq((raw.get("rules.toml") or {}).get("rules"))):
+    for i, rule in enumerate(listed((raw.get("rules.toml") or {}).get("rules"))):
         if not isinstance(rule, dict):
             continue
         where = f"rules.toml: rules.{i}({rule.get('id')})"
         adjust = rule.get("adjust")
         if isinstance(adjust, dict):
             problems.extend(check(f"{where}.adjust", list(adjust)))
-        for j, target in enumerate(_seq(rule.get("targets"))):
+        for j, target in enumerate(listed(rule.get("targets"))):
             if isinstance(target, dict) and isinstance(target.get("options"), list):
                 problems.extend(check(f"{where}.targets.{j}.options", target["options"]))
     # migration costs take points off a move: one that names an option by id and not its twin
     # lets the twin move for free (the plan's own checks cover the pairs themselves)
-    for i, cost in enumerate(_seq((raw.get("migrations.toml") or {}).get("costs"))):
+    for i, cost in enumerate(listed((raw.get("migrations.toml") or {}).get("costs"))):
         if isinstance(cost, dict):
             for side in ("from_mesh", "to_mesh"):
                 if isinstance(cost.get(side), list):
                     where = f"migrations.toml: costs.{i}({cost.get('id')}).{side}"
                     problems.extend(check(where, cost[side]))
-    for i, plat in enumerate(_seq((raw.get("platforms.toml") or {}).get("platforms"))):
+    for i, plat in enumerate(listed((raw.get("platforms.toml") or {}).get("platforms"))):
         if not isinstance(plat, dict):
             continue
-        for j, con in enumerate(_seq(plat.get("constraints"))):
+        for j, con in enumerate(listed(plat.get("constraints"))):
             if not isinstance(con, dict):
                 continue
-            for k, target in enumerate(_seq(con.get("targets"))):
+            for k, target in enumerate(listed(con.get("targets"))):
                 if isinstance(target, dict) and isinstance(target.get("options"), list):
                     where = f"platforms.toml: platforms.{i}({plat.get('id')}).constraints.{j}({con.get('id')}).targets.{k}.options"
                     problems.extend(check(where, target["options"]))
@@ -118,7 +113,7 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapp
     problems: list[str] = []
     components = _ids(data, "components") or []
     known_components = set(components)
-    for i, comp in enumerate(_seq(data.get("components"))):
+    for i, comp in enumerate(listed(data.get("components"))):
         if not isinstance(comp, dict) or not comp.get("replicas_answer"):
             continue
         where = f"benchmarks.toml: components.{i}({comp.get('id')}).replicas_answer"
@@ -128,12 +123,12 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapp
     known_options = set(options or ())
     component_figures = set(field_names(ComponentFigures))
     latency_figures = set(field_names(LatencyFigures))
-    for i, entry in enumerate(_seq(data.get("unpublished"))):
+    for i, entry in enumerate(listed(data.get("unpublished"))):
         if not isinstance(entry, dict):
             continue
         where = f"benchmarks.toml: unpublished.{i}"
-        comps = [c for c in _seq(entry.get("components")) if isinstance(c, str)]
-        lats = [o for o in _seq(entry.get("latency")) if isinstance(o, str)]
+        comps = [c for c in listed(entry.get("components")) if isinstance(c, str)]
+        lats = [o for o in listed(entry.get("latency")) if isinstance(o, str)]
         if not comps and not lats:
             problems.append(f"{where}: applies to nothing (give components, latency, or both)")
         for cid in comps:
@@ -145,7 +140,7 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapp
             if options is not None and oid not in known_options:
                 problems.append(f"{where}.latency: unknown option id '{oid}' (expected {', '.join(options)})")
         allowed = (component_figures if comps else set()) | (latency_figures if lats else set())
-        for name in _seq(entry.get("figures")):
+        for name in listed(entry.get("figures")):
             if isinstance(name, str) and name not in allowed:
                 problems.append(
                     f"{where}.figures: '{name}' is not a figure of "
@@ -157,7 +152,7 @@ def _benchmarks(data: dict[str, Any], options: list[str] | None, questions: Mapp
 def _conditions(file_name: str, key: str, data: dict[str, Any] | None, known: dict[str, list[str] | None]) -> list[str]:
     """`when.answers.platform = "gke"` and `when.answers.current_mesh = [...]` name existing ids."""
     problems: list[str] = []
-    for i, entry in enumerate(_seq((data or {}).get(key))):
+    for i, entry in enumerate(listed((data or {}).get(key))):
         if not isinstance(entry, dict) or not isinstance(entry.get("when"), dict):
             continue
         answers = entry["when"].get("answers")

@@ -1,6 +1,6 @@
 """The wheel ships the bundled data, and the package it holds runs from outside the repository.
 
-Building the wheel takes about a second; set MESH_ADVISOR_SKIP_WHEEL=1 to skip it on a
+Building the wheel is the slowest part; set MESH_ADVISOR_SKIP_WHEEL=1 to skip it on a
 workstation (CI always runs it). Installing the wheel with its dependencies into a fresh virtual
 environment needs the package index, so .ci/run does that part and runs the installed
 `mesh-advisor` from a temporary directory.

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from outcomes import AS_A_SHELL_WOULD, invoke
+from outcomes import AS_A_SHELL_WOULD, MAIN_CALL, invoke
 
 import advisor.output.atomic as output_module
 
@@ -163,9 +163,7 @@ SLOW_FSYNC = (
     "def slow(fd):\n"
     "    time.sleep(30)\n"
     "    real(fd)\n"
-    "os.fsync = slow\n"
-    "from advisor.__main__ import main\n"
-    "sys.exit(main())\n"
+    "os.fsync = slow\n" + MAIN_CALL
 )
 
 

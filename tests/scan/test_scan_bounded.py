@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from kube_fixture import FakeCluster, find_kubectl
-from outcomes import AS_A_SHELL_WOULD, RUN_MAIN
+from outcomes import AS_A_SHELL_WOULD, MAIN_CALL, RUN_MAIN
 
 pytestmark = pytest.mark.slow  # each test starts processes and waits for deadlines (1-3 s)
 
@@ -179,26 +179,31 @@ def test_exit_0_with_nothing_printed_is_not_an_empty_cluster(tmp_path: Path) -> 
     assert r.returncode == 2 and "kubectl api-resources exited 0 but printed no resource names" in r.stderr
 
 
-# Both runs below start as a shell would (outcomes.AS_A_SHELL_WOULD).
+# Discovery answers; every get hangs with a child of its own.
+HANGING_GETS = (
+    'case "$*" in *api-resources*) printf "namespaces\\npods\\nservices\\nnodes\\n"; exit 0 ;; esac\n'
+    'sleep 300 & echo $! >> "$LOG.children"\nsleep 300\n'
+)
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_a_signal_ends_a_live_scan_within_a_second(tmp_path: Path, sig: int, code: int) -> None:
-    # discovery answers; every get hangs with a child of its own.
-    body = (
-        'case "$*" in *api-resources*) printf "namespaces\\npods\\nservices\\nnodes\\n"; exit 0 ;; esac\n'
-        'sleep 300 & echo $! >> "$LOG.children"\nsleep 300\n'
-    )
-    env = stand_in(tmp_path, body)
+def scan_with_hanging_gets(tmp_path: Path, script: str) -> tuple[subprocess.Popen, Path, Path]:
+    """`mesh-advisor scan -o x.toml` run by `script` (it starts as a shell would: outcomes.AS_A_SHELL_WOULD)
+    against a kubectl whose gets never end; (the process, the output path, the file of the gets' children)."""
+    env = stand_in(tmp_path, HANGING_GETS)
     out = tmp_path / "x.toml"
     proc = subprocess.Popen(
-        [sys.executable, "-c", RUN_MAIN, "scan", "--context=prod", "-o", str(out)],
+        [sys.executable, "-c", script, "scan", "--context=prod", "-o", str(out)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    children = Path(env["LOG"] + ".children")
+    return proc, out, Path(env["LOG"] + ".children")
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_ends_a_live_scan_within_a_second(tmp_path: Path, sig: int, code: int) -> None:
+    proc, out, children = scan_with_hanging_gets(tmp_path, RUN_MAIN)
     for _ in range(200):  # up to 10 s for the interpreter to start and the gets to begin
         if children.exists() and len(children.read_text().split()) >= 4:
             break
@@ -236,31 +241,18 @@ def aim():
     worker = next(t for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor"))
     signal.pthread_kill(worker.ident, signal.SIGINT)
 threading.Thread(target=aim, daemon=True).start()
-from advisor.__main__ import main
-sys.exit(main())
 """
+    + MAIN_CALL
 )
 
 
 def test_ctrl_c_delivered_to_a_worker_thread_still_ends_the_scan(tmp_path: Path) -> None:
-    body = (
-        'case "$*" in *api-resources*) printf "namespaces\\npods\\nservices\\nnodes\\n"; exit 0 ;; esac\n'
-        'sleep 300 & echo $! >> "$LOG.children"\nsleep 300\n'
-    )
-    env = stand_in(tmp_path, body)
-    out = tmp_path / "x.toml"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", AIM_AT_A_WORKER, "scan", "--context=prod", "-o", str(out)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, out, children = scan_with_hanging_gets(tmp_path, AIM_AT_A_WORKER)
     # the calls' own deadline is 60 s: ending well before it means nothing waited for them
     _, err = communicate_or_dump(proc, timeout=30)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and not out.exists()
-    pids = [int(p) for p in Path(env["LOG"] + ".children").read_text().split()]
+    pids = [int(p) for p in children.read_text().split()]
     assert pids and not any(alive(p) for p in pids)
 
 
